@@ -1,0 +1,49 @@
+//! Change events: every write is tagged with where it came from, and the UI applies one batch
+//! per write instead of polling.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Who made a write. Stored with every audit entry and sent with every change batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(rename_all = "snake_case")]
+pub enum WriteSource {
+    /// A person at the desk, through the app's window.
+    Ui,
+    /// The engine's own tasks (scheduler, dispatcher, poller).
+    Background,
+    /// A file import.
+    Import,
+    /// The command line.
+    Cli,
+}
+
+impl WriteSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ui => "ui",
+            Self::Background => "background",
+            Self::Import => "import",
+            Self::Cli => "cli",
+        }
+    }
+}
+
+/// One thing that changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// Business settings changed (any field).
+    Settings,
+    /// A text was recorded by the Sandbox carrier.
+    SandboxMessage { id: i64 },
+}
+
+/// Everything one write changed, sent to the UI as a single event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChangeBatch {
+    pub source: WriteSource,
+    pub changes: Vec<Change>,
+}

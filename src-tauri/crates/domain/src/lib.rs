@@ -1,0 +1,13 @@
+//! Tidings' pure logic: the types the whole system shares and the rules that validate them.
+//! Nothing here performs I/O, so every rule is testable in isolation.
+
+pub mod settings;
+
+pub use settings::{
+    region_from_locale, Caps, ProviderKind, QuietHours, RegionInfo, Settings, SettingsUpdate,
+    SetupInput, ValidationError,
+};
+pub mod change;
+
+pub use change::{Change, ChangeBatch, WriteSource};
+pub use settings::{all_timezones, validate_business_name, validate_phone_region, validate_timezone};

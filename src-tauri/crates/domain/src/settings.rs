@@ -1,0 +1,454 @@
+//! Business settings: what a desk configures once and the rules that keep the values valid.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Longest business name we accept; it goes into the HELP text of every thread.
+pub const MAX_BUSINESS_NAME_CHARS: usize = 80;
+
+/// A value a person typed that cannot be used, with the field it belongs to and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValidationError {
+    #[error("Enter the business name your customers know you by.")]
+    EmptyBusinessName,
+    #[error("The business name is {0} characters long; keep it to {MAX_BUSINESS_NAME_CHARS} or fewer so it fits in a text.")]
+    BusinessNameTooLong(usize),
+    #[error("\"{0}\" is not a time zone we know. Pick one from the list, such as Europe/London or America/New_York.")]
+    UnknownTimeZone(String),
+    #[error("\"{0}\" is not a phone region we know. Use a two-letter country code such as US, GB or DE.")]
+    UnknownPhoneRegion(String),
+    #[error("\"{0}\" is not a time of day. Use 24-hour HH:MM, such as 08:00 or 21:30.")]
+    BadTimeOfDay(String),
+    #[error("Quiet hours must start and end at different times.")]
+    EmptyQuietHours,
+    #[error("\"{0}\" is not a valid number of texts. Use a whole number from 1 to 50.")]
+    BadCap(String),
+    #[error("There is no setting called \"{0}\". Known settings: business_name, timezone, phone_region, quiet_hours, max_texts_per_day, max_texts_per_week.")]
+    UnknownSetting(String),
+}
+
+impl ValidationError {
+    /// The setting the error is about, so a form can put the message beside the right field.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::EmptyBusinessName | Self::BusinessNameTooLong(_) => "business_name",
+            Self::UnknownTimeZone(_) => "timezone",
+            Self::UnknownPhoneRegion(_) => "phone_region",
+            Self::BadTimeOfDay(_) | Self::EmptyQuietHours => "quiet_hours",
+            Self::BadCap(_) => "caps",
+            Self::UnknownSetting(_) => "key",
+        }
+    }
+}
+
+/// Which SMS provider sends the texts. Secrets never live here: they are in the OS keyring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "snake_case")]
+#[ts(rename_all = "snake_case")]
+pub enum ProviderKind {
+    /// The built-in simulated carrier: nothing leaves the machine.
+    #[default]
+    Sandbox,
+    Twilio,
+}
+
+impl ProviderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sandbox => "sandbox",
+            Self::Twilio => "twilio",
+        }
+    }
+}
+
+/// The hours of the recipient's local day in which no text is sent (`start` to `end`,
+/// wrapping past midnight when `start` is later than `end`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QuietHours {
+    /// "HH:MM", 24-hour, recipient's local time.
+    pub start: String,
+    /// "HH:MM", 24-hour, recipient's local time.
+    pub end: String,
+}
+
+impl Default for QuietHours {
+    fn default() -> Self {
+        Self {
+            start: "21:00".to_owned(),
+            end: "08:00".to_owned(),
+        }
+    }
+}
+
+impl QuietHours {
+    /// Parses "21:00-08:00" (the command-line form).
+    pub fn parse_range(text: &str) -> Result<Self, ValidationError> {
+        let (start, end) = text
+            .split_once('-')
+            .ok_or_else(|| ValidationError::BadTimeOfDay(text.to_owned()))?;
+        Self::new(start, end)
+    }
+
+    pub fn new(start: &str, end: &str) -> Result<Self, ValidationError> {
+        let start = parse_time_of_day(start)?;
+        let end = parse_time_of_day(end)?;
+        if start == end {
+            return Err(ValidationError::EmptyQuietHours);
+        }
+        Ok(Self {
+            start: start.format("%H:%M").to_string(),
+            end: end.format("%H:%M").to_string(),
+        })
+    }
+
+    /// Whether `local` (a wall-clock time in the recipient's zone) falls in the quiet hours.
+    pub fn contains(&self, local: NaiveTime) -> Result<bool, ValidationError> {
+        let start = parse_time_of_day(&self.start)?;
+        let end = parse_time_of_day(&self.end)?;
+        Ok(if start < end {
+            local >= start && local < end
+        } else {
+            local >= start || local < end
+        })
+    }
+}
+
+fn parse_time_of_day(text: &str) -> Result<NaiveTime, ValidationError> {
+    NaiveTime::parse_from_str(text.trim(), "%H:%M")
+        .map_err(|_| ValidationError::BadTimeOfDay(text.trim().to_owned()))
+}
+
+/// Frequency caps per client, enforced by the engine at send time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Caps {
+    pub max_texts_per_day: u32,
+    pub max_texts_per_week: u32,
+}
+
+impl Default for Caps {
+    fn default() -> Self {
+        Self {
+            max_texts_per_day: 3,
+            max_texts_per_week: 8,
+        }
+    }
+}
+
+fn parse_cap(text: &str) -> Result<u32, ValidationError> {
+    match text.trim().parse::<u32>() {
+        Ok(n) if (1..=50).contains(&n) => Ok(n),
+        _ => Err(ValidationError::BadCap(text.trim().to_owned())),
+    }
+}
+
+/// Everything a desk configures. `setup_completed_at` is `None` until first-run setup is done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+pub struct Settings {
+    pub business_name: String,
+    /// IANA zone of the business, e.g. "Europe/London".
+    pub timezone: String,
+    /// ISO 3166 two-letter region used to read national phone numbers, e.g. "GB".
+    pub phone_region: String,
+    pub quiet_hours: QuietHours,
+    pub caps: Caps,
+    pub provider: ProviderKind,
+    pub setup_completed_at: Option<DateTime<Utc>>,
+}
+
+/// The three answers of first-run setup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SetupInput {
+    pub business_name: String,
+    pub timezone: String,
+    pub phone_region: String,
+}
+
+/// A change to settings from the Settings screen: only the fields present change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+pub struct SettingsUpdate {
+    #[ts(optional)]
+    pub business_name: Option<String>,
+    #[ts(optional)]
+    pub timezone: Option<String>,
+    #[ts(optional)]
+    pub phone_region: Option<String>,
+    #[ts(optional)]
+    pub quiet_hours: Option<QuietHours>,
+    #[ts(optional)]
+    pub caps: Option<Caps>,
+}
+
+impl SettingsUpdate {
+    /// One `KEY VALUE` pair as typed on the command line.
+    pub fn from_key_value(key: &str, value: &str) -> Result<Self, ValidationError> {
+        let mut update = Self::default();
+        match key {
+            "business_name" => update.business_name = Some(value.to_owned()),
+            "timezone" => update.timezone = Some(value.to_owned()),
+            "phone_region" => update.phone_region = Some(value.to_owned()),
+            "quiet_hours" => update.quiet_hours = Some(QuietHours::parse_range(value)?),
+            "max_texts_per_day" | "max_texts_per_week" => {
+                // Filled in against the current caps by `Settings::apply`.
+                let n = parse_cap(value)?;
+                update.caps = Some(if key == "max_texts_per_day" {
+                    Caps {
+                        max_texts_per_day: n,
+                        max_texts_per_week: 0,
+                    }
+                } else {
+                    Caps {
+                        max_texts_per_day: 0,
+                        max_texts_per_week: n,
+                    }
+                });
+            }
+            other => return Err(ValidationError::UnknownSetting(other.to_owned())),
+        }
+        Ok(update)
+    }
+}
+
+impl Settings {
+    pub fn is_setup_complete(&self) -> bool {
+        self.setup_completed_at.is_some()
+    }
+
+    /// Validates an update against these settings and returns the settings it produces,
+    /// leaving `self` untouched when any field is invalid. A cap of 0 in `caps` keeps the
+    /// current value (the command line sets one cap at a time).
+    pub fn apply(&self, update: &SettingsUpdate) -> Result<Settings, ValidationError> {
+        let mut next = self.clone();
+        if let Some(name) = &update.business_name {
+            next.business_name = validate_business_name(name)?;
+        }
+        if let Some(tz) = &update.timezone {
+            next.timezone = validate_timezone(tz)?;
+        }
+        if let Some(region) = &update.phone_region {
+            next.phone_region = validate_phone_region(region)?;
+        }
+        if let Some(q) = &update.quiet_hours {
+            next.quiet_hours = QuietHours::new(&q.start, &q.end)?;
+        }
+        if let Some(caps) = &update.caps {
+            if caps.max_texts_per_day != 0 {
+                next.caps.max_texts_per_day = parse_cap(&caps.max_texts_per_day.to_string())?;
+            }
+            if caps.max_texts_per_week != 0 {
+                next.caps.max_texts_per_week = parse_cap(&caps.max_texts_per_week.to_string())?;
+            }
+        }
+        Ok(next)
+    }
+
+    /// Completes first-run setup.
+    pub fn complete_setup(
+        &self,
+        input: &SetupInput,
+        now: DateTime<Utc>,
+    ) -> Result<Settings, ValidationError> {
+        let mut next = self.apply(&SettingsUpdate {
+            business_name: Some(input.business_name.clone()),
+            timezone: Some(input.timezone.clone()),
+            phone_region: Some(input.phone_region.clone()),
+            ..SettingsUpdate::default()
+        })?;
+        next.setup_completed_at = Some(now);
+        Ok(next)
+    }
+}
+
+pub fn validate_business_name(name: &str) -> Result<String, ValidationError> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let chars = name.chars().count();
+    if chars == 0 {
+        return Err(ValidationError::EmptyBusinessName);
+    }
+    if chars > MAX_BUSINESS_NAME_CHARS {
+        return Err(ValidationError::BusinessNameTooLong(chars));
+    }
+    Ok(name)
+}
+
+pub fn validate_timezone(tz: &str) -> Result<String, ValidationError> {
+    chrono_tz::Tz::from_str(tz.trim())
+        .map(|tz| tz.name().to_owned())
+        .map_err(|_| ValidationError::UnknownTimeZone(tz.trim().to_owned()))
+}
+
+pub fn validate_phone_region(region: &str) -> Result<String, ValidationError> {
+    let upper = region.trim().to_ascii_uppercase();
+    // The regions libphonenumber has numbering plans for are the ones we can parse numbers in.
+    phonenumber::country::Id::from_str(&upper)
+        .map(|id| id.as_ref().to_owned())
+        .map_err(|_| ValidationError::UnknownPhoneRegion(region.trim().to_owned()))
+}
+
+/// The region a locale tag such as "en-GB", "de_DE.UTF-8" or "fr-Latn-CA" names, if it names one
+/// that phone numbers can be parsed in.
+pub fn region_from_locale(locale: &str) -> Option<String> {
+    let tag = locale.split(['.', '@']).next().unwrap_or_default();
+    tag.split(['-', '_'])
+        .skip(1)
+        .filter(|part| part.len() == 2 && part.chars().all(|c| c.is_ascii_alphabetic()))
+        .find_map(|part| validate_phone_region(part).ok())
+}
+
+/// A phone region the app can use, with its international calling code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RegionInfo {
+    pub code: String,
+    pub calling_code: u16,
+}
+
+impl RegionInfo {
+    /// Every region libphonenumber has a numbering plan for, sorted by code.
+    pub fn all() -> Vec<RegionInfo> {
+        let mut regions: Vec<RegionInfo> = phonenumber::metadata::DATABASE
+            .iter()
+            .filter(|meta| phonenumber::country::Id::from_str(meta.id()).is_ok())
+            .map(|meta| RegionInfo {
+                code: meta.id().to_owned(),
+                calling_code: meta.country_code(),
+            })
+            .collect();
+        regions.sort_by(|a, b| a.code.cmp(&b.code));
+        regions.dedup_by(|a, b| a.code == b.code);
+        regions
+    }
+}
+
+/// Every IANA zone name chrono-tz knows, for pickers.
+pub fn all_timezones() -> Vec<&'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn setup_validates_and_normalises_every_answer() {
+        let done = Settings::default()
+            .complete_setup(
+                &SetupInput {
+                    business_name: "  Harbour   Hair  ".into(),
+                    timezone: "Europe/London".into(),
+                    phone_region: "gb".into(),
+                },
+                now(),
+            )
+            .unwrap();
+        assert_eq!(done.business_name, "Harbour Hair");
+        assert_eq!(done.timezone, "Europe/London");
+        assert_eq!(done.phone_region, "GB");
+        assert_eq!(done.setup_completed_at, Some(now()));
+        assert!(done.is_setup_complete());
+    }
+
+    #[test]
+    fn setup_refuses_bad_answers_with_the_field_named() {
+        let base = Settings::default();
+        let mut input = SetupInput {
+            business_name: "   ".into(),
+            timezone: "Europe/London".into(),
+            phone_region: "GB".into(),
+        };
+        let err = base.complete_setup(&input, now()).unwrap_err();
+        assert_eq!(err, ValidationError::EmptyBusinessName);
+        assert_eq!(err.field(), "business_name");
+
+        input.business_name = "Harbour Hair".into();
+        input.timezone = "Mars/Olympus_Mons".into();
+        let err = base.complete_setup(&input, now()).unwrap_err();
+        assert_eq!(err.field(), "timezone");
+        assert!(err.to_string().contains("Mars/Olympus_Mons"));
+
+        input.timezone = "Europe/London".into();
+        input.phone_region = "XX".into();
+        assert_eq!(
+            base.complete_setup(&input, now()).unwrap_err(),
+            ValidationError::UnknownPhoneRegion("XX".into())
+        );
+
+        input.phone_region = "GB".into();
+        input.business_name = "x".repeat(81);
+        assert_eq!(
+            base.complete_setup(&input, now()).unwrap_err(),
+            ValidationError::BusinessNameTooLong(81)
+        );
+    }
+
+    #[test]
+    fn quiet_hours_wrap_past_midnight() {
+        let q = QuietHours::parse_range("21:00-08:00").unwrap();
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        assert!(q.contains(t(21, 0)).unwrap());
+        assert!(q.contains(t(2, 30)).unwrap());
+        assert!(!q.contains(t(8, 0)).unwrap());
+        assert!(!q.contains(t(20, 59)).unwrap());
+
+        let day = QuietHours::new("12:00", "13:00").unwrap();
+        assert!(day.contains(t(12, 30)).unwrap());
+        assert!(!day.contains(t(13, 0)).unwrap());
+
+        assert_eq!(
+            QuietHours::new("9:00", "9:00"),
+            Err(ValidationError::EmptyQuietHours)
+        );
+        assert!(matches!(
+            QuietHours::parse_range("late"),
+            Err(ValidationError::BadTimeOfDay(_))
+        ));
+        assert_eq!(QuietHours::new("7:5", "22:00").unwrap().start, "07:05");
+    }
+
+    #[test]
+    fn key_value_updates_change_one_setting_and_keep_the_rest() {
+        let base = Settings::default();
+        let next = base
+            .apply(&SettingsUpdate::from_key_value("max_texts_per_week", "5").unwrap())
+            .unwrap();
+        assert_eq!(next.caps.max_texts_per_week, 5);
+        assert_eq!(next.caps.max_texts_per_day, base.caps.max_texts_per_day);
+        assert!(matches!(
+            SettingsUpdate::from_key_value("max_texts_per_day", "0"),
+            Err(ValidationError::BadCap(_))
+        ));
+        assert!(matches!(
+            SettingsUpdate::from_key_value("colour", "blue"),
+            Err(ValidationError::UnknownSetting(_))
+        ));
+        let q = base
+            .apply(&SettingsUpdate::from_key_value("quiet_hours", "22:00-07:30").unwrap())
+            .unwrap();
+        assert_eq!(q.quiet_hours, QuietHours::new("22:00", "07:30").unwrap());
+    }
+
+    #[test]
+    fn region_comes_from_common_locale_forms() {
+        assert_eq!(region_from_locale("en-GB").as_deref(), Some("GB"));
+        assert_eq!(region_from_locale("de_DE.UTF-8").as_deref(), Some("DE"));
+        assert_eq!(region_from_locale("fr-Latn-CA").as_deref(), Some("CA"));
+        assert_eq!(region_from_locale("C"), None);
+        assert_eq!(region_from_locale("en"), None);
+    }
+
+    #[test]
+    fn regions_and_zones_lists_hold_the_usual_places() {
+        let regions = RegionInfo::all();
+        let us = regions.iter().find(|r| r.code == "US").unwrap();
+        assert_eq!(us.calling_code, 1);
+        assert!(regions.iter().any(|r| r.code == "GB" && r.calling_code == 44));
+        assert!(!regions.iter().any(|r| r.code == "001"));
+        assert!(all_timezones().contains(&"America/New_York"));
+    }
+}

@@ -1,0 +1,45 @@
+//! TypeScript declarations for every type that crosses into the web view, generated from the
+//! Rust types so they are never written twice. `tests/bindings.rs` fails when the copy in
+//! `ui/src/lib/bindings.ts` is stale.
+
+use ts_rs::{Config, TS};
+
+macro_rules! declarations {
+    ($cfg:expr; $($ty:ty),* $(,)?) => {{
+        let mut out = String::new();
+        $(
+            out.push_str("export ");
+            out.push_str(&<$ty as TS>::decl($cfg));
+            out.push_str("\n\n");
+        )*
+        out
+    }};
+}
+
+/// The whole bindings file.
+pub fn typescript_bindings() -> String {
+    // Ids and counts stay far below 2^53, so plain numbers are exact.
+    let cfg = Config::new().with_large_int("number");
+    let body = declarations!(&cfg;
+        tidings_domain::Settings,
+        tidings_domain::SetupInput,
+        tidings_domain::SettingsUpdate,
+        tidings_domain::QuietHours,
+        tidings_domain::Caps,
+        tidings_domain::ProviderKind,
+        tidings_domain::RegionInfo,
+        tidings_domain::WriteSource,
+        tidings_domain::Change,
+        tidings_domain::ChangeBatch,
+        tidings_sms::ProviderStatus,
+        crate::ErrorCode,
+        crate::ErrorPayload,
+        crate::SetupDefaults,
+        crate::DoctorReport,
+    );
+    format!(
+        "// Generated from the Rust types by tidings-engine's `typescript_bindings`. Do not edit.\n\
+         // Regenerate: UPDATE_BINDINGS=1 cargo test -p tidings-engine --test bindings\n\n{}",
+        body.trim_end()
+    ) + "\n"
+}

@@ -1,0 +1,214 @@
+//! The Engine value.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use tidings_domain::{
+    all_timezones, Change, ChangeBatch, ProviderKind, RegionInfo, Settings, SettingsUpdate,
+    SetupInput, WriteSource,
+};
+use tidings_sms::{Provider, SandboxProvider};
+use tidings_store::{schema_version_supported, NewAuditEntry, Store};
+use tokio::sync::broadcast;
+use ts_rs::TS;
+
+use crate::{system, Clock, EngineError, SystemClock};
+
+/// How to start an engine.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub db_path: PathBuf,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl EngineConfig {
+    pub fn new(db_path: PathBuf) -> Self {
+        Self {
+            db_path,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// What first-run setup offers: the computer's own zone and region where it has them, and the
+/// lists to pick from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SetupDefaults {
+    pub timezone: Option<String>,
+    pub phone_region: Option<String>,
+    pub timezones: Vec<String>,
+    pub regions: Vec<RegionInfo>,
+}
+
+/// The health of an installation, as `tidings-cli doctor` and the Settings screen show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DoctorReport {
+    pub db_path: String,
+    pub schema_version: u32,
+    pub schema_version_supported: u32,
+    pub provider: ProviderKind,
+    /// True while texts go to the built-in simulated carrier and nothing leaves the machine.
+    pub sandbox: bool,
+    pub setup_complete: bool,
+    pub business_name: String,
+    /// The OS keyring's state as far as sending needs it. The Sandbox needs no secrets.
+    pub keyring: String,
+    pub version: String,
+}
+
+const CHANGE_CHANNEL_CAPACITY: usize = 256;
+
+pub struct Engine {
+    store: Arc<Store>,
+    clock: Arc<dyn Clock>,
+    provider: Arc<dyn Provider>,
+    sandbox: Option<Arc<SandboxProvider>>,
+    changes: broadcast::Sender<ChangeBatch>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("store", &self.store)
+            .field("provider", &self.provider.kind())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Opens the database (checking, migrating) and starts with the configured provider.
+    pub fn open(config: EngineConfig) -> Result<Self, EngineError> {
+        let store = Arc::new(Store::open(&config.db_path)?);
+        let clock = config.clock;
+        let now_clock = clock.clone();
+        let sandbox = Arc::new(SandboxProvider::new(
+            store.clone(),
+            Arc::new(move || now_clock.now()),
+        ));
+        let (changes, _) = broadcast::channel(CHANGE_CHANNEL_CAPACITY);
+        Ok(Self {
+            store,
+            clock,
+            provider: sandbox.clone(),
+            sandbox: Some(sandbox),
+            changes,
+        })
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    pub fn provider(&self) -> &dyn Provider {
+        self.provider.as_ref()
+    }
+
+    /// The Sandbox carrier, while it is the provider.
+    pub fn sandbox(&self) -> Option<&SandboxProvider> {
+        self.sandbox.as_deref()
+    }
+
+    /// Change batches from now on. Every write the engine commits sends exactly one.
+    pub fn subscribe(&self) -> broadcast::Receiver<ChangeBatch> {
+        self.changes.subscribe()
+    }
+
+    fn publish(&self, source: WriteSource, changes: Vec<Change>) {
+        if !changes.is_empty() {
+            // No subscriber (the command line) is fine: nobody needs telling.
+            let _ = self.changes.send(ChangeBatch { source, changes });
+        }
+    }
+
+    pub fn settings(&self) -> Result<Settings, EngineError> {
+        Ok(self.store.load_settings()?)
+    }
+
+    pub fn setup_defaults(&self) -> SetupDefaults {
+        SetupDefaults {
+            timezone: system::timezone(),
+            phone_region: system::phone_region(),
+            timezones: all_timezones().into_iter().map(str::to_owned).collect(),
+            regions: RegionInfo::all(),
+        }
+    }
+
+    /// Completes first-run setup (or repeats it: the answers simply replace the old ones).
+    pub fn complete_setup(
+        &self,
+        input: &SetupInput,
+        source: WriteSource,
+        actor: &str,
+    ) -> Result<Settings, EngineError> {
+        let current = self.settings()?;
+        let next = current.complete_setup(input, self.now())?;
+        self.save(&next, source, actor, "setup")?;
+        Ok(next)
+    }
+
+    /// Changes settings; nothing is written unless every field is valid.
+    pub fn update_settings(
+        &self,
+        update: &SettingsUpdate,
+        source: WriteSource,
+        actor: &str,
+    ) -> Result<Settings, EngineError> {
+        let current = self.settings()?;
+        let next = current.apply(update)?;
+        self.save(&next, source, actor, "update")?;
+        Ok(next)
+    }
+
+    fn save(
+        &self,
+        next: &Settings,
+        source: WriteSource,
+        actor: &str,
+        action: &str,
+    ) -> Result<(), EngineError> {
+        let changed = self.store.save_settings(
+            next,
+            NewAuditEntry {
+                at: self.now(),
+                actor,
+                source,
+                entity: "settings",
+                entity_id: None,
+                action,
+                detail: serde_json::Value::Null,
+            },
+        )?;
+        if !changed.is_empty() {
+            self.publish(source, vec![Change::Settings]);
+        }
+        Ok(())
+    }
+
+    pub fn doctor(&self) -> Result<DoctorReport, EngineError> {
+        let settings = self.settings()?;
+        let provider = self.provider.kind();
+        Ok(DoctorReport {
+            db_path: self.store.path().display().to_string(),
+            schema_version: self.store.schema_version()?,
+            schema_version_supported: schema_version_supported(),
+            provider,
+            sandbox: provider == ProviderKind::Sandbox,
+            setup_complete: settings.is_setup_complete(),
+            business_name: settings.business_name,
+            keyring: match provider {
+                ProviderKind::Sandbox => "not needed (Sandbox mode keeps no secrets)".to_owned(),
+                ProviderKind::Twilio => "not checked".to_owned(),
+            },
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        })
+    }
+
+    /// Recent audit entries, newest first.
+    pub fn recent_audit(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<tidings_store::AuditEntry>, EngineError> {
+        Ok(self.store.recent_audit(limit)?)
+    }
+}

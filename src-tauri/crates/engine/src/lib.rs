@@ -1,0 +1,16 @@
+//! Tidings' running system. One [`Engine`] value serves the app's window and the command line
+//! alike: it owns the store, the provider, the clock and the change-event channel.
+
+mod bindings;
+mod clock;
+mod engine;
+mod error;
+pub mod paths;
+pub mod system;
+
+pub use bindings::typescript_bindings;
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use engine::{DoctorReport, Engine, EngineConfig, SetupDefaults};
+pub use error::{EngineError, ErrorCode, ErrorPayload};
+
+pub use tidings_domain as domain;

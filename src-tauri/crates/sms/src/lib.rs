@@ -1,0 +1,111 @@
+//! SMS providers. Everything the engine needs from a carrier goes through [`Provider`];
+//! [`sandbox::SandboxProvider`] is the default and never touches the network.
+
+pub mod sandbox;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tidings_domain::ProviderKind;
+use ts_rs::TS;
+
+pub use sandbox::SandboxProvider;
+
+/// A text to hand to the provider: now, or (where the provider can hold it) at `send_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboundText {
+    /// E.164.
+    pub to: String,
+    pub body: String,
+    pub send_at: Option<DateTime<Utc>>,
+}
+
+/// Where a message stands at the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(rename_all = "snake_case")]
+pub enum ProviderStatus {
+    Scheduled,
+    Queued,
+    Sent,
+    Delivered,
+    Undelivered,
+    Failed,
+    Canceled,
+}
+
+/// What the provider said when it accepted a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendReceipt {
+    pub provider_id: String,
+    pub status: ProviderStatus,
+}
+
+/// A text a customer sent to the business.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundText {
+    pub provider_id: String,
+    pub from: String,
+    pub to: String,
+    pub body: String,
+    pub received_at: DateTime<Utc>,
+}
+
+/// One page of inbound texts and the cursor to ask from next time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundPage {
+    pub texts: Vec<InboundText>,
+    pub next_cursor: Option<String>,
+}
+
+/// A message the provider has on record, used to reconcile a claimed send after a crash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderRecord {
+    pub provider_id: String,
+    pub to: String,
+    pub body: String,
+    pub status: ProviderStatus,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Provider failures, classified by what the engine should do next.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    #[error("The SMS provider is not answering right now ({0}). Tidings will try again.")]
+    Transient(String),
+    #[error("The recipient has opted out at the carrier.")]
+    RecipientOptedOut,
+    #[error("The number can't receive texts: {0}")]
+    InvalidNumber(String),
+    #[error("The SMS provider rejected the credentials. Sending is paused until they are updated in Settings.")]
+    CredentialsRejected,
+    #[error("The SMS provider refused the text ({code}): {message}")]
+    Permanent { code: String, message: String },
+    #[error("The provider has no message {0}.")]
+    NotFound(String),
+    #[error("The provider's records could not be read: {0}")]
+    Storage(String),
+}
+
+#[async_trait]
+pub trait Provider: Send + Sync {
+    fn kind(&self) -> ProviderKind;
+
+    /// Sends now, or schedules at the provider when `send_at` is set.
+    async fn send(&self, text: &OutboundText) -> Result<SendReceipt, ProviderError>;
+
+    /// Cancels a text scheduled at the provider.
+    async fn cancel_scheduled(&self, provider_id: &str) -> Result<(), ProviderError>;
+
+    async fn fetch_status(&self, provider_id: &str) -> Result<ProviderStatus, ProviderError>;
+
+    /// Texts received after `cursor` (from the start when `None`), oldest first.
+    async fn list_inbound(&self, cursor: Option<&str>) -> Result<InboundPage, ProviderError>;
+
+    /// Messages to `to` created at or after `since`, for reconciling a claimed send.
+    async fn messages_to(
+        &self,
+        to: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<ProviderRecord>, ProviderError>;
+}

@@ -1,0 +1,45 @@
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the store, each with what the person can do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("Tidings can't use its data folder {path}: {source}. Check that the folder exists and that your user can write to it, or pass another location with --db.")]
+    DataFolder {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("The database {path} is damaged ({detail}). Tidings has not changed it. Restore it from a backup, or move it aside to start fresh.")]
+    Corrupt { path: PathBuf, detail: String },
+    #[error("The database {path} was written by a newer version of Tidings (schema {found}; this version knows up to {supported}). It has not been changed. Install the newer Tidings to open it.")]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("The database is busy in another program. Close other copies of Tidings and try again.")]
+    Busy,
+    #[error("Updating the database failed and nothing was changed: {0}")]
+    Migration(String),
+    #[error("A stored value could not be read: {0}")]
+    Decode(String),
+    #[error("Database error: {0}")]
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        match err.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => {
+                Self::Busy
+            }
+            _ => Self::Sqlite(err),
+        }
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(err: serde_json::Error) -> Self {
+        Self::Decode(err.to_string())
+    }
+}

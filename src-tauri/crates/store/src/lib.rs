@@ -1,0 +1,79 @@
+//! Tidings' SQLite store. Every SQL statement the system runs lives in this crate.
+//!
+//! One file on the desk's disk, opened with WAL, foreign keys and a busy timeout; checked with
+//! `PRAGMA integrity_check` before anything is written; migrated by embedded, numbered SQL files
+//! in one transaction. A database written by a newer Tidings is refused untouched.
+
+mod audit;
+mod error;
+mod open;
+mod sandbox;
+mod settings;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+pub use audit::{AuditEntry, NewAuditEntry};
+pub use error::StoreError;
+pub use open::{schema_version_supported, MIGRATIONS};
+pub use sandbox::{NewSandboxRecord, SandboxDirection, SandboxRecord};
+
+/// The open database. Cheap to share behind an `Arc`; calls are serialised on one connection,
+/// which is plenty for one desk and keeps write ordering simple.
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`. See [`open`] for the checks made.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = open::open_checked(path)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version this database is at (the number of migrations applied).
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        let conn = self.lock();
+        open::user_version(&conn)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written (transactions roll back
+        // on drop), so a poisoned lock is safe to keep using.
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `f` in an IMMEDIATE transaction (the write lock is taken up front, so two writers
+    /// never deadlock on upgrade) and commits it if `f` succeeds.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let conn = self.lock();
+        f(&conn)
+    }
+}

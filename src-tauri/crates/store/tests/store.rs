@@ -1,0 +1,252 @@
+//! The store against real SQLite files on disk.
+
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+use rusqlite::Connection;
+use tidings_domain::{Settings, SetupInput, WriteSource};
+use tidings_store::{
+    schema_version_supported, NewAuditEntry, NewSandboxRecord, SandboxDirection, Store, StoreError,
+};
+
+fn audit<'a>() -> NewAuditEntry<'a> {
+    NewAuditEntry {
+        at: Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap(),
+        actor: "desk",
+        source: WriteSource::Ui,
+        entity: "settings",
+        entity_id: None,
+        action: "update",
+        detail: serde_json::Value::Null,
+    }
+}
+
+fn table_names(path: &Path) -> Vec<String> {
+    let conn = Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn a_new_database_is_migrated_to_the_latest_schema_in_wal_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/data/tidings.sqlite3");
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), schema_version_supported());
+    assert!(schema_version_supported() >= 1);
+    drop(store);
+
+    let names = table_names(&path);
+    for table in ["audit_log", "sandbox_messages", "settings"] {
+        assert!(names.contains(&table.to_owned()), "{table} missing: {names:?}");
+    }
+    let conn = Connection::open(&path).unwrap();
+    let mode: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn reopening_keeps_data_and_applies_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tidings.sqlite3");
+    let store = Store::open(&path).unwrap();
+    let next = Settings::default()
+        .complete_setup(
+            &SetupInput {
+                business_name: "Harbour Hair".into(),
+                timezone: "Europe/London".into(),
+                phone_region: "GB".into(),
+            },
+            Utc::now(),
+        )
+        .unwrap();
+    store.save_settings(&next, audit()).unwrap();
+    drop(store);
+
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), schema_version_supported());
+    assert_eq!(store.load_settings().unwrap(), next);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_file_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tidings.sqlite3");
+    drop(Store::open(&path).unwrap());
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+
+    // An existing file with loose permissions is tightened on open.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    drop(Store::open(&path).unwrap());
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tidings.sqlite3");
+    drop(Store::open(&path).unwrap());
+    let newer = schema_version_supported() + 3;
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+        conn.pragma_update(None, "user_version", newer).unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+
+    let err = Store::open(&path).unwrap_err();
+    match &err {
+        StoreError::TooNew {
+            found, supported, ..
+        } => {
+            assert_eq!(*found, newer);
+            assert_eq!(*supported, schema_version_supported());
+        }
+        other => panic!("expected TooNew, got {other:?}"),
+    }
+    assert!(err.to_string().contains("newer version of Tidings"));
+    assert_eq!(std::fs::read(&path).unwrap(), before, "file was modified");
+    assert!(!dir.path().join("tidings.sqlite3-wal").exists());
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tidings.sqlite3");
+    let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&path, &garbage).unwrap();
+
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    assert!(err.to_string().contains("has not changed it"));
+    assert_eq!(std::fs::read(&path).unwrap(), garbage);
+}
+
+#[test]
+fn a_damaged_database_fails_the_integrity_check_and_is_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tidings.sqlite3");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "PRAGMA page_size = 4096;
+             CREATE TABLE filler (id INTEGER PRIMARY KEY, body TEXT);
+             CREATE INDEX filler_body ON filler (body);",
+        )
+        .unwrap();
+        for i in 0..2000 {
+            conn.execute(
+                "INSERT INTO filler (body) VALUES (?1)",
+                [format!("row {i} {}", "x".repeat(40))],
+            )
+            .unwrap();
+        }
+    }
+    // Scribble over the middle of the file: the B-tree pages no longer add up.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let mid = bytes.len() / 2;
+    for b in &mut bytes[mid..mid + 4096] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+}
+
+#[test]
+fn an_unusable_data_folder_gets_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, b"a file where a folder should be").unwrap();
+    let err = Store::open(&blocker.join("tidings.sqlite3")).unwrap_err();
+    assert!(matches!(err, StoreError::DataFolder { .. }), "{err:?}");
+    assert!(err.to_string().contains("data folder"));
+}
+
+#[test]
+fn settings_changes_are_audited_with_from_and_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
+    let mut next = store.load_settings().unwrap();
+    assert_eq!(next, Settings::default());
+    next.business_name = "Harbour Hair".into();
+
+    let changed = store.save_settings(&next, audit()).unwrap();
+    assert_eq!(changed, vec!["business_name".to_owned()]);
+    // Saving the same values again writes nothing.
+    assert!(store.save_settings(&next, audit()).unwrap().is_empty());
+
+    let entries = store.recent_audit(10).unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].source, "ui");
+    assert_eq!(
+        entries[0].detail["business_name"],
+        serde_json::json!({"from": "", "to": "Harbour Hair"})
+    );
+}
+
+#[test]
+fn the_audit_log_refuses_updates_and_deletes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite3");
+    let store = Store::open(&path).unwrap();
+    let mut next = store.load_settings().unwrap();
+    next.business_name = "Harbour Hair".into();
+    store.save_settings(&next, audit()).unwrap();
+    drop(store);
+
+    let conn = Connection::open(&path).unwrap();
+    let update = conn.execute("UPDATE audit_log SET actor = 'someone else'", []);
+    assert!(update.unwrap_err().to_string().contains("append-only"));
+    let delete = conn.execute("DELETE FROM audit_log", []);
+    assert!(delete.unwrap_err().to_string().contains("append-only"));
+    let count: i64 = conn
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 1);
+}
+
+#[test]
+fn sandbox_records_are_kept_once_per_provider_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
+    let new = NewSandboxRecord {
+        provider_id: "SB0001",
+        direction: SandboxDirection::Outbound,
+        from_number: "+447700900000",
+        to_number: "+447700900123",
+        body: "See you at 10:00",
+        status: "delivered",
+        send_at: None,
+        created_at: Utc::now(),
+    };
+    let first = store.insert_sandbox_record(&new).unwrap();
+    let again = store
+        .insert_sandbox_record(&NewSandboxRecord {
+            body: "different",
+            ..new.clone()
+        })
+        .unwrap();
+    assert_eq!(first, again);
+    let all = store
+        .sandbox_records_after(SandboxDirection::Outbound, 0, 10)
+        .unwrap();
+    assert_eq!(all.len(), 1);
+    assert!(store
+        .sandbox_records_after(SandboxDirection::Inbound, 0, 10)
+        .unwrap()
+        .is_empty());
+}
