@@ -1,0 +1,59 @@
+//! The Tauri shell: it opens the window and translates between the UI and the engine. No
+//! policy and no SQL live here.
+
+mod commands;
+mod state;
+
+use std::process::ExitCode;
+
+use tauri::{Emitter, Manager};
+
+pub use state::AppState;
+
+/// Event carrying one `ChangeBatch` per committed write.
+pub const CHANGES_EVENT: &str = "tidings://changes";
+/// Event telling the window that someone tried to start Tidings again.
+pub const SECOND_INSTANCE_EVENT: &str = "tidings://second-instance";
+
+pub fn run() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let result = tauri::Builder::default()
+        // First: a second start hands over to the running window and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tracing::info!("Tidings was started again; showing the open window instead");
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+            let _ = app.emit(SECOND_INSTANCE_EVENT, ());
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .manage(AppState::from_environment())
+        .setup(|app| {
+            state::forward_changes(app.handle().clone());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::get_settings,
+            commands::get_setup_defaults,
+            commands::complete_setup,
+            commands::update_settings,
+            commands::get_doctor,
+        ])
+        .run(tauri::generate_context!());
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("Tidings could not start its window: {err}. If this computer has no desktop session, start Tidings from one.");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! Harness for end-to-end tests: the real Tidings binary, started by tauri-driver through
+//! WebKitWebDriver, driven like a person would drive it.
+//!
+//! `TIDINGS_APP` names the built app (built with the `custom-protocol` feature so it serves
+//! its own UI); `TIDINGS_WEBDRIVER` the tauri-driver URL (default http://127.0.0.1:4444).
+//! `tests/run-e2e` sets both up; see the README.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use thirtyfour::prelude::*;
+
+pub use thirtyfour;
+
+const WAIT: Duration = Duration::from_secs(20);
+const POLL: Duration = Duration::from_millis(100);
+
+/// One running app with its own database file.
+pub struct App {
+    pub driver: WebDriver,
+    pub db: PathBuf,
+}
+
+fn app_binary() -> String {
+    let path = std::env::var("TIDINGS_APP").unwrap_or_else(|_| {
+        panic!(
+            "TIDINGS_APP is not set. End-to-end tests need the built app: run `bash .ci/test` \
+             (it builds the app and starts Xvfb and tauri-driver), or set TIDINGS_APP to the \
+             binary built with `--features custom-protocol`."
+        )
+    });
+    assert!(
+        Path::new(&path).is_file(),
+        "TIDINGS_APP={path} is not a file"
+    );
+    path
+}
+
+/// Where screenshots go: `tests/artifacts/`.
+pub fn artifacts_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl App {
+    /// Starts the app on the database at `db` (created if missing).
+    pub async fn start(db: &Path) -> App {
+        let url =
+            std::env::var("TIDINGS_WEBDRIVER").unwrap_or_else(|_| "http://127.0.0.1:4444".into());
+        let caps = json!({
+            "browserName": "wry",
+            "tauri:options": {
+                "application": app_binary(),
+                "args": ["--db", db.display().to_string()],
+            }
+        });
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!()
+        };
+        let driver = WebDriver::new(url.as_str(), caps)
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "could not start a WebDriver session at {url} (is tauri-driver running?): {e}"
+                )
+            });
+        App {
+            driver,
+            db: db.to_owned(),
+        }
+    }
+
+    /// The element with this `data-testid`, waiting for it to appear.
+    pub async fn get(&self, test_id: &str) -> WebElement {
+        self.driver
+            .query(By::Css(format!("[data-testid='{test_id}']")))
+            .wait(WAIT, POLL)
+            .first()
+            .await
+            .unwrap_or_else(|e| panic!("no element [data-testid='{test_id}'] appeared: {e}"))
+    }
+
+    /// Whether an element with this `data-testid` is on the screen now.
+    pub async fn has(&self, test_id: &str) -> bool {
+        !self
+            .driver
+            .find_all(By::Css(format!("[data-testid='{test_id}']")))
+            .await
+            .unwrap()
+            .is_empty()
+    }
+
+    /// Waits until the element's text contains `needle`, and returns the text.
+    pub async fn wait_text(&self, test_id: &str, needle: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let text = self.get(test_id).await.text().await.unwrap_or_default();
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "[data-testid='{test_id}'] never contained {needle:?}; last text: {text:?}"
+            );
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Replaces an input's contents with `text`, as typing would.
+    pub async fn type_into(&self, test_id: &str, text: &str) {
+        let input = self.get(test_id).await;
+        input.clear().await.unwrap();
+        input.send_keys(text).await.unwrap();
+    }
+
+    pub async fn click(&self, test_id: &str) {
+        self.get(test_id).await.click().await.unwrap();
+    }
+
+    /// Picks the `<option value=…>` of a `<select>`.
+    pub async fn choose(&self, test_id: &str, value: &str) {
+        let select = self.get(test_id).await;
+        let option = select
+            .query(By::Css(format!("option[value='{value}']")))
+            .wait(WAIT, POLL)
+            .first()
+            .await
+            .unwrap_or_else(|e| panic!("{test_id} has no option {value}: {e}"));
+        option.click().await.unwrap();
+    }
+
+    pub async fn value(&self, test_id: &str) -> String {
+        self.get(test_id)
+            .await
+            .value()
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    /// Saves a screenshot as `tests/artifacts/NAME.png` and returns its path.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let path = artifacts_dir().join(format!("{name}.png"));
+        self.driver.screenshot(&path).await.unwrap();
+        let size = std::fs::metadata(&path).unwrap().len();
+        assert!(size > 1000, "screenshot {name} is empty");
+        path
+    }
+
+    /// Closes the app (tauri-driver ends the process with the session).
+    pub async fn quit(self) {
+        self.driver.quit().await.unwrap();
+        // Give the process a moment to release the single-instance name and the database.
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+}

@@ -10,4 +10,6 @@ pub use settings::{
 pub mod change;
 
 pub use change::{Change, ChangeBatch, WriteSource};
-pub use settings::{all_timezones, validate_business_name, validate_phone_region, validate_timezone};
+pub use settings::{
+    all_timezones, validate_business_name, validate_phone_region, validate_timezone,
+};

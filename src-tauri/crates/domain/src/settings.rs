@@ -447,7 +447,9 @@ mod tests {
         let regions = RegionInfo::all();
         let us = regions.iter().find(|r| r.code == "US").unwrap();
         assert_eq!(us.calling_code, 1);
-        assert!(regions.iter().any(|r| r.code == "GB" && r.calling_code == 44));
+        assert!(regions
+            .iter()
+            .any(|r| r.code == "GB" && r.calling_code == 44));
         assert!(!regions.iter().any(|r| r.code == "001"));
         assert!(all_timezones().contains(&"America/New_York"));
     }

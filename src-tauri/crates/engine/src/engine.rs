@@ -205,10 +205,7 @@ impl Engine {
     }
 
     /// Recent audit entries, newest first.
-    pub fn recent_audit(
-        &self,
-        limit: u32,
-    ) -> Result<Vec<tidings_store::AuditEntry>, EngineError> {
+    pub fn recent_audit(&self, limit: u32) -> Result<Vec<tidings_store::AuditEntry>, EngineError> {
         Ok(self.store.recent_audit(limit)?)
     }
 }

@@ -1,5 +1,6 @@
 //! Where Tidings keeps its data. The app and the command line resolve the same path.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 /// The app's identifier; also the name of its folder in the per-user data folder.
@@ -16,4 +17,42 @@ pub fn default_db_path() -> Option<PathBuf> {
         return Some(PathBuf::from(path));
     }
     dirs::data_dir().map(|dir| dir.join(APP_IDENTIFIER).join(DB_FILE_NAME))
+}
+
+/// The database path given on a command line as `--db PATH` or `--db=PATH`, if any. The app
+/// takes the same flag as `tidings-cli`, so both can be pointed at one file.
+pub fn db_path_from_args(args: impl IntoIterator<Item = OsString>) -> Option<PathBuf> {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "--db" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(path) = arg.to_str().and_then(|a| a.strip_prefix("--db=")) {
+            return Some(PathBuf::from(path));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<OsString> {
+        list.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn db_flag_is_read_in_both_forms() {
+        assert_eq!(
+            db_path_from_args(args(&["--db", "/tmp/a.sqlite3"])),
+            Some(PathBuf::from("/tmp/a.sqlite3"))
+        );
+        assert_eq!(
+            db_path_from_args(args(&["--verbose", "--db=/tmp/b.sqlite3"])),
+            Some(PathBuf::from("/tmp/b.sqlite3"))
+        );
+        assert_eq!(db_path_from_args(args(&["--db"])), None);
+        assert_eq!(db_path_from_args(args(&["--dbx", "y"])), None);
+    }
 }

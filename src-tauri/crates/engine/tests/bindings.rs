@@ -1,5 +1,7 @@
 //! The UI's TypeScript types must match the Rust types they describe.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
 use std::path::PathBuf;
 
 #[test]

@@ -1,11 +1,11 @@
 //! The engine over a real database file.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use tidings_engine::domain::{
-    Change, ProviderKind, SettingsUpdate, SetupInput, WriteSource,
-};
+use tidings_engine::domain::{Change, ProviderKind, SettingsUpdate, SetupInput, WriteSource};
 use tidings_engine::{Clock, Engine, EngineConfig, ErrorCode, FixedClock};
 
 fn open_engine(dir: &tempfile::TempDir) -> (Engine, Arc<FixedClock>) {
@@ -35,7 +35,9 @@ fn setup_is_saved_stamped_with_the_clock_and_announced_once() {
     let mut changes = engine.subscribe();
     assert!(!engine.settings().unwrap().is_setup_complete());
 
-    let saved = engine.complete_setup(&setup(), WriteSource::Ui, "desk").unwrap();
+    let saved = engine
+        .complete_setup(&setup(), WriteSource::Ui, "desk")
+        .unwrap();
     assert_eq!(saved.setup_completed_at, Some(clock.now()));
     let batch = changes.try_recv().unwrap();
     assert_eq!(batch.source, WriteSource::Ui);
@@ -56,7 +58,9 @@ fn setup_is_saved_stamped_with_the_clock_and_announced_once() {
 fn an_invalid_update_changes_nothing_and_names_the_field() {
     let dir = tempfile::tempdir().unwrap();
     let (engine, _) = open_engine(&dir);
-    engine.complete_setup(&setup(), WriteSource::Ui, "desk").unwrap();
+    engine
+        .complete_setup(&setup(), WriteSource::Ui, "desk")
+        .unwrap();
     let mut changes = engine.subscribe();
     let before = engine.settings().unwrap();
 

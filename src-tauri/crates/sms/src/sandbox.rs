@@ -218,7 +218,9 @@ mod tests {
     fn fixture() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(&dir.path().join("t.sqlite3")).unwrap());
-        let now = Arc::new(Mutex::new(Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap()));
+        let now = Arc::new(Mutex::new(
+            Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap(),
+        ));
         let clock = now.clone();
         let sandbox = SandboxProvider::new(store, Arc::new(move || *clock.lock().unwrap()));
         Fixture {
@@ -266,7 +268,10 @@ mod tests {
         let dropped = f.sandbox.send(&text(Some(later))).await.unwrap();
         assert_eq!(kept.status, ProviderStatus::Scheduled);
 
-        f.sandbox.cancel_scheduled(&dropped.provider_id).await.unwrap();
+        f.sandbox
+            .cancel_scheduled(&dropped.provider_id)
+            .await
+            .unwrap();
         assert_eq!(
             f.sandbox.fetch_status(&dropped.provider_id).await.unwrap(),
             ProviderStatus::Canceled
@@ -302,9 +307,14 @@ mod tests {
         let cursor = first.next_cursor.clone();
         let empty = f.sandbox.list_inbound(cursor.as_deref()).await.unwrap();
         assert!(empty.texts.is_empty());
-        assert_eq!(empty.next_cursor, cursor, "cursor stays put when nothing is new");
+        assert_eq!(
+            empty.next_cursor, cursor,
+            "cursor stays put when nothing is new"
+        );
 
-        f.sandbox.customer_sends("+447700900123", "Running late").unwrap();
+        f.sandbox
+            .customer_sends("+447700900123", "Running late")
+            .unwrap();
         let next = f.sandbox.list_inbound(cursor.as_deref()).await.unwrap();
         assert_eq!(next.texts.len(), 1);
         assert_eq!(next.texts[0].body, "Running late");

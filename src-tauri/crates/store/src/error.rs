@@ -17,7 +17,9 @@ pub enum StoreError {
         found: u32,
         supported: u32,
     },
-    #[error("The database is busy in another program. Close other copies of Tidings and try again.")]
+    #[error(
+        "The database is busy in another program. Close other copies of Tidings and try again."
+    )]
     Busy,
     #[error("Updating the database failed and nothing was changed: {0}")]
     Migration(String),

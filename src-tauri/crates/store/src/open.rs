@@ -36,10 +36,11 @@ pub(crate) fn open_checked(path: &Path) -> Result<Connection, StoreError> {
         detail,
     };
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let mut conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::DataFolder {
-        path: path.to_owned(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
+    let mut conn =
+        Connection::open_with_flags(path, flags).map_err(|e| StoreError::DataFolder {
+            path: path.to_owned(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
 
     let problems = integrity_problems(&conn).map_err(|e| match e.sqlite_error_code() {

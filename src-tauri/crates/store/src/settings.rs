@@ -18,7 +18,9 @@ impl Store {
             };
             let mut stmt = conn.prepare("SELECT key, value FROM settings")?;
             let rows = stmt
-                .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
+                .query_map([], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                })?
                 .collect::<Result<Vec<_>, _>>()?;
             for (key, value) in rows {
                 // Keys this version does not know (from a later, downgraded install) are kept in

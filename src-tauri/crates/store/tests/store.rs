@@ -1,5 +1,7 @@
 //! The store against real SQLite files on disk.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
 use std::path::Path;
 
 use chrono::{TimeZone, Utc};
@@ -43,7 +45,10 @@ fn a_new_database_is_migrated_to_the_latest_schema_in_wal_mode() {
 
     let names = table_names(&path);
     for table in ["audit_log", "sandbox_messages", "settings"] {
-        assert!(names.contains(&table.to_owned()), "{table} missing: {names:?}");
+        assert!(
+            names.contains(&table.to_owned()),
+            "{table} missing: {names:?}"
+        );
     }
     let conn = Connection::open(&path).unwrap();
     let mode: String = conn

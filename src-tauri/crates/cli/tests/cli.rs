@@ -1,0 +1,95 @@
+//! The real `tidings-cli` binary against a real database file.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn cli(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tidings-cli"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+#[test]
+fn doctor_json_reports_schema_version_and_provider() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk/tidings.sqlite3");
+    let out = cli(&db, &["doctor", "--json"]);
+    assert!(out.status.success());
+    let report = json(&out);
+    assert!(report["schema_version"].as_u64().unwrap() >= 1);
+    assert_eq!(report["schema_version"], report["schema_version_supported"]);
+    assert_eq!(report["provider"], "sandbox");
+    assert_eq!(report["db_path"], db.display().to_string());
+    assert!(db.exists());
+}
+
+#[test]
+fn settings_set_changes_one_value_and_show_reads_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    let out = cli(
+        &db,
+        &["settings", "set", "timezone", "America/Chicago", "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&out)["timezone"], "America/Chicago");
+
+    let out = cli(&db, &["settings", "set", "quiet_hours", "20:30-07:00"]);
+    assert!(out.status.success());
+
+    let shown = json(&cli(&db, &["settings", "show", "--json"]));
+    assert_eq!(shown["timezone"], "America/Chicago");
+    assert_eq!(shown["quiet_hours"]["start"], "20:30");
+    assert_eq!(shown["quiet_hours"]["end"], "07:00");
+}
+
+#[test]
+fn a_bad_value_exits_non_zero_with_one_line_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    let before = json(&cli(&db, &["settings", "show", "--json"]));
+
+    let out = cli(&db, &["settings", "set", "timezone", "Moon/Base", "--json"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("Moon/Base"));
+    assert_eq!(json(&out)["error"]["code"], "invalid_input");
+
+    let out = cli(&db, &["settings", "set", "colour", "blue"]);
+    assert!(!out.status.success());
+    assert_eq!(json(&cli(&db, &["settings", "show", "--json"])), before);
+}
+
+#[test]
+fn a_damaged_database_is_reported_not_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    std::fs::write(&db, b"this is a note, not a database").unwrap();
+    let out = cli(&db, &["doctor", "--json"]);
+    assert!(!out.status.success());
+    assert_eq!(json(&out)["error"]["code"], "database_corrupt");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        b"this is a note, not a database"
+    );
+}

@@ -1,0 +1,47 @@
+//! The commands the window may call. Each is a thin translation to one engine call; failures
+//! reach the UI as `{code, message, field}`.
+
+use tauri::State;
+use tidings_engine::domain::{Settings, SettingsUpdate, SetupInput, WriteSource};
+use tidings_engine::{DoctorReport, ErrorPayload, SetupDefaults};
+
+use crate::AppState;
+
+/// Who the audit log names for changes made in the window. (Staff accounts come later.)
+const DESK: &str = "desk";
+
+type Reply<T> = Result<T, ErrorPayload>;
+
+#[tauri::command]
+pub async fn get_settings(state: State<'_, AppState>) -> Reply<Settings> {
+    state.engine()?.settings().map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn get_setup_defaults(state: State<'_, AppState>) -> Reply<SetupDefaults> {
+    Ok(state.engine()?.setup_defaults())
+}
+
+#[tauri::command]
+pub async fn complete_setup(state: State<'_, AppState>, input: SetupInput) -> Reply<Settings> {
+    state
+        .engine()?
+        .complete_setup(&input, WriteSource::Ui, DESK)
+        .map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn update_settings(
+    state: State<'_, AppState>,
+    update: SettingsUpdate,
+) -> Reply<Settings> {
+    state
+        .engine()?
+        .update_settings(&update, WriteSource::Ui, DESK)
+        .map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn get_doctor(state: State<'_, AppState>) -> Reply<DoctorReport> {
+    state.engine()?.doctor().map_err(|e| e.payload())
+}

@@ -1,0 +1,83 @@
+//! The engine as the window sees it. If the database can't be opened at start, the window still
+//! opens and shows why; each later command tries again, so moving a damaged file aside and
+//! pressing "Try again" recovers without a restart.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use tauri::{AppHandle, Emitter, Manager};
+use tidings_engine::domain::{Change, ChangeBatch, WriteSource};
+use tidings_engine::{paths, Engine, EngineConfig, ErrorCode, ErrorPayload};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::CHANGES_EVENT;
+
+pub struct AppState {
+    db_path: Option<PathBuf>,
+    engine: Mutex<Option<Arc<Engine>>>,
+    /// Wakes the change forwarder when the engine first opens.
+    opened: tokio::sync::watch::Sender<Option<Arc<Engine>>>,
+}
+
+impl AppState {
+    pub fn from_environment() -> Self {
+        let (opened, _) = tokio::sync::watch::channel(None);
+        let state = Self {
+            db_path: paths::db_path_from_args(std::env::args_os().skip(1))
+                .or_else(paths::default_db_path),
+            engine: Mutex::new(None),
+            opened,
+        };
+        if let Err(err) = state.engine() {
+            tracing::error!(code = ?err.code, "the database could not be opened: {}", err.message);
+        }
+        state
+    }
+
+    /// The engine, opening it if it is not open yet.
+    pub fn engine(&self) -> Result<Arc<Engine>, ErrorPayload> {
+        let mut slot = self.engine.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(engine) = slot.as_ref() {
+            return Ok(engine.clone());
+        }
+        let db_path = self.db_path.clone().ok_or_else(|| ErrorPayload {
+            code: ErrorCode::DataFolder,
+            message: "This computer has no per-user data folder for Tidings. Set XDG_DATA_HOME or TIDINGS_DB to a folder you can write to.".into(),
+            field: None,
+        })?;
+        let engine = Arc::new(Engine::open(EngineConfig::new(db_path)).map_err(|e| e.payload())?);
+        *slot = Some(engine.clone());
+        self.opened.send_replace(Some(engine.clone()));
+        Ok(engine)
+    }
+}
+
+/// Sends every change batch the engine publishes to the window as one event.
+pub fn forward_changes(app: AppHandle) {
+    let mut opened = app.state::<AppState>().opened.subscribe();
+    tauri::async_runtime::spawn(async move {
+        let engine = loop {
+            if let Some(engine) = opened.borrow_and_update().clone() {
+                break engine;
+            }
+            if opened.changed().await.is_err() {
+                return;
+            }
+        };
+        let mut changes = engine.subscribe();
+        loop {
+            let batch = match changes.recv().await {
+                Ok(batch) => batch,
+                // Fell behind: tell the window to reload everything it shows.
+                Err(RecvError::Lagged(_)) => ChangeBatch {
+                    source: WriteSource::Background,
+                    changes: vec![Change::Settings],
+                },
+                Err(RecvError::Closed) => return,
+            };
+            if let Err(err) = app.emit(CHANGES_EVENT, &batch) {
+                tracing::warn!("could not send a change event to the window: {err}");
+            }
+        }
+    });
+}

@@ -1,0 +1,118 @@
+//! The foundation through the real app: first-run setup, persistence across a restart, the
+//! Sandbox banner, and a damaged database refused with a clear message.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use tidings_e2e::App;
+
+#[tokio::test]
+async fn setup_then_restart_keeps_business_name_and_time_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tidings.sqlite3");
+
+    let app = App::start(&db).await;
+    // Step 1: an empty name is refused right there.
+    app.type_into("setup-business-name", "").await;
+    app.click("setup-next").await;
+    app.wait_text("setup-error", "business name").await;
+    app.type_into("setup-business-name", "Harbour Hair").await;
+    app.click("setup-next").await;
+
+    // Step 2: find and pick a time zone.
+    app.type_into("setup-timezone-search", "Chicago").await;
+    app.choose("setup-timezone", "America/Chicago").await;
+    app.click("setup-next").await;
+
+    // Step 3: the phone region.
+    app.choose("setup-region", "US").await;
+    app.click("setup-finish").await;
+
+    let heading = app.wait_text("today-heading", "Harbour Hair").await;
+    assert!(heading.contains("Today"), "{heading}");
+    let banner = app
+        .wait_text("sandbox-banner", "Sandbox mode — no real texts are sent")
+        .await;
+    assert!(!banner.is_empty());
+    app.screenshot("today-after-setup").await;
+    app.quit().await;
+
+    // The answers are in the database file itself.
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let name: String = conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'business_name'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(name, "\"Harbour Hair\"");
+    }
+
+    // Restart: straight to Today, and Settings shows what was saved.
+    let app = App::start(&db).await;
+    app.wait_text("today-heading", "Harbour Hair").await;
+    assert!(!app.has("setup-business-name").await, "setup shown again");
+    app.click("nav-settings").await;
+    assert_eq!(app.value("settings-business-name").await, "Harbour Hair");
+    assert_eq!(app.value("settings-timezone").await, "America/Chicago");
+    assert_eq!(app.value("settings-region").await, "US");
+    app.screenshot("settings-after-restart").await;
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn settings_edits_are_saved_and_bad_values_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tidings.sqlite3");
+    let app = App::start(&db).await;
+    app.type_into("setup-business-name", "Quay Clinic").await;
+    app.click("setup-next").await;
+    app.choose("setup-timezone", "Europe/London").await;
+    app.click("setup-next").await;
+    app.choose("setup-region", "GB").await;
+    app.click("setup-finish").await;
+    app.wait_text("today-heading", "Quay Clinic").await;
+
+    app.click("nav-settings").await;
+    app.type_into("settings-business-name", "Quay Street Clinic")
+        .await;
+    app.click("settings-save").await;
+    app.wait_text("settings-saved", "Saved").await;
+    app.click("nav-today").await;
+    app.wait_text("today-heading", "Quay Street Clinic").await;
+
+    // A name that is too long is refused with the reason, and what was typed stays.
+    app.click("nav-settings").await;
+    let long = "Q".repeat(90);
+    app.type_into("settings-business-name", &long).await;
+    app.click("settings-save").await;
+    app.wait_text("settings-error", "80 or fewer").await;
+    assert_eq!(app.value("settings-business-name").await, long);
+    app.quit().await;
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let name: String = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'business_name'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(name, "\"Quay Street Clinic\"");
+}
+
+#[tokio::test]
+async fn a_damaged_database_is_explained_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tidings.sqlite3");
+    let junk = b"these are meeting notes, not a database".repeat(100);
+    std::fs::write(&db, &junk).unwrap();
+
+    let app = App::start(&db).await;
+    let text = app.wait_text("fatal-error", "damaged").await;
+    assert!(text.contains("backup"), "{text}");
+    app.screenshot("damaged-database").await;
+    app.quit().await;
+    assert_eq!(std::fs::read(&db).unwrap(), junk);
+}
