@@ -49,6 +49,15 @@ pub fn artifacts_dir() -> PathBuf {
 impl App {
     /// Starts the app on the database at `db` (created if missing).
     pub async fn start(db: &Path) -> App {
+        // Tidings is single-instance: an app left over from a failed test would swallow this
+        // start. Wait for it to go, and end it if it does not.
+        if !wait_for_exit(Duration::from_secs(5)).await {
+            let _ = std::process::Command::new("pkill")
+                .args(["-f", &app_binary()])
+                .status();
+            wait_for_exit(Duration::from_secs(5)).await;
+        }
+        let started = Instant::now();
         let url =
             std::env::var("TIDINGS_WEBDRIVER").unwrap_or_else(|_| "http://127.0.0.1:4444".into());
         let caps = json!({
@@ -68,6 +77,7 @@ impl App {
                     "could not start a WebDriver session at {url} (is tauri-driver running?): {e}"
                 )
             });
+        eprintln!("app started in {:.1} s", started.elapsed().as_secs_f32());
         App {
             driver,
             db: db.to_owned(),
@@ -114,7 +124,9 @@ impl App {
     pub async fn type_into(&self, test_id: &str, text: &str) {
         let input = self.get(test_id).await;
         input.clear().await.unwrap();
-        input.send_keys(text).await.unwrap();
+        if !text.is_empty() {
+            input.send_keys(text).await.unwrap();
+        }
     }
 
     pub async fn click(&self, test_id: &str) {
@@ -153,8 +165,33 @@ impl App {
 
     /// Closes the app (tauri-driver ends the process with the session).
     pub async fn quit(self) {
+        let started = Instant::now();
         self.driver.quit().await.unwrap();
-        // Give the process a moment to release the single-instance name and the database.
-        tokio::time::sleep(Duration::from_millis(700)).await;
+        eprintln!("session ended in {:.1} s", started.elapsed().as_secs_f32());
+        assert!(
+            wait_for_exit(Duration::from_secs(10)).await,
+            "the app did not exit after its session ended"
+        );
     }
+}
+
+/// Whether a process of the app under test is running.
+fn app_running() -> bool {
+    std::process::Command::new("pgrep")
+        .args(["-f", &app_binary()])
+        .output()
+        .map(|out| !out.stdout.is_empty())
+        .unwrap_or(false)
+}
+
+/// Waits up to `limit` for every process of the app under test to end.
+async fn wait_for_exit(limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    while app_running() {
+        if Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(POLL).await;
+    }
+    true
 }

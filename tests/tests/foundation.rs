@@ -14,7 +14,7 @@ async fn setup_then_restart_keeps_business_name_and_time_zone() {
     // Step 1: an empty name is refused right there.
     app.type_into("setup-business-name", "").await;
     app.click("setup-next").await;
-    app.wait_text("setup-error", "business name").await;
+    app.wait_text("setup-error", "name of your business").await;
     app.type_into("setup-business-name", "Harbour Hair").await;
     app.click("setup-next").await;
 
@@ -82,13 +82,12 @@ async fn settings_edits_are_saved_and_bad_values_are_explained() {
     app.click("nav-today").await;
     app.wait_text("today-heading", "Quay Street Clinic").await;
 
-    // A name that is too long is refused with the reason, and what was typed stays.
+    // A limit out of range is refused with the reason, and what was typed stays.
     app.click("nav-settings").await;
-    let long = "Q".repeat(90);
-    app.type_into("settings-business-name", &long).await;
+    app.type_into("settings-cap-day", "99").await;
     app.click("settings-save").await;
-    app.wait_text("settings-error", "80 or fewer").await;
-    assert_eq!(app.value("settings-business-name").await, long);
+    app.wait_text("settings-error", "1 to 50").await;
+    assert_eq!(app.value("settings-cap-day").await, "99");
     app.quit().await;
 
     let conn = rusqlite::Connection::open(&db).unwrap();
@@ -100,6 +99,12 @@ async fn settings_edits_are_saved_and_bad_values_are_explained() {
         )
         .unwrap();
     assert_eq!(name, "\"Quay Street Clinic\"");
+    let caps: String = conn
+        .query_row("SELECT value FROM settings WHERE key = 'caps'", [], |r| {
+            r.get(0)
+        })
+        .unwrap_or_default();
+    assert!(!caps.contains("99"), "an invalid cap was saved: {caps}");
 }
 
 #[tokio::test]
@@ -113,6 +118,12 @@ async fn a_damaged_database_is_explained_and_left_alone() {
     let text = app.wait_text("fatal-error", "damaged").await;
     assert!(text.contains("backup"), "{text}");
     app.screenshot("damaged-database").await;
+
+    // Moving the damaged file aside and pressing "Try again" starts afresh, no restart needed.
+    let aside = dir.path().join("damaged.sqlite3");
+    std::fs::rename(&db, &aside).unwrap();
+    app.click("fatal-retry").await;
+    app.get("setup-business-name").await;
     app.quit().await;
-    assert_eq!(std::fs::read(&db).unwrap(), junk);
+    assert_eq!(std::fs::read(&aside).unwrap(), junk);
 }

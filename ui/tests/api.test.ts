@@ -1,0 +1,52 @@
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { describe, expect, test } from 'vitest';
+import { ApiError, completeSetup, getSettings, toApiError, updateSettings } from '../src/lib/api';
+import { settingsFixture } from './fake';
+
+describe('api wrapper', () => {
+  test('a rejected ErrorPayload becomes an ApiError with its code, message and field', async () => {
+    mockIPC(() => {
+      throw { code: 'invalid_input', message: 'Unknown time zone "Mars/Base".', field: 'timezone' };
+    });
+    const err = await completeSetup({ business_name: 'X', timezone: 'Mars/Base', phone_region: 'GB' }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).toMatchObject({ code: 'invalid_input', field: 'timezone', message: 'Unknown time zone "Mars/Base".' });
+  });
+
+  test('a payload without a field gets field null', async () => {
+    mockIPC(() => Promise.reject({ code: 'database_busy', message: 'Another program holds the database.', field: null }));
+    await expect(getSettings()).rejects.toMatchObject({ code: 'database_busy', field: null });
+  });
+
+  test('a plain string rejection becomes code internal with the string as message', async () => {
+    mockIPC(() => {
+      throw 'command get_settings not found';
+    });
+    const err = await getSettings().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ code: 'internal', message: 'command get_settings not found', field: null });
+  });
+
+  test('other shapes are reported as internal too', () => {
+    expect(toApiError(new TypeError('boom'))).toMatchObject({ code: 'internal', message: 'boom' });
+    expect(toApiError({ code: 'nonsense', message: 'odd' })).toMatchObject({ code: 'internal', message: 'odd' });
+    expect(toApiError(42)).toMatchObject({ code: 'internal', message: '42' });
+  });
+
+  test('commands are invoked by name with their arguments wrapped as the Rust side expects', async () => {
+    const seen: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args]);
+      return settingsFixture();
+    });
+    await completeSetup({ business_name: 'A', timezone: 'UTC', phone_region: 'GB' });
+    await updateSettings({ business_name: 'B' });
+    expect(seen).toEqual([
+      ['complete_setup', { input: { business_name: 'A', timezone: 'UTC', phone_region: 'GB' } }],
+      ['update_settings', { update: { business_name: 'B' } }],
+    ]);
+  });
+});

@@ -1,0 +1,121 @@
+// A small in-memory stand-in for the Rust commands, installed with mockIPC.
+import { mockIPC } from '@tauri-apps/api/mocks';
+import type {
+  DoctorReport,
+  ErrorPayload,
+  Settings,
+  SettingsUpdate,
+  SetupDefaults,
+  SetupInput,
+} from '../src/lib/bindings';
+
+export type Call = { cmd: string; args: Record<string, unknown> | undefined };
+
+export function settingsFixture(overrides: Partial<Settings> = {}): Settings {
+  return {
+    business_name: 'Harbour Hair',
+    timezone: 'Europe/London',
+    phone_region: 'GB',
+    quiet_hours: { start: '21:00', end: '08:00' },
+    caps: { max_texts_per_day: 2, max_texts_per_week: 5 },
+    provider: 'sandbox',
+    setup_completed_at: '2025-06-01T09:00:00Z',
+    ...overrides,
+  };
+}
+
+export const defaultsFixture: SetupDefaults = {
+  timezone: 'Europe/London',
+  phone_region: 'GB',
+  timezones: ['America/New_York', 'Asia/Tokyo', 'Australia/Sydney', 'Europe/Dublin', 'Europe/London', 'UTC'],
+  regions: [
+    { code: 'GB', calling_code: 44 },
+    { code: 'IE', calling_code: 353 },
+    { code: 'US', calling_code: 1 },
+    { code: 'AU', calling_code: 61 },
+  ],
+};
+
+export type Backend = {
+  calls: Call[];
+  settings: Settings;
+  callsTo(cmd: string): Call[];
+};
+
+type Handlers = {
+  settings?: Settings;
+  defaults?: SetupDefaults;
+  getSettings?: (b: Backend) => Settings;
+  completeSetup?: (input: SetupInput, b: Backend) => Settings;
+  updateSettings?: (update: SettingsUpdate, b: Backend) => Settings;
+};
+
+export function rejectWith(code: ErrorPayload['code'], message: string, field: string | null = null): never {
+  throw { code, message, field } satisfies ErrorPayload;
+}
+
+export function fakeBackend(h: Handlers = {}): Backend {
+  const backend: Backend = {
+    calls: [],
+    settings: h.settings ?? settingsFixture(),
+    callsTo(cmd) {
+      return this.calls.filter((c) => c.cmd === cmd);
+    },
+  };
+  const doctor = (): DoctorReport => ({
+    db_path: '/home/desk/.local/share/tidings/tidings.sqlite3',
+    schema_version: 1,
+    schema_version_supported: 1,
+    provider: backend.settings.provider,
+    sandbox: backend.settings.provider === 'sandbox',
+    setup_complete: backend.settings.setup_completed_at !== null,
+    business_name: backend.settings.business_name,
+    keyring: 'not needed',
+    version: '0.1.0',
+  });
+
+  mockIPC(
+    (cmd, args) => {
+      const a = args as Record<string, unknown> | undefined;
+      backend.calls.push({ cmd, args: a });
+      switch (cmd) {
+        case 'get_settings':
+          return h.getSettings ? h.getSettings(backend) : backend.settings;
+        case 'get_setup_defaults':
+          return h.defaults ?? defaultsFixture;
+        case 'get_doctor':
+          return doctor();
+        case 'complete_setup': {
+          const input = a?.input as SetupInput;
+          backend.settings = h.completeSetup
+            ? h.completeSetup(input, backend)
+            : { ...backend.settings, ...input, setup_completed_at: '2025-06-01T09:00:00Z' };
+          return backend.settings;
+        }
+        case 'update_settings': {
+          const update = a?.update as SettingsUpdate;
+          if (h.updateSettings) {
+            backend.settings = h.updateSettings(update, backend);
+          } else {
+            const s = backend.settings;
+            backend.settings = {
+              ...s,
+              ...update,
+              caps: update.caps
+                ? {
+                    max_texts_per_day: update.caps.max_texts_per_day || s.caps.max_texts_per_day,
+                    max_texts_per_week: update.caps.max_texts_per_week || s.caps.max_texts_per_week,
+                  }
+                : s.caps,
+            };
+          }
+          return backend.settings;
+        }
+        default:
+          throw `unknown command ${cmd}`;
+      }
+    },
+    { shouldMockEvents: true },
+  );
+  return backend;
+}

@@ -1,0 +1,128 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { describe, expect, test } from 'vitest';
+import App from '../src/App.svelte';
+import { defaultsFixture, fakeBackend, rejectWith, settingsFixture } from './fake';
+
+const fresh = () => settingsFixture({ business_name: '', setup_completed_at: null });
+
+async function typeName(name: string) {
+  const input = await screen.findByTestId('setup-business-name');
+  await fireEvent.input(input, { target: { value: name } });
+}
+
+describe('first-run setup', () => {
+  test('is shown instead of the app while setup is not complete, with a step indicator', async () => {
+    fakeBackend({ settings: fresh() });
+    render(App);
+    expect(await screen.findByText('Step 1 of 3')).toBeTruthy();
+    const input = await screen.findByTestId('setup-business-name');
+    expect(screen.getByLabelText('Business name')).toBe(input);
+    expect(screen.getByText('As your customers know it — it appears in help texts.')).toBeTruthy();
+    expect(screen.queryByTestId('nav-today')).toBeNull();
+    expect(screen.getByTestId('sandbox-banner').textContent).toContain('Sandbox mode — no real texts are sent');
+  });
+
+  test('refuses an empty name inline without calling the backend', async () => {
+    const backend = fakeBackend({ settings: fresh() });
+    render(App);
+    await typeName('   ');
+    await fireEvent.click(screen.getByTestId('setup-next'));
+    expect(screen.getByTestId('setup-error').textContent).toMatch(/name of your business/);
+    expect(screen.getByText('Step 1 of 3')).toBeTruthy();
+    expect(backend.callsTo('complete_setup')).toHaveLength(0);
+    expect(backend.callsTo('update_settings')).toHaveLength(0);
+  });
+
+  test('finishing calls complete_setup with the typed name, chosen zone and region, then shows Today', async () => {
+    const backend = fakeBackend({ settings: fresh() });
+    render(App);
+    await typeName('Harbour Hair');
+    await fireEvent.click(screen.getByTestId('setup-next'));
+
+    expect(screen.getByText('Step 2 of 3')).toBeTruthy();
+    const zone = screen.getByTestId('setup-timezone') as HTMLSelectElement;
+    expect(zone.value).toBe('Europe/London'); // preselected from defaults
+    expect(zone.size).toBe(8);
+    expect(screen.getByTestId('setup-timezone-now').textContent).toMatch(/It is now .+ in Europe\/London/);
+
+    await fireEvent.input(screen.getByTestId('setup-timezone-search'), { target: { value: 'new york' } });
+    const shown = Array.from(zone.options).map((o) => o.value);
+    expect(shown).toContain('America/New_York');
+    expect(shown).not.toContain('Asia/Tokyo');
+    await fireEvent.change(zone, { target: { value: 'America/New_York' } });
+    await fireEvent.click(screen.getByTestId('setup-next'));
+
+    expect(screen.getByText('Step 3 of 3')).toBeTruthy();
+    const region = screen.getByTestId('setup-region') as HTMLSelectElement;
+    expect(region.value).toBe('GB');
+    expect(Array.from(region.options).map((o) => o.textContent)).toEqual([
+      'Australia (+61) — AU',
+      'Ireland (+353) — IE',
+      'United Kingdom (+44) — GB',
+      'United States (+1) — US',
+    ]);
+    await fireEvent.change(region, { target: { value: 'IE' } });
+    await fireEvent.click(screen.getByTestId('setup-finish'));
+
+    await waitFor(() => expect(backend.callsTo('complete_setup')).toHaveLength(1));
+    expect(backend.callsTo('complete_setup')[0].args).toEqual({
+      input: { business_name: 'Harbour Hair', timezone: 'America/New_York', phone_region: 'IE' },
+    });
+    expect((await screen.findByTestId('today-heading')).textContent).toBe('Today at Harbour Hair');
+    expect(screen.getByTestId('nav-today').getAttribute('aria-current')).toBe('page');
+  });
+
+  test('a backend error about the time zone returns to step 2 with the message shown', async () => {
+    fakeBackend({
+      settings: fresh(),
+      completeSetup: () =>
+        rejectWith('invalid_input', 'This computer does not know the time zone "Europe/London".', 'timezone'),
+    });
+    render(App);
+    await typeName('Harbour Hair');
+    await fireEvent.click(screen.getByTestId('setup-next'));
+    await fireEvent.click(screen.getByTestId('setup-next'));
+    await fireEvent.click(screen.getByTestId('setup-finish'));
+
+    expect(await screen.findByText('Step 2 of 3')).toBeTruthy();
+    expect(screen.getByTestId('setup-error').textContent).toBe(
+      'This computer does not know the time zone "Europe/London".',
+    );
+    expect((screen.getByTestId('setup-timezone') as HTMLSelectElement).value).toBe('Europe/London');
+    // Going back keeps what was typed.
+    await fireEvent.click(screen.getByTestId('setup-back'));
+    expect((screen.getByTestId('setup-business-name') as HTMLInputElement).value).toBe('Harbour Hair');
+  });
+
+  test('Enter in the time zone search picks the first match and stays on the step', async () => {
+    fakeBackend({ settings: fresh() });
+    render(App);
+    await typeName('Harbour Hair');
+    await fireEvent.click(screen.getByTestId('setup-next'));
+    const search = screen.getByTestId('setup-timezone-search');
+    await fireEvent.input(search, { target: { value: 'tok' } });
+    await fireEvent.keyDown(search, { key: 'Enter' });
+    expect((screen.getByTestId('setup-timezone') as HTMLSelectElement).value).toBe('Asia/Tokyo');
+    expect(screen.getByText('Step 2 of 3')).toBeTruthy();
+    expect(screen.getByTestId('setup-timezone-now').textContent).toContain('in Asia/Tokyo');
+  });
+
+  test('without a detected region a placeholder is selected and Finish refuses inline', async () => {
+    const backend = fakeBackend({
+      settings: fresh(),
+      defaults: { ...defaultsFixture, timezone: null, phone_region: null },
+    });
+    render(App);
+    await typeName('Harbour Hair');
+    await fireEvent.click(screen.getByTestId('setup-next'));
+    expect((screen.getByTestId('setup-timezone') as HTMLSelectElement).value).toBe('UTC');
+    await fireEvent.click(screen.getByTestId('setup-next'));
+
+    const region = screen.getByTestId('setup-region') as HTMLSelectElement;
+    expect(region.selectedOptions[0].textContent).toBe('Choose a country');
+    expect(region.selectedOptions[0].disabled).toBe(true);
+    await fireEvent.click(screen.getByTestId('setup-finish'));
+    expect(screen.getByTestId('setup-error').textContent).toMatch(/Choose the country/);
+    expect(backend.callsTo('complete_setup')).toHaveLength(0);
+  });
+});
