@@ -24,7 +24,8 @@ pub struct App {
     pub db: PathBuf,
 }
 
-fn app_binary() -> String {
+/// The app under test (`TIDINGS_APP`).
+pub fn app_binary() -> String {
     let path = std::env::var("TIDINGS_APP").unwrap_or_else(|_| {
         panic!(
             "TIDINGS_APP is not set. End-to-end tests need the built app: run `bash .ci/test` \

@@ -127,3 +127,36 @@ async fn a_damaged_database_is_explained_and_left_alone() {
     app.quit().await;
     assert_eq!(std::fs::read(&aside).unwrap(), junk);
 }
+
+#[tokio::test]
+async fn starting_tidings_again_brings_back_the_open_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tidings.sqlite3");
+    let app = App::start(&db).await;
+    app.get("setup-business-name").await;
+    assert!(!app.has("second-instance-notice").await);
+
+    // A second start (same desktop session) hands over to the open window and exits.
+    let mut second = std::process::Command::new(tidings_e2e::app_binary())
+        .arg("--db")
+        .arg(&db)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = second.kill();
+            panic!("the second Tidings did not exit: two instances are running");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "second start exited with {status}");
+    app.wait_text("second-instance-notice", "already open")
+        .await;
+    app.quit().await;
+}
