@@ -7,6 +7,18 @@ fn main() {
         "complete_setup",
         "update_settings",
         "get_doctor",
+        "list_clients",
+        "get_client",
+        "create_client",
+        "update_client",
+        "set_client_archived",
+        "record_consent",
+        "get_disclosures",
+        "update_disclosure",
+        "stage_import_file",
+        "preview_import",
+        "run_import",
+        "export_consent",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

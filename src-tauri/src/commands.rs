@@ -8,9 +8,9 @@ use tidings_engine::{DoctorReport, ErrorPayload, SetupDefaults};
 use crate::AppState;
 
 /// Who the audit log names for changes made in the window. (Staff accounts come later.)
-const DESK: &str = "desk";
+pub(crate) const DESK: &str = "desk";
 
-type Reply<T> = Result<T, ErrorPayload>;
+pub(crate) type Reply<T> = Result<T, ErrorPayload>;
 
 #[tauri::command]
 pub async fn get_settings(state: State<'_, AppState>) -> Reply<Settings> {

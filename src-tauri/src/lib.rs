@@ -1,6 +1,7 @@
 //! The Tauri shell: it opens the window and translates between the UI and the engine. No
 //! policy and no SQL live here.
 
+mod clients;
 mod commands;
 mod state;
 
@@ -14,6 +15,8 @@ pub use state::AppState;
 pub const CHANGES_EVENT: &str = "tidings://changes";
 /// Event telling the window that someone tried to start Tidings again.
 pub const SECOND_INSTANCE_EVENT: &str = "tidings://second-instance";
+/// Event carrying `ImportProgress` while an import runs.
+pub const IMPORT_PROGRESS_EVENT: &str = "tidings://import-progress";
 
 pub fn run() -> ExitCode {
     tracing_subscriber::fmt()
@@ -47,6 +50,18 @@ pub fn run() -> ExitCode {
             commands::complete_setup,
             commands::update_settings,
             commands::get_doctor,
+            clients::list_clients,
+            clients::get_client,
+            clients::create_client,
+            clients::update_client,
+            clients::set_client_archived,
+            clients::record_consent,
+            clients::get_disclosures,
+            clients::update_disclosure,
+            clients::stage_import_file,
+            clients::preview_import,
+            clients::run_import,
+            clients::export_consent,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -14,6 +14,8 @@ use crate::CHANGES_EVENT;
 
 pub struct AppState {
     db_path: Option<PathBuf>,
+    /// The file last handed over for import: its token and bytes.
+    staged: Mutex<Option<(u32, Arc<Vec<u8>>)>>,
     engine: Mutex<Option<Arc<Engine>>>,
     /// Wakes the change forwarder when the engine first opens.
     opened: tokio::sync::watch::Sender<Option<Arc<Engine>>>,
@@ -26,6 +28,7 @@ impl AppState {
             db_path: paths::db_path_from_args(std::env::args_os().skip(1))
                 .or_else(paths::default_db_path),
             engine: Mutex::new(None),
+            staged: Mutex::new(None),
             opened,
         };
         if let Err(err) = state.engine() {
@@ -44,11 +47,44 @@ impl AppState {
             code: ErrorCode::DataFolder,
             message: "This computer has no per-user data folder for Tidings. Set XDG_DATA_HOME or TIDINGS_DB to a folder you can write to.".into(),
             field: None,
+            related_id: None,
         })?;
         let engine = Arc::new(Engine::open(EngineConfig::new(db_path)).map_err(|e| e.payload())?);
         *slot = Some(engine.clone());
         self.opened.send_replace(Some(engine.clone()));
         Ok(engine)
+    }
+}
+
+impl AppState {
+    /// Keeps a file for import, replacing any earlier one, and returns its token.
+    pub fn stage(&self, bytes: Vec<u8>) -> tidings_engine::StagedFile {
+        let mut slot = self.staged.lock().unwrap_or_else(|p| p.into_inner());
+        let token = slot.as_ref().map_or(1, |(t, _)| t.wrapping_add(1));
+        let size = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+        *slot = Some((token, Arc::new(bytes)));
+        tidings_engine::StagedFile { token, bytes: size }
+    }
+
+    /// The staged file with this token.
+    pub fn staged(&self, token: u32) -> Result<Arc<Vec<u8>>, ErrorPayload> {
+        let slot = self.staged.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.as_ref() {
+            Some((t, bytes)) if *t == token => Ok(bytes.clone()),
+            _ => Err(ErrorPayload {
+                code: ErrorCode::NotFound,
+                message: "That file is no longer loaded (another file was chosen since). Choose it again.".into(),
+                field: None,
+                related_id: None,
+            }),
+        }
+    }
+
+    pub fn unstage(&self, token: u32) {
+        let mut slot = self.staged.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.as_ref().is_some_and(|(t, _)| *t == token) {
+            *slot = None;
+        }
     }
 }
 

@@ -33,19 +33,104 @@ export type RegionInfo = { code: string, calling_code: number, };
 
 export type WriteSource = "ui" | "background" | "import" | "cli";
 
-export type Change = { "kind": "settings" } | { "kind": "sandbox_message", id: number, };
+export type Change = { "kind": "settings" } | { "kind": "sandbox_message", id: number, } | { "kind": "client", id: number, } | { "kind": "consent", client_id: number, } | { "kind": "clients" } | { "kind": "disclosures" };
 
 export type ChangeBatch = { source: WriteSource, changes: Array<Change>, };
 
+export type Client = { id: number, name: string, 
+/**
+ * E.164.
+ */
+phone: string, 
+/**
+ * The client's own IANA zone when it differs from the business's.
+ */
+timezone: string | null, notes: string, archived: boolean, created_at: string, updated_at: string, consent: ConsentSummary, };
+
+export type ClientInput = { name: string, 
+/**
+ * As typed: national or international, any punctuation.
+ */
+phone: string, timezone?: string, notes?: string, };
+
+export type ConsentSummary = { service: ConsentState, marketing: ConsentState, };
+
+export type ConsentState = "granted" | "revoked" | "none";
+
+export type Purpose = "service" | "marketing";
+
+export type ConsentAction = "granted" | "revoked";
+
+export type ConsentChannel = "front_desk_verbal" | "paper_form" | "web_form" | "sms_keyword" | "provider_report" | "import";
+
+export type ConsentEvent = { id: number, client_id: number, purpose: Purpose, action: ConsentAction, channel: ConsentChannel, 
+/**
+ * The exact words the customer was shown or read.
+ */
+disclosure_text: string, disclosure_version: number, 
+/**
+ * Who recorded it: a staff name, or "engine" for keywords and provider reports.
+ */
+recorded_by: string, 
+/**
+ * When the customer gave or withdrew consent.
+ */
+occurred_at: string, 
+/**
+ * When it was entered into Tidings.
+ */
+recorded_at: string, 
+/**
+ * Anything that backs it up: form number, web form id, import source.
+ */
+evidence: string | null, 
+/**
+ * The text that caused it, for keywords.
+ */
+message_id: number | null, };
+
+export type ConsentInput = { client_id: number, purpose: Purpose, action: ConsentAction, channel: ConsentChannel, recorded_by: string, 
+/**
+ * When it happened, if not now (a paper form signed last week).
+ */
+occurred_at?: string, evidence?: string, };
+
+export type ColumnMapping = { name: number | null, first_name: number | null, last_name: number | null, phone: number | null, notes: number | null, timezone: number | null, };
+
+export type RowOutcome = { "kind": "new" } | { "kind": "update", client_id: number, } | { "kind": "unchanged", client_id: number, } | { "kind": "skipped", reason: string, };
+
+export type RowPlan = { row: number, name: string, 
+/**
+ * E.164 when valid, else as written.
+ */
+phone: string, outcome: RowOutcome, };
+
+export type SkippedRow = { row: number, reason: string, };
+
+export type ImportReport = { imported: number, updated: number, unchanged: number, skipped: Array<SkippedRow>, 
+/**
+ * Consent events written (0 unless the file's consent was stated).
+ */
+consent_recorded: number, 
+/**
+ * Rows whose stated consent was not recorded because the client had opted out (an import
+ * never overrides an opt-out) or had already granted.
+ */
+consent_not_recorded: Array<SkippedRow>, dry_run: boolean, };
+
 export type ProviderStatus = "scheduled" | "queued" | "sent" | "delivered" | "undelivered" | "failed" | "canceled";
 
-export type ErrorCode = "invalid_input" | "setup_required" | "data_folder" | "database_corrupt" | "database_too_new" | "database_busy" | "storage" | "provider" | "internal";
+export type ErrorCode = "invalid_input" | "setup_required" | "data_folder" | "database_corrupt" | "database_too_new" | "database_busy" | "storage" | "provider" | "not_found" | "conflict" | "import_file" | "internal";
 
 export type ErrorPayload = { code: ErrorCode, message: string, 
 /**
  * The input field the error is about, when there is one.
  */
-field: string | null, };
+field: string | null, 
+/**
+ * The record the error points at, e.g. the client who already has a number.
+ */
+related_id: number | null, };
 
 export type SetupDefaults = { timezone: string | null, phone_region: string | null, timezones: Array<string>, regions: Array<RegionInfo>, };
 
@@ -58,3 +143,49 @@ sandbox: boolean, setup_complete: boolean, business_name: string,
  * The OS keyring's state as far as sending needs it. The Sandbox needs no secrets.
  */
 keyring: string, version: string, };
+
+export type ClientDetail = { client: Client, ledger: Array<ConsentEvent>, };
+
+export type DisclosureView = { purpose: Purpose, version: number, template: string, 
+/**
+ * As the customer reads it, with the business name filled in.
+ */
+text: string, created_at: string, };
+
+export type Disclosures = { 
+/**
+ * The version in force, per purpose.
+ */
+current: Array<DisclosureView>, 
+/**
+ * Every version, newest first.
+ */
+history: Array<DisclosureView>, };
+
+export type ImportConsent = { purpose: Purpose, 
+/**
+ * Where the consent came from, e.g. "Paper intake forms kept at the desk".
+ */
+source: string, 
+/**
+ * When it was obtained, YYYY-MM-DD.
+ */
+obtained_on: string, };
+
+export type ImportOptions = { mapping?: ColumnMapping, consent?: ImportConsent, };
+
+export type ImportPreview = { headers: Array<string>, delimiter: string, encoding: string, mapping: ColumnMapping, total_rows: number, 
+/**
+ * The first rows and every skipped row, in file order.
+ */
+rows: Array<RowPlan>, report: ImportReport, };
+
+export type ConsentExport = { business_name: string, exported_at: string, client: Client, ledger: Array<ConsentEvent>, };
+
+export type ImportProgress = { done: number, total: number, };
+
+export type StagedFile = { token: number, bytes: number, };
+
+export type ExportFormat = "csv" | "json";
+
+export type ExportedFile = { path: string, };

@@ -59,6 +59,7 @@ fn fail(code: ErrorCode, message: impl Into<String>) -> ErrorPayload {
         code,
         message: message.into(),
         field: None,
+        related_id: None,
     }
 }
 

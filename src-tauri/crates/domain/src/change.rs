@@ -39,6 +39,14 @@ pub enum Change {
     Settings,
     /// A text was recorded by the Sandbox carrier.
     SandboxMessage { id: i64 },
+    /// A client was added or changed (details, archive flag).
+    Client { id: i64 },
+    /// A client's consent ledger grew.
+    Consent { client_id: i64 },
+    /// Many clients changed at once (an import): reload client lists.
+    Clients,
+    /// The consent disclosures changed.
+    Disclosures,
 }
 
 /// Everything one write changed, sent to the UI as a single event.

@@ -13,3 +13,14 @@ pub use change::{Change, ChangeBatch, WriteSource};
 pub use settings::{
     all_timezones, validate_business_name, validate_phone_region, validate_timezone,
 };
+pub mod client;
+pub mod consent;
+pub mod import;
+pub mod phone;
+
+pub use client::{Client, ClientError, ClientInput, ValidClient};
+pub use consent::{
+    ConsentAction, ConsentChannel, ConsentEvent, ConsentInput, ConsentState, ConsentSummary,
+    Disclosure, Purpose,
+};
+pub use phone::{parse_phone, PhoneError};

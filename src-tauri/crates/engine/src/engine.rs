@@ -60,7 +60,7 @@ pub struct DoctorReport {
 const CHANGE_CHANNEL_CAPACITY: usize = 256;
 
 pub struct Engine {
-    store: Arc<Store>,
+    pub(crate) store: Arc<Store>,
     clock: Arc<dyn Clock>,
     provider: Arc<dyn Provider>,
     sandbox: Option<Arc<SandboxProvider>>,
@@ -114,7 +114,7 @@ impl Engine {
         self.changes.subscribe()
     }
 
-    fn publish(&self, source: WriteSource, changes: Vec<Change>) {
+    pub(crate) fn publish(&self, source: WriteSource, changes: Vec<Change>) {
         if !changes.is_empty() {
             // No subscriber (the command line) is fine: nobody needs telling.
             let _ = self.changes.send(ChangeBatch { source, changes });

@@ -2,7 +2,8 @@
 //! says what happened and what to do.
 
 use serde::{Deserialize, Serialize};
-use tidings_domain::ValidationError;
+use tidings_domain::import::ImportFileError;
+use tidings_domain::{ClientError, ValidationError};
 use tidings_sms::ProviderError;
 use tidings_store::StoreError;
 use ts_rs::TS;
@@ -28,6 +29,12 @@ pub enum ErrorCode {
     Storage,
     /// The SMS provider failed.
     Provider,
+    /// The thing asked for does not exist (any more).
+    NotFound,
+    /// The change clashes with existing data; `related_id` names what it clashes with.
+    Conflict,
+    /// A file to import can't be read at all; nothing was imported.
+    ImportFile,
     /// A bug: something that should not happen.
     Internal,
 }
@@ -39,6 +46,8 @@ pub struct ErrorPayload {
     pub message: String,
     /// The input field the error is about, when there is one.
     pub field: Option<String>,
+    /// The record the error points at, e.g. the client who already has a number.
+    pub related_id: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,12 +60,32 @@ pub enum EngineError {
     Provider(#[from] ProviderError),
     #[error("Finish setting up Tidings first: business name, time zone and phone region.")]
     SetupRequired,
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error(transparent)]
+    ImportFile(#[from] ImportFileError),
+    #[error("There is no client {0}. It may have been removed; reload the list.")]
+    ClientNotFound(String),
+    #[error("{phone} already belongs to {name}. Open that client instead.")]
+    DuplicatePhone {
+        phone: String,
+        name: String,
+        client_id: i64,
+    },
+    #[error("{message}")]
+    BadConsent {
+        field: &'static str,
+        message: String,
+    },
 }
 
 impl EngineError {
     pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Invalid(_) => ErrorCode::InvalidInput,
+            Self::Invalid(_) | Self::Client(_) | Self::BadConsent { .. } => ErrorCode::InvalidInput,
+            Self::ImportFile(_) => ErrorCode::ImportFile,
+            Self::ClientNotFound(_) => ErrorCode::NotFound,
+            Self::DuplicatePhone { .. } => ErrorCode::Conflict,
             Self::SetupRequired => ErrorCode::SetupRequired,
             Self::Provider(_) => ErrorCode::Provider,
             Self::Store(err) => match err {
@@ -77,6 +106,13 @@ impl EngineError {
             message: self.to_string(),
             field: match self {
                 Self::Invalid(err) => Some(err.field().to_owned()),
+                Self::Client(err) => Some(err.field().to_owned()),
+                Self::DuplicatePhone { .. } => Some("phone".to_owned()),
+                Self::BadConsent { field, .. } => Some((*field).to_owned()),
+                _ => None,
+            },
+            related_id: match self {
+                Self::DuplicatePhone { client_id, .. } => Some(*client_id),
                 _ => None,
             },
         }

@@ -2,6 +2,7 @@
 //! alike: it owns the store, the provider, the clock and the change-event channel.
 
 mod bindings;
+mod clients;
 mod clock;
 mod engine;
 mod error;
@@ -9,6 +10,10 @@ pub mod paths;
 pub mod system;
 
 pub use bindings::typescript_bindings;
+pub use clients::{
+    ClientDetail, ConsentExport, DisclosureView, Disclosures, ExportFormat, ExportedFile,
+    ImportConsent, ImportOptions, ImportPreview, ImportProgress, StagedFile, CLIENT_LIST_LIMIT,
+};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use engine::{DoctorReport, Engine, EngineConfig, SetupDefaults};
 pub use error::{EngineError, ErrorCode, ErrorPayload};

@@ -19,6 +19,16 @@ pub fn default_db_path() -> Option<PathBuf> {
     dirs::data_dir().map(|dir| dir.join(APP_IDENTIFIER).join(DB_FILE_NAME))
 }
 
+/// Where exports go: the Downloads folder, else the home folder.
+pub fn export_folder() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("TIDINGS_EXPORT_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    dirs::download_dir()
+        .filter(|d| d.is_dir())
+        .or_else(dirs::home_dir)
+}
+
 /// The database path given on a command line as `--db PATH` or `--db=PATH`, if any. The app
 /// takes the same flag as `tidings-cli`, so both can be pointed at one file.
 pub fn db_path_from_args(args: impl IntoIterator<Item = OsString>) -> Option<PathBuf> {

@@ -5,6 +5,7 @@
 //! in one transaction. A database written by a newer Tidings is refused untouched.
 
 mod audit;
+mod clients;
 mod error;
 mod open;
 mod sandbox;
@@ -16,6 +17,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use audit::{AuditEntry, NewAuditEntry};
+pub use clients::{ClientSearch, ImportConsentSpec, NewConsentEvent};
 pub use error::StoreError;
 pub use open::{schema_version_supported, MIGRATIONS};
 pub use sandbox::{NewSandboxRecord, SandboxDirection, SandboxRecord};

@@ -9,7 +9,10 @@ use rusqlite_migration::{Migrations, M};
 use crate::StoreError;
 
 /// The embedded migrations, in order. Version N of the schema is the first N of them.
-pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_foundation.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_foundation.sql"),
+    include_str!("../migrations/0002_clients_consent.sql"),
+];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 

@@ -1,0 +1,496 @@
+//! Reading client lists exported from other systems: CSV in any of the usual dialects, mapped
+//! to our fields, every row checked before anything is written.
+//!
+//! Parsing is the `csv` crate's and decoding `encoding_rs`'s; what is ours is sniffing the
+//! dialect, guessing the column mapping from common export headers and the per-row verdicts.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::client::ClientInput;
+
+/// Client lists are small; a file this large is almost certainly the wrong file.
+pub const MAX_IMPORT_BYTES: usize = 25 * 1024 * 1024;
+
+/// Why a file can't be read as a client list at all. Nothing is imported.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportFileError {
+    #[error("The file is empty. Export the client list again and choose the new file.")]
+    Empty,
+    #[error("The file is {mib} MB; a client list is rarely over 25 MB. Check that this is the right file, or split it into smaller files.")]
+    TooLarge { mib: usize },
+    #[error("This is not a text file (it looks like a spreadsheet, picture or program). Save the list as CSV first: in a spreadsheet, File → Save As → CSV.")]
+    Binary,
+    #[error("The file has a header row but no clients under it.")]
+    NoRows,
+    #[error("The file can't be read as CSV: {0}. Save it as CSV again and retry.")]
+    Malformed(String),
+}
+
+/// A CSV file as read: header, rows, and how it was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CsvTable {
+    pub headers: Vec<String>,
+    pub rows: Vec<CsvRow>,
+    /// "," ";" or "\t".
+    pub delimiter: String,
+    /// "UTF-8" or "Windows-1252".
+    pub encoding: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CsvRow {
+    /// The row number a spreadsheet shows: the header is row 1.
+    pub row: u32,
+    pub cells: Vec<String>,
+}
+
+/// Reads a CSV file: UTF-8 (with or without BOM) or Windows-1252; comma, semicolon or tab;
+/// quoted fields may hold delimiters and newlines. Blank rows are passed over.
+pub fn read_csv(bytes: &[u8]) -> Result<CsvTable, ImportFileError> {
+    if bytes.len() > MAX_IMPORT_BYTES {
+        return Err(ImportFileError::TooLarge {
+            mib: bytes.len().div_ceil(1024 * 1024),
+        });
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ImportFileError::Empty);
+    }
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    if head.contains(&0) {
+        return Err(ImportFileError::Binary);
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let (text, encoding) = match std::str::from_utf8(bytes) {
+        Ok(text) => (std::borrow::Cow::Borrowed(text), "UTF-8"),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            (text, "Windows-1252")
+        }
+    };
+    let delimiter = sniff_delimiter(&text);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let headers: Vec<String> = match records.next() {
+        Some(Ok(record)) => record.iter().map(|h| h.trim().to_owned()).collect(),
+        Some(Err(err)) => return Err(ImportFileError::Malformed(err.to_string())),
+        None => return Err(ImportFileError::Empty),
+    };
+    let mut rows = Vec::new();
+    for (index, record) in records.enumerate() {
+        let record = record.map_err(|err| ImportFileError::Malformed(err.to_string()))?;
+        let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        rows.push(CsvRow {
+            row: u32::try_from(index + 2).unwrap_or(u32::MAX),
+            cells,
+        });
+    }
+    if rows.is_empty() {
+        return Err(ImportFileError::NoRows);
+    }
+    Ok(CsvTable {
+        headers,
+        rows,
+        delimiter: (delimiter as char).to_string(),
+        encoding: encoding.to_owned(),
+    })
+}
+
+/// The delimiter used most in the first line, outside quotes.
+fn sniff_delimiter(text: &str) -> u8 {
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
+    let mut quoted = false;
+    for c in text.bytes() {
+        match c {
+            b'"' => quoted = !quoted,
+            b'\n' | b'\r' if !quoted => break,
+            _ if !quoted => {
+                if let Some(slot) = counts.iter_mut().find(|(d, _)| *d == c) {
+                    slot.1 += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .filter(|(_, n)| *n > 0)
+        .map_or(b',', |(d, _)| *d)
+}
+
+/// Which column (0-based) holds each of our fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+pub struct ColumnMapping {
+    pub name: Option<u32>,
+    pub first_name: Option<u32>,
+    pub last_name: Option<u32>,
+    pub phone: Option<u32>,
+    pub notes: Option<u32>,
+    pub timezone: Option<u32>,
+}
+
+fn normalise_header(header: &str) -> String {
+    header
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Guesses the mapping from the header names common exports use. A mobile/cell column wins
+/// over a plain phone column, since texts go to mobiles.
+pub fn guess_mapping(headers: &[String]) -> ColumnMapping {
+    let names: Vec<String> = headers.iter().map(|h| normalise_header(h)).collect();
+    let find = |candidates: &[&str]| -> Option<u32> {
+        candidates.iter().find_map(|candidate| {
+            names
+                .iter()
+                .position(|n| n == candidate)
+                .and_then(|i| u32::try_from(i).ok())
+        })
+    };
+    ColumnMapping {
+        name: find(&[
+            "name",
+            "full name",
+            "client",
+            "client name",
+            "customer",
+            "customer name",
+            "contact",
+            "contact name",
+            "patient",
+            "patient name",
+        ]),
+        first_name: find(&["first name", "first", "given name", "firstname", "forename"]),
+        last_name: find(&["last name", "last", "surname", "family name", "lastname"]),
+        phone: find(&[
+            "mobile",
+            "mobile phone",
+            "mobile number",
+            "cell",
+            "cell phone",
+            "cellphone",
+            "mobile phone number",
+            "phone",
+            "phone number",
+            "telephone",
+            "tel",
+            "sms",
+            "number",
+        ]),
+        notes: find(&["notes", "note", "comments", "comment", "remarks"]),
+        timezone: find(&["time zone", "timezone", "tz"]),
+    }
+}
+
+/// What a row of the file will do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(tag = "kind", rename_all = "snake_case")]
+pub enum RowOutcome {
+    /// A new client.
+    New,
+    /// Changes an existing client with this number.
+    Update { client_id: i64 },
+    /// The client exists and the row changes nothing.
+    Unchanged { client_id: i64 },
+    /// The row can't be imported; nothing of it is written.
+    Skipped { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RowPlan {
+    pub row: u32,
+    pub name: String,
+    /// E.164 when valid, else as written.
+    pub phone: String,
+    pub outcome: RowOutcome,
+    #[serde(skip)]
+    #[ts(skip)]
+    pub input: Option<ClientInput>,
+}
+
+/// What exists already, keyed by E.164 number, for deciding new / update / unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingClient {
+    pub id: i64,
+    pub name: String,
+    pub timezone: Option<String>,
+    pub notes: String,
+}
+
+/// Decides every row. Pure: the same file, mapping and clients always give the same plan.
+pub fn plan_import(
+    table: &CsvTable,
+    mapping: &ColumnMapping,
+    region: &str,
+    existing: &HashMap<String, ExistingClient>,
+) -> Vec<RowPlan> {
+    let cell = |row: &CsvRow, column: Option<u32>| -> String {
+        column
+            .and_then(|c| row.cells.get(c as usize))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    table
+        .rows
+        .iter()
+        .map(|row| {
+            let name = match mapping.name {
+                Some(_) => cell(row, mapping.name),
+                None => [cell(row, mapping.first_name), cell(row, mapping.last_name)]
+                    .iter()
+                    .filter(|p| !p.is_empty())
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            };
+            let raw_phone = cell(row, mapping.phone);
+            let input = ClientInput {
+                name: name.clone(),
+                phone: raw_phone.clone(),
+                timezone: Some(cell(row, mapping.timezone)).filter(|t| !t.is_empty()),
+                notes: Some(cell(row, mapping.notes)).filter(|n| !n.is_empty()),
+            };
+            let skipped = |reason: String, phone: String| RowPlan {
+                row: row.row,
+                name: name.clone(),
+                phone,
+                outcome: RowOutcome::Skipped { reason },
+                input: None,
+            };
+            if mapping.phone.is_none() {
+                return skipped(
+                    "no column is mapped to the phone number".into(),
+                    raw_phone.clone(),
+                );
+            }
+            if raw_phone.is_empty() {
+                return skipped("no phone number".into(), raw_phone.clone());
+            }
+            let valid = match input.validate(region) {
+                Ok(valid) => valid,
+                Err(err) => return skipped(err.to_string(), raw_phone.clone()),
+            };
+            if let Some(first) = seen.get(&valid.phone) {
+                return skipped(
+                    format!("same number as row {first}; only the first is imported"),
+                    valid.phone.clone(),
+                );
+            }
+            seen.insert(valid.phone.clone(), row.row);
+            let outcome = match existing.get(&valid.phone) {
+                None => RowOutcome::New,
+                Some(current) => {
+                    // Empty cells never erase what the desk already has.
+                    let changes_name = valid.name != current.name;
+                    let changes_notes = !valid.notes.is_empty() && valid.notes != current.notes;
+                    let changes_tz = valid.timezone.is_some() && valid.timezone != current.timezone;
+                    if changes_name || changes_notes || changes_tz {
+                        RowOutcome::Update {
+                            client_id: current.id,
+                        }
+                    } else {
+                        RowOutcome::Unchanged {
+                            client_id: current.id,
+                        }
+                    }
+                }
+            };
+            RowPlan {
+                row: row.row,
+                name: valid.name,
+                phone: valid.phone,
+                outcome,
+                input: Some(input),
+            }
+        })
+        .collect()
+}
+
+/// A row that was not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SkippedRow {
+    pub row: u32,
+    pub reason: String,
+}
+
+/// The result of an import (or of a dry run: what it would do).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+pub struct ImportReport {
+    pub imported: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    pub skipped: Vec<SkippedRow>,
+    /// Consent events written (0 unless the file's consent was stated).
+    pub consent_recorded: u32,
+    /// Rows whose stated consent was not recorded because the client had opted out (an import
+    /// never overrides an opt-out) or had already granted.
+    pub consent_not_recorded: Vec<SkippedRow>,
+    pub dry_run: bool,
+}
+
+impl ImportReport {
+    /// Counts a plan (before any consent is considered).
+    pub fn from_plan(plan: &[RowPlan], dry_run: bool) -> Self {
+        let mut report = Self {
+            dry_run,
+            ..Self::default()
+        };
+        for row in plan {
+            match &row.outcome {
+                RowOutcome::New => report.imported += 1,
+                RowOutcome::Update { .. } => report.updated += 1,
+                RowOutcome::Unchanged { .. } => report.unchanged += 1,
+                RowOutcome::Skipped { reason } => report.skipped.push(SkippedRow {
+                    row: row.row,
+                    reason: reason.clone(),
+                }),
+            }
+        }
+        report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &[u8]) -> CsvTable {
+        read_csv(text).unwrap()
+    }
+
+    #[test]
+    fn dialects_bom_semicolons_tabs_quotes_and_windows_1252() {
+        let t = table(b"\xEF\xBB\xBFName;Mobile\nAnn;07400 123123\n");
+        assert_eq!(t.headers, vec!["Name", "Mobile"]);
+        assert_eq!(t.delimiter, ";");
+        assert_eq!(t.rows[0].cells, vec!["Ann", "07400 123123"]);
+
+        let t = table(b"Name\tPhone\nBo\t+14155552671\n");
+        assert_eq!(t.delimiter, "\t");
+
+        let t = table(
+            b"Name,Notes,Phone\n\"Lee, Ann\",\"line one\nline two\",07400123123\nCy,,07400123124\n",
+        );
+        assert_eq!(t.rows[0].cells[0], "Lee, Ann");
+        assert_eq!(t.rows[0].cells[1], "line one\nline two");
+        assert_eq!(
+            t.rows[1].row, 3,
+            "the quoted newline does not shift row numbers"
+        );
+
+        // "Zoë Müller" in Windows-1252.
+        let t = table(b"Name,Phone\nZo\xEB M\xFCller,07400123123\n");
+        assert_eq!(t.encoding, "Windows-1252");
+        assert_eq!(t.rows[0].cells[0], "Zoë Müller");
+    }
+
+    #[test]
+    fn unreadable_files_are_refused_whole() {
+        assert_eq!(read_csv(b""), Err(ImportFileError::Empty));
+        assert_eq!(read_csv(b" \n \r\n"), Err(ImportFileError::Empty));
+        assert_eq!(read_csv(b"Name,Phone\n\n,\n"), Err(ImportFileError::NoRows));
+        assert_eq!(
+            read_csv(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00"),
+            Err(ImportFileError::Binary)
+        );
+        let big = vec![b'a'; MAX_IMPORT_BYTES + 1];
+        assert!(matches!(
+            read_csv(&big),
+            Err(ImportFileError::TooLarge { mib: 26 })
+        ));
+    }
+
+    #[test]
+    fn headers_from_common_exports_map_themselves() {
+        let h = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let m = guess_mapping(&h(&["First Name", "Last Name", "Phone", "Mobile", "Notes"]));
+        assert_eq!(m.first_name, Some(0));
+        assert_eq!(m.last_name, Some(1));
+        assert_eq!(m.phone, Some(3), "mobile beats phone");
+        assert_eq!(m.notes, Some(4));
+        assert_eq!(m.name, None);
+
+        let m = guess_mapping(&h(&["Client", "Cell #", "Comments"]));
+        assert_eq!(m.name, Some(0));
+        assert_eq!(m.phone, Some(1));
+        assert_eq!(m.notes, Some(2));
+    }
+
+    #[test]
+    fn each_row_gets_a_verdict() {
+        let t = table(
+            b"First,Last,Mobile\n\
+              Ann,Lee,07400 123123\n\
+              Bo,,07400 123124\n\
+              Cy,Dee,\n\
+              Di,Eve,12\n\
+              Ann,Lee,+44 7400 123123\n\
+              ,,07400 123125\n\
+              Flo,Gee,07400 123126\n",
+        );
+        let mapping = guess_mapping(&t.headers);
+        let mut existing = HashMap::new();
+        existing.insert(
+            "+447400123124".to_owned(),
+            ExistingClient {
+                id: 7,
+                name: "Bo".into(),
+                timezone: None,
+                notes: String::new(),
+            },
+        );
+        existing.insert(
+            "+447400123126".to_owned(),
+            ExistingClient {
+                id: 9,
+                name: "Flo G".into(),
+                timezone: None,
+                notes: String::new(),
+            },
+        );
+        let plan = plan_import(&t, &mapping, "GB", &existing);
+        let outcomes: Vec<(u32, &RowOutcome)> = plan.iter().map(|p| (p.row, &p.outcome)).collect();
+        assert_eq!(outcomes[0], (2, &RowOutcome::New));
+        assert_eq!(outcomes[1], (3, &RowOutcome::Unchanged { client_id: 7 }));
+        assert!(
+            matches!(outcomes[2], (4, RowOutcome::Skipped { reason }) if reason == "no phone number")
+        );
+        assert!(
+            matches!(outcomes[3], (5, RowOutcome::Skipped { reason }) if reason.contains("too short"))
+        );
+        assert!(
+            matches!(outcomes[4], (6, RowOutcome::Skipped { reason }) if reason.contains("same number as row 2"))
+        );
+        assert!(
+            matches!(outcomes[5], (7, RowOutcome::Skipped { reason }) if reason.contains("name"))
+        );
+        assert_eq!(outcomes[6], (8, &RowOutcome::Update { client_id: 9 }));
+
+        let report = ImportReport::from_plan(&plan, true);
+        assert_eq!(
+            (report.imported, report.updated, report.unchanged),
+            (1, 1, 1)
+        );
+        assert_eq!(
+            report.skipped.iter().map(|s| s.row).collect::<Vec<_>>(),
+            vec![4, 5, 6, 7]
+        );
+    }
+}
