@@ -4,13 +4,27 @@ import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   ChangeBatch,
+  Client,
+  ClientDetail,
+  ClientInput,
+  ConsentEvent,
+  ConsentInput,
+  Disclosures,
   DoctorReport,
   ErrorCode,
   ErrorPayload,
+  ExportedFile,
+  ExportFormat,
+  ImportOptions,
+  ImportPreview,
+  ImportProgress,
+  ImportReport,
+  Purpose,
   Settings,
   SettingsUpdate,
   SetupDefaults,
   SetupInput,
+  StagedFile,
 } from './bindings';
 
 const ERROR_CODES: readonly ErrorCode[] = [
@@ -22,18 +36,24 @@ const ERROR_CODES: readonly ErrorCode[] = [
   'database_busy',
   'storage',
   'provider',
+  'not_found',
+  'conflict',
+  'import_file',
   'internal',
 ];
 
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly field: string | null;
+  /** The record the error points at, e.g. the client who already has a number. */
+  readonly relatedId: number | null;
 
-  constructor(code: ErrorCode, message: string, field: string | null = null) {
+  constructor(code: ErrorCode, message: string, field: string | null = null, relatedId: number | null = null) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.field = field;
+    this.relatedId = relatedId;
   }
 }
 
@@ -43,7 +63,8 @@ function isErrorPayload(value: unknown): value is ErrorPayload {
   return (
     typeof v.code === 'string' &&
     typeof v.message === 'string' &&
-    (v.field === undefined || v.field === null || typeof v.field === 'string')
+    (v.field === undefined || v.field === null || typeof v.field === 'string') &&
+    (v.related_id === undefined || v.related_id === null || typeof v.related_id === 'number')
   );
 }
 
@@ -52,7 +73,7 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (isErrorPayload(err)) {
     const code = ERROR_CODES.includes(err.code) ? err.code : 'internal';
-    return new ApiError(code, err.message, err.field ?? null);
+    return new ApiError(code, err.message, err.field ?? null, err.related_id ?? null);
   }
   if (typeof err === 'string') return new ApiError('internal', err);
   if (err instanceof Error) return new ApiError('internal', err.message);
@@ -88,8 +109,61 @@ export function getDoctor(): Promise<DoctorReport> {
   return call<DoctorReport>('get_doctor');
 }
 
+export function listClients(query: string, includeArchived: boolean): Promise<Client[]> {
+  return call<Client[]>('list_clients', { query, includeArchived });
+}
+
+/** The client and their consent ledger, oldest event first. */
+export function getClient(id: number): Promise<ClientDetail> {
+  return call<ClientDetail>('get_client', { id });
+}
+
+export function createClient(input: ClientInput): Promise<Client> {
+  return call<Client>('create_client', { input });
+}
+
+export function updateClient(id: number, input: ClientInput): Promise<Client> {
+  return call<Client>('update_client', { id, input });
+}
+
+export function setClientArchived(id: number, archived: boolean): Promise<Client> {
+  return call<Client>('set_client_archived', { id, archived });
+}
+
+export function recordConsent(input: ConsentInput): Promise<ConsentEvent> {
+  return call<ConsentEvent>('record_consent', { input });
+}
+
+export function getDisclosures(): Promise<Disclosures> {
+  return call<Disclosures>('get_disclosures');
+}
+
+/** `template` may use "{business}" for the business name. */
+export function updateDisclosure(purpose: Purpose, template: string): Promise<Disclosures> {
+  return call<Disclosures>('update_disclosure', { purpose, template });
+}
+
+/** The raw file bytes travel as the whole request body, not as JSON. */
+export function stageImportFile(bytes: Uint8Array): Promise<StagedFile> {
+  return call<StagedFile>('stage_import_file', bytes);
+}
+
+/** Leave `options.mapping` out to get the guessed mapping back in the preview. */
+export function previewImport(token: number, options: ImportOptions): Promise<ImportPreview> {
+  return call<ImportPreview>('preview_import', { token, options });
+}
+
+export function runImport(token: number, options: ImportOptions, dryRun: boolean): Promise<ImportReport> {
+  return call<ImportReport>('run_import', { token, options, dryRun });
+}
+
+export function exportConsent(clientId: number, format: ExportFormat): Promise<ExportedFile> {
+  return call<ExportedFile>('export_consent', { clientId, format });
+}
+
 export const CHANGES_EVENT = 'tidings://changes';
 export const SECOND_INSTANCE_EVENT = 'tidings://second-instance';
+export const IMPORT_PROGRESS_EVENT = 'tidings://import-progress';
 
 export function onChanges(handler: (batch: ChangeBatch) => void): Promise<UnlistenFn> {
   return listen<ChangeBatch>(CHANGES_EVENT, (event) => handler(event.payload));
@@ -97,4 +171,8 @@ export function onChanges(handler: (batch: ChangeBatch) => void): Promise<Unlist
 
 export function onSecondInstance(handler: () => void): Promise<UnlistenFn> {
   return listen<null>(SECOND_INSTANCE_EVENT, () => handler());
+}
+
+export function onImportProgress(handler: (progress: ImportProgress) => void): Promise<UnlistenFn> {
+  return listen<ImportProgress>(IMPORT_PROGRESS_EVENT, (event) => handler(event.payload));
 }

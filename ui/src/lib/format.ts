@@ -44,3 +44,36 @@ export function zoneMatches(zone: string, query: string): boolean {
   if (q === '') return true;
   return zone.toLowerCase().replace(/_/g, ' ').includes(q);
 }
+
+/**
+ * An E.164 number spaced for reading, for the few plans where that is a fixed pattern
+ * (+44 with 10 digits, +1 with 10 digits). Anything else is shown exactly as stored.
+ */
+export function formatPhone(e164: string): string {
+  let m = /^\+44(\d{4})(\d{6})$/.exec(e164);
+  if (m) return `+44 ${m[1]} ${m[2]}`;
+  m = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(e164);
+  if (m) return `+1 ${m[1]} ${m[2]} ${m[3]}`;
+  return e164;
+}
+
+export const PURPOSE_LABEL = { service: 'Service', marketing: 'Marketing' } as const;
+
+/** Lower-case words for a consent state, as used in badges and the detail panel. */
+export const STATE_WORDS = { granted: 'granted', revoked: 'opted out', none: 'none' } as const;
+
+export const CHANNEL_LABEL = {
+  front_desk_verbal: 'At the front desk',
+  paper_form: 'Paper form',
+  web_form: 'Web form',
+  sms_keyword: 'Text keyword',
+  provider_report: 'Carrier report',
+  import: 'Import',
+} as const;
+
+/** A local date and time ("3 Jun 2025, 14:05"), or the input itself if it isn't a date. */
+export function dateTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+}

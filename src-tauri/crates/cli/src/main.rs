@@ -7,10 +7,14 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use serde::Serialize;
-use tidings_engine::domain::{Settings, SettingsUpdate, WriteSource};
+use tidings_engine::domain::{
+    Client, ConsentChannel, ConsentInput, ConsentState, Purpose, Settings, SettingsUpdate,
+    WriteSource,
+};
 use tidings_engine::{
     paths, Clock, Engine, EngineConfig, ErrorCode, ErrorPayload, FixedClock, SystemClock,
 };
+use tidings_engine::{ImportConsent, ImportOptions};
 
 #[derive(Debug, Parser)]
 #[command(name = "tidings-cli", version, about = "Tidings from the command line")]
@@ -37,6 +41,81 @@ enum Command {
         #[command(subcommand)]
         action: SettingsAction,
     },
+    /// Bring data in from other systems.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// List clients or show one.
+    Clients {
+        #[command(subcommand)]
+        action: ClientsAction,
+    },
+    /// Record consent or an opt-out, or export a client's consent evidence.
+    Consent {
+        #[command(subcommand)]
+        action: ConsentAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportWhat {
+    /// Import clients from a CSV file: every valid row in one transaction, or nothing.
+    Clients {
+        file: PathBuf,
+        /// Only report what would happen.
+        #[arg(long)]
+        dry_run: bool,
+        /// The clients in this file gave consent for this purpose (service or marketing)...
+        #[arg(long, value_name = "PURPOSE", requires_all = ["consent_source", "consent_date"])]
+        consent: Option<String>,
+        /// ...as evidenced by this source, e.g. "Paper intake forms"...
+        #[arg(long, value_name = "TEXT")]
+        consent_source: Option<String>,
+        /// ...obtained on this date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        consent_date: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ClientsAction {
+    /// Every client (or those matching --search), with current consent.
+    List {
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long)]
+        archived: bool,
+    },
+    /// One client, found by number in any form, with the consent ledger.
+    Show { phone: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConsentAction {
+    /// Record that the client gave consent.
+    Grant(ConsentArgs),
+    /// Record that the client withdrew consent.
+    Revoke(ConsentArgs),
+    /// The client's whole consent ledger (CSV, or JSON with --json).
+    Export { phone: String },
+}
+
+#[derive(Debug, clap::Args)]
+struct ConsentArgs {
+    phone: String,
+    /// service or marketing
+    #[arg(long)]
+    purpose: String,
+    /// front_desk_verbal, paper_form or web_form
+    #[arg(long)]
+    channel: String,
+    /// Who took it.
+    #[arg(long)]
+    by: String,
+    /// Form number, reference or note.
+    #[arg(long)]
+    evidence: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,6 +221,161 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 Ok(())
             }
         }
+        Command::Import {
+            what:
+                ImportWhat::Clients {
+                    file,
+                    dry_run,
+                    consent,
+                    consent_source,
+                    consent_date,
+                },
+        } => {
+            let bytes = std::fs::read(&file).map_err(|e| {
+                fail(
+                    ErrorCode::ImportFile,
+                    format!("Can't read {}: {e}", file.display()),
+                )
+            })?;
+            let consent = match consent {
+                Some(purpose) => Some(ImportConsent {
+                    purpose: parse_purpose(&purpose)?,
+                    source: consent_source.unwrap_or_default(),
+                    obtained_on: consent_date.unwrap_or_default(),
+                }),
+                None => None,
+            };
+            let options = ImportOptions {
+                mapping: None,
+                consent,
+            };
+            let report = engine
+                .import_clients(
+                    &bytes,
+                    &options,
+                    dry_run,
+                    WriteSource::Cli,
+                    "cli",
+                    &mut |_, _| {},
+                )
+                .map_err(|e| e.payload())?;
+            if cli.json {
+                return print_json(&report);
+            }
+            println!(
+                "{}{} imported, {} updated, {} unchanged, {} skipped",
+                if report.dry_run { "dry run: " } else { "" },
+                report.imported,
+                report.updated,
+                report.unchanged,
+                report.skipped.len()
+            );
+            for s in &report.skipped {
+                println!("  row {}: {}", s.row, s.reason);
+            }
+            if report.consent_recorded > 0 || !report.consent_not_recorded.is_empty() {
+                println!("consent recorded for {} clients", report.consent_recorded);
+                for s in &report.consent_not_recorded {
+                    println!("  row {}: consent not recorded: {}", s.row, s.reason);
+                }
+            }
+            Ok(())
+        }
+        Command::Clients { action } => match action {
+            ClientsAction::List { search, archived } => {
+                let clients = engine
+                    .list_clients(search.as_deref().unwrap_or_default(), archived)
+                    .map_err(|e| e.payload())?;
+                if cli.json {
+                    return print_json(&clients);
+                }
+                for c in &clients {
+                    print_client_line(c);
+                }
+                Ok(())
+            }
+            ClientsAction::Show { phone } => {
+                let detail = engine.client_by_phone(&phone).map_err(|e| e.payload())?;
+                if cli.json {
+                    // The client's own fields at the top, with its ledger beside them.
+                    let mut value = serde_json::to_value(&detail.client)
+                        .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
+                    value["ledger"] = serde_json::to_value(&detail.ledger)
+                        .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
+                    return print_json(&value);
+                }
+                print_client_line(&detail.client);
+                for e in &detail.ledger {
+                    println!(
+                        "  {} {} {} via {} by {}",
+                        e.occurred_at.format("%Y-%m-%d %H:%M"),
+                        e.purpose.as_str(),
+                        e.action.as_str(),
+                        e.channel.as_str(),
+                        e.recorded_by
+                    );
+                }
+                Ok(())
+            }
+        },
+        Command::Consent { action } => {
+            let (args, granted) = match action {
+                ConsentAction::Grant(args) => (args, true),
+                ConsentAction::Revoke(args) => (args, false),
+                ConsentAction::Export { phone } => {
+                    let client = engine.client_by_phone(&phone).map_err(|e| e.payload())?;
+                    let export = engine
+                        .consent_export(client.client.id)
+                        .map_err(|e| e.payload())?;
+                    if cli.json {
+                        return print_json(&export);
+                    }
+                    print!("{}", export.to_csv().map_err(|e| e.payload())?);
+                    return Ok(());
+                }
+            };
+            let client = engine
+                .client_by_phone(&args.phone)
+                .map_err(|e| e.payload())?;
+            let channel = ConsentChannel::parse(&args.channel).ok_or_else(|| {
+                fail(
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "--channel \"{}\" is not a channel; use front_desk_verbal, paper_form or web_form",
+                        args.channel
+                    ),
+                )
+            })?;
+            let event = engine
+                .record_consent(
+                    &ConsentInput {
+                        client_id: client.client.id,
+                        purpose: parse_purpose(&args.purpose)?,
+                        action: if granted {
+                            tidings_engine::domain::ConsentAction::Granted
+                        } else {
+                            tidings_engine::domain::ConsentAction::Revoked
+                        },
+                        channel,
+                        recorded_by: args.by,
+                        occurred_at: None,
+                        evidence: args.evidence,
+                    },
+                    WriteSource::Cli,
+                )
+                .map_err(|e| e.payload())?;
+            if cli.json {
+                return print_json(&event);
+            }
+            println!(
+                "{} consent {} for {} ({})",
+                event.purpose.as_str(),
+                event.action.as_str(),
+                client.client.name,
+                client.client.phone
+            );
+            Ok(())
+        }
         Command::Settings { action } => match action {
             SettingsAction::Show => {
                 show_settings(&engine.settings().map_err(|e| e.payload())?, cli.json)
@@ -156,6 +390,34 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             }
         },
     }
+}
+
+fn parse_purpose(text: &str) -> Result<Purpose, ErrorPayload> {
+    Purpose::parse(text).ok_or_else(|| {
+        fail(
+            ErrorCode::InvalidInput,
+            format!("\"{text}\" is not a purpose; use service or marketing"),
+        )
+    })
+}
+
+fn consent_word(state: ConsentState) -> &'static str {
+    match state {
+        ConsentState::Granted => "granted",
+        ConsentState::Revoked => "revoked",
+        ConsentState::None => "none",
+    }
+}
+
+fn print_client_line(c: &Client) {
+    println!(
+        "{:<16} {:<30} service: {:<8} marketing: {:<8}{}",
+        c.phone,
+        c.name,
+        consent_word(c.consent.service),
+        consent_word(c.consent.marketing),
+        if c.archived { " (archived)" } else { "" }
+    );
 }
 
 fn print_json(value: &impl Serialize) -> Result<(), ErrorPayload> {

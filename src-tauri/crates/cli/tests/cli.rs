@@ -93,3 +93,119 @@ fn a_damaged_database_is_reported_not_touched() {
         b"this is a note, not a database"
     );
 }
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../tests/fixtures")
+        .join(name)
+}
+
+fn set_up_desk(db: &Path) {
+    for (key, value) in [
+        ("business_name", "Harbour Hair"),
+        ("timezone", "Europe/London"),
+        ("phone_region", "GB"),
+    ] {
+        assert!(cli(db, &["settings", "set", key, value]).status.success());
+    }
+}
+
+#[test]
+fn import_then_show_gives_the_e164_number_and_consent_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    set_up_desk(&db);
+    let file = fixture("clients-messy.csv");
+    let file = file.to_str().unwrap();
+
+    let dry = json(&cli(
+        &db,
+        &["import", "clients", file, "--dry-run", "--json"],
+    ));
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(dry["imported"], 4);
+    let listed = json(&cli(&db, &["clients", "list", "--json"]));
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        0,
+        "a dry run writes nothing"
+    );
+
+    let out = cli(
+        &db,
+        &[
+            "import",
+            "clients",
+            file,
+            "--json",
+            "--consent",
+            "service",
+            "--consent-source",
+            "Paper intake forms",
+            "--consent-date",
+            "2026-03-01",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    assert_eq!(report["imported"], 4);
+    assert_eq!(report["skipped"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        report["skipped"][0],
+        serde_json::json!({"row": 5, "reason": "no phone number"})
+    );
+    assert_eq!(report["consent_recorded"], 4);
+
+    let shown = json(&cli(&db, &["clients", "show", "07400 123002", "--json"]));
+    assert_eq!(shown["phone"], "+447400123002");
+    assert_eq!(shown["name"], "Bo Diaz");
+    assert_eq!(shown["consent"]["service"], "granted");
+    assert_eq!(shown["consent"]["marketing"], "none");
+    assert_eq!(shown["ledger"][0]["channel"], "import");
+
+    // Revoke from the command line; the export shows both events.
+    let out = cli(
+        &db,
+        &[
+            "consent",
+            "revoke",
+            "+44 7400 123002",
+            "--purpose",
+            "service",
+            "--channel",
+            "front_desk_verbal",
+            "--by",
+            "Sam",
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown = json(&cli(&db, &["clients", "show", "07400123002", "--json"]));
+    assert_eq!(shown["consent"]["service"], "revoked");
+    let export =
+        String::from_utf8(cli(&db, &["consent", "export", "07400 123002"]).stdout).unwrap();
+    assert_eq!(export.lines().count(), 3, "{export}");
+    assert!(export.lines().nth(2).unwrap().contains("revoked"));
+}
+
+#[test]
+fn an_unknown_number_or_channel_is_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    set_up_desk(&db);
+    let out = cli(&db, &["clients", "show", "07400 999999", "--json"]);
+    assert!(!out.status.success());
+    assert_eq!(json(&out)["error"]["code"], "not_found");
+
+    let out = cli(&db, &["import", "clients", "/nonexistent/file.csv"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Can't read"));
+}

@@ -76,24 +76,52 @@ pub fn read_csv(bytes: &[u8]) -> Result<CsvTable, ImportFileError> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let headers: Vec<String> = match records.next() {
-        Some(Ok(record)) => record.iter().map(|h| h.trim().to_owned()).collect(),
-        Some(Err(err)) => return Err(ImportFileError::Malformed(err.to_string())),
-        None => return Err(ImportFileError::Empty),
-    };
+    // A spreadsheet shows each record as one row, blank lines included, whatever newlines its
+    // quoted cells hold: the line the record starts on, less the newlines inside earlier cells.
+    // (The reader's own line count lags by one after a CRLF, so lines are counted here.)
+    let raw = text.as_bytes();
+    let mut counted_to = 0usize;
+    let mut line = 1u64;
+    let mut inner_newlines = 0u64;
+    let mut headers: Option<Vec<String>> = None;
     let mut rows = Vec::new();
-    for (index, record) in records.enumerate() {
+    for record in reader.records() {
         let record = record.map_err(|err| ImportFileError::Malformed(err.to_string()))?;
+        let mut start = record
+            .position()
+            .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX))
+            .min(raw.len());
+        while start < raw.len() && matches!(raw[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start > counted_to {
+            line += raw[counted_to..start]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            counted_to = start;
+        }
+        let row = line.saturating_sub(inner_newlines);
+        inner_newlines += record
+            .iter()
+            .map(|c| c.matches('\n').count() as u64)
+            .sum::<u64>();
         let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
+        if headers.is_none() {
+            headers = Some(cells);
+            continue;
+        }
         if cells.iter().all(String::is_empty) {
             continue;
         }
         rows.push(CsvRow {
-            row: u32::try_from(index + 2).unwrap_or(u32::MAX),
+            row: u32::try_from(row).unwrap_or(u32::MAX),
             cells,
         });
     }
+    let Some(headers) = headers else {
+        return Err(ImportFileError::Empty);
+    };
     if rows.is_empty() {
         return Err(ImportFileError::NoRows);
     }
@@ -282,6 +310,9 @@ pub fn plan_import(
             }
             if raw_phone.is_empty() {
                 return skipped("no phone number".into(), raw_phone.clone());
+            }
+            if name.trim().is_empty() {
+                return skipped("no name".into(), raw_phone.clone());
             }
             let valid = match input.validate(region) {
                 Ok(valid) => valid,
@@ -478,9 +509,7 @@ mod tests {
         assert!(
             matches!(outcomes[4], (6, RowOutcome::Skipped { reason }) if reason.contains("same number as row 2"))
         );
-        assert!(
-            matches!(outcomes[5], (7, RowOutcome::Skipped { reason }) if reason.contains("name"))
-        );
+        assert!(matches!(outcomes[5], (7, RowOutcome::Skipped { reason }) if reason == "no name"));
         assert_eq!(outcomes[6], (8, &RowOutcome::Update { client_id: 9 }));
 
         let report = ImportReport::from_plan(&plan, true);

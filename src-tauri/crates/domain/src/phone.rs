@@ -56,9 +56,16 @@ pub fn parse_phone(input: &str, region: &str) -> Result<String, PhoneError> {
         });
     }
     if !number.is_valid() {
+        // Judge the length against the numbering plan of the number's own country.
         let digits = number.national().value().to_string().len();
-        if digits < 6 {
+        let lengths = possible_lengths(number.code().value());
+        let shortest = lengths.iter().min().map_or(6, |n| usize::from(*n));
+        let longest = lengths.iter().max().map_or(15, |n| usize::from(*n));
+        if digits < shortest {
             return Err(PhoneError::TooShort(owned()));
+        }
+        if digits > longest {
+            return Err(PhoneError::TooLong(owned()));
         }
         let international = trimmed.starts_with('+') || trimmed.starts_with("00");
         return Err(match default_region {
@@ -70,6 +77,35 @@ pub fn parse_phone(input: &str, region: &str) -> Result<String, PhoneError> {
         });
     }
     Ok(number.format().mode(Mode::E164).to_string())
+}
+
+/// Every national number length the numbering plans of a calling code allow.
+fn possible_lengths(calling_code: u16) -> Vec<u16> {
+    let metas = phonenumber::metadata::DATABASE
+        .by_code(&calling_code)
+        .unwrap_or_default();
+    metas
+        .iter()
+        .flat_map(|meta| {
+            let d = meta.descriptors();
+            [
+                Some(d.general()),
+                d.fixed_line(),
+                d.mobile(),
+                d.toll_free(),
+                d.premium_rate(),
+                d.shared_cost(),
+                d.personal_number(),
+                d.voip(),
+                d.pager(),
+                d.uan(),
+            ]
+            .into_iter()
+            .flatten()
+            .flat_map(|desc| desc.possible_length().to_vec())
+            .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// Digits of a search query that may be part of a phone number, with national trunk zeros

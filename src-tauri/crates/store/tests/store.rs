@@ -255,3 +255,82 @@ fn sandbox_records_are_kept_once_per_provider_id() {
         .unwrap()
         .is_empty());
 }
+
+fn valid_client(phone: &str) -> tidings_domain::ValidClient {
+    tidings_domain::ValidClient {
+        name: "Ann Lee".into(),
+        phone: phone.into(),
+        timezone: None,
+        notes: String::new(),
+    }
+}
+
+#[test]
+fn the_consent_ledger_and_disclosures_refuse_updates_and_deletes() {
+    use tidings_domain::{ConsentAction, ConsentChannel, Purpose};
+    use tidings_store::NewConsentEvent;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite3");
+    let store = Store::open(&path).unwrap();
+    let client = store
+        .insert_client(&valid_client("+447400123001"), Utc::now(), audit())
+        .unwrap();
+    let disclosure = store
+        .current_disclosures()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.purpose == Purpose::Service)
+        .unwrap();
+    let event = store
+        .append_consent(&NewConsentEvent {
+            client_id: client.id,
+            purpose: Purpose::Service,
+            action: ConsentAction::Granted,
+            channel: ConsentChannel::FrontDeskVerbal,
+            disclosure: &disclosure,
+            business_name: "Harbour Hair",
+            recorded_by: "Sam",
+            occurred_at: Utc::now(),
+            recorded_at: Utc::now(),
+            evidence: None,
+            message_id: None,
+        })
+        .unwrap();
+    assert!(event
+        .disclosure_text
+        .starts_with("Harbour Hair will text you"));
+    drop(store);
+
+    let conn = Connection::open(&path).unwrap();
+    for sql in [
+        "UPDATE consent_events SET action = 'revoked'",
+        "DELETE FROM consent_events",
+        "UPDATE disclosures SET template = 'changed'",
+        "DELETE FROM disclosures",
+    ] {
+        let err = conn.execute(sql, []).unwrap_err().to_string();
+        assert!(
+            err.contains("append-only") || err.contains("immutable"),
+            "{sql}: {err}"
+        );
+    }
+    // A client with consent history can't be deleted either (archive instead).
+    assert!(conn.execute("DELETE FROM clients", []).is_err());
+    let count: i64 = conn
+        .query_row("SELECT count(*) FROM consent_events", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 1);
+}
+
+#[test]
+fn a_number_can_belong_to_one_client_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
+    store
+        .insert_client(&valid_client("+447400123001"), Utc::now(), audit())
+        .unwrap();
+    assert!(store
+        .insert_client(&valid_client("+447400123001"), Utc::now(), audit())
+        .is_err());
+    assert_eq!(store.count_clients().unwrap(), 1);
+}
