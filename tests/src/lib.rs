@@ -18,10 +18,27 @@ pub use thirtyfour;
 const WAIT: Duration = Duration::from_secs(20);
 const POLL: Duration = Duration::from_millis(100);
 
-/// One running app with its own database file.
+/// One running app with its own database file. Tests run on tokio's multi-thread runtime
+/// (`#[tokio::test(flavor = "multi_thread")]`) so that an app whose test failed is still closed
+/// when it is dropped: WebKitWebDriver holds one session at a time.
 pub struct App {
     pub driver: WebDriver,
     pub db: PathBuf,
+    closed: bool,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if self.closed {
+            return;
+        }
+        let driver = self.driver.clone();
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            tokio::task::block_in_place(|| {
+                let _ = handle.block_on(driver.quit());
+            });
+        }
+    }
 }
 
 /// The app under test (`TIDINGS_APP`).
@@ -38,6 +55,13 @@ pub fn app_binary() -> String {
         "TIDINGS_APP={path} is not a file"
     );
     path
+}
+
+/// A file from `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
 }
 
 /// Where screenshots go: `tests/artifacts/`.
@@ -82,6 +106,7 @@ impl App {
         App {
             driver,
             db: db.to_owned(),
+            closed: false,
         }
     }
 
@@ -155,6 +180,26 @@ impl App {
             .unwrap_or_default()
     }
 
+    /// Completes first-run setup and waits for Today.
+    pub async fn set_up(&self, business: &str, timezone: &str, region: &str) {
+        self.type_into("setup-business-name", business).await;
+        self.click("setup-next").await;
+        self.choose("setup-timezone", timezone).await;
+        self.click("setup-next").await;
+        self.choose("setup-region", region).await;
+        self.click("setup-finish").await;
+        self.wait_text("today-heading", business).await;
+    }
+
+    /// Gives a file input a file, as choosing it in the file dialog would.
+    pub async fn attach(&self, test_id: &str, path: &Path) {
+        let input = self.get(test_id).await;
+        input
+            .send_keys(path.canonicalize().unwrap().display().to_string())
+            .await
+            .unwrap();
+    }
+
     /// Saves a screenshot as `tests/artifacts/NAME.png` and returns its path.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let path = artifacts_dir().join(format!("{name}.png"));
@@ -165,9 +210,10 @@ impl App {
     }
 
     /// Closes the app (tauri-driver ends the process with the session).
-    pub async fn quit(self) {
+    pub async fn quit(mut self) {
         let started = Instant::now();
-        self.driver.quit().await.unwrap();
+        self.closed = true;
+        self.driver.clone().quit().await.unwrap();
         eprintln!("session ended in {:.1} s", started.elapsed().as_secs_f32());
         assert!(
             wait_for_exit(Duration::from_secs(10)).await,

@@ -5,7 +5,7 @@
 
 use tidings_e2e::App;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn setup_then_restart_keeps_business_name_and_time_zone() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("tidings.sqlite3");
@@ -61,7 +61,7 @@ async fn setup_then_restart_keeps_business_name_and_time_zone() {
     app.quit().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn settings_edits_are_saved_and_bad_values_are_explained() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("tidings.sqlite3");
@@ -107,7 +107,7 @@ async fn settings_edits_are_saved_and_bad_values_are_explained() {
     assert!(!caps.contains("99"), "an invalid cap was saved: {caps}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_damaged_database_is_explained_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("tidings.sqlite3");
@@ -128,7 +128,7 @@ async fn a_damaged_database_is_explained_and_left_alone() {
     assert_eq!(std::fs::read(&aside).unwrap(), junk);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn starting_tidings_again_brings_back_the_open_window() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("tidings.sqlite3");

@@ -1,6 +1,17 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { describe, expect, test } from 'vitest';
-import { ApiError, completeSetup, getSettings, toApiError, updateSettings } from '../src/lib/api';
+import {
+  ApiError,
+  completeSetup,
+  createClient,
+  exportConsent,
+  getSettings,
+  listClients,
+  runImport,
+  stageImportFile,
+  toApiError,
+  updateSettings,
+} from '../src/lib/api';
 import { settingsFixture } from './fake';
 
 describe('api wrapper', () => {
@@ -47,6 +58,37 @@ describe('api wrapper', () => {
     expect(seen).toEqual([
       ['complete_setup', { input: { business_name: 'A', timezone: 'UTC', phone_region: 'GB' } }],
       ['update_settings', { update: { business_name: 'B' } }],
+    ]);
+  });
+
+  test('a conflict keeps the id of the related record', async () => {
+    mockIPC(() => {
+      throw { code: 'conflict', message: 'Ann Carter already has this number.', field: 'phone', related_id: 7 };
+    });
+    const err = await createClient({ name: 'A', phone: '07400 123456' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'conflict', field: 'phone', relatedId: 7 });
+    expect(toApiError({ code: 'import_file', message: 'Empty.', field: null })).toMatchObject({
+      code: 'import_file',
+      relatedId: null,
+    });
+  });
+
+  test('client and import commands use camelCase arguments; staging sends the raw bytes as the body', async () => {
+    const seen: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args]);
+      return cmd === 'list_clients' ? [] : {};
+    });
+    const bytes = new Uint8Array([78, 97, 109, 101]);
+    await listClients('ann', true);
+    await stageImportFile(bytes);
+    await runImport(3, {}, true);
+    await exportConsent(9, 'csv');
+    expect(seen).toEqual([
+      ['list_clients', { query: 'ann', includeArchived: true }],
+      ['stage_import_file', bytes],
+      ['run_import', { token: 3, options: {}, dryRun: true }],
+      ['export_consent', { clientId: 9, format: 'csv' }],
     ]);
   });
 });

@@ -8,6 +8,7 @@ import type {
   SetupDefaults,
   SetupInput,
 } from '../src/lib/bindings';
+import { ClientStore } from './fake-clients';
 
 export type Call = { cmd: string; args: Record<string, unknown> | undefined };
 
@@ -39,6 +40,8 @@ export const defaultsFixture: SetupDefaults = {
 export type Backend = {
   calls: Call[];
   settings: Settings;
+  /** Clients, consent ledgers, disclosures and staged imports. */
+  store: ClientStore;
   callsTo(cmd: string): Call[];
 };
 
@@ -48,16 +51,24 @@ type Handlers = {
   getSettings?: (b: Backend) => Settings;
   completeSetup?: (input: SetupInput, b: Backend) => Settings;
   updateSettings?: (update: SettingsUpdate, b: Backend) => Settings;
+  /** Replace any command; return undefined to fall through to the default fake. */
+  commands?: Record<string, (args: unknown, b: Backend) => unknown>;
 };
 
-export function rejectWith(code: ErrorPayload['code'], message: string, field: string | null = null): never {
-  throw { code, message, field } satisfies ErrorPayload;
+export function rejectWith(
+  code: ErrorPayload['code'],
+  message: string,
+  field: string | null = null,
+  related_id: number | null = null,
+): never {
+  throw { code, message, field, related_id } satisfies ErrorPayload;
 }
 
 export function fakeBackend(h: Handlers = {}): Backend {
   const backend: Backend = {
     calls: [],
     settings: h.settings ?? settingsFixture(),
+    store: new ClientStore(() => backend.settings.business_name),
     callsTo(cmd) {
       return this.calls.filter((c) => c.cmd === cmd);
     },
@@ -78,6 +89,9 @@ export function fakeBackend(h: Handlers = {}): Backend {
     (cmd, args) => {
       const a = args as Record<string, unknown> | undefined;
       backend.calls.push({ cmd, args: a });
+      const custom = h.commands?.[cmd]?.(args, backend);
+      if (custom !== undefined) return custom;
+      if (backend.store.handles(cmd)) return backend.store.handle(cmd, args);
       switch (cmd) {
         case 'get_settings':
           return h.getSettings ? h.getSettings(backend) : backend.settings;

@@ -20,7 +20,7 @@ pub enum PhoneError {
     TooLong(String),
     #[error("\"{0}\" starts with a country code that doesn't exist.")]
     BadCountryCode(String),
-    #[error("\"{input}\" is not a valid {region} number. If it is from another country, start it with + and the country code.")]
+    #[error("\"{input}\" is not a valid {region} number: check for a missing or extra digit. If it is from another country, start it with + and the country code.")]
     WrongCountry { input: String, region: String },
     #[error("\"{0}\" is not a valid number in its country.")]
     Invalid(String),
