@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::client::ClientInput;
+use crate::client::{ClientInput, ValidClient};
 
 /// Client lists are small; a file this large is almost certainly the wrong file.
 pub const MAX_IMPORT_BYTES: usize = 25 * 1024 * 1024;
@@ -247,9 +247,10 @@ pub struct RowPlan {
     /// E.164 when valid, else as written.
     pub phone: String,
     pub outcome: RowOutcome,
+    /// The checked client to write (none for a skipped row).
     #[serde(skip)]
     #[ts(skip)]
-    pub input: Option<ClientInput>,
+    pub valid: Option<ValidClient>,
 }
 
 /// What exists already, keyed by E.164 number, for deciding new / update / unchanged.
@@ -300,7 +301,7 @@ pub fn plan_import(
                 name: name.clone(),
                 phone,
                 outcome: RowOutcome::Skipped { reason },
-                input: None,
+                valid: None,
             };
             if mapping.phone.is_none() {
                 return skipped(
@@ -345,10 +346,10 @@ pub fn plan_import(
             };
             RowPlan {
                 row: row.row,
-                name: valid.name,
-                phone: valid.phone,
+                name: valid.name.clone(),
+                phone: valid.phone.clone(),
                 outcome,
-                input: Some(input),
+                valid: Some(valid),
             }
         })
         .collect()

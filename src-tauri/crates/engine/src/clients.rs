@@ -528,7 +528,7 @@ impl Engine {
         actor: &str,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ImportReport, EngineError> {
-        let (_, _, plan, region) = self.plan(bytes, options)?;
+        let (_, _, plan, _) = self.plan(bytes, options)?;
         let consent_time = options
             .consent
             .as_ref()
@@ -556,7 +556,6 @@ impl Engine {
         };
         let report = self.store.apply_import(
             &plan,
-            &region,
             spec.as_ref(),
             self.now(),
             self.audit(actor, source, "import", "clients"),

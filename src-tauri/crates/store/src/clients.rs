@@ -454,7 +454,6 @@ impl Store {
     pub fn apply_import(
         &self,
         plan: &[RowPlan],
-        region: &str,
         consent: Option<&ImportConsentSpec<'_>>,
         now: DateTime<Utc>,
         audit_entry: NewAuditEntry<'_>,
@@ -479,7 +478,7 @@ impl Store {
                 if done % 500 == 0 {
                     progress(done, total);
                 }
-                let Some(valid) = row.input.as_ref().and_then(|i| i.validate(region).ok()) else {
+                let Some(valid) = row.valid.as_ref() else {
                     continue;
                 };
                 let client_id = match row.outcome {
