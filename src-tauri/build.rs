@@ -19,6 +19,18 @@ fn main() {
         "preview_import",
         "run_import",
         "export_consent",
+        "list_appointments",
+        "get_appointment",
+        "create_appointment",
+        "update_appointment",
+        "set_appointment_status",
+        "get_today",
+        "list_services",
+        "save_service",
+        "list_staff",
+        "save_staff",
+        "preview_appointment_import",
+        "run_appointment_import",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

@@ -45,3 +45,13 @@ pub async fn update_settings(
 pub async fn get_doctor(state: State<'_, AppState>) -> Reply<DoctorReport> {
     state.engine()?.doctor().map_err(|e| e.payload())
 }
+
+/// A failure that is a bug, not something the person did.
+pub(crate) fn internal(message: String) -> ErrorPayload {
+    ErrorPayload {
+        code: tidings_engine::ErrorCode::Internal,
+        message,
+        field: None,
+        related_id: None,
+    }
+}

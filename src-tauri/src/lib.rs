@@ -1,6 +1,7 @@
 //! The Tauri shell: it opens the window and translates between the UI and the engine. No
 //! policy and no SQL live here.
 
+mod appointments;
 mod clients;
 mod commands;
 mod state;
@@ -62,6 +63,18 @@ pub fn run() -> ExitCode {
             clients::preview_import,
             clients::run_import,
             clients::export_consent,
+            appointments::list_appointments,
+            appointments::get_appointment,
+            appointments::create_appointment,
+            appointments::update_appointment,
+            appointments::set_appointment_status,
+            appointments::get_today,
+            appointments::list_services,
+            appointments::save_service,
+            appointments::list_staff,
+            appointments::save_staff,
+            appointments::preview_appointment_import,
+            appointments::run_appointment_import,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -3,6 +3,12 @@
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
+  Appointment,
+  AppointmentImportOptions,
+  AppointmentImportPreview,
+  AppointmentImportReport,
+  AppointmentInput,
+  AppointmentStatus,
   ChangeBatch,
   Client,
   ClientDetail,
@@ -23,8 +29,11 @@ import type {
   Settings,
   SettingsUpdate,
   SetupDefaults,
+  Service,
   SetupInput,
+  Staff,
   StagedFile,
+  TodayView,
 } from './bindings';
 
 const ERROR_CODES: readonly ErrorCode[] = [
@@ -159,6 +168,61 @@ export function runImport(token: number, options: ImportOptions, dryRun: boolean
 
 export function exportConsent(clientId: number, format: ExportFormat): Promise<ExportedFile> {
   return call<ExportedFile>('export_consent', { clientId, format });
+}
+
+/** Every appointment overlapping [from, to) (ISO-8601 UTC), cancelled ones included. */
+export function listAppointments(from: string, to: string, staffId?: number): Promise<Appointment[]> {
+  return call<Appointment[]>('list_appointments', staffId === undefined ? { from, to } : { from, to, staffId });
+}
+
+export function getAppointment(id: number): Promise<Appointment> {
+  return call<Appointment>('get_appointment', { id });
+}
+
+export function createAppointment(input: AppointmentInput): Promise<Appointment> {
+  return call<Appointment>('create_appointment', { input });
+}
+
+/** Used for edits, drags and resizes alike: the whole input is sent every time. */
+export function updateAppointment(id: number, input: AppointmentInput): Promise<Appointment> {
+  return call<Appointment>('update_appointment', { id, input });
+}
+
+export function setAppointmentStatus(id: number, status: AppointmentStatus): Promise<Appointment> {
+  return call<Appointment>('set_appointment_status', { id, status });
+}
+
+export function listServices(): Promise<Service[]> {
+  return call<Service[]>('list_services');
+}
+
+export function saveService(id: number | null, name: string, minutes: number): Promise<Service> {
+  return call<Service>('save_service', { id, name, minutes });
+}
+
+export function listStaff(): Promise<Staff[]> {
+  return call<Staff[]>('list_staff');
+}
+
+export function saveStaff(id: number | null, name: string): Promise<Staff> {
+  return call<Staff>('save_staff', { id, name });
+}
+
+/** Today's appointments in the business's zone, by start. */
+export function getToday(): Promise<TodayView> {
+  return call<TodayView>('get_today');
+}
+
+/** Leave `options.mapping` out to get the guessed mapping back (CSV); ICS files have none. */
+export function previewAppointmentImport(
+  token: number,
+  options: AppointmentImportOptions,
+): Promise<AppointmentImportPreview> {
+  return call<AppointmentImportPreview>('preview_appointment_import', { token, options });
+}
+
+export function runAppointmentImport(token: number, options: AppointmentImportOptions): Promise<AppointmentImportReport> {
+  return call<AppointmentImportReport>('run_appointment_import', { token, options });
 }
 
 export const CHANGES_EVENT = 'tidings://changes';

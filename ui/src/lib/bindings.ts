@@ -33,7 +33,7 @@ export type RegionInfo = { code: string, calling_code: number, };
 
 export type WriteSource = "ui" | "background" | "import" | "cli";
 
-export type Change = { "kind": "settings" } | { "kind": "sandbox_message", id: number, } | { "kind": "client", id: number, } | { "kind": "consent", client_id: number, } | { "kind": "clients" } | { "kind": "disclosures" };
+export type Change = { "kind": "settings" } | { "kind": "sandbox_message", id: number, } | { "kind": "client", id: number, } | { "kind": "consent", client_id: number, } | { "kind": "clients" } | { "kind": "disclosures" } | { "kind": "appointment", id: number, } | { "kind": "appointments" } | { "kind": "catalog" };
 
 export type ChangeBatch = { source: WriteSource, changes: Array<Change>, };
 
@@ -118,6 +118,26 @@ consent_recorded: number,
  */
 consent_not_recorded: Array<SkippedRow>, dry_run: boolean, };
 
+export type Appointment = { id: number, client_id: number, client_name: string, client_phone: string, starts_at: string, ends_at: string, 
+/**
+ * The IANA zone it was booked in.
+ */
+timezone: string, service_id: number | null, service: string | null, staff_id: number | null, staff: string | null, location: string, notes: string, status: AppointmentStatus, source: AppointmentSource, external_id: string | null, created_at: string, updated_at: string, 
+/**
+ * Another live appointment of the same staff member overlaps it (allowed, but flagged).
+ */
+overlaps: boolean, };
+
+export type AppointmentInput = { client_id: number, starts_at: string, ends_at: string, service_id?: number, staff_id?: number, location?: string, notes?: string, };
+
+export type AppointmentStatus = "booked" | "confirmed" | "reschedule_requested" | "cancelled" | "completed" | "no_show";
+
+export type AppointmentSource = "desk" | "csv_import" | "ics_import" | "cli";
+
+export type Service = { id: number, name: string, minutes: number, archived: boolean, };
+
+export type Staff = { id: number, name: string, archived: boolean, };
+
 export type ProviderStatus = "scheduled" | "queued" | "sent" | "delivered" | "undelivered" | "failed" | "canceled";
 
 export type ErrorCode = "invalid_input" | "setup_required" | "data_folder" | "database_corrupt" | "database_too_new" | "database_busy" | "storage" | "provider" | "not_found" | "conflict" | "import_file" | "internal";
@@ -189,3 +209,47 @@ export type StagedFile = { token: number, bytes: number, };
 export type ExportFormat = "csv" | "json";
 
 export type ExportedFile = { path: string, };
+
+export type AppointmentMapping = { date: number | null, 
+/**
+ * A time column, or a date-and-time column when `date` is absent.
+ */
+start_time: number | null, end_time: number | null, duration_minutes: number | null, client_name: number | null, phone: number | null, service: number | null, staff: number | null, status: number | null, external_id: number | null, notes: number | null, };
+
+export type AppointmentImportOptions = { mapping?: AppointmentMapping, };
+
+export type AppointmentOutcome = { "kind": "new" } | { "kind": "update", appointment_id: number, } | { "kind": "unchanged", appointment_id: number, } | { "kind": "cancel", appointment_id: number, } | { "kind": "skipped", reason: string, } | { "kind": "no_client" };
+
+export type AppointmentRowPlan = { 
+/**
+ * CSV: the spreadsheet row. ICS: the event's position in the file (1 = first).
+ */
+row: number, 
+/**
+ * Client name (CSV) or the event's summary (ICS).
+ */
+label: string, phone: string | null, starts_at: string | null, ends_at: string | null, external_id: string | null, outcome: AppointmentOutcome, };
+
+export type MissingAppointment = { appointment_id: number, external_id: string, starts_at: string, client_name: string, };
+
+export type AppointmentImportReport = { created: number, updated: number, unchanged: number, cancelled: number, clients_created: number, skipped: Array<SkippedRow>, 
+/**
+ * Events with no phone number, listed for the desk to match.
+ */
+no_client: Array<SkippedRow>, missing: Array<MissingAppointment>, 
+/**
+ * Appointments that overlap another of the same staff member (allowed, flagged).
+ */
+overlapping: Array<SkippedRow>, dry_run: boolean, };
+
+export type AppointmentImportPreview = { 
+/**
+ * "csv" or "ics".
+ */
+kind: string, headers: Array<string>, mapping: AppointmentMapping | null, total_rows: number, rows: Array<AppointmentRowPlan>, report: AppointmentImportReport, };
+
+export type TodayView = { 
+/**
+ * YYYY-MM-DD in the business's zone.
+ */
+date: string, timezone: string, appointments: Array<Appointment>, };

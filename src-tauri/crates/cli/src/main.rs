@@ -46,6 +46,11 @@ enum Command {
         #[command(subcommand)]
         what: ImportWhat,
     },
+    /// Appointments in a date range.
+    Appointments {
+        #[command(subcommand)]
+        action: AppointmentsAction,
+    },
     /// List clients or show one.
     Clients {
         #[command(subcommand)]
@@ -60,6 +65,13 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum ImportWhat {
+    /// Import appointments from a CSV export or an ICS calendar: one transaction; a re-import
+    /// updates by external id and reports bookings gone from the file.
+    Appointments {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Import clients from a CSV file: every valid row in one transaction, or nothing.
     Clients {
         file: PathBuf,
@@ -75,6 +87,18 @@ enum ImportWhat {
         /// ...obtained on this date (YYYY-MM-DD).
         #[arg(long, value_name = "DATE")]
         consent_date: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AppointmentsAction {
+    /// Appointments starting between two dates (YYYY-MM-DD, business time zone; default:
+    /// today and the next 7 days).
+    List {
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
     },
 }
 
@@ -278,6 +302,93 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 for s in &report.consent_not_recorded {
                     println!("  row {}: consent not recorded: {}", s.row, s.reason);
                 }
+            }
+            Ok(())
+        }
+        Command::Import {
+            what: ImportWhat::Appointments { file, dry_run },
+        } => {
+            let bytes = std::fs::read(&file).map_err(|e| {
+                fail(
+                    ErrorCode::ImportFile,
+                    format!("Can't read {}: {e}", file.display()),
+                )
+            })?;
+            let report = engine
+                .import_appointments(
+                    &bytes,
+                    &Default::default(),
+                    dry_run,
+                    WriteSource::Cli,
+                    "cli",
+                )
+                .map_err(|e| e.payload())?;
+            if cli.json {
+                return print_json(&report);
+            }
+            println!(
+                "{}{} new, {} updated, {} unchanged, {} cancelled, {} skipped, {} without a phone number",
+                if report.dry_run { "dry run: " } else { "" },
+                report.created,
+                report.updated,
+                report.unchanged,
+                report.cancelled,
+                report.skipped.len(),
+                report.no_client.len()
+            );
+            for s in report.skipped.iter().chain(&report.no_client) {
+                println!("  row {}: {}", s.row, s.reason);
+            }
+            for m in &report.missing {
+                println!(
+                    "  no longer in the file (not deleted): {} at {}",
+                    m.client_name, m.starts_at
+                );
+            }
+            Ok(())
+        }
+        Command::Appointments {
+            action: AppointmentsAction::List { from, to },
+        } => {
+            let settings = engine.settings().map_err(|e| e.payload())?;
+            let tz: chrono_tz::Tz = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
+            let today = engine.now().with_timezone(&tz).date_naive();
+            let day = |text: Option<String>,
+                       default: chrono::NaiveDate|
+             -> Result<chrono::NaiveDate, ErrorPayload> {
+                match text {
+                    None => Ok(default),
+                    Some(t) => chrono::NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| {
+                        fail(
+                            ErrorCode::InvalidInput,
+                            format!("\"{t}\" is not a date; use YYYY-MM-DD"),
+                        )
+                    }),
+                }
+            };
+            let from = day(from, today)?;
+            let to = day(to, from + chrono::Duration::days(7))?;
+            let start = |d: chrono::NaiveDate| {
+                d.and_hms_opt(0, 0, 0)
+                    .and_then(|t| chrono::TimeZone::from_local_datetime(&tz, &t).earliest())
+                    .map(|t| t.with_timezone(&Utc))
+                    .ok_or_else(|| fail(ErrorCode::InvalidInput, "that date has no midnight here"))
+            };
+            let list = engine
+                .appointments_between(start(from)?, start(to)?, None)
+                .map_err(|e| e.payload())?;
+            if cli.json {
+                return print_json(&list);
+            }
+            for a in &list {
+                println!(
+                    "{}  {:<24} {:<16} {:<14} {}",
+                    a.starts_at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+                    a.client_name,
+                    a.client_phone,
+                    a.status.as_str(),
+                    a.service.as_deref().unwrap_or_default()
+                );
             }
             Ok(())
         }

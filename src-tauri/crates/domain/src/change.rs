@@ -47,6 +47,12 @@ pub enum Change {
     Clients,
     /// The consent disclosures changed.
     Disclosures,
+    /// An appointment was booked or changed (time, status, details).
+    Appointment { id: i64 },
+    /// Many appointments changed at once (an import): reload the calendar.
+    Appointments,
+    /// The services or staff lists changed.
+    Catalog,
 }
 
 /// Everything one write changed, sent to the UI as a single event.

@@ -167,7 +167,7 @@ pub struct ColumnMapping {
     pub timezone: Option<u32>,
 }
 
-fn normalise_header(header: &str) -> String {
+pub(crate) fn normalise_header(header: &str) -> String {
     header
         .to_lowercase()
         .chars()

@@ -24,3 +24,9 @@ pub use consent::{
     Disclosure, Purpose,
 };
 pub use phone::{parse_phone, PhoneError};
+pub mod appointment;
+pub mod appointment_import;
+
+pub use appointment::{
+    Appointment, AppointmentInput, AppointmentSource, AppointmentStatus, Service, Staff, TimeError,
+};

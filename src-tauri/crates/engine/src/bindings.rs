@@ -45,6 +45,12 @@ pub fn typescript_bindings() -> String {
         tidings_domain::import::RowPlan,
         tidings_domain::import::SkippedRow,
         tidings_domain::import::ImportReport,
+        tidings_domain::Appointment,
+        tidings_domain::AppointmentInput,
+        tidings_domain::AppointmentStatus,
+        tidings_domain::AppointmentSource,
+        tidings_domain::Service,
+        tidings_domain::Staff,
         tidings_sms::ProviderStatus,
         crate::ErrorCode,
         crate::ErrorPayload,
@@ -61,6 +67,14 @@ pub fn typescript_bindings() -> String {
         crate::StagedFile,
         crate::ExportFormat,
         crate::ExportedFile,
+        crate::AppointmentMapping,
+        crate::AppointmentImportOptions,
+        crate::AppointmentOutcome,
+        crate::AppointmentRowPlan,
+        crate::MissingAppointment,
+        crate::AppointmentImportReport,
+        crate::AppointmentImportPreview,
+        crate::TodayView,
     );
     format!(
         "// Generated from the Rust types by tidings-engine's `typescript_bindings`. Do not edit.\n\

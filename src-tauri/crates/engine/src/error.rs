@@ -64,6 +64,8 @@ pub enum EngineError {
     Client(#[from] ClientError),
     #[error(transparent)]
     ImportFile(#[from] ImportFileError),
+    #[error("{0}")]
+    NotFound(String),
     #[error("There is no client {0}. It may have been removed; reload the list.")]
     ClientNotFound(String),
     #[error("{phone} already belongs to {name}. Open that client instead.")]
@@ -84,7 +86,7 @@ impl EngineError {
         match self {
             Self::Invalid(_) | Self::Client(_) | Self::BadConsent { .. } => ErrorCode::InvalidInput,
             Self::ImportFile(_) => ErrorCode::ImportFile,
-            Self::ClientNotFound(_) => ErrorCode::NotFound,
+            Self::ClientNotFound(_) | Self::NotFound(_) => ErrorCode::NotFound,
             Self::DuplicatePhone { .. } => ErrorCode::Conflict,
             Self::SetupRequired => ErrorCode::SetupRequired,
             Self::Provider(_) => ErrorCode::Provider,

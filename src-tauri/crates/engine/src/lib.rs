@@ -1,6 +1,7 @@
 //! Tidings' running system. One [`Engine`] value serves the app's window and the command line
 //! alike: it owns the store, the provider, the clock and the change-event channel.
 
+mod appointments;
 mod bindings;
 mod clients;
 mod clock;
@@ -9,6 +10,10 @@ mod error;
 pub mod paths;
 pub mod system;
 
+pub use appointments::{
+    AppointmentImportOptions, AppointmentImportPreview, AppointmentImportReport,
+    AppointmentMapping, AppointmentOutcome, AppointmentRowPlan, MissingAppointment, TodayView,
+};
 pub use bindings::typescript_bindings;
 pub use clients::{
     ClientDetail, ConsentExport, DisclosureView, Disclosures, ExportFormat, ExportedFile,

@@ -4,6 +4,7 @@
 //! `PRAGMA integrity_check` before anything is written; migrated by embedded, numbered SQL files
 //! in one transaction. A database written by a newer Tidings is refused untouched.
 
+mod appointments;
 mod audit;
 mod clients;
 mod error;
@@ -16,6 +17,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+pub use appointments::{stamp, AppointmentRecord, ImportedAppointment};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use clients::{ClientSearch, ImportConsentSpec, NewConsentEvent};
 pub use error::StoreError;

@@ -12,6 +12,7 @@ use crate::StoreError;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_foundation.sql"),
     include_str!("../migrations/0002_clients_consent.sql"),
+    include_str!("../migrations/0003_appointments.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

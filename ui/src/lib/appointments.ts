@@ -1,0 +1,131 @@
+// Pure helpers between appointments, the calendar library and the backend. Kept free of Svelte so
+// the drag, resize and select handlers can be tested without a browser.
+import type { Appointment, AppointmentInput, AppointmentOutcome, AppointmentStatus } from './bindings';
+import { addMinutes, wallOf, wallOfFields, wallToUtc, type Wall } from './time';
+
+/** Words for a status, shown beside its colour so colour is never the only signal. */
+export const STATUS_LABEL: Record<AppointmentStatus, string> = {
+  booked: 'Booked',
+  confirmed: '✓ Confirmed',
+  reschedule_requested: 'Reschedule?',
+  cancelled: 'Cancelled',
+  completed: 'Completed',
+  no_show: 'No-show',
+};
+
+/** "Client name · Service", or just the name when there is no service. */
+export function appointmentTitle(a: Pick<Appointment, 'client_name' | 'service'>): string {
+  return a.service ? `${a.client_name} · ${a.service}` : a.client_name;
+}
+
+/** The subset of the library's event input we produce. */
+export type CalendarEventInput = {
+  id: string;
+  start: Wall;
+  end: Wall;
+  title: string;
+  classNames: string[];
+  editable: boolean;
+  extendedProps: { appointment: Appointment };
+};
+
+/**
+ * An appointment as a calendar event. Times are given as floating wall times in the business's
+ * zone, which the library shows as they are.
+ */
+export function toCalendarEvent(a: Appointment, timeZone: string): CalendarEventInput {
+  const classNames = ['appt', `appt-${a.status}`];
+  if (a.overlaps) classNames.push('appt-overlaps');
+  return {
+    id: String(a.id),
+    start: wallOf(a.starts_at, timeZone),
+    end: wallOf(a.ends_at, timeZone),
+    title: appointmentTitle(a),
+    classNames,
+    editable: a.status !== 'cancelled',
+    extendedProps: { appointment: a },
+  };
+}
+
+/** The appointment's own input with new times: every other field kept as it is. */
+export function withTimes(a: Appointment, starts_at: string, ends_at: string): AppointmentInput {
+  const input: AppointmentInput = { client_id: a.client_id, starts_at, ends_at, location: a.location, notes: a.notes };
+  if (a.service_id !== null) input.service_id = a.service_id;
+  if (a.staff_id !== null) input.staff_id = a.staff_id;
+  return input;
+}
+
+/** What the library hands to eventDrop / eventResize, as far as we use it. */
+export type MovedEvent = {
+  event: { start: Date; end: Date; extendedProps: Record<string, unknown> };
+  revert: () => void;
+};
+
+/** Turn a drop or resize into update_appointment arguments, or null if the event isn't ours. */
+export function moveToUpdate(info: MovedEvent, timeZone: string): { id: number; input: AppointmentInput } | null {
+  const a = info.event.extendedProps.appointment as Appointment | undefined;
+  if (!a) return null;
+  const starts = wallToUtc(wallOfFields(info.event.start), timeZone);
+  const ends = wallToUtc(wallOfFields(info.event.end), timeZone);
+  if (!starts || !ends) return null;
+  return { id: a.id, input: withTimes(a, starts, ends) };
+}
+
+/**
+ * Save a drop or resize. On failure the event goes back where it was and the message is returned
+ * for the status line; on success the saved appointment is returned.
+ */
+export async function saveMove(
+  info: MovedEvent,
+  timeZone: string,
+  update: (id: number, input: AppointmentInput) => Promise<Appointment>,
+): Promise<{ ok: true; appointment: Appointment } | { ok: false; message: string }> {
+  const args = moveToUpdate(info, timeZone);
+  if (!args) {
+    info.revert();
+    return { ok: false, message: 'That appointment could not be moved.' };
+  }
+  try {
+    return { ok: true, appointment: await update(args.id, args.input) };
+  } catch (err) {
+    info.revert();
+    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** A new-appointment draft from a selection. A whole-day pick (month view) starts at 09:00 for 30 minutes. */
+export function selectionToDraft(sel: { start: Date; end: Date; allDay: boolean }): { start: Wall; end: Wall } {
+  if (sel.allDay) {
+    const start = `${wallOfFields(sel.start).slice(0, 10)}T09:00:00`;
+    return { start, end: addMinutes(start, 30) };
+  }
+  return { start: wallOfFields(sel.start), end: wallOfFields(sel.end) };
+}
+
+/**
+ * The range the calendar asks for, as UTC instants for list_appointments. The library gives it as
+ * floating wall times ("2025-06-02T00:00:00") in the zone it shows, which is the business's.
+ */
+export function fetchRange(info: { startStr: string; endStr: string }, timeZone: string): { from: string; to: string } | null {
+  const from = wallToUtc(info.startStr, timeZone);
+  const to = wallToUtc(info.endStr, timeZone);
+  return from && to ? { from, to } : null;
+}
+
+/** What an import row will do, in words. */
+export function importOutcomeText(o: AppointmentOutcome): string {
+  switch (o.kind) {
+    case 'new':
+      return 'New appointment';
+    case 'update':
+      return 'Updates an appointment';
+    case 'unchanged':
+      return 'Already up to date';
+    case 'cancel':
+      return 'Cancels an appointment';
+    case 'skipped':
+      return `Skipped: ${o.reason}`;
+    case 'no_client':
+      return 'No phone number — add it by hand';
+  }
+}
