@@ -8,6 +8,7 @@ import type {
   SetupDefaults,
   SetupInput,
 } from '../src/lib/bindings';
+import { AppointmentStore } from './fake-appointments';
 import { ClientStore } from './fake-clients';
 
 export type Call = { cmd: string; args: Record<string, unknown> | undefined };
@@ -42,6 +43,8 @@ export type Backend = {
   settings: Settings;
   /** Clients, consent ledgers, disclosures and staged imports. */
   store: ClientStore;
+  /** Appointments, services, staff, today and appointment imports. */
+  appts: AppointmentStore;
   callsTo(cmd: string): Call[];
 };
 
@@ -69,10 +72,12 @@ export function fakeBackend(h: Handlers = {}): Backend {
     calls: [],
     settings: h.settings ?? settingsFixture(),
     store: new ClientStore(() => backend.settings.business_name),
+    appts: undefined as unknown as AppointmentStore,
     callsTo(cmd) {
       return this.calls.filter((c) => c.cmd === cmd);
     },
   };
+  backend.appts = new AppointmentStore(backend.store);
   const doctor = (): DoctorReport => ({
     db_path: '/home/desk/.local/share/tidings/tidings.sqlite3',
     schema_version: 1,
@@ -92,6 +97,7 @@ export function fakeBackend(h: Handlers = {}): Backend {
       const custom = h.commands?.[cmd]?.(args, backend);
       if (custom !== undefined) return custom;
       if (backend.store.handles(cmd)) return backend.store.handle(cmd, args);
+      if (backend.appts.handles(cmd)) return backend.appts.handle(cmd, args);
       switch (cmd) {
         case 'get_settings':
           return h.getSettings ? h.getSettings(backend) : backend.settings;
