@@ -209,3 +209,68 @@ fn an_unknown_number_or_channel_is_one_clear_line() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("Can't read"));
 }
+
+#[test]
+fn appointments_import_and_list_in_the_business_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    for (key, value) in [
+        ("business_name", "Quay Clinic"),
+        ("timezone", "America/New_York"),
+        ("phone_region", "US"),
+    ] {
+        assert!(cli(&db, &["settings", "set", key, value]).status.success());
+    }
+    let file = fixture("appointments.ics");
+    let file = file.to_str().unwrap();
+    let now = ["--now", "2027-03-01T12:00:00Z"];
+
+    let dry = json(&cli(
+        &db,
+        &[
+            &now[..],
+            &["import", "appointments", file, "--dry-run", "--json"],
+        ]
+        .concat(),
+    ));
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(dry["created"], 5);
+
+    let out = cli(
+        &db,
+        &[&now[..], &["import", "appointments", file, "--json"]].concat(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    assert_eq!(report["created"], 5);
+    assert_eq!(report["no_client"][0]["row"], 6);
+
+    let list = json(&cli(
+        &db,
+        &[
+            &now[..],
+            &[
+                "appointments",
+                "list",
+                "--from",
+                "2027-03-14",
+                "--to",
+                "2027-03-15",
+                "--json",
+            ],
+        ]
+        .concat(),
+    ));
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["starts_at"], "2027-03-14T13:00:00Z");
+    assert_eq!(list[0]["client_phone"], "+14155552671");
+
+    let out = cli(&db, &["appointments", "list", "--from", "14 March"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
+}

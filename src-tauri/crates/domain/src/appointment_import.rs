@@ -610,25 +610,30 @@ fn occurrences(
         local.format("%Y%m%dT%H%M%S"),
         rule
     );
-    for exdate in event.multi_properties().get("EXDATE").into_iter().flatten() {
-        let value = exdate.value();
-        let value = if value.ends_with('Z') {
-            value.to_owned()
-        } else {
-            value.to_owned()
-        };
-        spec.push_str(&format!(
-            "\nEXDATE;TZID={}:{}",
-            tz.name(),
-            value.trim_end_matches('Z')
-        ));
-    }
-    if let Some(single) = event.property_value("EXDATE") {
-        spec.push_str(&format!(
-            "\nEXDATE;TZID={}:{}",
-            tz.name(),
-            single.trim_end_matches('Z')
-        ));
+    // EXDATEs in UTC are moved into the rule's zone, so one TZID covers them all.
+    let exdates = event
+        .multi_properties()
+        .get("EXDATE")
+        .into_iter()
+        .flatten()
+        .map(|p| p.value().to_owned())
+        .chain(event.property_value("EXDATE").map(str::to_owned));
+    for value in exdates {
+        for one in value.split(',') {
+            let local = match one.strip_suffix('Z') {
+                Some(utc) => NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S")
+                    .ok()
+                    .map(|n| n.and_utc().with_timezone(&tz).naive_local()),
+                None => NaiveDateTime::parse_from_str(one, "%Y%m%dT%H%M%S").ok(),
+            };
+            if let Some(local) = local {
+                spec.push_str(&format!(
+                    "\nEXDATE;TZID={}:{}",
+                    tz.name(),
+                    local.format("%Y%m%dT%H%M%S")
+                ));
+            }
+        }
     }
     let set: rrule::RRuleSet = spec
         .parse()
