@@ -1,0 +1,43 @@
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { emit } from '@tauri-apps/api/event';
+import { describe, expect, test } from 'vitest';
+import App from '../src/App.svelte';
+import type { ChangeBatch } from '../src/lib/bindings';
+import { fakeBackend } from './fake';
+
+describe('today', () => {
+  test("lists today's appointments in order with time, client, service, staff and status", async () => {
+    const b = fakeBackend();
+    const ann = b.store.seed('Ann Carter', '07400 123456');
+    const ben = b.store.seed('Ben Doyle', '07400 222333');
+    const cut = b.appts.service('Cut', 45);
+    const jo = b.appts.person('Jo');
+    const late = b.appts.seed({ client_id: ann.id, starts_at: '2025-06-03T15:00:00Z', ends_at: '2025-06-03T15:45:00Z', service_id: cut.id, staff_id: jo.id }, { status: 'confirmed' });
+    const early = b.appts.seed({ client_id: ben.id, starts_at: '2025-06-03T08:30:00Z', ends_at: '2025-06-03T09:00:00Z' }, { status: 'reschedule_requested' });
+    const gone = b.appts.seed({ client_id: ben.id, starts_at: '2025-06-03T12:00:00Z', ends_at: '2025-06-03T12:30:00Z' }, { status: 'cancelled' });
+    b.appts.seed({ client_id: ann.id, starts_at: '2025-06-04T09:00:00Z', ends_at: '2025-06-04T09:30:00Z' });
+    render(App);
+
+    const list = await screen.findByTestId('today-list');
+    const rows = within(list).getAllByRole('listitem');
+    expect(rows.map((r) => r.dataset.testid)).toEqual([`today-appt-${early.id}`, `today-appt-${gone.id}`, `today-appt-${late.id}`]);
+    const text = (id: number) => screen.getByTestId(`today-appt-${id}`).textContent?.replace(/\s+/g, ' ').trim();
+    expect(text(early.id)).toBe('09:30–10:00 Ben Doyle Reschedule?');
+    expect(text(late.id)).toBe('16:00–16:45 Ann Carter Cut with Jo ✓ Confirmed');
+    expect(screen.getByTestId(`today-status-${gone.id}`).textContent).toBe('Cancelled');
+    expect(screen.getByTestId('today-heading').textContent).toBe('Today at Harbour Hair');
+    expect(screen.getByTestId('today-attention').textContent).toContain('Nothing needs your attention.');
+  });
+
+  test('says so when there are none, and reloads when appointments change', async () => {
+    const b = fakeBackend();
+    render(App);
+    expect((await screen.findByTestId('today-empty')).textContent).toBe('No appointments today.');
+
+    const ann = b.store.seed('Ann Carter', '07400 123456');
+    const a = b.appts.seed({ client_id: ann.id, starts_at: '2025-06-03T09:00:00Z', ends_at: '2025-06-03T09:30:00Z' });
+    await emit('tidings://changes', { source: 'cli', changes: [{ kind: 'appointment', id: a.id }] } satisfies ChangeBatch);
+    await waitFor(() => expect(screen.getByTestId(`today-appt-${a.id}`).textContent).toContain('Booked'));
+    expect(screen.queryByTestId('today-empty')).toBeNull();
+  });
+});
