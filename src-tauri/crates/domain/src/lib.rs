@@ -30,3 +30,12 @@ pub mod appointment_import;
 pub use appointment::{
     Appointment, AppointmentInput, AppointmentSource, AppointmentStatus, Service, Staff, TimeError,
 };
+pub mod sms_text;
+
+pub use sms_text::{plain_punctuation, segments, Encoding, SegmentInfo};
+pub mod template;
+
+pub use template::{check_template, render, RenderContext, TemplateError, TemplateKind};
+pub mod planner;
+
+pub use planner::{plan_reminders, AllowedHours, Planned, RuleTiming, SuppressReason};

@@ -1,0 +1,274 @@
+//! Message templates: a fixed set of variables, refused at save when misspelled, rendered in
+//! the appointment's own time zone.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::consent::Purpose;
+
+/// What a template is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(rename_all = "snake_case")]
+pub enum TemplateKind {
+    Reminder,
+    ConfirmationReply,
+    RescheduleReply,
+    HelpReply,
+    OptOutConfirmation,
+    OptInConfirmation,
+    HoldingReply,
+    FollowUp,
+}
+
+impl TemplateKind {
+    pub const ALL: [TemplateKind; 8] = [
+        Self::Reminder,
+        Self::ConfirmationReply,
+        Self::RescheduleReply,
+        Self::HelpReply,
+        Self::OptOutConfirmation,
+        Self::OptInConfirmation,
+        Self::HoldingReply,
+        Self::FollowUp,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reminder => "reminder",
+            Self::ConfirmationReply => "confirmation_reply",
+            Self::RescheduleReply => "reschedule_reply",
+            Self::HelpReply => "help_reply",
+            Self::OptOutConfirmation => "opt_out_confirmation",
+            Self::OptInConfirmation => "opt_in_confirmation",
+            Self::HoldingReply => "holding_reply",
+            Self::FollowUp => "follow_up",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// Follow-ups invite customers back; everything else is about their own business.
+    pub fn purpose(self) -> Purpose {
+        match self {
+            Self::FollowUp => Purpose::Marketing,
+            _ => Purpose::Service,
+        }
+    }
+}
+
+/// The variables a template may use, in the order the editor's palette shows them.
+pub const VARIABLES: [&str; 9] = [
+    "first_name",
+    "business",
+    "date",
+    "time",
+    "weekday",
+    "service",
+    "staff",
+    "location",
+    "business_phone",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    #[error("Write the text of the message.")]
+    Empty,
+    #[error("{{{name}}} is not a variable we know{}. Use one of: {}.", suggestion.as_ref().map(|s| format!(" (did you mean {{{s}}}?)")).unwrap_or_default(), VARIABLES.map(|v| format!("{{{v}}}")).join(", "))]
+    UnknownVariable {
+        name: String,
+        suggestion: Option<String>,
+    },
+    #[error("A {{ is never closed. Variables look like {{first_name}}.")]
+    Unclosed,
+    #[error("The text is {0} characters; keep it under 640 (four segments).")]
+    TooLong(usize),
+}
+
+fn tokens(body: &str) -> Result<Vec<Token<'_>>, TemplateError> {
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(open) = rest.find('{') {
+        out.push(Token::Text(&rest[..open]));
+        let after = &rest[open + 1..];
+        let close = after.find('}').ok_or(TemplateError::Unclosed)?;
+        out.push(Token::Var(&after[..close]));
+        rest = &after[close + 1..];
+    }
+    out.push(Token::Text(rest));
+    Ok(out)
+}
+
+enum Token<'a> {
+    Text(&'a str),
+    Var(&'a str),
+}
+
+/// Checks a template before it is saved: every variable must be one we know.
+pub fn check_template(body: &str) -> Result<(), TemplateError> {
+    if body.trim().is_empty() {
+        return Err(TemplateError::Empty);
+    }
+    let chars = body.chars().count();
+    if chars > 640 {
+        return Err(TemplateError::TooLong(chars));
+    }
+    for token in tokens(body)? {
+        if let Token::Var(name) = token {
+            let name = name.trim();
+            if !VARIABLES.contains(&name) {
+                let suggestion = VARIABLES
+                    .iter()
+                    .map(|v| (strsim::damerau_levenshtein(&name.to_lowercase(), v), *v))
+                    .filter(|(d, _)| *d <= 3)
+                    .min()
+                    .map(|(_, v)| v.to_owned());
+                return Err(TemplateError::UnknownVariable {
+                    name: name.to_owned(),
+                    suggestion,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether the text tells the customer how to stop.
+pub fn has_stop_hint(body: &str) -> bool {
+    body.to_uppercase().contains("STOP")
+}
+
+/// What a template is rendered with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderContext {
+    pub client_name: String,
+    pub business: String,
+    pub business_phone: String,
+    pub starts_at: Option<DateTime<Utc>>,
+    /// The appointment's zone (the client's own when set).
+    pub zone: chrono_tz::Tz,
+    pub service: Option<String>,
+    pub staff: Option<String>,
+    pub location: String,
+}
+
+/// The text a customer receives. Missing values read naturally ("your appointment").
+pub fn render(body: &str, ctx: &RenderContext) -> Result<String, TemplateError> {
+    check_template(body)?;
+    let local = ctx.starts_at.map(|t| t.with_timezone(&ctx.zone));
+    let mut out = String::new();
+    for token in tokens(body)? {
+        match token {
+            Token::Text(t) => out.push_str(t),
+            Token::Var(name) => out.push_str(&match name.trim() {
+                "first_name" => ctx
+                    .client_name
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("there")
+                    .to_owned(),
+                "business" => ctx.business.clone(),
+                "business_phone" => ctx.business_phone.clone(),
+                "date" => local
+                    .map(|t| t.format("%-d %B").to_string())
+                    .unwrap_or_default(),
+                "time" => local
+                    .map(|t| t.format("%H:%M").to_string())
+                    .unwrap_or_default(),
+                "weekday" => local
+                    .map(|t| t.format("%A").to_string())
+                    .unwrap_or_default(),
+                "service" => ctx.service.clone().unwrap_or_else(|| "appointment".into()),
+                "staff" => ctx.staff.clone().unwrap_or_else(|| "us".into()),
+                "location" => {
+                    if ctx.location.is_empty() {
+                        ctx.business.clone()
+                    } else {
+                        ctx.location.clone()
+                    }
+                }
+                _ => String::new(),
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// The texts Tidings ships with: one task per text — context, action, benefit.
+pub fn default_body(kind: TemplateKind) -> &'static str {
+    match kind {
+        TemplateKind::Reminder => "{business}: your {service} is on {weekday} {date} at {time}. Reply YES to confirm or NO to change it. Reply STOP to opt out.",
+        TemplateKind::ConfirmationReply => "Thanks {first_name}, you're confirmed for {weekday} at {time}. See you then!",
+        TemplateKind::RescheduleReply => "Thanks {first_name}, we'll text you shortly to find a new time. You can also call {business_phone}.",
+        TemplateKind::HelpReply => "{business}: appointment texts. Msg frequency varies. Msg & data rates may apply. Call {business_phone} for help. Reply STOP to opt out.",
+        TemplateKind::OptOutConfirmation => "{business}: you won't get any more texts from us. Reply START to opt back in.",
+        TemplateKind::OptInConfirmation => "{business}: you'll get appointment texts again. Reply STOP to opt out.",
+        TemplateKind::HoldingReply => "Thanks for your message. Someone at {business} will reply during opening hours.",
+        TemplateKind::FollowUp => "Thanks for visiting {business}, {first_name}! Book your next {service} any time: {business_phone}. Reply STOP to opt out.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn unknown_and_misspelled_variables_are_named() {
+        assert!(check_template(default_body(TemplateKind::Reminder)).is_ok());
+        let err = check_template("Hi {frist_name}, see you at {time}").unwrap_err();
+        assert_eq!(
+            err,
+            TemplateError::UnknownVariable {
+                name: "frist_name".into(),
+                suggestion: Some("first_name".into())
+            }
+        );
+        assert!(
+            err.to_string().contains("did you mean {first_name}"),
+            "{err}"
+        );
+        assert!(matches!(
+            check_template("Hi {colour}"),
+            Err(TemplateError::UnknownVariable {
+                suggestion: None,
+                ..
+            })
+        ));
+        assert_eq!(
+            check_template("Hi {first_name"),
+            Err(TemplateError::Unclosed)
+        );
+        assert_eq!(check_template("  "), Err(TemplateError::Empty));
+    }
+
+    #[test]
+    fn times_render_in_the_appointments_zone() {
+        let ctx = RenderContext {
+            client_name: "Ann Lee".into(),
+            business: "Quay Clinic".into(),
+            business_phone: "+1 415 555 0100".into(),
+            // 13:00 UTC on the US spring-forward day is 09:00 in New York.
+            starts_at: Some(Utc.with_ymd_and_hms(2027, 3, 14, 13, 0, 0).unwrap()),
+            zone: chrono_tz::America::New_York,
+            service: None,
+            staff: Some("Sam".into()),
+            location: String::new(),
+        };
+        assert_eq!(
+            render(
+                "Hi {first_name}: {service} with {staff}, {weekday} {date} at {time}, {location}.",
+                &ctx
+            )
+            .unwrap(),
+            "Hi Ann: appointment with Sam, Sunday 14 March at 09:00, Quay Clinic."
+        );
+        assert!(has_stop_hint(default_body(TemplateKind::Reminder)));
+        for kind in TemplateKind::ALL {
+            assert!(check_template(default_body(kind)).is_ok(), "{kind:?}");
+        }
+    }
+}
