@@ -31,6 +31,20 @@ fn main() {
         "save_staff",
         "preview_appointment_import",
         "run_appointment_import",
+        "count_segments",
+        "fix_punctuation",
+        "list_templates",
+        "template_history",
+        "save_template",
+        "restore_template_version",
+        "preview_template",
+        "list_presets",
+        "apply_preset",
+        "list_reminder_rules",
+        "save_reminder_rule",
+        "list_outbox",
+        "skip_message",
+        "send_message_now",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

@@ -4,6 +4,7 @@
 mod appointments;
 mod clients;
 mod commands;
+mod reminders;
 mod state;
 
 use std::process::ExitCode;
@@ -75,6 +76,20 @@ pub fn run() -> ExitCode {
             appointments::save_staff,
             appointments::preview_appointment_import,
             appointments::run_appointment_import,
+            reminders::count_segments,
+            reminders::fix_punctuation,
+            reminders::list_templates,
+            reminders::template_history,
+            reminders::save_template,
+            reminders::restore_template_version,
+            reminders::preview_template,
+            reminders::list_presets,
+            reminders::apply_preset,
+            reminders::list_reminder_rules,
+            reminders::save_reminder_rule,
+            reminders::list_outbox,
+            reminders::skip_message,
+            reminders::send_message_now,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -51,6 +51,11 @@ impl AppState {
         })?;
         let engine = Arc::new(Engine::open(EngineConfig::new(db_path)).map_err(|e| e.payload())?);
         *slot = Some(engine.clone());
+        // The scheduler runs for as long as the app does.
+        let scheduler = engine.clone();
+        tauri::async_runtime::spawn(async move {
+            let _ = scheduler.spawn_scheduler().await;
+        });
         self.opened.send_replace(Some(engine.clone()));
         Ok(engine)
     }

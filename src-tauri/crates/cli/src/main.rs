@@ -51,6 +51,17 @@ enum Command {
         #[command(subcommand)]
         action: AppointmentsAction,
     },
+    /// Encoding and segment count of a text.
+    Segments { text: String },
+    /// Reminder rules: the one-click presets.
+    Reminders {
+        #[command(subcommand)]
+        action: RemindersAction,
+    },
+    /// Live planned sends with send_at, status and reason.
+    Plan,
+    /// One pass of the scheduler at --now: sends what is due, suppresses what may not go.
+    Tick,
     /// List clients or show one.
     Clients {
         #[command(subcommand)]
@@ -88,6 +99,12 @@ enum ImportWhat {
         #[arg(long, value_name = "DATE")]
         consent_date: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum RemindersAction {
+    /// Replace the reminder rules with a preset: standard, clinic or light.
+    Preset { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -343,6 +360,109 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 println!(
                     "  no longer in the file (not deleted): {} at {}",
                     m.client_name, m.starts_at
+                );
+            }
+            Ok(())
+        }
+        Command::Segments { text } => {
+            let info = tidings_engine::domain::segments(&text);
+            if cli.json {
+                return print_json(&info);
+            }
+            println!(
+                "{} · {} segment{} · {} units{}",
+                if info.encoding == tidings_engine::domain::Encoding::Gsm7 {
+                    "GSM-7"
+                } else {
+                    "UCS-2"
+                },
+                info.segments,
+                if info.segments == 1 { "" } else { "s" },
+                info.units,
+                if info.non_gsm.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · UCS-2 because of {}", info.non_gsm.join(" "))
+                }
+            );
+            Ok(())
+        }
+        Command::Reminders {
+            action: RemindersAction::Preset { name },
+        } => {
+            let preset = tidings_engine::Preset::parse(&name).ok_or_else(|| {
+                fail(
+                    ErrorCode::InvalidInput,
+                    format!("\"{name}\" is not a preset; use standard, clinic or light"),
+                )
+            })?;
+            let rules = engine
+                .apply_preset(preset, WriteSource::Cli, "cli")
+                .map_err(|e| e.payload())?;
+            if cli.json {
+                return print_json(&rules);
+            }
+            for r in &rules {
+                println!(
+                    "{} ({} min before){}",
+                    r.name,
+                    r.offset_minutes,
+                    if r.asks_confirmation {
+                        ", asks YES/NO"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            Ok(())
+        }
+        Command::Plan => {
+            let outbox = engine.outbox(None).map_err(|e| e.payload())?;
+            let live: Vec<_> = outbox
+                .into_iter()
+                .filter(|m| {
+                    matches!(m.status, tidings_engine::MessageStatus::Planned) || m.reason.is_some()
+                })
+                .collect();
+            if cli.json {
+                return print_json(&live);
+            }
+            for m in &live {
+                println!(
+                    "{:>6}  {:<20} {:<16} {:<12} {}",
+                    m.id,
+                    m.send_at
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_else(|| "-".into()),
+                    m.to,
+                    m.status.as_str(),
+                    m.reason_text.clone().unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+        Command::Tick => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
+            let report = runtime.block_on(engine.tick()).map_err(|e| e.payload())?;
+            if cli.json {
+                return print_json(&report);
+            }
+            println!(
+                "sent {}, suppressed {}",
+                report.sent.len(),
+                report.suppressed.len()
+            );
+            for s in &report.suppressed {
+                println!(
+                    "  message {} to {}: {}",
+                    s.message_id,
+                    s.to,
+                    s.reason
+                        .map(|r| r.describe())
+                        .unwrap_or("the provider refused it")
                 );
             }
             Ok(())

@@ -53,6 +53,12 @@ pub enum Change {
     Appointments,
     /// The services or staff lists changed.
     Catalog,
+    /// A template's wording changed.
+    Templates,
+    /// The reminder rules changed.
+    Rules,
+    /// Texts were planned, sent or suppressed.
+    Messages,
 }
 
 /// Everything one write changed, sent to the UI as a single event.

@@ -26,7 +26,9 @@ pub enum ValidationError {
     EmptyQuietHours,
     #[error("\"{0}\" is not a valid number of texts. Use a whole number from 1 to 50.")]
     BadCap(String),
-    #[error("There is no setting called \"{0}\". Known settings: business_name, timezone, phone_region, quiet_hours, max_texts_per_day, max_texts_per_week.")]
+    #[error("Keep the business phone to 40 characters or fewer.")]
+    BusinessPhoneTooLong,
+    #[error("There is no setting called \"{0}\". Known settings: business_name, timezone, phone_region, quiet_hours, max_texts_per_day, max_texts_per_week, no_sundays, business_phone.")]
     UnknownSetting(String),
 }
 
@@ -40,6 +42,7 @@ impl ValidationError {
             Self::BadTimeOfDay(_) | Self::EmptyQuietHours => "quiet_hours",
             Self::BadCap(_) => "caps",
             Self::UnknownSetting(_) => "key",
+            Self::BusinessPhoneTooLong => "business_phone",
         }
     }
 }
@@ -156,6 +159,12 @@ pub struct Settings {
     pub caps: Caps,
     pub provider: ProviderKind,
     pub setup_completed_at: Option<DateTime<Utc>>,
+    /// No automated texts on Sundays (recipient's local day).
+    #[serde(default)]
+    pub no_sundays: bool,
+    /// The number customers can call, for {business_phone} in texts.
+    #[serde(default)]
+    pub business_phone: String,
 }
 
 /// The three answers of first-run setup.
@@ -179,6 +188,10 @@ pub struct SettingsUpdate {
     pub quiet_hours: Option<QuietHours>,
     #[ts(optional)]
     pub caps: Option<Caps>,
+    #[ts(optional)]
+    pub no_sundays: Option<bool>,
+    #[ts(optional)]
+    pub business_phone: Option<String>,
 }
 
 impl SettingsUpdate {
@@ -190,6 +203,10 @@ impl SettingsUpdate {
             "timezone" => update.timezone = Some(value.to_owned()),
             "phone_region" => update.phone_region = Some(value.to_owned()),
             "quiet_hours" => update.quiet_hours = Some(QuietHours::parse_range(value)?),
+            "no_sundays" => {
+                update.no_sundays = Some(matches!(value.trim(), "true" | "yes" | "1" | "on"))
+            }
+            "business_phone" => update.business_phone = Some(value.to_owned()),
             "max_texts_per_day" | "max_texts_per_week" => {
                 // Filled in against the current caps by `Settings::apply`.
                 let n = parse_cap(value)?;
@@ -232,6 +249,16 @@ impl Settings {
         }
         if let Some(q) = &update.quiet_hours {
             next.quiet_hours = QuietHours::new(&q.start, &q.end)?;
+        }
+        if let Some(no_sundays) = update.no_sundays {
+            next.no_sundays = no_sundays;
+        }
+        if let Some(phone) = &update.business_phone {
+            let phone = phone.trim();
+            if phone.chars().count() > 40 {
+                return Err(ValidationError::BusinessPhoneTooLong);
+            }
+            next.business_phone = phone.to_owned();
         }
         if let Some(caps) = &update.caps {
             if caps.max_texts_per_day != 0 {

@@ -241,7 +241,11 @@ impl Engine {
             self.now(),
             self.appointment_audit(actor, source, "create"),
         )?;
-        self.publish(source, vec![Change::Appointment { id: created.id }]);
+        self.replan(created.id)?;
+        self.publish(
+            source,
+            vec![Change::Appointment { id: created.id }, Change::Messages],
+        );
         Ok(created)
     }
 
@@ -276,7 +280,8 @@ impl Engine {
                 self.appointment_audit(actor, source, action),
             )?
             .ok_or_else(|| EngineError::NotFound(format!("There is no appointment {id}.")))?;
-        self.publish(source, vec![Change::Appointment { id }]);
+        self.replan(id)?;
+        self.publish(source, vec![Change::Appointment { id }, Change::Messages]);
         Ok(updated)
     }
 
@@ -302,7 +307,8 @@ impl Engine {
                 self.appointment_audit(actor, source, status.as_str()),
             )?
             .ok_or_else(|| EngineError::NotFound(format!("There is no appointment {id}.")))?;
-        self.publish(source, vec![Change::Appointment { id }]);
+        self.replan(id)?;
+        self.publish(source, vec![Change::Appointment { id }, Change::Messages]);
         Ok(updated)
     }
 
@@ -812,6 +818,7 @@ impl Engine {
             self.appointment_audit(actor, source, "import"),
             serde_json::to_value(&report).unwrap_or_default(),
         )?;
+        self.replan_all()?;
         self.publish(source, vec![Change::Appointments, Change::Clients]);
         Ok(report)
     }

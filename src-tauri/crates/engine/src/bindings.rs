@@ -51,6 +51,10 @@ pub fn typescript_bindings() -> String {
         tidings_domain::AppointmentSource,
         tidings_domain::Service,
         tidings_domain::Staff,
+        tidings_domain::TemplateKind,
+        tidings_domain::Encoding,
+        tidings_domain::SegmentInfo,
+        tidings_domain::SuppressReason,
         tidings_sms::ProviderStatus,
         crate::ErrorCode,
         crate::ErrorPayload,
@@ -75,6 +79,17 @@ pub fn typescript_bindings() -> String {
         crate::AppointmentImportReport,
         crate::AppointmentImportPreview,
         crate::TodayView,
+        crate::Template,
+        crate::TemplateVersion,
+        crate::TemplatePreview,
+        crate::ReminderRule,
+        crate::ReminderRuleInput,
+        crate::Preset,
+        crate::PresetInfo,
+        crate::MessageStatus,
+        crate::OutboxMessage,
+        crate::TickReport,
+        crate::TickItem,
     );
     format!(
         "// Generated from the Rust types by tidings-engine's `typescript_bindings`. Do not edit.\n\

@@ -251,6 +251,7 @@ impl Engine {
                 self.audit(actor, source, "client", "update"),
             )?
             .ok_or_else(|| EngineError::ClientNotFound(id.to_string()))?;
+        self.replan_client(id)?;
         self.publish(source, vec![Change::Client { id }]);
         Ok(client)
     }
@@ -562,6 +563,9 @@ impl Engine {
             progress,
         )?;
         if report.imported + report.updated + report.consent_recorded > 0 {
+            if report.consent_recorded > 0 {
+                self.replan_all()?;
+            }
             self.publish(source, vec![Change::Clients]);
         }
         Ok(report)

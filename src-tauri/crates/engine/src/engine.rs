@@ -62,9 +62,11 @@ const CHANGE_CHANNEL_CAPACITY: usize = 256;
 pub struct Engine {
     pub(crate) store: Arc<Store>,
     clock: Arc<dyn Clock>,
-    provider: Arc<dyn Provider>,
+    pub(crate) provider: Arc<dyn Provider>,
     sandbox: Option<Arc<SandboxProvider>>,
     changes: broadcast::Sender<ChangeBatch>,
+    /// Wakes the scheduler when anything changes.
+    pub(crate) wake: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -87,13 +89,16 @@ impl Engine {
             Arc::new(move || now_clock.now()),
         ));
         let (changes, _) = broadcast::channel(CHANGE_CHANNEL_CAPACITY);
-        Ok(Self {
+        let engine = Self {
             store,
             clock,
             provider: sandbox.clone(),
             sandbox: Some(sandbox),
             changes,
-        })
+            wake: Arc::new(tokio::sync::Notify::new()),
+        };
+        engine.ensure_default_templates()?;
+        Ok(engine)
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
@@ -118,6 +123,7 @@ impl Engine {
         if !changes.is_empty() {
             // No subscriber (the command line) is fine: nobody needs telling.
             let _ = self.changes.send(ChangeBatch { source, changes });
+            self.wake.notify_one();
         }
     }
 
@@ -181,6 +187,9 @@ impl Engine {
         )?;
         if !changed.is_empty() {
             self.publish(source, vec![Change::Settings]);
+            if self.store.rules()?.iter().any(|r| r.enabled) {
+                self.replan_all()?;
+            }
         }
         Ok(())
     }
@@ -201,6 +210,28 @@ impl Engine {
                 ProviderKind::Twilio => "not checked".to_owned(),
             },
             version: env!("CARGO_PKG_VERSION").to_owned(),
+        })
+    }
+
+    /// Runs the scheduler until the engine is dropped: one pass now, then sleeps until the next
+    /// send time or until anything changes (no polling; at most 5 minutes between passes, so a
+    /// computer waking from sleep catches up).
+    pub fn spawn_scheduler(self: Arc<Self>) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                if let Err(err) = self.tick().await {
+                    tracing::error!("scheduler pass failed: {err}");
+                }
+                let most = std::time::Duration::from_secs(300);
+                let wait = match self.next_due() {
+                    Ok(Some(at)) => (at - self.now()).to_std().unwrap_or_default().min(most),
+                    _ => most,
+                };
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = self.wake.notified() => {}
+                }
+            }
         })
     }
 

@@ -8,6 +8,8 @@ mod clock;
 mod engine;
 mod error;
 pub mod paths;
+mod reminders;
+mod scheduler;
 pub mod system;
 
 pub use appointments::{
@@ -22,5 +24,10 @@ pub use clients::{
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use engine::{DoctorReport, Engine, EngineConfig, SetupDefaults};
 pub use error::{EngineError, ErrorCode, ErrorPayload};
+pub use reminders::{
+    MessageStatus, OutboxMessage, Preset, PresetInfo, ReminderRule, ReminderRuleInput, Template,
+    TemplatePreview, TemplateVersion, TickItem, TickReport,
+};
+pub use scheduler::{default_templates, LATE_GRACE_MINUTES};
 
 pub use tidings_domain as domain;

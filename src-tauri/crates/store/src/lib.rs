@@ -9,6 +9,7 @@ mod audit;
 mod clients;
 mod error;
 mod open;
+mod reminders;
 mod sandbox;
 mod settings;
 
@@ -22,6 +23,9 @@ pub use audit::{AuditEntry, NewAuditEntry};
 pub use clients::{ClientSearch, ImportConsentSpec, NewConsentEvent};
 pub use error::StoreError;
 pub use open::{schema_version_supported, MIGRATIONS};
+pub use reminders::{
+    MessageRow, NewPlannedMessage, RuleRow, RuleSpec, SentMessage, TemplateRow, TemplateVersionRow,
+};
 pub use sandbox::{NewSandboxRecord, SandboxDirection, SandboxRecord};
 
 /// The open database. Cheap to share behind an `Arc`; calls are serialised on one connection,

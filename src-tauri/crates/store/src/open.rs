@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_foundation.sql"),
     include_str!("../migrations/0002_clients_consent.sql"),
     include_str!("../migrations/0003_appointments.sql"),
+    include_str!("../migrations/0004_templates_reminders_messages.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -1,0 +1,903 @@
+//! Planning reminders from appointments and rules, and the scheduler's pass: the gate that
+//! runs at send time on current data, then the provider.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use tidings_domain::planner::{plan_reminders, AllowedHours, Planned, RuleTiming, SuppressReason};
+use tidings_domain::template::{
+    check_template, default_body, has_stop_hint, render, RenderContext,
+};
+use tidings_domain::{
+    segments, AppointmentStatus, Caps, Change, ConsentState, Encoding, Purpose, QuietHours,
+    SegmentInfo, Settings, TemplateKind, WriteSource,
+};
+use tidings_sms::{OutboundText, ProviderStatus};
+use tidings_store::{MessageRow, NewAuditEntry, NewPlannedMessage, RuleRow, RuleSpec, SentMessage};
+
+use crate::reminders::{
+    MessageStatus, OutboxMessage, Preset, PresetInfo, ReminderRule, ReminderRuleInput, Template,
+    TemplatePreview, TemplateVersion, TickItem, TickReport,
+};
+use crate::{Engine, EngineError};
+
+/// How late a due message may go before it counts as missed while the app was closed.
+pub const LATE_GRACE_MINUTES: i64 = 10;
+
+/// The templates Tidings ships: (key, kind, name, body).
+pub fn default_templates() -> Vec<(&'static str, TemplateKind, &'static str, &'static str)> {
+    vec![
+        (
+            "reminder_confirm",
+            TemplateKind::Reminder,
+            "Reminder asking to confirm",
+            default_body(TemplateKind::Reminder),
+        ),
+        (
+            "reminder_soon",
+            TemplateKind::Reminder,
+            "Reminder shortly before",
+            "{business}: see you at {time} today for your {service}. Reply STOP to opt out.",
+        ),
+        (
+            "confirmation_reply",
+            TemplateKind::ConfirmationReply,
+            "Confirmed reply",
+            default_body(TemplateKind::ConfirmationReply),
+        ),
+        (
+            "reschedule_reply",
+            TemplateKind::RescheduleReply,
+            "Reschedule reply",
+            default_body(TemplateKind::RescheduleReply),
+        ),
+        (
+            "help_reply",
+            TemplateKind::HelpReply,
+            "Help reply",
+            default_body(TemplateKind::HelpReply),
+        ),
+        (
+            "opt_out_confirmation",
+            TemplateKind::OptOutConfirmation,
+            "Opt-out confirmation",
+            default_body(TemplateKind::OptOutConfirmation),
+        ),
+        (
+            "opt_in_confirmation",
+            TemplateKind::OptInConfirmation,
+            "Opt-in confirmation",
+            default_body(TemplateKind::OptInConfirmation),
+        ),
+        (
+            "holding_reply",
+            TemplateKind::HoldingReply,
+            "Holding reply",
+            default_body(TemplateKind::HoldingReply),
+        ),
+        (
+            "follow_up",
+            TemplateKind::FollowUp,
+            "Follow-up after a visit",
+            default_body(TemplateKind::FollowUp),
+        ),
+    ]
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> EngineError {
+    EngineError::BadConsent {
+        field,
+        message: message.into(),
+    }
+}
+
+fn template_view(t: tidings_store::TemplateRow) -> Template {
+    Template {
+        id: t.id,
+        key: t.key,
+        kind: t.kind,
+        name: t.name,
+        purpose: t.purpose,
+        version: t.version,
+        version_id: t.version_id,
+        body: t.body,
+        updated_at: t.updated_at,
+    }
+}
+
+fn rule_view(r: RuleRow) -> ReminderRule {
+    ReminderRule {
+        id: r.id,
+        name: r.name,
+        offset_minutes: r.offset_minutes,
+        min_lead_minutes: r.min_lead_minutes,
+        template_id: r.template_id,
+        template_name: r.template_name,
+        asks_confirmation: r.asks_confirmation,
+        enabled: r.enabled,
+    }
+}
+
+fn outbox_view(m: MessageRow) -> OutboxMessage {
+    let reason = m.reason.as_deref().and_then(SuppressReason::parse);
+    OutboxMessage {
+        id: m.id,
+        appointment_id: m.appointment_id,
+        appointment_starts_at: m.appointment_starts_at,
+        rule_id: m.rule_id,
+        rule_name: m.rule_name,
+        client_id: m.client_id,
+        client_name: m.client_name,
+        to: m.to,
+        status: MessageStatus::parse(&m.status).unwrap_or(MessageStatus::Failed),
+        reason,
+        reason_text: reason
+            .map(|r| r.describe().to_owned())
+            .or(m.reason.filter(|r| SuppressReason::parse(r).is_none())),
+        send_at: m.send_at,
+        sent_at: m.sent_at,
+        body: m.body,
+        segments: m.segments,
+        encoding: if m.encoding == "UCS-2" {
+            Encoding::Ucs2
+        } else {
+            Encoding::Gsm7
+        },
+        template_version: m.template_version,
+    }
+}
+
+impl Engine {
+    /// Makes sure every shipped template exists (run at start).
+    pub(crate) fn ensure_default_templates(&self) -> Result<(), EngineError> {
+        let defaults = default_templates();
+        let rows: Vec<(&str, TemplateKind, &str, &str)> = defaults
+            .iter()
+            .map(|(k, kind, n, b)| (*k, *kind, *n, *b))
+            .collect();
+        self.store.ensure_templates(&rows, self.now())?;
+        Ok(())
+    }
+
+    fn audit_entry<'a>(
+        &self,
+        actor: &'a str,
+        source: WriteSource,
+        entity: &'a str,
+        action: &'a str,
+    ) -> NewAuditEntry<'a> {
+        NewAuditEntry {
+            at: self.now(),
+            actor,
+            source,
+            entity,
+            entity_id: None,
+            action,
+            detail: serde_json::Value::Null,
+        }
+    }
+
+    pub fn templates(&self) -> Result<Vec<Template>, EngineError> {
+        Ok(self
+            .store
+            .templates()?
+            .into_iter()
+            .map(template_view)
+            .collect())
+    }
+
+    pub fn template_history(&self, template_id: i64) -> Result<Vec<TemplateVersion>, EngineError> {
+        Ok(self
+            .store
+            .template_history(template_id)?
+            .into_iter()
+            .map(|v| TemplateVersion {
+                id: v.id,
+                template_id: v.template_id,
+                version: v.version,
+                body: v.body,
+                created_at: v.created_at,
+                created_by: v.created_by,
+            })
+            .collect())
+    }
+
+    /// Saves new wording as a new version; unknown variables are refused, naming them.
+    pub fn save_template(
+        &self,
+        template_id: i64,
+        body: &str,
+        source: WriteSource,
+        actor: &str,
+    ) -> Result<Template, EngineError> {
+        let body = body.trim();
+        check_template(body).map_err(|e| invalid("body", e.to_string()))?;
+        let current = self
+            .store
+            .template(template_id)?
+            .ok_or_else(|| EngineError::NotFound("That template no longer exists.".into()))?;
+        if current.body == body {
+            return Ok(template_view(current));
+        }
+        let saved = self
+            .store
+            .add_template_version(
+                template_id,
+                body,
+                self.now(),
+                self.audit_entry(actor, source, "template", "new_version"),
+            )?
+            .ok_or_else(|| EngineError::NotFound("That template no longer exists.".into()))?;
+        self.publish(source, vec![Change::Templates]);
+        Ok(template_view(saved))
+    }
+
+    /// Saves an earlier wording again, as the newest version.
+    pub fn restore_template_version(
+        &self,
+        template_id: i64,
+        version: u32,
+        source: WriteSource,
+        actor: &str,
+    ) -> Result<Template, EngineError> {
+        let old = self
+            .store
+            .template_history(template_id)?
+            .into_iter()
+            .find(|v| v.version == version)
+            .ok_or_else(|| {
+                EngineError::NotFound(format!("There is no version {version} of that template."))
+            })?;
+        self.save_template(template_id, &old.body, source, actor)
+    }
+
+    /// The text as the next upcoming client would get it, with its cost and warnings.
+    pub fn preview_template(&self, body: &str) -> Result<TemplatePreview, EngineError> {
+        check_template(body).map_err(|e| invalid("body", e.to_string()))?;
+        let settings = self.settings()?;
+        let now = self.now();
+        let next = self
+            .store
+            .appointments_between(now, now + Duration::days(60), None)?
+            .into_iter()
+            .find(|a| a.status.is_live());
+        let zone = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let (ctx, sample_of) = match next {
+            Some(a) => {
+                let client_zone = self
+                    .store
+                    .client(a.client_id)?
+                    .and_then(|c| c.timezone)
+                    .and_then(|z| z.parse().ok());
+                (
+                    RenderContext {
+                        client_name: a.client_name.clone(),
+                        business: settings.business_name.clone(),
+                        business_phone: settings.business_phone.clone(),
+                        starts_at: Some(a.starts_at),
+                        zone: client_zone.unwrap_or(zone),
+                        service: a.service.clone(),
+                        staff: a.staff.clone(),
+                        location: a.location.clone(),
+                    },
+                    a.client_name,
+                )
+            }
+            None => (
+                RenderContext {
+                    client_name: "Alex Sample".into(),
+                    business: settings.business_name.clone(),
+                    business_phone: settings.business_phone.clone(),
+                    starts_at: Some(now + Duration::days(1)),
+                    zone,
+                    service: Some("appointment".into()),
+                    staff: None,
+                    location: String::new(),
+                },
+                "Sample".into(),
+            ),
+        };
+        let text = render(body, &ctx).map_err(|e| invalid("body", e.to_string()))?;
+        let cost = segments(&text);
+        let mut warnings = Vec::new();
+        if !has_stop_hint(body) {
+            warnings.push("The text doesn't say how to stop. Reminders should end with \"Reply STOP to opt out\".".to_owned());
+        }
+        if cost.segments > 2 {
+            warnings.push(format!(
+                "This text is {} segments: each costs as much as a text. Keep reminders to 1 or 2.",
+                cost.segments
+            ));
+        }
+        if body.contains("{business_phone}") && settings.business_phone.is_empty() {
+            warnings
+                .push("{business_phone} is empty: add the business phone in Settings.".to_owned());
+        }
+        Ok(TemplatePreview {
+            text,
+            sample_of,
+            segments: cost,
+            warnings,
+        })
+    }
+
+    pub fn presets(&self) -> Vec<PresetInfo> {
+        vec![
+            PresetInfo { preset: Preset::Standard, name: "Standard".into(), description: "A reminder 24 hours before asking the client to reply YES or NO, and another 2 hours before.".into() },
+            PresetInfo { preset: Preset::Clinic, name: "Clinic".into(), description: "Reminders 48 and 24 hours before, and at most 1 text a day and 3 a week per client.".into() },
+            PresetInfo { preset: Preset::Light, name: "Light".into(), description: "One reminder 24 hours before, asking the client to reply YES or NO.".into() },
+        ]
+    }
+
+    /// One click: replaces the rules with the preset's and plans every upcoming appointment.
+    pub fn apply_preset(
+        &self,
+        preset: Preset,
+        source: WriteSource,
+        actor: &str,
+    ) -> Result<Vec<ReminderRule>, EngineError> {
+        let template = |key: &str| -> Result<i64, EngineError> {
+            Ok(self
+                .store
+                .template_by_key(key)?
+                .ok_or_else(|| EngineError::NotFound(format!("template {key} is missing")))?
+                .id)
+        };
+        let confirm = template("reminder_confirm")?;
+        let soon = template("reminder_soon")?;
+        let rule =
+            |name: &str, hours: u32, lead_minutes: u32, template_id: i64, asks: bool| RuleSpec {
+                id: None,
+                name: name.to_owned(),
+                offset_minutes: hours * 60,
+                min_lead_minutes: lead_minutes,
+                template_id,
+                asks_confirmation: asks,
+                enabled: true,
+            };
+        let specs = match preset {
+            Preset::Standard => vec![
+                rule("24 hours before", 24, 4 * 60, confirm, true),
+                rule("2 hours before", 2, 45, soon, false),
+            ],
+            Preset::Clinic => vec![
+                rule("48 hours before", 48, 26 * 60, confirm, true),
+                rule("24 hours before", 24, 4 * 60, confirm, true),
+            ],
+            Preset::Light => vec![rule("24 hours before", 24, 4 * 60, confirm, true)],
+        };
+        if preset == Preset::Clinic {
+            let settings = self.settings()?;
+            let mut next = settings.clone();
+            next.caps = Caps {
+                max_texts_per_day: 1,
+                max_texts_per_week: 3,
+            };
+            if next != settings {
+                self.store.save_settings(
+                    &next,
+                    self.audit_entry(actor, source, "settings", "clinic_preset"),
+                )?;
+            }
+        }
+        let rules = self.store.replace_rules(
+            &specs,
+            self.audit_entry(actor, source, "reminder_rules", "preset"),
+        )?;
+        self.publish(source, vec![Change::Rules, Change::Settings]);
+        self.replan_all()?;
+        Ok(rules.into_iter().map(rule_view).collect())
+    }
+
+    pub fn reminder_rules(&self) -> Result<Vec<ReminderRule>, EngineError> {
+        Ok(self.store.rules()?.into_iter().map(rule_view).collect())
+    }
+
+    pub fn save_reminder_rule(
+        &self,
+        input: &ReminderRuleInput,
+        source: WriteSource,
+        actor: &str,
+    ) -> Result<ReminderRule, EngineError> {
+        let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() || name.chars().count() > 60 {
+            return Err(invalid(
+                "name",
+                "Give the rule a short name, such as \"24 hours before\".",
+            ));
+        }
+        if !(15..=20160).contains(&input.offset_minutes) {
+            return Err(invalid(
+                "offset_minutes",
+                "A reminder goes between 15 minutes and 14 days before.",
+            ));
+        }
+        if input.min_lead_minutes >= input.offset_minutes {
+            return Err(invalid("min_lead_minutes", "The latest useful time must be closer to the appointment than the reminder itself."));
+        }
+        let template = self
+            .store
+            .template(input.template_id)?
+            .ok_or_else(|| invalid("template_id", "Choose a template."))?;
+        if template.kind != TemplateKind::Reminder {
+            return Err(invalid("template_id", "Choose a reminder template."));
+        }
+        let saved = self
+            .store
+            .save_rule(
+                &RuleSpec {
+                    id: input.id,
+                    name,
+                    offset_minutes: input.offset_minutes,
+                    min_lead_minutes: input.min_lead_minutes,
+                    template_id: input.template_id,
+                    asks_confirmation: input.asks_confirmation,
+                    enabled: input.enabled,
+                },
+                self.audit_entry(actor, source, "reminder_rule", "save"),
+            )?
+            .ok_or_else(|| EngineError::NotFound("That rule no longer exists.".into()))?;
+        self.publish(source, vec![Change::Rules]);
+        self.replan_all()?;
+        Ok(rule_view(saved))
+    }
+
+    fn allowed_hours(settings: &Settings, client_zone: Option<&str>) -> AllowedHours {
+        let zone = client_zone
+            .and_then(|z| z.parse().ok())
+            .or_else(|| settings.timezone.parse().ok())
+            .unwrap_or(chrono_tz::UTC);
+        AllowedHours {
+            quiet: if QuietHours::new(&settings.quiet_hours.start, &settings.quiet_hours.end)
+                .is_ok()
+            {
+                settings.quiet_hours.clone()
+            } else {
+                QuietHours::default()
+            },
+            no_sundays: settings.no_sundays,
+            zone,
+        }
+    }
+
+    /// Plans (or re-plans) the reminders of one appointment: keeps what still fits, cancels
+    /// what no longer does, and records why a reminder can't go.
+    pub fn replan(&self, appointment_id: i64) -> Result<(), EngineError> {
+        let Some(appointment) = self.store.appointment(appointment_id)? else {
+            return Ok(());
+        };
+        let now = self.now();
+        let messages = self.store.appointment_messages(appointment_id)?;
+        let live: Vec<&MessageRow> = messages
+            .iter()
+            .filter(|m| matches!(m.status.as_str(), "planned" | "retry_wait"))
+            .collect();
+        let mut cancel: Vec<(i64, &str)> = Vec::new();
+        let mut add = Vec::new();
+        if !appointment.status.is_live() || appointment.starts_at <= now {
+            let reason = if appointment.status == AppointmentStatus::Cancelled {
+                SuppressReason::AppointmentCancelled.as_str()
+            } else {
+                "appointment_over"
+            };
+            cancel.extend(live.iter().map(|m| (m.id, reason)));
+            self.store.apply_plan(&cancel, &add, now)?;
+            return Ok(());
+        }
+        let settings = self.settings()?;
+        let client = self.store.client(appointment.client_id)?;
+        let hours = Self::allowed_hours(
+            &settings,
+            client.as_ref().and_then(|c| c.timezone.as_deref()),
+        );
+        let rules: Vec<RuleRow> = self
+            .store
+            .rules()?
+            .into_iter()
+            .filter(|r| r.enabled)
+            .collect();
+        let timings: Vec<RuleTiming> = rules
+            .iter()
+            .map(|r| RuleTiming {
+                rule_id: r.id,
+                offset_minutes: r.offset_minutes,
+                min_lead_minutes: r.min_lead_minutes,
+            })
+            .collect();
+        let by_rule: HashMap<i64, &MessageRow> = live
+            .iter()
+            .filter_map(|m| m.rule_id.map(|r| (r, *m)))
+            .collect();
+        for m in &live {
+            if m.rule_id
+                .is_some_and(|r| !rules.iter().any(|rule| rule.id == r))
+            {
+                cancel.push((m.id, SuppressReason::RuleDisabled.as_str()));
+            }
+        }
+        for plan in plan_reminders(appointment.starts_at, &timings, &hours, now) {
+            let rule_id = match plan {
+                Planned::Send { rule_id, .. } | Planned::Suppress { rule_id, .. } => rule_id,
+            };
+            let current = by_rule.get(&rule_id);
+            // Something already decided for this start (sent, skipped, suppressed) stands.
+            let decided = messages.iter().any(|m| {
+                m.rule_id == Some(rule_id)
+                    && m.planned_for == Some(appointment.starts_at)
+                    && !matches!(m.status.as_str(), "planned" | "retry_wait" | "cancelled")
+            });
+            match plan {
+                Planned::Send { send_at, .. } => {
+                    if let Some(m) = current {
+                        if m.send_at == Some(send_at)
+                            && m.planned_for == Some(appointment.starts_at)
+                        {
+                            continue;
+                        }
+                        let reason = if m.planned_for != Some(appointment.starts_at) {
+                            SuppressReason::AppointmentMoved
+                        } else {
+                            SuppressReason::QuietHoursMissed
+                        };
+                        cancel.push((m.id, reason.as_str()));
+                    }
+                    if decided {
+                        continue;
+                    }
+                    add.push(NewPlannedMessage {
+                        client_id: appointment.client_id,
+                        appointment_id,
+                        rule_id,
+                        purpose: Purpose::Service,
+                        to: appointment.client_phone.clone(),
+                        planned_for: appointment.starts_at,
+                        send_at: Some(send_at),
+                        reason: None,
+                    });
+                }
+                Planned::Suppress { reason, .. } => {
+                    if let Some(m) = current {
+                        cancel.push((m.id, reason.as_str()));
+                    }
+                    if decided
+                        || messages.iter().any(|m| {
+                            m.rule_id == Some(rule_id)
+                                && m.planned_for == Some(appointment.starts_at)
+                                && m.status == "suppressed"
+                        })
+                    {
+                        continue;
+                    }
+                    add.push(NewPlannedMessage {
+                        client_id: appointment.client_id,
+                        appointment_id,
+                        rule_id,
+                        purpose: Purpose::Service,
+                        to: appointment.client_phone.clone(),
+                        planned_for: appointment.starts_at,
+                        send_at: None,
+                        reason: Some(reason.as_str().to_owned()),
+                    });
+                }
+            }
+        }
+        self.store.apply_plan(&cancel, &add, now)?;
+        Ok(())
+    }
+
+    /// Re-plans every upcoming appointment (after a rule, preset or policy change).
+    pub fn replan_all(&self) -> Result<(), EngineError> {
+        for id in self
+            .store
+            .upcoming_appointment_ids(self.now() - Duration::days(1))?
+        {
+            self.replan(id)?;
+        }
+        self.publish(WriteSource::Background, vec![Change::Messages]);
+        Ok(())
+    }
+
+    /// Re-plans one client's appointments (after a consent or time-zone change).
+    pub fn replan_client(&self, client_id: i64) -> Result<(), EngineError> {
+        for id in self
+            .store
+            .client_upcoming_appointment_ids(client_id, self.now())?
+        {
+            self.replan(id)?;
+        }
+        Ok(())
+    }
+
+    /// Planned sends first, then recent history; or one appointment's messages.
+    pub fn outbox(&self, appointment_id: Option<i64>) -> Result<Vec<OutboxMessage>, EngineError> {
+        let rows = match appointment_id {
+            Some(id) => self.store.appointment_messages(id)?,
+            None => self.store.outbox(200)?,
+        };
+        Ok(rows.into_iter().map(outbox_view).collect())
+    }
+
+    /// Staff skip a planned text.
+    pub fn skip_message(&self, id: i64, source: WriteSource) -> Result<OutboxMessage, EngineError> {
+        let now = self.now();
+        if !self.store.transition(
+            id,
+            "planned",
+            "suppressed",
+            Some(SuppressReason::StaffCancelled.as_str()),
+            None,
+            now,
+        )? {
+            return Err(invalid(
+                "id",
+                "That text is no longer waiting to go; reload the list.",
+            ));
+        }
+        self.publish(source, vec![Change::Messages]);
+        let row = self
+            .store
+            .message(id)?
+            .ok_or_else(|| EngineError::NotFound("That text is gone.".into()))?;
+        Ok(outbox_view(row))
+    }
+
+    /// Sends a planned text now, through the same gate as the scheduler.
+    pub async fn send_now(
+        &self,
+        id: i64,
+        source: WriteSource,
+    ) -> Result<OutboxMessage, EngineError> {
+        let now = self.now();
+        let row = self
+            .store
+            .message(id)?
+            .ok_or_else(|| EngineError::NotFound("That text is gone.".into()))?;
+        if row.status != "planned" {
+            return Err(invalid(
+                "id",
+                "That text is no longer waiting to go; reload the list.",
+            ));
+        }
+        self.store
+            .transition(id, "planned", "planned", None, Some(now), now)?;
+        let mut report = TickReport::default();
+        self.process(id, now, true, &mut report).await?;
+        self.publish(source, vec![Change::Messages]);
+        let row = self
+            .store
+            .message(id)?
+            .ok_or_else(|| EngineError::NotFound("That text is gone.".into()))?;
+        Ok(outbox_view(row))
+    }
+
+    /// One pass: every due text goes through the gate, then to the provider.
+    pub async fn tick(&self) -> Result<TickReport, EngineError> {
+        let now = self.now();
+        let mut report = TickReport::default();
+        loop {
+            let due = self.store.due_messages(now, 100)?;
+            if due.is_empty() {
+                break;
+            }
+            for m in due {
+                self.process(m.id, now, false, &mut report).await?;
+            }
+        }
+        if !report.sent.is_empty() || !report.suppressed.is_empty() {
+            self.publish(WriteSource::Background, vec![Change::Messages]);
+        }
+        Ok(report)
+    }
+
+    /// The gate (DESIGN invariants 2, 4, 5) and the send, for one due message.
+    async fn process(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        by_staff: bool,
+        report: &mut TickReport,
+    ) -> Result<(), EngineError> {
+        // Claimed in a committed transaction before anything else (invariant 3).
+        if !self
+            .store
+            .transition(id, "planned", "sending", None, None, now)?
+        {
+            return Ok(());
+        }
+        let Some(m) = self.store.message(id)? else {
+            return Ok(());
+        };
+        let item = |reason: Option<SuppressReason>| TickItem {
+            message_id: m.id,
+            appointment_id: m.appointment_id,
+            rule_id: m.rule_id,
+            to: m.to.clone(),
+            reason,
+        };
+        match self.gate(&m, now, by_staff)? {
+            Err(reason) => {
+                let status = if matches!(
+                    reason,
+                    SuppressReason::AppointmentCancelled
+                        | SuppressReason::AppointmentMoved
+                        | SuppressReason::RuleDisabled
+                ) {
+                    "cancelled"
+                } else {
+                    "suppressed"
+                };
+                self.store
+                    .transition(id, "sending", status, Some(reason.as_str()), None, now)?;
+                if reason == SuppressReason::AppointmentMoved {
+                    if let Some(a) = m.appointment_id {
+                        self.replan(a)?;
+                    }
+                }
+                report.suppressed.push(item(Some(reason)));
+            }
+            Ok(Gate::Later(at)) => {
+                self.store
+                    .transition(id, "sending", "planned", None, Some(at), now)?;
+            }
+            Ok(Gate::Send {
+                body,
+                version_id,
+                cost,
+            }) => {
+                match self
+                    .provider
+                    .send(&OutboundText {
+                        to: m.to.clone(),
+                        body: body.clone(),
+                        send_at: None,
+                    })
+                    .await
+                {
+                    Ok(receipt) => {
+                        let status = match receipt.status {
+                            ProviderStatus::Delivered => "delivered",
+                            ProviderStatus::Scheduled => "scheduled_at_provider",
+                            _ => "sent",
+                        };
+                        self.store.mark_sent(
+                            id,
+                            &SentMessage {
+                                status: status.into(),
+                                provider_id: receipt.provider_id,
+                                from: String::new(),
+                                body,
+                                template_version_id: version_id,
+                                segments: cost.segments,
+                                encoding: if cost.encoding == Encoding::Ucs2 {
+                                    "UCS-2".into()
+                                } else {
+                                    "GSM-7".into()
+                                },
+                                sent_at: now,
+                            },
+                            now,
+                        )?;
+                        report.sent.push(item(None));
+                    }
+                    Err(err) => {
+                        tracing::warn!(message = id, "the provider refused a text: {err}");
+                        self.store.transition(
+                            id,
+                            "sending",
+                            "failed",
+                            Some(&err.to_string()),
+                            None,
+                            now,
+                        )?;
+                        report.suppressed.push(item(None));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs every check on current data. `Ok(Err(reason))` means: do not send.
+    fn gate(
+        &self,
+        m: &MessageRow,
+        now: DateTime<Utc>,
+        by_staff: bool,
+    ) -> Result<Result<Gate, SuppressReason>, EngineError> {
+        let settings = self.settings()?;
+        let (Some(appointment_id), Some(rule_id), Some(client_id)) =
+            (m.appointment_id, m.rule_id, m.client_id)
+        else {
+            return Ok(Err(SuppressReason::RuleDisabled));
+        };
+        let Some(appointment) = self.store.appointment(appointment_id)? else {
+            return Ok(Err(SuppressReason::AppointmentCancelled));
+        };
+        if !appointment.status.is_live() || appointment.starts_at <= now {
+            return Ok(Err(SuppressReason::AppointmentCancelled));
+        }
+        if m.planned_for != Some(appointment.starts_at) {
+            return Ok(Err(SuppressReason::AppointmentMoved));
+        }
+        let Some(rule) = self
+            .store
+            .rules()?
+            .into_iter()
+            .find(|r| r.id == rule_id && r.enabled)
+        else {
+            return Ok(Err(SuppressReason::RuleDisabled));
+        };
+        let latest = appointment.starts_at - Duration::minutes(i64::from(rule.min_lead_minutes));
+        let client = self.store.client(client_id)?;
+        let hours = Self::allowed_hours(
+            &settings,
+            client.as_ref().and_then(|c| c.timezone.as_deref()),
+        );
+        // Late policy (invariant 5): due long ago means the app was closed at the send time.
+        let late = m
+            .send_at
+            .is_some_and(|t| now - t > Duration::minutes(LATE_GRACE_MINUTES));
+        if late && !by_staff && (now > latest || !hours.allows(now)) {
+            return Ok(Err(SuppressReason::MissedWhileClosed));
+        }
+        match client.as_ref().map(|c| c.consent.get(m.purpose)) {
+            Some(ConsentState::Granted) => {}
+            Some(ConsentState::Revoked) => return Ok(Err(SuppressReason::OptedOut)),
+            _ => return Ok(Err(SuppressReason::NoConsent)),
+        }
+        if !hours.allows(now) {
+            return Ok(match hours.next_allowed(now).filter(|t| *t <= latest) {
+                Some(at) => Ok(Gate::Later(at)),
+                None => Err(SuppressReason::QuietHoursMissed),
+            });
+        }
+        if rule.asks_confirmation && appointment.status == AppointmentStatus::Confirmed {
+            return Ok(Err(SuppressReason::AlreadyConfirmed));
+        }
+        let day = self
+            .store
+            .automated_sent_since(client_id, now - Duration::hours(24))?;
+        let week = self
+            .store
+            .automated_sent_since(client_id, now - Duration::days(7))?;
+        if day >= settings.caps.max_texts_per_day || week >= settings.caps.max_texts_per_week {
+            return Ok(Err(SuppressReason::Cap));
+        }
+        let Some(template) = self.store.template(rule.template_id)? else {
+            return Ok(Err(SuppressReason::RuleDisabled));
+        };
+        let ctx = RenderContext {
+            client_name: appointment.client_name.clone(),
+            business: settings.business_name.clone(),
+            business_phone: settings.business_phone.clone(),
+            starts_at: Some(appointment.starts_at),
+            zone: hours.zone,
+            service: appointment.service.clone(),
+            staff: appointment.staff.clone(),
+            location: appointment.location.clone(),
+        };
+        let Ok(body) = render(&template.body, &ctx) else {
+            return Ok(Err(SuppressReason::RuleDisabled));
+        };
+        let cost = segments(&body);
+        Ok(Ok(Gate::Send {
+            body,
+            version_id: template.version_id,
+            cost,
+        }))
+    }
+
+    /// When the scheduler next has work: the earliest planned send.
+    pub fn next_due(&self) -> Result<Option<DateTime<Utc>>, EngineError> {
+        Ok(self.store.next_due()?)
+    }
+}
+
+enum Gate {
+    Send {
+        body: String,
+        version_id: i64,
+        cost: SegmentInfo,
+    },
+    Later(DateTime<Utc>),
+}

@@ -1,0 +1,321 @@
+//! Reminders end to end in the engine, with a fixed clock: planning, the gate at send time,
+//! re-planning on changes, the late policy, caps, and never sending twice.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use tidings_engine::domain::{
+    AppointmentInput, AppointmentStatus, ClientInput, ConsentAction, ConsentChannel, ConsentInput,
+    Purpose, SetupInput, SuppressReason, WriteSource,
+};
+use tidings_engine::{Engine, EngineConfig, FixedClock, MessageStatus, OutboxMessage, Preset};
+
+fn utc(m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, m, d, h, min, 0).unwrap()
+}
+
+struct Desk {
+    _dir: tempfile::TempDir,
+    engine: Engine,
+    clock: Arc<FixedClock>,
+}
+
+fn desk() -> Desk {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(utc(3, 1, 12, 0)));
+    let engine = Engine::open(EngineConfig {
+        db_path: dir.path().join("t.sqlite3"),
+        clock: clock.clone(),
+    })
+    .unwrap();
+    engine
+        .complete_setup(
+            &SetupInput {
+                business_name: "Quay Clinic".into(),
+                timezone: "America/New_York".into(),
+                phone_region: "US".into(),
+            },
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+    Desk {
+        _dir: dir,
+        engine,
+        clock,
+    }
+}
+
+impl Desk {
+    fn client(&self, phone: &str, consent: bool) -> i64 {
+        let c = self
+            .engine
+            .create_client(
+                &ClientInput {
+                    name: format!("Client {phone}"),
+                    phone: phone.into(),
+                    ..ClientInput::default()
+                },
+                WriteSource::Ui,
+                "desk",
+            )
+            .unwrap();
+        if consent {
+            self.consent(c.id, ConsentAction::Granted);
+        }
+        c.id
+    }
+
+    fn consent(&self, client_id: i64, action: ConsentAction) {
+        self.engine
+            .record_consent(
+                &ConsentInput {
+                    client_id,
+                    purpose: Purpose::Service,
+                    action,
+                    channel: ConsentChannel::FrontDeskVerbal,
+                    recorded_by: "Sam".into(),
+                    occurred_at: None,
+                    evidence: None,
+                },
+                WriteSource::Ui,
+            )
+            .unwrap();
+    }
+
+    fn book(&self, client_id: i64, start: DateTime<Utc>) -> i64 {
+        self.engine
+            .create_appointment(&input(client_id, start), WriteSource::Ui, "desk")
+            .unwrap()
+            .id
+    }
+
+    fn messages(&self, appointment_id: i64) -> Vec<OutboxMessage> {
+        self.engine.outbox(Some(appointment_id)).unwrap()
+    }
+
+    fn planned(&self, appointment_id: i64) -> Vec<(String, DateTime<Utc>)> {
+        self.messages(appointment_id)
+            .into_iter()
+            .filter(|m| m.status == MessageStatus::Planned)
+            .map(|m| (m.rule_name.unwrap_or_default(), m.send_at.unwrap()))
+            .collect()
+    }
+
+    fn tick_at(&self, at: DateTime<Utc>) -> tidings_engine::TickReport {
+        self.clock.set(at);
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(self.engine.tick())
+            .unwrap()
+    }
+}
+
+fn input(client_id: i64, start: DateTime<Utc>) -> AppointmentInput {
+    AppointmentInput {
+        client_id,
+        starts_at: start,
+        ends_at: start + chrono::Duration::minutes(45),
+        service_id: None,
+        staff_id: None,
+        location: None,
+        notes: None,
+    }
+}
+
+#[test]
+fn standard_plans_two_reminders_sends_each_once_and_replans_a_move() {
+    let d = desk();
+    d.engine
+        .apply_preset(Preset::Standard, WriteSource::Ui, "desk")
+        .unwrap();
+    let ann = d.client("(415) 555-2671", true);
+    // Wednesday 10:00 New York (EST, UTC-5).
+    let appt = d.book(ann, utc(3, 3, 15, 0));
+    assert_eq!(
+        d.planned(appt),
+        vec![
+            ("24 hours before".to_owned(), utc(3, 2, 15, 0)),
+            ("2 hours before".to_owned(), utc(3, 3, 13, 0))
+        ]
+    );
+
+    let report = d.tick_at(utc(3, 2, 15, 0));
+    assert_eq!(report.sent.len(), 1);
+    let sent = d
+        .messages(appt)
+        .into_iter()
+        .find(|m| m.status == MessageStatus::Delivered)
+        .unwrap();
+    assert!(
+        sent.body
+            .starts_with("Quay Clinic: your appointment is on Wednesday 3 March at 10:00"),
+        "{}",
+        sent.body
+    );
+    assert_eq!(sent.template_version, Some(1));
+    assert_eq!(sent.segments, 1);
+
+    // Editing the appointment (not its time) and ticking again sends nothing new.
+    d.engine
+        .update_appointment(
+            appt,
+            &AppointmentInput {
+                notes: Some("bring forms".into()),
+                ..input(ann, utc(3, 3, 15, 0))
+            },
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+    assert_eq!(d.tick_at(utc(3, 2, 15, 5)).sent.len(), 0);
+    assert_eq!(d.planned(appt).len(), 1, "only the 2 h reminder is left");
+
+    // Moving it to Thursday cancels the old 2 h reminder and plans both again.
+    d.engine
+        .update_appointment(appt, &input(ann, utc(3, 4, 15, 0)), WriteSource::Ui, "desk")
+        .unwrap();
+    assert_eq!(
+        d.planned(appt),
+        vec![
+            ("24 hours before".to_owned(), utc(3, 3, 15, 0)),
+            ("2 hours before".to_owned(), utc(3, 4, 13, 0))
+        ]
+    );
+    let moved = d
+        .messages(appt)
+        .into_iter()
+        .filter(|m| m.reason == Some(SuppressReason::AppointmentMoved))
+        .count();
+    assert_eq!(moved, 1);
+
+    // Cancelling cancels every live reminder.
+    d.engine
+        .set_appointment_status(appt, AppointmentStatus::Cancelled, WriteSource::Ui, "desk")
+        .unwrap();
+    assert!(d.planned(appt).is_empty());
+    assert_eq!(d.tick_at(utc(3, 4, 14, 0)).sent.len(), 0);
+}
+
+#[test]
+fn the_gate_checks_consent_at_send_time() {
+    let d = desk();
+    d.engine
+        .apply_preset(Preset::Light, WriteSource::Ui, "desk")
+        .unwrap();
+    let bo = d.client("(415) 555-2672", true);
+    let cy = d.client("(415) 555-2673", false);
+    let a = d.book(bo, utc(3, 3, 15, 0));
+    let b = d.book(cy, utc(3, 3, 16, 0));
+    d.consent(bo, ConsentAction::Revoked);
+
+    let report = d.tick_at(utc(3, 2, 16, 0));
+    assert!(report.sent.is_empty());
+    let reasons: Vec<_> = report
+        .suppressed
+        .iter()
+        .map(|s| (s.appointment_id, s.reason))
+        .collect();
+    assert!(reasons.contains(&(Some(a), Some(SuppressReason::OptedOut))));
+    assert!(reasons.contains(&(Some(b), Some(SuppressReason::NoConsent))));
+}
+
+#[test]
+fn closed_over_a_send_time_sends_late_only_while_still_useful() {
+    let d = desk();
+    d.engine
+        .apply_preset(Preset::Light, WriteSource::Ui, "desk")
+        .unwrap();
+    let ann = d.client("(415) 555-2671", true);
+    let bo = d.client("(415) 555-2672", true);
+    // Both due Tuesday 15:00 UTC (10:00 New York); min lead 4 h.
+    let useful = d.book(ann, utc(3, 3, 15, 0));
+    let missed = d.book(bo, utc(3, 3, 15, 30));
+
+    // The app reopens Tuesday 20:00 UTC (15:00 New York): 19 h before, allowed: both go late.
+    let report = d.tick_at(utc(3, 2, 20, 0));
+    assert_eq!(report.sent.len(), 2);
+    assert!(d
+        .messages(useful)
+        .iter()
+        .any(|m| m.status == MessageStatus::Delivered));
+
+    // Another pair, and the app reopens inside quiet hours 3 h before: missed while closed.
+    let cy = d.client("(415) 555-2673", true);
+    let late = d.book(cy, utc(3, 10, 15, 0));
+    let report = d.tick_at(utc(3, 10, 12, 0));
+    assert_eq!(report.suppressed.len(), 1);
+    assert_eq!(
+        report.suppressed[0].reason,
+        Some(SuppressReason::MissedWhileClosed)
+    );
+    assert!(d
+        .messages(late)
+        .iter()
+        .all(|m| m.status != MessageStatus::Delivered));
+    let _ = missed;
+}
+
+#[test]
+fn caps_hold_per_client() {
+    let d = desk();
+    d.engine
+        .apply_preset(Preset::Clinic, WriteSource::Ui, "desk")
+        .unwrap();
+    assert_eq!(d.engine.settings().unwrap().caps.max_texts_per_day, 1);
+    let ann = d.client("(415) 555-2671", true);
+    // Two appointments a day apart: the 48 h reminder of the second falls on the day of the
+    // first's 24 h reminder.
+    let first = d.book(ann, utc(3, 5, 15, 0));
+    let second = d.book(ann, utc(3, 6, 15, 0));
+    let mut sent = 0;
+    let mut capped = 0;
+    for hour in 0..(24 * 6) {
+        let report = d.tick_at(utc(3, 1, 12, 0) + chrono::Duration::hours(hour));
+        sent += report.sent.len();
+        capped += report
+            .suppressed
+            .iter()
+            .filter(|s| s.reason == Some(SuppressReason::Cap))
+            .count();
+    }
+    assert!(capped >= 1, "the cap never applied");
+    // Never more than one automated text in any 24 hours.
+    let mut times: Vec<DateTime<Utc>> = [first, second]
+        .iter()
+        .flat_map(|a| d.messages(*a))
+        .filter(|m| m.status == MessageStatus::Delivered)
+        .filter_map(|m| m.sent_at)
+        .collect();
+    times.sort();
+    assert_eq!(times.len(), sent);
+    for pair in times.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= chrono::Duration::hours(24),
+            "{times:?}"
+        );
+    }
+}
+
+#[test]
+fn a_confirmed_appointment_gets_no_more_questions() {
+    let d = desk();
+    d.engine
+        .apply_preset(Preset::Clinic, WriteSource::Ui, "desk")
+        .unwrap();
+    let ann = d.client("(415) 555-2671", true);
+    let appt = d.book(ann, utc(3, 5, 15, 0));
+    assert_eq!(d.tick_at(utc(3, 3, 15, 0)).sent.len(), 1);
+    d.engine
+        .set_appointment_status(appt, AppointmentStatus::Confirmed, WriteSource::Ui, "desk")
+        .unwrap();
+    let report = d.tick_at(utc(3, 4, 15, 0));
+    assert_eq!(
+        report.suppressed[0].reason,
+        Some(SuppressReason::AlreadyConfirmed)
+    );
+}

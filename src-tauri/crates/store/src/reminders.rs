@@ -1,0 +1,597 @@
+//! Templates, reminder rules and messages.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use tidings_domain::{Purpose, TemplateKind};
+
+use crate::appointments::stamp;
+use crate::audit::{self, NewAuditEntry};
+use crate::clients::time;
+use crate::{Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateRow {
+    pub id: i64,
+    pub key: String,
+    pub kind: TemplateKind,
+    pub name: String,
+    pub purpose: Purpose,
+    pub version: u32,
+    pub version_id: i64,
+    pub body: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateVersionRow {
+    pub id: i64,
+    pub template_id: i64,
+    pub version: u32,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleRow {
+    pub id: i64,
+    pub name: String,
+    pub offset_minutes: u32,
+    pub min_lead_minutes: u32,
+    pub template_id: i64,
+    pub template_name: String,
+    pub asks_confirmation: bool,
+    pub enabled: bool,
+}
+
+/// A rule to create or change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleSpec {
+    pub id: Option<i64>,
+    pub name: String,
+    pub offset_minutes: u32,
+    pub min_lead_minutes: u32,
+    pub template_id: i64,
+    pub asks_confirmation: bool,
+    pub enabled: bool,
+}
+
+/// A message row as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRow {
+    pub id: i64,
+    pub client_id: Option<i64>,
+    pub client_name: String,
+    pub appointment_id: Option<i64>,
+    pub appointment_starts_at: Option<DateTime<Utc>>,
+    pub rule_id: Option<i64>,
+    pub rule_name: Option<String>,
+    pub template_version: Option<u32>,
+    pub purpose: Purpose,
+    pub automated: bool,
+    pub to: String,
+    pub body: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub send_at: Option<DateTime<Utc>>,
+    pub planned_for: Option<DateTime<Utc>>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub provider_id: Option<String>,
+    pub segments: u32,
+    pub encoding: String,
+}
+
+fn bad(what: &str, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        format!("unknown {what} {value:?}").into(),
+    )
+}
+
+fn opt_time(value: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    value.map(|v| time(&v)).transpose()
+}
+
+const TEMPLATE_SQL: &str =
+    "SELECT t.id, t.key, t.kind, t.name, t.purpose, v.version, v.id, v.body, v.created_at
+     FROM templates t JOIN template_versions v ON v.template_id = t.id
+     WHERE v.version = (SELECT max(version) FROM template_versions WHERE template_id = t.id)";
+
+fn template(row: &Row<'_>) -> rusqlite::Result<TemplateRow> {
+    let kind: String = row.get(2)?;
+    let purpose: String = row.get(4)?;
+    Ok(TemplateRow {
+        id: row.get(0)?,
+        key: row.get(1)?,
+        kind: TemplateKind::parse(&kind).ok_or_else(|| bad("kind", &kind))?,
+        name: row.get(3)?,
+        purpose: Purpose::parse(&purpose).ok_or_else(|| bad("purpose", &purpose))?,
+        version: row.get(5)?,
+        version_id: row.get(6)?,
+        body: row.get(7)?,
+        updated_at: time(&row.get::<_, String>(8)?)?,
+    })
+}
+
+const RULE_SQL: &str =
+    "SELECT r.id, r.name, r.offset_minutes, r.min_lead_minutes, r.template_id, t.name,
+        r.asks_confirmation, r.enabled
+     FROM reminder_rules r JOIN templates t ON t.id = r.template_id
+     WHERE r.retired = 0";
+
+fn rule(row: &Row<'_>) -> rusqlite::Result<RuleRow> {
+    Ok(RuleRow {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        offset_minutes: row.get(2)?,
+        min_lead_minutes: row.get(3)?,
+        template_id: row.get(4)?,
+        template_name: row.get(5)?,
+        asks_confirmation: row.get::<_, i64>(6)? != 0,
+        enabled: row.get::<_, i64>(7)? != 0,
+    })
+}
+
+const MESSAGE_SQL: &str =
+    "SELECT m.id, m.client_id, coalesce(c.name, ''), m.appointment_id, a.starts_at,
+        m.rule_id, r.name, v.version, m.purpose, m.automated, m.to_number, m.body, m.status,
+        m.reason, m.send_at, m.planned_for, m.sent_at, m.provider_id, m.segments, m.encoding
+     FROM messages m
+     LEFT JOIN clients c ON c.id = m.client_id
+     LEFT JOIN appointments a ON a.id = m.appointment_id
+     LEFT JOIN reminder_rules r ON r.id = m.rule_id
+     LEFT JOIN template_versions v ON v.id = m.template_version_id";
+
+fn message(row: &Row<'_>) -> rusqlite::Result<MessageRow> {
+    let purpose: String = row.get(8)?;
+    Ok(MessageRow {
+        id: row.get(0)?,
+        client_id: row.get(1)?,
+        client_name: row.get(2)?,
+        appointment_id: row.get(3)?,
+        appointment_starts_at: opt_time(row.get(4)?)?,
+        rule_id: row.get(5)?,
+        rule_name: row.get(6)?,
+        template_version: row.get(7)?,
+        purpose: Purpose::parse(&purpose).ok_or_else(|| bad("purpose", &purpose))?,
+        automated: row.get::<_, i64>(9)? != 0,
+        to: row.get(10)?,
+        body: row.get(11)?,
+        status: row.get(12)?,
+        reason: row.get(13)?,
+        send_at: opt_time(row.get(14)?)?,
+        planned_for: opt_time(row.get(15)?)?,
+        sent_at: opt_time(row.get(16)?)?,
+        provider_id: row.get(17)?,
+        segments: row.get(18)?,
+        encoding: row.get(19)?,
+    })
+}
+
+fn message_by_id(conn: &Connection, id: i64) -> Result<Option<MessageRow>, StoreError> {
+    Ok(conn
+        .query_row(&format!("{MESSAGE_SQL} WHERE m.id = ?1"), [id], message)
+        .optional()?)
+}
+
+/// A planned reminder to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPlannedMessage {
+    pub client_id: i64,
+    pub appointment_id: i64,
+    pub rule_id: i64,
+    pub purpose: Purpose,
+    pub to: String,
+    pub planned_for: DateTime<Utc>,
+    /// `Some` for a planned send; `None` with `reason` for a suppression.
+    pub send_at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+}
+
+/// What a send produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentMessage {
+    pub status: String,
+    pub provider_id: String,
+    pub from: String,
+    pub body: String,
+    pub template_version_id: i64,
+    pub segments: u32,
+    pub encoding: String,
+    pub sent_at: DateTime<Utc>,
+}
+
+const LIVE: &str = "('planned', 'sending', 'retry_wait', 'scheduled_at_provider')";
+
+impl Store {
+    /// Adds each missing template (by key) with its first version.
+    pub fn ensure_templates(
+        &self,
+        defaults: &[(&str, TemplateKind, &str, &str)],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            for (key, kind, name, body) in defaults {
+                let exists: Option<i64> = tx
+                    .query_row("SELECT id FROM templates WHERE key = ?1", [key], |r| r.get(0))
+                    .optional()?;
+                if exists.is_some() {
+                    continue;
+                }
+                tx.execute(
+                    "INSERT INTO templates (key, kind, name, purpose) VALUES (?1, ?2, ?3, ?4)",
+                    params![key, kind.as_str(), name, kind.purpose().as_str()],
+                )?;
+                let id = tx.last_insert_rowid();
+                tx.execute(
+                    "INSERT INTO template_versions (template_id, version, body, created_at, created_by)
+                     VALUES (?1, 1, ?2, ?3, 'Tidings')",
+                    params![id, body, stamp(now)],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn templates(&self) -> Result<Vec<TemplateRow>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(&format!("{TEMPLATE_SQL} ORDER BY t.id"))?;
+            let rows = stmt
+                .query_map([], template)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    pub fn template(&self, id: i64) -> Result<Option<TemplateRow>, StoreError> {
+        self.read(|conn| {
+            Ok(conn
+                .query_row(&format!("{TEMPLATE_SQL} AND t.id = ?1"), [id], template)
+                .optional()?)
+        })
+    }
+
+    pub fn template_by_key(&self, key: &str) -> Result<Option<TemplateRow>, StoreError> {
+        self.read(|conn| {
+            Ok(conn
+                .query_row(&format!("{TEMPLATE_SQL} AND t.key = ?1"), [key], template)
+                .optional()?)
+        })
+    }
+
+    pub fn template_history(
+        &self,
+        template_id: i64,
+    ) -> Result<Vec<TemplateVersionRow>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id, template_id, version, body, created_at, created_by FROM template_versions
+                 WHERE template_id = ?1 ORDER BY version DESC",
+            )?;
+            let rows = stmt
+                .query_map([template_id], |r| {
+                    Ok(TemplateVersionRow {
+                        id: r.get(0)?,
+                        template_id: r.get(1)?,
+                        version: r.get(2)?,
+                        body: r.get(3)?,
+                        created_at: time(&r.get::<_, String>(4)?)?,
+                        created_by: r.get(5)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// Saves a new version of a template's wording.
+    pub fn add_template_version(
+        &self,
+        template_id: i64,
+        body: &str,
+        now: DateTime<Utc>,
+        audit_entry: NewAuditEntry<'_>,
+    ) -> Result<Option<TemplateRow>, StoreError> {
+        self.write(|tx| {
+            let version: Option<u32> = tx.query_row(
+                "SELECT max(version) FROM template_versions WHERE template_id = ?1",
+                [template_id],
+                |r| r.get(0),
+            )?;
+            let Some(version) = version else {
+                return Ok(None);
+            };
+            tx.execute(
+                "INSERT INTO template_versions (template_id, version, body, created_at, created_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    template_id,
+                    version + 1,
+                    body,
+                    stamp(now),
+                    audit_entry.actor
+                ],
+            )?;
+            let id_text = template_id.to_string();
+            audit::insert(
+                tx,
+                &NewAuditEntry {
+                    entity_id: Some(&id_text),
+                    detail: serde_json::json!({ "version": version + 1, "body": body }),
+                    ..audit_entry
+                },
+            )?;
+            Ok(tx
+                .query_row(
+                    &format!("{TEMPLATE_SQL} AND t.id = ?1"),
+                    [template_id],
+                    template,
+                )
+                .optional()?)
+        })
+    }
+
+    /// The rules in force (not retired), in order of timing.
+    pub fn rules(&self) -> Result<Vec<RuleRow>, StoreError> {
+        self.read(|conn| {
+            let mut stmt =
+                conn.prepare(&format!("{RULE_SQL} ORDER BY r.offset_minutes DESC, r.id"))?;
+            let rows = stmt.query_map([], rule)?.collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    pub fn save_rule(
+        &self,
+        spec: &RuleSpec,
+        audit_entry: NewAuditEntry<'_>,
+    ) -> Result<Option<RuleRow>, StoreError> {
+        self.write(|tx| {
+            let id = match spec.id {
+                Some(id) => {
+                    let n = tx.execute(
+                        "UPDATE reminder_rules SET name = ?2, offset_minutes = ?3, min_lead_minutes = ?4,
+                            template_id = ?5, asks_confirmation = ?6, enabled = ?7
+                         WHERE id = ?1 AND retired = 0",
+                        params![id, spec.name, spec.offset_minutes, spec.min_lead_minutes, spec.template_id, spec.asks_confirmation, spec.enabled],
+                    )?;
+                    if n == 0 {
+                        return Ok(None);
+                    }
+                    id
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO reminder_rules (name, offset_minutes, min_lead_minutes, template_id,
+                            asks_confirmation, enabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![spec.name, spec.offset_minutes, spec.min_lead_minutes, spec.template_id, spec.asks_confirmation, spec.enabled],
+                    )?;
+                    tx.last_insert_rowid()
+                }
+            };
+            let id_text = id.to_string();
+            audit::insert(
+                tx,
+                &NewAuditEntry {
+                    entity_id: Some(&id_text),
+                    detail: serde_json::json!({
+                        "name": spec.name, "offset_minutes": spec.offset_minutes,
+                        "min_lead_minutes": spec.min_lead_minutes, "enabled": spec.enabled,
+                    }),
+                    ..audit_entry
+                },
+            )?;
+            Ok(tx.query_row(&format!("{RULE_SQL} AND r.id = ?1"), [id], rule).optional()?)
+        })
+    }
+
+    /// Retires every rule in force and adds `specs` in one transaction (a preset).
+    pub fn replace_rules(
+        &self,
+        specs: &[RuleSpec],
+        audit_entry: NewAuditEntry<'_>,
+    ) -> Result<Vec<RuleRow>, StoreError> {
+        self.write(|tx| {
+            tx.execute("UPDATE reminder_rules SET retired = 1, enabled = 0 WHERE retired = 0", [])?;
+            for spec in specs {
+                tx.execute(
+                    "INSERT INTO reminder_rules (name, offset_minutes, min_lead_minutes, template_id,
+                        asks_confirmation, enabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![spec.name, spec.offset_minutes, spec.min_lead_minutes, spec.template_id, spec.asks_confirmation, spec.enabled],
+                )?;
+            }
+            audit::insert(tx, &audit_entry)?;
+            let mut stmt = tx.prepare(&format!("{RULE_SQL} ORDER BY r.offset_minutes DESC, r.id"))?;
+            let rows = stmt.query_map([], rule)?.collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    pub fn message(&self, id: i64) -> Result<Option<MessageRow>, StoreError> {
+        self.read(|conn| message_by_id(conn, id))
+    }
+
+    /// Every reminder message of an appointment.
+    pub fn appointment_messages(&self, appointment_id: i64) -> Result<Vec<MessageRow>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(&format!(
+                "{MESSAGE_SQL} WHERE m.appointment_id = ?1 ORDER BY coalesce(m.send_at, m.created_at), m.id"
+            ))?;
+            let rows = stmt.query_map([appointment_id], message)?.collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// Planned sends (soonest first) and then the most recent other messages.
+    pub fn outbox(&self, limit: u32) -> Result<Vec<MessageRow>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT * FROM (
+                   {MESSAGE_SQL} WHERE m.status IN {LIVE} AND m.direction = 'outbound'
+                   ORDER BY m.send_at LIMIT ?1)
+                 UNION ALL SELECT * FROM (
+                   {MESSAGE_SQL} WHERE m.status NOT IN {LIVE} AND m.direction = 'outbound'
+                   ORDER BY m.updated_at DESC, m.id DESC LIMIT ?1)"
+            ))?;
+            let rows = stmt
+                .query_map([limit], message)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// Writes planned sends and suppressions, and cancels live messages, in one transaction.
+    pub fn apply_plan(
+        &self,
+        cancel: &[(i64, &str)],
+        add: &[NewPlannedMessage],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if cancel.is_empty() && add.is_empty() {
+            return Ok(());
+        }
+        self.write(|tx| {
+            let now_text = stamp(now);
+            for (id, reason) in cancel {
+                tx.execute(
+                    &format!("UPDATE messages SET status = 'cancelled', reason = ?2, updated_at = ?3
+                              WHERE id = ?1 AND status IN {LIVE}"),
+                    params![id, reason, now_text],
+                )?;
+            }
+            for m in add {
+                tx.execute(
+                    "INSERT INTO messages (direction, client_id, appointment_id, rule_id, purpose,
+                        automated, to_number, status, reason, send_at, planned_for, created_at, updated_at)
+                     VALUES ('outbound', ?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                    params![
+                        m.client_id,
+                        m.appointment_id,
+                        m.rule_id,
+                        m.purpose.as_str(),
+                        m.to,
+                        if m.send_at.is_some() { "planned" } else { "suppressed" },
+                        m.reason,
+                        m.send_at.map(stamp),
+                        stamp(m.planned_for),
+                        now_text,
+                    ],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Planned messages due at `now`, soonest first.
+    pub fn due_messages(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<MessageRow>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(&format!(
+                "{MESSAGE_SQL} WHERE m.status = 'planned' AND m.send_at <= ?1 ORDER BY m.send_at, m.id LIMIT ?2"
+            ))?;
+            let rows = stmt.query_map(params![stamp(now), limit], message)?.collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// When the next planned message is due.
+    pub fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.read(|conn| {
+            let next: Option<String> = conn.query_row(
+                "SELECT min(send_at) FROM messages WHERE status = 'planned'",
+                [],
+                |r| r.get(0),
+            )?;
+            Ok(opt_time(next)?)
+        })
+    }
+
+    /// Moves a message from one status to another; returns whether it was in `from`.
+    /// Claiming (`planned` → `sending`) commits before the provider is called.
+    pub fn transition(
+        &self,
+        id: i64,
+        from: &str,
+        to: &str,
+        reason: Option<&str>,
+        send_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE messages SET status = ?3, reason = coalesce(?4, reason),
+                    send_at = coalesce(?5, send_at), updated_at = ?6
+                 WHERE id = ?1 AND status = ?2",
+                params![id, from, to, reason, send_at.map(stamp), stamp(now)],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    /// Records what the provider accepted for a claimed message.
+    pub fn mark_sent(
+        &self,
+        id: i64,
+        sent: &SentMessage,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE messages SET status = ?2, provider_id = ?3, from_number = ?4, body = ?5,
+                    template_version_id = ?6, segments = ?7, encoding = ?8, sent_at = ?9, updated_at = ?10
+                 WHERE id = ?1 AND status = 'sending'",
+                params![id, sent.status, sent.provider_id, sent.from, sent.body, sent.template_version_id,
+                        sent.segments, sent.encoding, stamp(sent.sent_at), stamp(now)],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Automated texts sent to a client since `since` (for caps).
+    pub fn automated_sent_since(
+        &self,
+        client_id: i64,
+        since: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        self.read(|conn| {
+            Ok(conn.query_row(
+                "SELECT count(*) FROM messages WHERE client_id = ?1 AND automated = 1
+                   AND direction = 'outbound' AND status IN ('sent', 'delivered', 'sending', 'scheduled_at_provider')
+                   AND sent_at >= ?2",
+                params![client_id, stamp(since)],
+                |r| r.get(0),
+            )?)
+        })
+    }
+
+    /// Live appointments starting after `from`, for re-planning (ids only).
+    pub fn upcoming_appointment_ids(&self, from: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id FROM appointments WHERE starts_at > ?1
+                   AND status IN ('booked', 'confirmed', 'reschedule_requested') ORDER BY starts_at",
+            )?;
+            let rows = stmt.query_map([stamp(from)], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// Live messages of every appointment of a client (for re-planning after a consent change).
+    pub fn client_upcoming_appointment_ids(
+        &self,
+        client_id: i64,
+        from: DateTime<Utc>,
+    ) -> Result<Vec<i64>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id FROM appointments WHERE client_id = ?1 AND starts_at > ?2 ORDER BY starts_at",
+            )?;
+            let rows = stmt.query_map(params![client_id, stamp(from)], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+}

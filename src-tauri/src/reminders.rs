@@ -1,0 +1,126 @@
+//! Commands for templates, reminder rules and presets, and the outbox.
+
+use tauri::State;
+use tidings_engine::domain::{plain_punctuation, segments, SegmentInfo, WriteSource};
+use tidings_engine::{
+    OutboxMessage, Preset, PresetInfo, ReminderRule, ReminderRuleInput, Template, TemplatePreview,
+    TemplateVersion,
+};
+
+use crate::commands::{Reply, DESK};
+use crate::AppState;
+
+#[tauri::command]
+pub async fn count_segments(text: String) -> Reply<SegmentInfo> {
+    Ok(segments(&text))
+}
+
+#[tauri::command]
+pub async fn fix_punctuation(text: String) -> Reply<String> {
+    Ok(plain_punctuation(&text))
+}
+
+#[tauri::command]
+pub async fn list_templates(state: State<'_, AppState>) -> Reply<Vec<Template>> {
+    state.engine()?.templates().map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn template_history(
+    state: State<'_, AppState>,
+    template_id: i64,
+) -> Reply<Vec<TemplateVersion>> {
+    state
+        .engine()?
+        .template_history(template_id)
+        .map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn save_template(
+    state: State<'_, AppState>,
+    template_id: i64,
+    body: String,
+) -> Reply<Template> {
+    state
+        .engine()?
+        .save_template(template_id, &body, WriteSource::Ui, DESK)
+        .map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn restore_template_version(
+    state: State<'_, AppState>,
+    template_id: i64,
+    version: u32,
+) -> Reply<Template> {
+    state
+        .engine()?
+        .restore_template_version(template_id, version, WriteSource::Ui, DESK)
+        .map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn preview_template(state: State<'_, AppState>, body: String) -> Reply<TemplatePreview> {
+    state
+        .engine()?
+        .preview_template(&body)
+        .map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn list_presets(state: State<'_, AppState>) -> Reply<Vec<PresetInfo>> {
+    Ok(state.engine()?.presets())
+}
+
+#[tauri::command]
+pub async fn apply_preset(state: State<'_, AppState>, preset: Preset) -> Reply<Vec<ReminderRule>> {
+    state
+        .engine()?
+        .apply_preset(preset, WriteSource::Ui, DESK)
+        .map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn list_reminder_rules(state: State<'_, AppState>) -> Reply<Vec<ReminderRule>> {
+    state.engine()?.reminder_rules().map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn save_reminder_rule(
+    state: State<'_, AppState>,
+    input: ReminderRuleInput,
+) -> Reply<ReminderRule> {
+    state
+        .engine()?
+        .save_reminder_rule(&input, WriteSource::Ui, DESK)
+        .map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn list_outbox(
+    state: State<'_, AppState>,
+    appointment_id: Option<i64>,
+) -> Reply<Vec<OutboxMessage>> {
+    state
+        .engine()?
+        .outbox(appointment_id)
+        .map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn skip_message(state: State<'_, AppState>, id: i64) -> Reply<OutboxMessage> {
+    state
+        .engine()?
+        .skip_message(id, WriteSource::Ui)
+        .map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn send_message_now(state: State<'_, AppState>, id: i64) -> Reply<OutboxMessage> {
+    let engine = state.engine()?;
+    engine
+        .send_now(id, WriteSource::Ui)
+        .await
+        .map_err(|e| e.payload())
+}
