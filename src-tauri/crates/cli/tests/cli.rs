@@ -274,3 +274,99 @@ fn appointments_import_and_list_in_the_business_zone() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
 }
+
+#[test]
+fn segments_preset_plan_and_tick_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    let out = json(&cli(
+        &db,
+        &["segments", "It’s at 10:00 – see you", "--json"],
+    ));
+    assert_eq!(out["encoding"], "UCS-2");
+    assert_eq!(out["segments"], 1);
+    assert_eq!(out["non_gsm"], serde_json::json!(["’", "–"]));
+    let plain = json(&cli(&db, &["segments", &"a".repeat(161), "--json"]));
+    assert_eq!(plain["encoding"], "GSM-7");
+    assert_eq!(plain["segments"], 2);
+
+    for (key, value) in [
+        ("business_name", "Quay Clinic"),
+        ("timezone", "America/New_York"),
+        ("phone_region", "US"),
+    ] {
+        assert!(cli(&db, &["settings", "set", key, value]).status.success());
+    }
+    let now = ["--now", "2027-03-01T12:00:00Z"];
+    let rules = json(&cli(
+        &db,
+        &[&now[..], &["reminders", "preset", "standard", "--json"]].concat(),
+    ));
+    assert_eq!(rules.as_array().unwrap().len(), 2);
+    let file = fixture("appointments.ics");
+    assert!(cli(
+        &db,
+        &[
+            &now[..],
+            &["import", "appointments", file.to_str().unwrap()]
+        ]
+        .concat()
+    )
+    .status
+    .success());
+    assert!(cli(
+        &db,
+        &[
+            "consent",
+            "grant",
+            "+14155552671",
+            "--purpose",
+            "service",
+            "--channel",
+            "paper_form",
+            "--by",
+            "Sam"
+        ]
+    )
+    .status
+    .success());
+
+    let plan = json(&cli(&db, &[&now[..], &["plan", "--json"]].concat()));
+    let ann: Vec<&serde_json::Value> = plan
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["to"] == "+14155552671" && m["status"] == "planned")
+        .collect();
+    assert_eq!(ann.len(), 2, "{plan}");
+    // Offsets are exact durations: 24 h before 09:00 EDT on the spring-forward Sunday is
+    // 08:00 EST on Saturday (13:00 UTC), the first allowed minute.
+    assert_eq!(ann[0]["send_at"], "2027-03-13T13:00:00Z");
+
+    let tick = json(&cli(
+        &db,
+        &["--now", "2027-03-13T13:00:00Z", "tick", "--json"],
+    ));
+    assert_eq!(tick["sent"].as_array().unwrap().len(), 1, "{tick}");
+    assert_eq!(tick["sent"][0]["to"], "+14155552671");
+    // Clients without consent are suppressed with a reason, never sent; reminders that fell
+    // due while nothing ran (the earlier weekly visits) are missed, not sent late.
+    let reasons: Vec<&str> = tick["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["reason"].as_str().unwrap())
+        .collect();
+    assert!(reasons.contains(&"missed_while_closed"), "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .all(|r| *r == "no_consent" || *r == "missed_while_closed"),
+        "{reasons:?}"
+    );
+    let again = json(&cli(
+        &db,
+        &["--now", "2027-03-13T13:00:00Z", "tick", "--json"],
+    ));
+    assert!(again["sent"].as_array().unwrap().is_empty(), "never twice");
+}

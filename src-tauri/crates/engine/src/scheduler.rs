@@ -813,8 +813,11 @@ impl Engine {
         let Some(appointment) = self.store.appointment(appointment_id)? else {
             return Ok(Err(SuppressReason::AppointmentCancelled));
         };
-        if !appointment.status.is_live() || appointment.starts_at <= now {
+        if !appointment.status.is_live() {
             return Ok(Err(SuppressReason::AppointmentCancelled));
+        }
+        if appointment.starts_at <= now {
+            return Ok(Err(SuppressReason::MissedWhileClosed));
         }
         if m.planned_for != Some(appointment.starts_at) {
             return Ok(Err(SuppressReason::AppointmentMoved));
