@@ -57,16 +57,22 @@ pub fn app_binary() -> String {
     path
 }
 
+/// This crate's folder. Cargo sets it when running tests; the compile-time value can name
+/// another checkout that shares the build folder.
+fn crate_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
 /// A file from `tests/fixtures/`.
 pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
+    crate_dir().join("fixtures").join(name)
 }
 
 /// Where screenshots go: `tests/artifacts/`.
 pub fn artifacts_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts");
+    let dir = crate_dir().join("artifacts");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

@@ -26,12 +26,12 @@ function seedThree(b: Backend) {
 }
 
 describe('clients list', () => {
-  test('the nav has Clients between Today and Settings', async () => {
+  test('the nav has Clients between Today and Settings, with Reminders after it', async () => {
     fakeBackend();
     render(App);
     await screen.findByTestId('nav-clients');
     const labels = screen.getAllByRole('button').filter((b) => b.className.includes('nav-item')).map((b) => b.textContent?.trim());
-    expect(labels).toEqual(['Today', 'Calendar', 'Clients', 'Settings']);
+    expect(labels).toEqual(['Today', 'Calendar', 'Clients', 'Reminders', 'Settings']);
   });
 
   test('shows each client with a spaced number and both consent badges in words', async () => {

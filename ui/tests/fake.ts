@@ -10,6 +10,7 @@ import type {
 } from '../src/lib/bindings';
 import { AppointmentStore } from './fake-appointments';
 import { ClientStore } from './fake-clients';
+import { ReminderStore } from './fake-reminders';
 
 export type Call = { cmd: string; args: Record<string, unknown> | undefined };
 
@@ -22,6 +23,8 @@ export function settingsFixture(overrides: Partial<Settings> = {}): Settings {
     caps: { max_texts_per_day: 2, max_texts_per_week: 5 },
     provider: 'sandbox',
     setup_completed_at: '2025-06-01T09:00:00Z',
+    no_sundays: false,
+    business_phone: '',
     ...overrides,
   };
 }
@@ -45,6 +48,8 @@ export type Backend = {
   store: ClientStore;
   /** Appointments, services, staff, today and appointment imports. */
   appts: AppointmentStore;
+  /** Templates, reminder rules, presets and the outbox. */
+  reminders: ReminderStore;
   callsTo(cmd: string): Call[];
 };
 
@@ -73,6 +78,7 @@ export function fakeBackend(h: Handlers = {}): Backend {
     settings: h.settings ?? settingsFixture(),
     store: new ClientStore(() => backend.settings.business_name),
     appts: undefined as unknown as AppointmentStore,
+    reminders: new ReminderStore(),
     callsTo(cmd) {
       return this.calls.filter((c) => c.cmd === cmd);
     },
@@ -98,6 +104,7 @@ export function fakeBackend(h: Handlers = {}): Backend {
       if (custom !== undefined) return custom;
       if (backend.store.handles(cmd)) return backend.store.handle(cmd, args);
       if (backend.appts.handles(cmd)) return backend.appts.handle(cmd, args);
+      if (backend.reminders.handles(cmd)) return backend.reminders.handle(cmd, args);
       switch (cmd) {
         case 'get_settings':
           return h.getSettings ? h.getSettings(backend) : backend.settings;

@@ -7,6 +7,7 @@ afterEach(async () => {
   cleanup();
   await new Promise((resolve) => setTimeout(resolve, 0));
   clearMocks();
+  localStorage.clear();
 });
 
 // jsdom has no layout: the calendar library only needs ResizeObserver to exist.

@@ -25,7 +25,13 @@ import type {
   ImportPreview,
   ImportProgress,
   ImportReport,
+  OutboxMessage,
+  Preset,
+  PresetInfo,
   Purpose,
+  ReminderRule,
+  ReminderRuleInput,
+  SegmentInfo,
   Settings,
   SettingsUpdate,
   SetupDefaults,
@@ -33,6 +39,9 @@ import type {
   SetupInput,
   Staff,
   StagedFile,
+  Template,
+  TemplatePreview,
+  TemplateVersion,
   TodayView,
 } from './bindings';
 
@@ -223,6 +232,77 @@ export function previewAppointmentImport(
 
 export function runAppointmentImport(token: number, options: AppointmentImportOptions): Promise<AppointmentImportReport> {
   return call<AppointmentImportReport>('run_appointment_import', { token, options });
+}
+
+/** How a text would travel: encoding, segments and the characters that force UCS-2. */
+export function countSegments(text: string): Promise<SegmentInfo> {
+  return call<SegmentInfo>('count_segments', { text });
+}
+
+/** The text with smart quotes, dashes, ellipses and non-breaking spaces made plain. */
+export function fixPunctuation(text: string): Promise<string> {
+  return call<string>('fix_punctuation', { text });
+}
+
+export function listTemplates(): Promise<Template[]> {
+  return call<Template[]>('list_templates');
+}
+
+/** Every saved wording of a template, newest first. */
+export function templateHistory(templateId: number): Promise<TemplateVersion[]> {
+  return call<TemplateVersion[]>('template_history', { templateId });
+}
+
+/** Saves the wording as a new version; an unknown variable fails on field "body". */
+export function saveTemplate(templateId: number, body: string): Promise<Template> {
+  return call<Template>('save_template', { templateId, body });
+}
+
+/** Saves an old wording again, as a new version. */
+export function restoreTemplateVersion(templateId: number, version: number): Promise<Template> {
+  return call<Template>('restore_template_version', { templateId, version });
+}
+
+/** The wording rendered against the next upcoming appointment, with its segments and warnings. */
+export function previewTemplate(body: string): Promise<TemplatePreview> {
+  return call<TemplatePreview>('preview_template', { body });
+}
+
+export function listPresets(): Promise<PresetInfo[]> {
+  return call<PresetInfo[]>('list_presets');
+}
+
+/** Replaces every reminder rule with the preset's and plans reminders for upcoming appointments. */
+export function applyPreset(preset: Preset): Promise<ReminderRule[]> {
+  return call<ReminderRule[]>('apply_preset', { preset });
+}
+
+export function listReminderRules(): Promise<ReminderRule[]> {
+  return call<ReminderRule[]>('list_reminder_rules');
+}
+
+export function saveReminderRule(input: ReminderRuleInput): Promise<ReminderRule> {
+  return call<ReminderRule>('save_reminder_rule', { input });
+}
+
+/** Planned sends first (by send time), then recent sent, suppressed and cancelled ones. */
+export function listOutbox(appointmentId?: number): Promise<OutboxMessage[]> {
+  return call<OutboxMessage[]>('list_outbox', appointmentId === undefined ? {} : { appointmentId });
+}
+
+/** Stops a planned text; it comes back suppressed ("staff_cancelled"). */
+export function skipMessage(id: number): Promise<OutboxMessage> {
+  return call<OutboxMessage>('skip_message', { id });
+}
+
+/** Runs the sending checks now; the text may come back suppressed, with the reason in words. */
+export function sendMessageNow(id: number): Promise<OutboxMessage> {
+  return call<OutboxMessage>('send_message_now', { id });
+}
+
+/** Did any change in the batch touch one of these kinds (including ones newer than the bindings)? */
+export function touches(batch: ChangeBatch, kinds: readonly string[]): boolean {
+  return batch.changes.some((c) => kinds.includes(c.kind as string));
 }
 
 export const CHANGES_EVENT = 'tidings://changes';

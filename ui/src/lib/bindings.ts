@@ -9,11 +9,19 @@ timezone: string,
 /**
  * ISO 3166 two-letter region used to read national phone numbers, e.g. "GB".
  */
-phone_region: string, quiet_hours: QuietHours, caps: Caps, provider: ProviderKind, setup_completed_at: string | null, };
+phone_region: string, quiet_hours: QuietHours, caps: Caps, provider: ProviderKind, setup_completed_at: string | null, 
+/**
+ * No automated texts on Sundays (recipient's local day).
+ */
+no_sundays: boolean, 
+/**
+ * The number customers can call, for {business_phone} in texts.
+ */
+business_phone: string, };
 
 export type SetupInput = { business_name: string, timezone: string, phone_region: string, };
 
-export type SettingsUpdate = { business_name?: string, timezone?: string, phone_region?: string, quiet_hours?: QuietHours, caps?: Caps, };
+export type SettingsUpdate = { business_name?: string, timezone?: string, phone_region?: string, quiet_hours?: QuietHours, caps?: Caps, no_sundays?: boolean, business_phone?: string, };
 
 export type QuietHours = { 
 /**
@@ -33,7 +41,7 @@ export type RegionInfo = { code: string, calling_code: number, };
 
 export type WriteSource = "ui" | "background" | "import" | "cli";
 
-export type Change = { "kind": "settings" } | { "kind": "sandbox_message", id: number, } | { "kind": "client", id: number, } | { "kind": "consent", client_id: number, } | { "kind": "clients" } | { "kind": "disclosures" } | { "kind": "appointment", id: number, } | { "kind": "appointments" } | { "kind": "catalog" };
+export type Change = { "kind": "settings" } | { "kind": "sandbox_message", id: number, } | { "kind": "client", id: number, } | { "kind": "consent", client_id: number, } | { "kind": "clients" } | { "kind": "disclosures" } | { "kind": "appointment", id: number, } | { "kind": "appointments" } | { "kind": "catalog" } | { "kind": "templates" } | { "kind": "rules" } | { "kind": "messages" };
 
 export type ChangeBatch = { source: WriteSource, changes: Array<Change>, };
 
@@ -137,6 +145,26 @@ export type AppointmentSource = "desk" | "csv_import" | "ics_import" | "cli";
 export type Service = { id: number, name: string, minutes: number, archived: boolean, };
 
 export type Staff = { id: number, name: string, archived: boolean, };
+
+export type TemplateKind = "reminder" | "confirmation_reply" | "reschedule_reply" | "help_reply" | "opt_out_confirmation" | "opt_in_confirmation" | "holding_reply" | "follow_up";
+
+export type Encoding = "GSM-7" | "UCS-2";
+
+export type SegmentInfo = { encoding: Encoding, segments: number, 
+/**
+ * Septets (GSM-7) or UTF-16 units (UCS-2).
+ */
+units: number, 
+/**
+ * The characters that force UCS-2, each once, in order of appearance.
+ */
+non_gsm: Array<string>, 
+/**
+ * How many units are left in the last segment before another one starts.
+ */
+remaining: number, };
+
+export type SuppressReason = "too_late" | "quiet_hours_missed" | "no_consent" | "opted_out" | "cap" | "appointment_cancelled" | "appointment_moved" | "already_confirmed" | "missed_while_closed" | "invalid_number" | "staff_cancelled" | "rule_disabled";
 
 export type ProviderStatus = "scheduled" | "queued" | "sent" | "delivered" | "undelivered" | "failed" | "canceled";
 
@@ -253,3 +281,49 @@ export type TodayView = {
  * YYYY-MM-DD in the business's zone.
  */
 date: string, timezone: string, appointments: Array<Appointment>, };
+
+export type Template = { id: number, 
+/**
+ * Stable name, e.g. "reminder_confirm".
+ */
+key: string, kind: TemplateKind, name: string, purpose: Purpose, version: number, version_id: number, body: string, updated_at: string, };
+
+export type TemplateVersion = { id: number, template_id: number, version: number, body: string, created_at: string, created_by: string, };
+
+export type TemplatePreview = { 
+/**
+ * Rendered against the next upcoming appointment (or a sample when there is none).
+ */
+text: string, 
+/**
+ * Whose appointment the preview uses, or "Sample" when none is booked.
+ */
+sample_of: string, segments: SegmentInfo, warnings: Array<string>, };
+
+export type ReminderRule = { id: number, name: string, offset_minutes: number, min_lead_minutes: number, template_id: number, template_name: string, 
+/**
+ * Asks the client to reply YES or NO.
+ */
+asks_confirmation: boolean, enabled: boolean, };
+
+export type ReminderRuleInput = { id?: number, name: string, offset_minutes: number, min_lead_minutes: number, template_id: number, asks_confirmation: boolean, enabled: boolean, };
+
+export type Preset = "standard" | "clinic" | "light";
+
+export type PresetInfo = { preset: Preset, name: string, description: string, };
+
+export type MessageStatus = "planned" | "sending" | "retry_wait" | "scheduled_at_provider" | "sent" | "delivered" | "undelivered" | "failed" | "suppressed" | "cancelled" | "received";
+
+export type OutboxMessage = { id: number, appointment_id: number | null, appointment_starts_at: string | null, rule_id: number | null, rule_name: string | null, client_id: number | null, client_name: string, to: string, status: MessageStatus, reason: SuppressReason | null, 
+/**
+ * The reason in words.
+ */
+reason_text: string | null, send_at: string | null, sent_at: string | null, 
+/**
+ * Empty until sent: the text is rendered at send time from the current data.
+ */
+body: string, segments: number, encoding: Encoding, template_version: number | null, };
+
+export type TickReport = { sent: Array<TickItem>, suppressed: Array<TickItem>, received: Array<TickItem>, };
+
+export type TickItem = { message_id: number, appointment_id: number | null, rule_id: number | null, to: string, reason?: SuppressReason, };

@@ -95,7 +95,7 @@ fn a_damaged_database_is_reported_not_touched() {
 }
 
 fn fixture(name: &str) -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap())
         .join("../../../tests/fixtures")
         .join(name)
 }

@@ -14,7 +14,7 @@ use tidings_engine::{AppointmentImportOptions, Engine, EngineConfig, ErrorCode, 
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap())
             .join("../../../tests/fixtures")
             .join(name),
     )

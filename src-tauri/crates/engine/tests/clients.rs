@@ -15,7 +15,7 @@ use tidings_engine::{
 };
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let path = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap())
         .join("../../../tests/fixtures")
         .join(name);
     std::fs::read(path).unwrap()
