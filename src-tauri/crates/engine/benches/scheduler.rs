@@ -120,6 +120,8 @@ fn bench(c: &mut Criterion) {
     let path = dir.path().join("tidings.sqlite3");
     seed_appointments(&path);
     let engine = open(&path);
+    group.sampling_mode(criterion::SamplingMode::Flat);
+    group.measurement_time(Duration::from_secs(1));
     group.bench_function("engine_apply_preset", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;

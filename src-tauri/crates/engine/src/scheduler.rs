@@ -264,18 +264,14 @@ impl Engine {
         let zone = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
         let (ctx, sample_of) = match next {
             Some(a) => {
-                let client_zone = self
-                    .store
-                    .client(a.client_id)?
-                    .and_then(|c| c.timezone)
-                    .and_then(|z| z.parse().ok());
+                let appointment_zone = a.timezone.parse().ok();
                 (
                     RenderContext {
                         client_name: a.client_name.clone(),
                         business: settings.business_name.clone(),
                         business_phone: settings.business_phone.clone(),
                         starts_at: Some(a.starts_at),
-                        zone: client_zone.unwrap_or(zone),
+                        zone: appointment_zone.unwrap_or(zone),
                         service: a.service.clone(),
                         staff: a.staff.clone(),
                         location: a.location.clone(),
@@ -463,8 +459,29 @@ impl Engine {
     /// Plans (or re-plans) the reminders of one appointment: keeps what still fits, cancels
     /// what no longer does, and records why a reminder can't go.
     pub fn replan(&self, appointment_id: i64) -> Result<(), EngineError> {
+        let settings = self.settings()?;
+        let rules: Vec<RuleRow> = self
+            .store
+            .rules()?
+            .into_iter()
+            .filter(|r| r.enabled)
+            .collect();
+        let (cancel, add) = self.replan_with(appointment_id, &settings, &rules)?;
+        self.store.apply_plan(&cancel, &add, self.now())?;
+        Ok(())
+    }
+
+    /// What re-planning one appointment changes: messages to cancel (with the reason) and
+    /// messages to add. Nothing is written here.
+    #[allow(clippy::type_complexity)]
+    fn replan_with(
+        &self,
+        appointment_id: i64,
+        settings: &Settings,
+        rules: &[RuleRow],
+    ) -> Result<(Vec<(i64, &'static str)>, Vec<NewPlannedMessage>), EngineError> {
         let Some(appointment) = self.store.appointment(appointment_id)? else {
-            return Ok(());
+            return Ok((Vec::new(), Vec::new()));
         };
         let now = self.now();
         let messages = self.store.appointment_messages(appointment_id)?;
@@ -472,7 +489,7 @@ impl Engine {
             .iter()
             .filter(|m| matches!(m.status.as_str(), "planned" | "retry_wait"))
             .collect();
-        let mut cancel: Vec<(i64, &str)> = Vec::new();
+        let mut cancel: Vec<(i64, &'static str)> = Vec::new();
         let mut add = Vec::new();
         if !appointment.status.is_live() || appointment.starts_at <= now {
             let reason = if appointment.status == AppointmentStatus::Cancelled {
@@ -481,21 +498,13 @@ impl Engine {
                 "appointment_over"
             };
             cancel.extend(live.iter().map(|m| (m.id, reason)));
-            self.store.apply_plan(&cancel, &add, now)?;
-            return Ok(());
+            return Ok((cancel, add));
         }
-        let settings = self.settings()?;
         let client = self.store.client(appointment.client_id)?;
         let hours = Self::allowed_hours(
-            &settings,
+            settings,
             client.as_ref().and_then(|c| c.timezone.as_deref()),
         );
-        let rules: Vec<RuleRow> = self
-            .store
-            .rules()?
-            .into_iter()
-            .filter(|r| r.enabled)
-            .collect();
         let timings: Vec<RuleTiming> = rules
             .iter()
             .map(|r| RuleTiming {
@@ -581,18 +590,30 @@ impl Engine {
                 }
             }
         }
-        self.store.apply_plan(&cancel, &add, now)?;
-        Ok(())
+        Ok((cancel, add))
     }
 
     /// Re-plans every upcoming appointment (after a rule, preset or policy change).
     pub fn replan_all(&self) -> Result<(), EngineError> {
+        let settings = self.settings()?;
+        let rules: Vec<RuleRow> = self
+            .store
+            .rules()?
+            .into_iter()
+            .filter(|r| r.enabled)
+            .collect();
+        let mut cancel = Vec::new();
+        let mut add = Vec::new();
         for id in self
             .store
             .upcoming_appointment_ids(self.now() - Duration::days(1))?
         {
-            self.replan(id)?;
+            let (c, a) = self.replan_with(id, &settings, &rules)?;
+            cancel.extend(c);
+            add.extend(a);
         }
+        // One transaction for the lot: all of the new plan, or none of it.
+        self.store.apply_plan(&cancel, &add, self.now())?;
         self.publish(WriteSource::Background, vec![Change::Messages]);
         Ok(())
     }
@@ -874,7 +895,8 @@ impl Engine {
             business: settings.business_name.clone(),
             business_phone: settings.business_phone.clone(),
             starts_at: Some(appointment.starts_at),
-            zone: hours.zone,
+            // Times are the appointment's own (where it takes place), not the reader's.
+            zone: appointment.timezone.parse().unwrap_or(hours.zone),
             service: appointment.service.clone(),
             staff: appointment.staff.clone(),
             location: appointment.location.clone(),
