@@ -70,6 +70,22 @@ describe('settings screen', () => {
     });
   });
 
+  test('a stricter quiet-hours preset fills both times and is saved as a pair', async () => {
+    const backend = fakeBackend();
+    render(App);
+    await openSettings();
+    expect(screen.getByTestId('quiet-preset-2100-0800').getAttribute('aria-pressed')).toBe('true');
+    await fireEvent.click(screen.getByTestId('quiet-preset-2000-0900'));
+    expect(input('settings-quiet-start').value).toBe('20:00');
+    expect(input('settings-quiet-end').value).toBe('09:00');
+    expect(screen.getByTestId('quiet-preset-2000-0900').getAttribute('aria-pressed')).toBe('true');
+    await fireEvent.click(save());
+    await waitFor(() => expect(backend.callsTo('update_settings')).toHaveLength(1));
+    expect(backend.callsTo('update_settings')[0].args).toEqual({
+      update: { quiet_hours: { start: '20:00', end: '09:00' } },
+    });
+  });
+
   test('a backend error is shown beside its field and the typed values are kept', async () => {
     const backend = fakeBackend({
       updateSettings: () => rejectWith('invalid_input', 'Quiet hours must not start and end at the same time.', 'quiet_hours'),
