@@ -45,6 +45,8 @@ fn main() {
         "list_outbox",
         "skip_message",
         "send_message_now",
+        "get_backup_status",
+        "backup_now",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

@@ -90,6 +90,8 @@ pub fn run() -> ExitCode {
             reminders::list_outbox,
             reminders::skip_message,
             reminders::send_message_now,
+            reminders::get_backup_status,
+            reminders::backup_now,
         ])
         .run(tauri::generate_context!());
     match result {

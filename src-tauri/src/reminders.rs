@@ -124,3 +124,19 @@ pub async fn send_message_now(state: State<'_, AppState>, id: i64) -> Reply<Outb
         .await
         .map_err(|e| e.payload())
 }
+
+#[tauri::command]
+pub async fn get_backup_status(state: State<'_, AppState>) -> Reply<tidings_engine::BackupStatus> {
+    state.engine()?.backup_status().map_err(|e| e.payload())
+}
+
+/// A verified backup into the backup folder, off the UI thread.
+#[tauri::command]
+pub async fn backup_now(state: State<'_, AppState>) -> Reply<tidings_engine::BackupInfo> {
+    let engine = state.engine()?;
+    tauri::async_runtime::spawn_blocking(move || {
+        engine.backup_now("manual").map_err(|e| e.payload())
+    })
+    .await
+    .map_err(|e| crate::commands::internal(e.to_string()))?
+}

@@ -51,6 +51,8 @@ enum Command {
         #[command(subcommand)]
         action: AppointmentsAction,
     },
+    /// Write a verified backup of the database to FILE (which must not exist yet).
+    Backup { file: PathBuf },
     /// Encoding and segment count of a text.
     Segments { text: String },
     /// Reminder rules: the one-click presets.
@@ -362,6 +364,17 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                     m.client_name, m.starts_at
                 );
             }
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let made = engine.backup_to(&file, "cli").map_err(|e| e.payload())?;
+            if cli.json {
+                return print_json(&made);
+            }
+            println!(
+                "backed up to {} ({} bytes, verified)",
+                made.path, made.bytes
+            );
             Ok(())
         }
         Command::Segments { text } => {

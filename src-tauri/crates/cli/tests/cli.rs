@@ -370,3 +370,27 @@ fn segments_preset_plan_and_tick_from_the_command_line() {
     ));
     assert!(again["sent"].as_array().unwrap().is_empty(), "never twice");
 }
+
+#[test]
+fn backup_writes_a_verified_copy_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    assert!(cli(&db, &["settings", "set", "business_name", "Quay"])
+        .status
+        .success());
+    let target = dir.path().join("copy.sqlite3");
+    let out = json(&cli(&db, &["backup", target.to_str().unwrap(), "--json"]));
+    assert_eq!(out["verified"], true);
+    assert!(out["bytes"].as_u64().unwrap() > 0);
+    let copy = settings_in(&target);
+    assert!(copy.contains("Quay"));
+
+    let again = cli(&db, &["backup", target.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already there"));
+}
+
+/// The settings row of a backup, read with the CLI itself pointed at the copy.
+fn settings_in(copy: &Path) -> String {
+    String::from_utf8(cli(copy, &["settings", "show", "--json"]).stdout).unwrap()
+}

@@ -59,6 +59,8 @@ pub enum Change {
     Rules,
     /// Texts were planned, sent or suppressed.
     Messages,
+    /// A backup was made.
+    Backups,
 }
 
 /// Everything one write changed, sent to the UI as a single event.

@@ -28,7 +28,7 @@ pub enum ValidationError {
     BadCap(String),
     #[error("Keep the business phone to 40 characters or fewer.")]
     BusinessPhoneTooLong,
-    #[error("There is no setting called \"{0}\". Known settings: business_name, timezone, phone_region, quiet_hours, max_texts_per_day, max_texts_per_week, no_sundays, business_phone.")]
+    #[error("There is no setting called \"{0}\". Known settings: business_name, timezone, phone_region, quiet_hours, max_texts_per_day, max_texts_per_week, no_sundays, business_phone, backup_folder.")]
     UnknownSetting(String),
 }
 
@@ -165,6 +165,9 @@ pub struct Settings {
     /// The number customers can call, for {business_phone} in texts.
     #[serde(default)]
     pub business_phone: String,
+    /// Where automatic backups go; empty means the app's data folder.
+    #[serde(default)]
+    pub backup_folder: String,
 }
 
 /// The three answers of first-run setup.
@@ -192,6 +195,8 @@ pub struct SettingsUpdate {
     pub no_sundays: Option<bool>,
     #[ts(optional)]
     pub business_phone: Option<String>,
+    #[ts(optional)]
+    pub backup_folder: Option<String>,
 }
 
 impl SettingsUpdate {
@@ -207,6 +212,7 @@ impl SettingsUpdate {
                 update.no_sundays = Some(matches!(value.trim(), "true" | "yes" | "1" | "on"))
             }
             "business_phone" => update.business_phone = Some(value.to_owned()),
+            "backup_folder" => update.backup_folder = Some(value.to_owned()),
             "max_texts_per_day" | "max_texts_per_week" => {
                 // Filled in against the current caps by `Settings::apply`.
                 let n = parse_cap(value)?;
@@ -259,6 +265,9 @@ impl Settings {
                 return Err(ValidationError::BusinessPhoneTooLong);
             }
             next.business_phone = phone.to_owned();
+        }
+        if let Some(folder) = &update.backup_folder {
+            next.backup_folder = folder.trim().to_owned();
         }
         if let Some(caps) = &update.caps {
             if caps.max_texts_per_day != 0 {

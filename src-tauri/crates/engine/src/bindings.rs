@@ -90,6 +90,8 @@ pub fn typescript_bindings() -> String {
         crate::OutboxMessage,
         crate::TickReport,
         crate::TickItem,
+        crate::BackupInfo,
+        crate::BackupStatus,
     );
     format!(
         "// Generated from the Rust types by tidings-engine's `typescript_bindings`. Do not edit.\n\

@@ -222,6 +222,9 @@ impl Engine {
                 if let Err(err) = self.tick().await {
                     tracing::error!("scheduler pass failed: {err}");
                 }
+                if let Err(err) = self.backup_if_due() {
+                    tracing::error!("the daily backup failed: {err}");
+                }
                 let most = std::time::Duration::from_secs(300);
                 let wait = match self.next_due() {
                     Ok(Some(at)) => (at - self.now()).to_std().unwrap_or_default().min(most),

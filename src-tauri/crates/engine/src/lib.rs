@@ -2,6 +2,7 @@
 //! alike: it owns the store, the provider, the clock and the change-event channel.
 
 mod appointments;
+mod backup;
 mod bindings;
 mod clients;
 mod clock;
@@ -16,6 +17,7 @@ pub use appointments::{
     AppointmentImportOptions, AppointmentImportPreview, AppointmentImportReport,
     AppointmentMapping, AppointmentOutcome, AppointmentRowPlan, MissingAppointment, TodayView,
 };
+pub use backup::{BackupInfo, BackupStatus, KEEP_DAILY, KEEP_MONTHLY, WARN_AFTER_DAYS};
 pub use bindings::typescript_bindings;
 pub use clients::{
     ClientDetail, ConsentExport, DisclosureView, Disclosures, ExportFormat, ExportedFile,

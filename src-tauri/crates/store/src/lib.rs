@@ -6,6 +6,7 @@
 
 mod appointments;
 mod audit;
+mod backup;
 mod clients;
 mod error;
 mod open;
@@ -20,6 +21,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use appointments::{stamp, AppointmentRecord, ImportedAppointment};
 pub use audit::{AuditEntry, NewAuditEntry};
+pub use backup::{inspect_backup, BackupContents, BackupRecord, TableCounts, COUNTED_TABLES};
 pub use clients::{ClientSearch, ImportConsentSpec, NewConsentEvent};
 pub use error::StoreError;
 pub use open::{schema_version_supported, MIGRATIONS};

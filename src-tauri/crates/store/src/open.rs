@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_clients_consent.sql"),
     include_str!("../migrations/0003_appointments.sql"),
     include_str!("../migrations/0004_templates_reminders_messages.sql"),
+    include_str!("../migrations/0005_backups.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -68,6 +69,16 @@ pub(crate) fn open_checked(path: &Path) -> Result<Connection, StoreError> {
     }
 
     conn.pragma_update(None, "journal_mode", "WAL")?;
+    if found > 0 && found < supported {
+        // Always a copy before the schema changes, next to the database.
+        let copy = path.with_extension(format!("before-schema-{supported}.sqlite3"));
+        if !copy.exists() {
+            conn.execute("VACUUM INTO ?1", [copy.display().to_string()])
+                .map_err(|e| {
+                    StoreError::Migration(format!("the copy before updating failed: {e}"))
+                })?;
+        }
+    }
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
 

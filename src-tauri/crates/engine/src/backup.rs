@@ -1,0 +1,179 @@
+//! Backups of the desk's data: automatic (daily while the app runs, and at start when the
+//! last one is older than a day), on demand, verified after writing, pruned to 14 daily and
+//! 6 monthly.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use tidings_domain::retention::backups_to_prune;
+use ts_rs::TS;
+
+use crate::{Engine, EngineError};
+
+pub const KEEP_DAILY: usize = 14;
+pub const KEEP_MONTHLY: usize = 6;
+/// Today warns when the last good backup is older than this.
+pub const WARN_AFTER_DAYS: i64 = 3;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BackupInfo {
+    pub path: String,
+    pub bytes: i64,
+    pub created_at: DateTime<Utc>,
+    /// "daily", "manual" or "cli".
+    pub reason: String,
+    pub verified: bool,
+    /// Why it failed, when it did.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BackupStatus {
+    pub folder: String,
+    pub last_good: Option<BackupInfo>,
+    /// The newest backups that are still on disk, newest first.
+    pub recent: Vec<BackupInfo>,
+    /// No good backup for three days: Today says so.
+    pub overdue: bool,
+}
+
+fn info(r: tidings_store::BackupRecord) -> BackupInfo {
+    BackupInfo {
+        path: r.path,
+        bytes: r.bytes,
+        created_at: r.created_at,
+        reason: r.reason,
+        verified: r.verified,
+        error: r.error,
+    }
+}
+
+impl Engine {
+    /// Where automatic backups go: the folder in Settings, else `backups` beside the database.
+    pub fn backup_folder(&self) -> Result<PathBuf, EngineError> {
+        let folder = self.settings()?.backup_folder;
+        Ok(if folder.is_empty() {
+            self.store
+                .path()
+                .parent()
+                .map(|p| p.join("backups"))
+                .unwrap_or_else(|| PathBuf::from("backups"))
+        } else {
+            PathBuf::from(folder)
+        })
+    }
+
+    /// Writes a verified backup to `target` and records it.
+    pub fn backup_to(&self, target: &Path, reason: &str) -> Result<BackupInfo, EngineError> {
+        let at = self.now();
+        let existed = target.exists();
+        match self.store.backup_to(target) {
+            Ok(bytes) => {
+                self.store.record_backup(target, bytes, at, reason, None)?;
+                tracing::info!(bytes, "backup written and verified");
+                Ok(BackupInfo {
+                    path: target.display().to_string(),
+                    bytes: i64::try_from(bytes).unwrap_or(i64::MAX),
+                    created_at: at,
+                    reason: reason.to_owned(),
+                    verified: true,
+                    error: None,
+                })
+            }
+            Err(err) => {
+                // A half-written copy of ours goes; somebody else's file is never touched.
+                if !existed {
+                    let _ = std::fs::remove_file(target);
+                }
+                self.store
+                    .record_backup(target, 0, at, reason, Some(&err.to_string()))?;
+                Err(err.into())
+            }
+        }
+    }
+
+    /// A backup into the backup folder now, then old ones pruned.
+    pub fn backup_now(&self, reason: &str) -> Result<BackupInfo, EngineError> {
+        let folder = self.backup_folder()?;
+        let name = format!("tidings-{}.sqlite3", self.now().format("%Y%m%d-%H%M%S"));
+        let made = self.backup_to(&folder.join(name), reason)?;
+        self.prune_backups(&folder)?;
+        self.publish(
+            tidings_domain::WriteSource::Background,
+            vec![tidings_domain::Change::Backups],
+        );
+        Ok(made)
+    }
+
+    /// Deletes the backup files in `folder` that fall outside the retention.
+    fn prune_backups(&self, folder: &Path) -> Result<(), EngineError> {
+        let zone = self.settings()?.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let ours: Vec<tidings_store::BackupRecord> = self
+            .store
+            .backups(10_000)?
+            .into_iter()
+            .filter(|b| {
+                b.verified
+                    && Path::new(&b.path).parent() == Some(folder)
+                    && Path::new(&b.path).exists()
+            })
+            .filter(|b| {
+                Path::new(&b.path)
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("tidings-"))
+            })
+            .collect();
+        let listed: Vec<(i64, DateTime<Utc>)> = ours.iter().map(|b| (b.id, b.created_at)).collect();
+        for id in backups_to_prune(&listed, &zone, KEEP_DAILY, KEEP_MONTHLY) {
+            if let Some(b) = ours.iter().find(|b| b.id == id) {
+                if let Err(err) = std::fs::remove_file(&b.path) {
+                    tracing::warn!("could not remove an old backup: {err}");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn backup_status(&self) -> Result<BackupStatus, EngineError> {
+        let all = self.store.backups(200)?;
+        let last_good = all
+            .iter()
+            .find(|b| b.verified && Path::new(&b.path).exists())
+            .cloned()
+            .map(info);
+        let overdue = last_good
+            .as_ref()
+            .is_none_or(|b| self.now() - b.created_at > Duration::days(WARN_AFTER_DAYS));
+        Ok(BackupStatus {
+            folder: self.backup_folder()?.display().to_string(),
+            overdue,
+            last_good,
+            recent: all
+                .into_iter()
+                .filter(|b| !b.verified || Path::new(&b.path).exists())
+                .take(20)
+                .map(info)
+                .collect(),
+        })
+    }
+
+    /// Takes the daily backup when the last good one is a day old (or there is none and the
+    /// desk has data). Called by the scheduler on every pass; cheap when nothing is due.
+    pub fn backup_if_due(&self) -> Result<Option<BackupInfo>, EngineError> {
+        let status = self.backup_status()?;
+        let due = status
+            .last_good
+            .as_ref()
+            .is_none_or(|b| self.now() - b.created_at >= Duration::days(1));
+        let failed_recently = status
+            .recent
+            .first()
+            .is_some_and(|b| !b.verified && self.now() - b.created_at < Duration::hours(1));
+        if !due || failed_recently || !self.settings()?.is_setup_complete() {
+            return Ok(None);
+        }
+        self.backup_now("daily").map(Some)
+    }
+}

@@ -1,0 +1,204 @@
+//! Backups: a consistent copy of the live database taken on a second connection (so the app
+//! keeps working), checked after writing, and the record of every backup made.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OpenFlags};
+
+use crate::appointments::stamp;
+use crate::clients::time;
+use crate::open::user_version;
+use crate::{schema_version_supported, Store, StoreError};
+
+/// The tables whose rows a backup must hold, and that a restore preview shows.
+pub const COUNTED_TABLES: [&str; 5] = [
+    "clients",
+    "appointments",
+    "messages",
+    "consent_events",
+    "audit_log",
+];
+
+/// How many rows of each counted table, and the highest id when the backup began.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TableCounts(pub Vec<(String, i64, i64)>);
+
+impl TableCounts {
+    pub fn get(&self, table: &str) -> i64 {
+        self.0
+            .iter()
+            .find(|(t, _, _)| t == table)
+            .map_or(0, |(_, n, _)| *n)
+    }
+}
+
+fn counts(conn: &Connection) -> Result<TableCounts, StoreError> {
+    let mut out = Vec::new();
+    for table in COUNTED_TABLES {
+        let (n, max): (i64, i64) = conn.query_row(
+            &format!("SELECT count(*), coalesce(max(id), 0) FROM {table}"),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        out.push((table.to_owned(), n, max));
+    }
+    Ok(TableCounts(out))
+}
+
+/// A backup file as read back: its schema and what it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupContents {
+    pub schema_version: u32,
+    pub counts: TableCounts,
+}
+
+/// Opens a backup read-only and checks it: a SQLite database that passes its integrity
+/// check, from this version of Tidings or an older one. The file is never changed.
+pub fn inspect_backup(path: &Path) -> Result<BackupContents, StoreError> {
+    let corrupt = |detail: String| StoreError::Corrupt {
+        path: path.to_owned(),
+        detail,
+    };
+    if !path.is_file() {
+        return Err(corrupt("there is no file there".into()));
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| corrupt(e.to_string()))?;
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => {
+                corrupt("it is not a SQLite database".into())
+            }
+            _ => corrupt(e.to_string()),
+        })?;
+    if check != "ok" {
+        return Err(corrupt(check));
+    }
+    let schema_version = user_version(&conn)?;
+    if schema_version > schema_version_supported() {
+        return Err(StoreError::TooNew {
+            path: path.to_owned(),
+            found: schema_version,
+            supported: schema_version_supported(),
+        });
+    }
+    Ok(BackupContents {
+        schema_version,
+        counts: counts(&conn).map_err(|e| corrupt(e.to_string()))?,
+    })
+}
+
+/// A backup recorded in the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupRecord {
+    pub id: i64,
+    pub path: String,
+    pub bytes: i64,
+    pub created_at: DateTime<Utc>,
+    pub reason: String,
+    pub verified: bool,
+    pub error: Option<String>,
+}
+
+impl Store {
+    /// Writes a consistent copy of the database to `target` (which must not exist) and checks
+    /// it: it opens, passes its integrity check, and holds every row that existed when the
+    /// copy began. Returns the size in bytes.
+    pub fn backup_to(&self, target: &Path) -> Result<u64, StoreError> {
+        let folder_error = |source: std::io::Error| StoreError::DataFolder {
+            path: target.parent().unwrap_or(target).to_owned(),
+            source,
+        };
+        if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(folder_error)?;
+        }
+        if target.exists() {
+            return Err(folder_error(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "a file with that name is already there",
+            )));
+        }
+        // A second connection reads a snapshot while the app's own connection goes on writing.
+        let conn = Connection::open_with_flags(
+            self.path(),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let before = counts(&conn)?;
+        conn.execute("VACUUM INTO ?1", [target.display().to_string()])?;
+        drop(conn);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(target, std::fs::Permissions::from_mode(0o600))
+                .map_err(folder_error)?;
+        }
+        let copy = Connection::open_with_flags(target, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let check: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(StoreError::Corrupt {
+                path: target.to_owned(),
+                detail: check,
+            });
+        }
+        for (table, n, max) in &before.0 {
+            let held: i64 = copy.query_row(
+                &format!("SELECT count(*) FROM {table} WHERE id <= ?1"),
+                [max],
+                |r| r.get(0),
+            )?;
+            if held != *n {
+                return Err(StoreError::Corrupt {
+                    path: target.to_owned(),
+                    detail: format!("{table} has {held} of the {n} rows it should"),
+                });
+            }
+        }
+        Ok(std::fs::metadata(target).map_err(folder_error)?.len())
+    }
+
+    pub fn record_backup(
+        &self,
+        path: &Path,
+        bytes: u64,
+        at: DateTime<Utc>,
+        reason: &str,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO backups (path, bytes, created_at, reason, verified, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![path.display().to_string(), i64::try_from(bytes).unwrap_or(i64::MAX), stamp(at), reason, error.is_none(), error],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The newest backups first.
+    pub fn backups(&self, limit: u32) -> Result<Vec<BackupRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id, path, bytes, created_at, reason, verified, error FROM backups ORDER BY created_at DESC, id DESC LIMIT ?1",
+            )?;
+            let rows = stmt
+                .query_map([limit], |r| {
+                    Ok(BackupRecord {
+                        id: r.get(0)?,
+                        path: r.get(1)?,
+                        bytes: r.get(2)?,
+                        created_at: time(&r.get::<_, String>(3)?)?,
+                        reason: r.get(4)?,
+                        verified: r.get::<_, i64>(5)? != 0,
+                        error: r.get(6)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+}
