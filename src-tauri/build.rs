@@ -47,6 +47,8 @@ fn main() {
         "send_message_now",
         "get_backup_status",
         "backup_now",
+        "preview_restore",
+        "restore_backup",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

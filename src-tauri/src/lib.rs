@@ -92,6 +92,8 @@ pub fn run() -> ExitCode {
             reminders::send_message_now,
             reminders::get_backup_status,
             reminders::backup_now,
+            reminders::preview_restore,
+            reminders::restore_backup,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -140,3 +140,27 @@ pub async fn backup_now(state: State<'_, AppState>) -> Reply<tidings_engine::Bac
     .await
     .map_err(|e| crate::commands::internal(e.to_string()))?
 }
+
+#[tauri::command]
+pub async fn preview_restore(
+    state: State<'_, AppState>,
+    path: String,
+) -> Reply<tidings_engine::RestorePreview> {
+    state
+        .engine()?
+        .preview_restore(std::path::Path::new(&path))
+        .map_err(|e| e.payload())
+}
+
+/// Replaces the data with a backup (the current state is backed up first).
+#[tauri::command]
+pub async fn restore_backup(
+    state: State<'_, AppState>,
+    path: String,
+) -> Reply<tidings_engine::RestoreReport> {
+    let engine = state.engine()?;
+    engine
+        .restore(std::path::Path::new(&path), WriteSource::Ui)
+        .await
+        .map_err(|e| e.payload())
+}

@@ -1,6 +1,8 @@
 // A small in-memory stand-in for the Rust commands, installed with mockIPC.
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type {
+  BackupInfo,
+  BackupStatus,
   DoctorReport,
   ErrorPayload,
   Settings,
@@ -25,6 +27,7 @@ export function settingsFixture(overrides: Partial<Settings> = {}): Settings {
     setup_completed_at: '2025-06-01T09:00:00Z',
     no_sundays: false,
     business_phone: '',
+    backup_folder: '',
     ...overrides,
   };
 }
@@ -41,6 +44,58 @@ export const defaultsFixture: SetupDefaults = {
   ],
 };
 
+export const DEFAULT_BACKUP_FOLDER = '/home/desk/.local/share/tidings/backups';
+
+export function backupFixture(overrides: Partial<BackupInfo> = {}): BackupInfo {
+  return {
+    path: `${DEFAULT_BACKUP_FOLDER}/tidings-2025-06-02-daily.sqlite3`,
+    bytes: 512 * 1024,
+    created_at: '2025-06-02T08:00:00Z',
+    reason: 'daily',
+    verified: true,
+    error: null,
+    ...overrides,
+  };
+}
+
+/** Backups on "disk", newest first; `overdue` is set by the test, cleared by a good backup. */
+export class BackupStore {
+  recent: BackupInfo[] = [backupFixture()];
+  overdue = false;
+  /** Set to make `backup_now` fail with this error. */
+  failWith: ErrorPayload | null = null;
+  private n = 0;
+
+  constructor(private folderSetting: () => string) {}
+
+  folder(): string {
+    return this.folderSetting() || DEFAULT_BACKUP_FOLDER;
+  }
+
+  status(): BackupStatus {
+    return {
+      folder: this.folder(),
+      last_good: this.recent.find((b) => b.verified && b.error === null) ?? null,
+      recent: this.recent,
+      overdue: this.overdue,
+    };
+  }
+
+  backupNow(): BackupInfo {
+    if (this.failWith) throw this.failWith;
+    this.n += 1;
+    const info = backupFixture({
+      path: `${this.folder()}/tidings-2025-06-03-manual-${this.n}.sqlite3`,
+      bytes: 3 * 1024 * 1024 + 512 * 1024,
+      created_at: '2025-06-03T13:05:00Z',
+      reason: 'manual',
+    });
+    this.recent = [info, ...this.recent];
+    this.overdue = false;
+    return info;
+  }
+}
+
 export type Backend = {
   calls: Call[];
   settings: Settings;
@@ -50,6 +105,7 @@ export type Backend = {
   appts: AppointmentStore;
   /** Templates, reminder rules, presets and the outbox. */
   reminders: ReminderStore;
+  backups: BackupStore;
   callsTo(cmd: string): Call[];
 };
 
@@ -79,6 +135,7 @@ export function fakeBackend(h: Handlers = {}): Backend {
     store: new ClientStore(() => backend.settings.business_name),
     appts: undefined as unknown as AppointmentStore,
     reminders: new ReminderStore(),
+    backups: new BackupStore(() => backend.settings.backup_folder),
     callsTo(cmd) {
       return this.calls.filter((c) => c.cmd === cmd);
     },
@@ -112,6 +169,10 @@ export function fakeBackend(h: Handlers = {}): Backend {
           return h.defaults ?? defaultsFixture;
         case 'get_doctor':
           return doctor();
+        case 'get_backup_status':
+          return backend.backups.status();
+        case 'backup_now':
+          return backend.backups.backupNow();
         case 'complete_setup': {
           const input = a?.input as SetupInput;
           backend.settings = h.completeSetup

@@ -9,6 +9,8 @@ import type {
   AppointmentImportReport,
   AppointmentInput,
   AppointmentStatus,
+  BackupInfo,
+  BackupStatus,
   ChangeBatch,
   Client,
   ClientDetail,
@@ -121,6 +123,16 @@ export function completeSetup(input: SetupInput): Promise<Settings> {
 /** Only the fields present change; a cap of 0 means "keep". */
 export function updateSettings(update: SettingsUpdate): Promise<Settings> {
   return call<Settings>('update_settings', { update });
+}
+
+/** Where backups go, the last good one, the recent ones and whether one is overdue. */
+export function getBackupStatus(): Promise<BackupStatus> {
+  return call<BackupStatus>('get_backup_status');
+}
+
+/** Backs up now and checks the copy; a failure's message says what to do. */
+export function backupNow(): Promise<BackupInfo> {
+  return call<BackupInfo>('backup_now');
 }
 
 export function getDoctor(): Promise<DoctorReport> {

@@ -17,11 +17,15 @@ no_sundays: boolean,
 /**
  * The number customers can call, for {business_phone} in texts.
  */
-business_phone: string, };
+business_phone: string, 
+/**
+ * Where automatic backups go; empty means the app's data folder.
+ */
+backup_folder: string, };
 
 export type SetupInput = { business_name: string, timezone: string, phone_region: string, };
 
-export type SettingsUpdate = { business_name?: string, timezone?: string, phone_region?: string, quiet_hours?: QuietHours, caps?: Caps, no_sundays?: boolean, business_phone?: string, };
+export type SettingsUpdate = { business_name?: string, timezone?: string, phone_region?: string, quiet_hours?: QuietHours, caps?: Caps, no_sundays?: boolean, business_phone?: string, backup_folder?: string, };
 
 export type QuietHours = { 
 /**
@@ -41,7 +45,7 @@ export type RegionInfo = { code: string, calling_code: number, };
 
 export type WriteSource = "ui" | "background" | "import" | "cli";
 
-export type Change = { "kind": "settings" } | { "kind": "sandbox_message", id: number, } | { "kind": "client", id: number, } | { "kind": "consent", client_id: number, } | { "kind": "clients" } | { "kind": "disclosures" } | { "kind": "appointment", id: number, } | { "kind": "appointments" } | { "kind": "catalog" } | { "kind": "templates" } | { "kind": "rules" } | { "kind": "messages" };
+export type Change = { "kind": "settings" } | { "kind": "sandbox_message", id: number, } | { "kind": "client", id: number, } | { "kind": "consent", client_id: number, } | { "kind": "clients" } | { "kind": "disclosures" } | { "kind": "appointment", id: number, } | { "kind": "appointments" } | { "kind": "catalog" } | { "kind": "templates" } | { "kind": "rules" } | { "kind": "messages" } | { "kind": "backups" } | { "kind": "restored" };
 
 export type ChangeBatch = { source: WriteSource, changes: Array<Change>, };
 
@@ -327,3 +331,39 @@ body: string, segments: number, encoding: Encoding, template_version: number | n
 export type TickReport = { sent: Array<TickItem>, suppressed: Array<TickItem>, received: Array<TickItem>, };
 
 export type TickItem = { message_id: number, appointment_id: number | null, rule_id: number | null, to: string, reason?: SuppressReason, };
+
+export type BackupInfo = { path: string, bytes: number, created_at: string, 
+/**
+ * "daily", "manual" or "cli".
+ */
+reason: string, verified: boolean, 
+/**
+ * Why it failed, when it did.
+ */
+error: string | null, };
+
+export type BackupStatus = { folder: string, last_good: BackupInfo | null, 
+/**
+ * The newest backups that are still on disk, newest first.
+ */
+recent: Array<BackupInfo>, 
+/**
+ * No good backup for three days: Today says so.
+ */
+overdue: boolean, };
+
+export type RestorePreview = { path: string, 
+/**
+ * When the backup was made, if Tidings recorded it (else the file's time).
+ */
+created_at: string | null, schema_version: number, clients: number, appointments: number, messages: number, consent_events: number, };
+
+export type RestoreReport = { restored: RestorePreview, 
+/**
+ * The backup of the state just before the restore.
+ */
+safety_backup: BackupInfo, 
+/**
+ * Texts the restored data still had waiting that the provider had in fact sent.
+ */
+reconciled: number, };

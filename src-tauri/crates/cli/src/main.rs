@@ -53,6 +53,8 @@ enum Command {
     },
     /// Write a verified backup of the database to FILE (which must not exist yet).
     Backup { file: PathBuf },
+    /// Replace the data with a backup FILE (the current state is backed up first).
+    Restore { file: PathBuf },
     /// Encoding and segment count of a text.
     Segments { text: String },
     /// Reminder rules: the one-click presets.
@@ -374,6 +376,27 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             println!(
                 "backed up to {} ({} bytes, verified)",
                 made.path, made.bytes
+            );
+            Ok(())
+        }
+        Command::Restore { file } => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
+            let report = runtime
+                .block_on(engine.restore(&file, WriteSource::Cli))
+                .map_err(|e| e.payload())?;
+            if cli.json {
+                return print_json(&report);
+            }
+            println!(
+                "restored {} clients, {} appointments, {} texts from {}; the state before is in {}",
+                report.restored.clients,
+                report.restored.appointments,
+                report.restored.messages,
+                report.restored.path,
+                report.safety_backup.path
             );
             Ok(())
         }

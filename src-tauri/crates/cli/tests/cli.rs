@@ -394,3 +394,37 @@ fn backup_writes_a_verified_copy_and_never_overwrites() {
 fn settings_in(copy: &Path) -> String {
     String::from_utf8(cli(copy, &["settings", "show", "--json"]).stdout).unwrap()
 }
+
+#[test]
+fn restore_brings_back_what_the_backup_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    assert!(cli(&db, &["settings", "set", "business_name", "Quay"])
+        .status
+        .success());
+    let copy = dir.path().join("copy.sqlite3");
+    assert!(cli(&db, &["backup", copy.to_str().unwrap()])
+        .status
+        .success());
+    assert!(cli(&db, &["settings", "set", "business_name", "Wrong"])
+        .status
+        .success());
+
+    let out = cli(&db, &["restore", copy.to_str().unwrap(), "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(json(&out)["safety_backup"]["verified"].as_bool().unwrap());
+    assert_eq!(
+        json(&cli(&db, &["settings", "show", "--json"]))["business_name"],
+        "Quay"
+    );
+
+    let junk = dir.path().join("junk.sqlite3");
+    std::fs::write(&junk, b"junk").unwrap();
+    let out = cli(&db, &["restore", junk.to_str().unwrap(), "--json"]);
+    assert!(!out.status.success());
+    assert_eq!(json(&out)["error"]["code"], "database_corrupt");
+}

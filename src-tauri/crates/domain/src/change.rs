@@ -61,6 +61,8 @@ pub enum Change {
     Messages,
     /// A backup was made.
     Backups,
+    /// The whole database was replaced from a backup: reload everything.
+    Restored,
 }
 
 /// Everything one write changed, sent to the UI as a single event.

@@ -1,6 +1,6 @@
 //! Backups of the desk's data: automatic (daily while the app runs, and at start when the
-//! last one is older than a day), on demand, verified after writing, pruned to 14 daily and
-//! 6 monthly.
+//! last one is older than a day), on demand, verified after writing. The automatic ones are
+//! pruned to 14 daily and 6 monthly; the ones the desk asked for are kept.
 
 use std::path::{Path, PathBuf};
 
@@ -96,8 +96,18 @@ impl Engine {
     /// A backup into the backup folder now, then old ones pruned.
     pub fn backup_now(&self, reason: &str) -> Result<BackupInfo, EngineError> {
         let folder = self.backup_folder()?;
-        let name = format!("tidings-{}.sqlite3", self.now().format("%Y%m%d-%H%M%S"));
-        let made = self.backup_to(&folder.join(name), reason)?;
+        let stem = format!("tidings-{}", self.now().format("%Y%m%d-%H%M%S"));
+        let target = (1..100)
+            .map(|n| {
+                folder.join(if n == 1 {
+                    format!("{stem}.sqlite3")
+                } else {
+                    format!("{stem}-{n}.sqlite3")
+                })
+            })
+            .find(|p| !p.exists())
+            .unwrap_or_else(|| folder.join(format!("{stem}-{}.sqlite3", std::process::id())));
+        let made = self.backup_to(&target, reason)?;
         self.prune_backups(&folder)?;
         self.publish(
             tidings_domain::WriteSource::Background,
@@ -113,6 +123,8 @@ impl Engine {
             .store
             .backups(10_000)?
             .into_iter()
+            // Only the automatic daily copies rotate; ones the desk asked for stay until removed.
+            .filter(|b| b.reason == "daily")
             .filter(|b| {
                 b.verified
                     && Path::new(&b.path).parent() == Some(folder)
@@ -175,5 +187,116 @@ impl Engine {
             return Ok(None);
         }
         self.backup_now("daily").map(Some)
+    }
+}
+
+/// What a backup holds, shown before a restore.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RestorePreview {
+    pub path: String,
+    /// When the backup was made, if Tidings recorded it (else the file's time).
+    pub created_at: Option<DateTime<Utc>>,
+    pub schema_version: u32,
+    pub clients: i64,
+    pub appointments: i64,
+    pub messages: i64,
+    pub consent_events: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RestoreReport {
+    pub restored: RestorePreview,
+    /// The backup of the state just before the restore.
+    pub safety_backup: BackupInfo,
+    /// Texts the restored data still had waiting that the provider had in fact sent.
+    pub reconciled: u32,
+}
+
+impl Engine {
+    /// Reads a backup without touching it: refused if damaged or from a newer Tidings.
+    pub fn preview_restore(&self, path: &Path) -> Result<RestorePreview, EngineError> {
+        let contents = tidings_store::inspect_backup(path)?;
+        let recorded = self
+            .store
+            .backups(10_000)?
+            .into_iter()
+            .find(|b| Path::new(&b.path) == path)
+            .map(|b| b.created_at);
+        let modified = std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .map(DateTime::<Utc>::from);
+        Ok(RestorePreview {
+            path: path.display().to_string(),
+            created_at: recorded.or(modified),
+            schema_version: contents.schema_version,
+            clients: contents.counts.get("clients"),
+            appointments: contents.counts.get("appointments"),
+            messages: contents.counts.get("messages"),
+            consent_events: contents.counts.get("consent_events"),
+        })
+    }
+
+    /// Restores a backup: the current state is backed up first, sending is paused while the
+    /// data is replaced, texts the provider already sent are reconciled so nothing goes twice,
+    /// and every reminder is re-planned from the restored data before sending resumes.
+    pub async fn restore(
+        &self,
+        path: &Path,
+        source: tidings_domain::WriteSource,
+    ) -> Result<RestoreReport, EngineError> {
+        let restored = self.preview_restore(path)?;
+        self.paused.store(true, std::sync::atomic::Ordering::SeqCst);
+        let result = self.restore_paused(path, restored).await;
+        self.paused
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        let report = result?;
+        self.publish(source, vec![tidings_domain::Change::Restored]);
+        Ok(report)
+    }
+
+    async fn restore_paused(
+        &self,
+        path: &Path,
+        restored: RestorePreview,
+    ) -> Result<RestoreReport, EngineError> {
+        let safety_backup = self.backup_now("before_restore")?;
+        self.store.restore_from(path)?;
+        let reconciled = self.reconcile_unsettled().await?;
+        self.ensure_default_templates()?;
+        self.replan_all()?;
+        Ok(RestoreReport {
+            restored,
+            safety_backup,
+            reconciled,
+        })
+    }
+
+    /// Invariant 3: a message that was waiting or claimed is checked against the provider's
+    /// own records before anything could send it again.
+    pub async fn reconcile_unsettled(&self) -> Result<u32, EngineError> {
+        let now = self.now();
+        let mut reconciled = 0;
+        for m in self.store.unsettled_messages(now)? {
+            let Some(since) = m.send_at else { continue };
+            let sent = self
+                .provider
+                .messages_to(&m.to, since - Duration::minutes(1))
+                .await?;
+            for record in sent {
+                if !self.store.provider_id_known(&record.provider_id)? {
+                    self.store.mark_reconciled(
+                        m.id,
+                        &record.provider_id,
+                        &record.body,
+                        record.created_at,
+                        now,
+                    )?;
+                    reconciled += 1;
+                    break;
+                }
+            }
+        }
+        Ok(reconciled)
     }
 }

@@ -92,6 +92,8 @@ pub fn typescript_bindings() -> String {
         crate::TickItem,
         crate::BackupInfo,
         crate::BackupStatus,
+        crate::RestorePreview,
+        crate::RestoreReport,
     );
     format!(
         "// Generated from the Rust types by tidings-engine's `typescript_bindings`. Do not edit.\n\

@@ -67,6 +67,8 @@ pub struct Engine {
     changes: broadcast::Sender<ChangeBatch>,
     /// Wakes the scheduler when anything changes.
     pub(crate) wake: Arc<tokio::sync::Notify>,
+    /// Set while a restore replaces the data: the scheduler sends nothing.
+    pub(crate) paused: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Engine {
@@ -96,6 +98,7 @@ impl Engine {
             sandbox: Some(sandbox),
             changes,
             wake: Arc::new(tokio::sync::Notify::new()),
+            paused: std::sync::atomic::AtomicBool::new(false),
         };
         engine.ensure_default_templates()?;
         Ok(engine)

@@ -17,7 +17,10 @@ pub use appointments::{
     AppointmentImportOptions, AppointmentImportPreview, AppointmentImportReport,
     AppointmentMapping, AppointmentOutcome, AppointmentRowPlan, MissingAppointment, TodayView,
 };
-pub use backup::{BackupInfo, BackupStatus, KEEP_DAILY, KEEP_MONTHLY, WARN_AFTER_DAYS};
+pub use backup::{
+    BackupInfo, BackupStatus, RestorePreview, RestoreReport, KEEP_DAILY, KEEP_MONTHLY,
+    WARN_AFTER_DAYS,
+};
 pub use bindings::typescript_bindings;
 pub use clients::{
     ClientDetail, ConsentExport, DisclosureView, Disclosures, ExportFormat, ExportedFile,

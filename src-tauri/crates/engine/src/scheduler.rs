@@ -695,6 +695,9 @@ impl Engine {
     pub async fn tick(&self) -> Result<TickReport, EngineError> {
         let now = self.now();
         let mut report = TickReport::default();
+        if self.paused.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(report);
+        }
         loop {
             let due = self.store.due_messages(now, 100)?;
             if due.is_empty() {

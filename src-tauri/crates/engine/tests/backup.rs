@@ -188,3 +188,147 @@ fn a_copy_is_taken_before_the_schema_changes() {
     assert!(copy.exists(), "no copy at {}", copy.display());
     assert_eq!(inspect_backup(&copy).unwrap().schema_version, latest - 1);
 }
+
+fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+#[test]
+fn backup_change_restore_round_trips_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _) = desk(&dir);
+    for n in 0..5 {
+        add_client(&engine, n);
+    }
+    let before = engine.list_clients("", true).unwrap();
+    let saved = engine.backup_now("manual").unwrap();
+
+    // A mistaken bulk edit: one client archived, another renamed, a new one added.
+    engine
+        .set_client_archived(before[0].id, true, WriteSource::Ui, "desk")
+        .unwrap();
+    engine
+        .update_client(
+            before[1].id,
+            &ClientInput {
+                name: "Wrong Name".into(),
+                phone: before[1].phone.clone(),
+                ..ClientInput::default()
+            },
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+    add_client(&engine, 99);
+
+    let preview = engine
+        .preview_restore(std::path::Path::new(&saved.path))
+        .unwrap();
+    assert_eq!(preview.clients, 5);
+    let report = run(engine.restore(std::path::Path::new(&saved.path), WriteSource::Ui)).unwrap();
+    assert_eq!(report.restored.clients, 5);
+    assert_eq!(
+        engine.list_clients("", true).unwrap(),
+        before,
+        "exactly as backed up"
+    );
+
+    // The state before the restore was kept, and the list of backups survived the restore.
+    let safety = inspect_backup(std::path::Path::new(&report.safety_backup.path)).unwrap();
+    assert_eq!(safety.counts.get("clients"), 6);
+    let paths: Vec<String> = engine
+        .backup_status()
+        .unwrap()
+        .recent
+        .into_iter()
+        .map(|b| b.path)
+        .collect();
+    assert!(paths.contains(&report.safety_backup.path) && paths.contains(&saved.path));
+}
+
+#[test]
+fn a_broken_or_newer_backup_is_refused_and_nothing_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _) = desk(&dir);
+    add_client(&engine, 1);
+    let junk = dir.path().join("junk.sqlite3");
+    std::fs::write(&junk, vec![7u8; 5000]).unwrap();
+    let err = run(engine.restore(&junk, WriteSource::Ui))
+        .unwrap_err()
+        .payload();
+    assert_eq!(err.code, ErrorCode::DatabaseCorrupt);
+    assert_eq!(engine.list_clients("", true).unwrap().len(), 1);
+    assert!(
+        engine.backup_status().unwrap().last_good.is_none(),
+        "nothing was even backed up"
+    );
+}
+
+#[test]
+fn after_a_restore_no_text_is_sent_twice() {
+    use tidings_engine::domain::{
+        AppointmentInput, ConsentAction, ConsentChannel, ConsentInput, Purpose,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, clock) = desk(&dir);
+    engine
+        .apply_preset(tidings_engine::Preset::Light, WriteSource::Ui, "desk")
+        .unwrap();
+    add_client(&engine, 1);
+    let client = engine.list_clients("", false).unwrap()[0].clone();
+    engine
+        .record_consent(
+            &ConsentInput {
+                client_id: client.id,
+                purpose: Purpose::Service,
+                action: ConsentAction::Granted,
+                channel: ConsentChannel::PaperForm,
+                recorded_by: "Sam".into(),
+                occurred_at: None,
+                evidence: None,
+            },
+            WriteSource::Ui,
+        )
+        .unwrap();
+    let start = Utc.with_ymd_and_hms(2027, 1, 7, 11, 0, 0).unwrap();
+    engine
+        .create_appointment(
+            &AppointmentInput {
+                client_id: client.id,
+                starts_at: start,
+                ends_at: start + Duration::minutes(30),
+                service_id: None,
+                staff_id: None,
+                location: None,
+                notes: None,
+            },
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+    // Saved while the reminder is still waiting.
+    let saved = engine.backup_now("manual").unwrap();
+
+    clock.set(start - Duration::hours(24));
+    assert_eq!(run(engine.tick()).unwrap().sent.len(), 1);
+
+    clock.advance(Duration::hours(1));
+    let report = run(engine.restore(std::path::Path::new(&saved.path), WriteSource::Ui)).unwrap();
+    assert_eq!(report.reconciled, 1, "the carrier's record shows it went");
+    assert!(
+        run(engine.tick()).unwrap().sent.is_empty(),
+        "not sent again"
+    );
+    let sandbox = engine.sandbox().unwrap();
+    let went = run(tidings_sms::Provider::messages_to(
+        sandbox,
+        &client.phone,
+        start - Duration::days(3),
+    ))
+    .unwrap();
+    assert_eq!(went.len(), 1);
+}

@@ -202,3 +202,73 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Replaces the live database with a backup, in place: the backup is checked first (a
+    /// damaged or newer one is refused and nothing is touched), copied page by page into the
+    /// open connection, brought up to the current schema, and given back what is not the
+    /// desk's to roll back: the Sandbox carrier's own records and the list of backups made.
+    pub fn restore_from(&self, path: &Path) -> Result<BackupContents, StoreError> {
+        let contents = inspect_backup(path)?;
+        let mut conn = self.lock();
+        let carrier: Vec<crate::SandboxRecord> = {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {} FROM sandbox_messages",
+                crate::sandbox::COLUMNS
+            ))?;
+            let rows = stmt
+                .query_map([], crate::sandbox::record)?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows
+        };
+        let made: Vec<(String, i64, String, String, i64, Option<String>)> = {
+            let mut stmt = conn
+                .prepare("SELECT path, bytes, created_at, reason, verified, error FROM backups")?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows
+        };
+        conn.restore(
+            rusqlite::MAIN_DB,
+            path,
+            None::<fn(rusqlite::backup::Progress)>,
+        )?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        crate::open::migrate(&mut conn)?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for r in &carrier {
+            tx.execute(
+                "INSERT INTO sandbox_messages (provider_id, direction, from_number, to_number, body, status, send_at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (provider_id) DO UPDATE SET status = excluded.status",
+                params![r.provider_id, r.direction.as_str(), r.from_number, r.to_number, r.body, r.status, r.send_at, r.created_at],
+            )?;
+        }
+        for (path, bytes, created_at, reason, verified, error) in &made {
+            let known: i64 = tx.query_row(
+                "SELECT count(*) FROM backups WHERE path = ?1 AND created_at = ?2",
+                params![path, created_at],
+                |r| r.get(0),
+            )?;
+            if known == 0 {
+                tx.execute(
+                    "INSERT INTO backups (path, bytes, created_at, reason, verified, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![path, bytes, created_at, reason, verified, error],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(contents)
+    }
+}

@@ -82,10 +82,7 @@ pub(crate) fn open_checked(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
 
-    let migrations = Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect());
-    migrations
-        .to_latest(&mut conn)
-        .map_err(|e| StoreError::Migration(e.to_string()))?;
+    migrate(&mut conn)?;
     Ok(conn)
 }
 
@@ -124,4 +121,11 @@ fn prepare_file(path: &Path) -> Result<(), StoreError> {
             .map_err(folder_error)?;
     }
     Ok(())
+}
+
+/// Applies every pending migration in one transaction.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+        .to_latest(conn)
+        .map_err(|e| StoreError::Migration(e.to_string()))
 }

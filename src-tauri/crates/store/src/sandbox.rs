@@ -14,7 +14,7 @@ pub enum SandboxDirection {
 }
 
 impl SandboxDirection {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Outbound => "outbound",
             Self::Inbound => "inbound",
@@ -35,10 +35,10 @@ pub struct SandboxRecord {
     pub created_at: String,
 }
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "id, provider_id, direction, from_number, to_number, body, status, send_at, created_at";
 
-fn record(row: &Row<'_>) -> rusqlite::Result<SandboxRecord> {
+pub(crate) fn record(row: &Row<'_>) -> rusqlite::Result<SandboxRecord> {
     let direction: String = row.get(2)?;
     Ok(SandboxRecord {
         id: row.get(0)?,
