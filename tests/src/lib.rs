@@ -197,6 +197,19 @@ impl App {
         self.wait_text("today-heading", business).await;
     }
 
+    /// Opens the first client in the Clients list.
+    pub async fn click_first_client(&self) {
+        self.driver
+            .query(By::Css("[data-testid^='client-row-']"))
+            .wait(WAIT, POLL)
+            .first()
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
     /// Gives a file input a file, as choosing it in the file dialog would.
     pub async fn attach(&self, test_id: &str, path: &Path) {
         let input = self.get(test_id).await;

@@ -5,6 +5,8 @@ import type {
   BackupStatus,
   DoctorReport,
   ErrorPayload,
+  RestorePreview,
+  RestoreReport,
   Settings,
   SettingsUpdate,
   SetupDefaults,
@@ -64,6 +66,10 @@ export class BackupStore {
   overdue = false;
   /** Set to make `backup_now` fail with this error. */
   failWith: ErrorPayload | null = null;
+  /** Set to make `preview_restore` (and so `restore_backup`) fail with this error. */
+  previewFailWith: ErrorPayload | null = null;
+  /** Set to make `restore_backup` fail with this error after a good preview. */
+  restoreFailWith: ErrorPayload | null = null;
   private n = 0;
 
   constructor(private folderSetting: () => string) {}
@@ -93,6 +99,33 @@ export class BackupStore {
     this.recent = [info, ...this.recent];
     this.overdue = false;
     return info;
+  }
+
+  previewRestore(path: string): RestorePreview {
+    if (this.previewFailWith) throw this.previewFailWith;
+    const known = this.recent.find((b) => b.path === path);
+    return {
+      path,
+      created_at: known ? known.created_at : null,
+      schema_version: 1,
+      clients: 42,
+      appointments: 118,
+      messages: 230,
+      consent_events: 57,
+    };
+  }
+
+  /** Like the real one: the current data is backed up first. */
+  restore(path: string): RestoreReport {
+    const restored = this.previewRestore(path);
+    if (this.restoreFailWith) throw this.restoreFailWith;
+    const safety = backupFixture({
+      path: `${this.folder()}/tidings-2025-06-03-pre-restore.sqlite3`,
+      created_at: '2025-06-03T13:10:00Z',
+      reason: 'manual',
+    });
+    this.recent = [safety, ...this.recent];
+    return { restored, safety_backup: safety, reconciled: 0 };
   }
 }
 
@@ -173,6 +206,10 @@ export function fakeBackend(h: Handlers = {}): Backend {
           return backend.backups.status();
         case 'backup_now':
           return backend.backups.backupNow();
+        case 'preview_restore':
+          return backend.backups.previewRestore(a?.path as string);
+        case 'restore_backup':
+          return backend.backups.restore(a?.path as string);
         case 'complete_setup': {
           const input = a?.input as SetupInput;
           backend.settings = h.completeSetup

@@ -33,6 +33,8 @@ import type {
   Purpose,
   ReminderRule,
   ReminderRuleInput,
+  RestorePreview,
+  RestoreReport,
   SegmentInfo,
   Settings,
   SettingsUpdate,
@@ -133,6 +135,16 @@ export function getBackupStatus(): Promise<BackupStatus> {
 /** Backs up now and checks the copy; a failure's message says what to do. */
 export function backupNow(): Promise<BackupInfo> {
   return call<BackupInfo>('backup_now');
+}
+
+/** What a backup file holds, without changing anything; a damaged or too-new file fails. */
+export function previewRestore(path: string): Promise<RestorePreview> {
+  return call<RestorePreview>('preview_restore', { path });
+}
+
+/** Backs up the current data first, then replaces it with the backup's; emits a 'restored' change. */
+export function restoreBackup(path: string): Promise<RestoreReport> {
+  return call<RestoreReport>('restore_backup', { path });
 }
 
 export function getDoctor(): Promise<DoctorReport> {
