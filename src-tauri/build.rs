@@ -49,6 +49,7 @@ fn main() {
         "backup_now",
         "preview_restore",
         "restore_backup",
+        "export_all_data",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

@@ -94,6 +94,7 @@ pub fn run() -> ExitCode {
             reminders::backup_now,
             reminders::preview_restore,
             reminders::restore_backup,
+            reminders::export_all_data,
         ])
         .run(tauri::generate_context!());
     match result {

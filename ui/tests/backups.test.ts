@@ -167,3 +167,28 @@ describe('fileSize', () => {
     expect(fileSize(3.5 * 1024 * 1024)).toBe('3.5 MB');
   });
 });
+
+describe('export everything', () => {
+  test('exports one zip and says what it holds and where it went', async () => {
+    const b = fakeBackend();
+    render(App);
+    await openSettings();
+    await fireEvent.click(screen.getByTestId('export-all'));
+    await waitFor(() => expect(screen.getByTestId('export-all-result')).toBeTruthy());
+    expect(b.callsTo('export_all_data')).toHaveLength(1);
+    expect(text('export-all-result')).toBe(
+      'Exported 3 clients, 5 appointments, 8 texts and 2 consent records saved to /home/desk/Downloads/tidings-export-2025-06-02.zip',
+    );
+  });
+
+  test('a failure says what to do and nothing else happens', async () => {
+    const b = fakeBackend();
+    b.exportFailure = { code: 'data_folder', message: 'There is no Downloads or home folder to save the export in.', field: null, related_id: null };
+    render(App);
+    await openSettings();
+    await fireEvent.click(screen.getByTestId('export-all'));
+    await waitFor(() => expect(screen.getByTestId('export-all-error')).toBeTruthy());
+    expect(text('export-all-error')).toContain('no Downloads or home folder');
+    expect(screen.queryByTestId('export-all-result')).toBeNull();
+  });
+});

@@ -139,6 +139,8 @@ export type Backend = {
   /** Templates, reminder rules, presets and the outbox. */
   reminders: ReminderStore;
   backups: BackupStore;
+  /** Set to make `export_all_data` fail with this error. */
+  exportFailure?: unknown;
   callsTo(cmd: string): Call[];
 };
 
@@ -210,6 +212,9 @@ export function fakeBackend(h: Handlers = {}): Backend {
           return backend.backups.previewRestore(a?.path as string);
         case 'restore_backup':
           return backend.backups.restore(a?.path as string);
+        case 'export_all_data':
+          if (backend.exportFailure) throw backend.exportFailure;
+          return { path: '/home/desk/Downloads/tidings-export-2025-06-02.zip', clients: 3, appointments: 5, texts: 8, consent_events: 2 };
         case 'complete_setup': {
           const input = a?.input as SetupInput;
           backend.settings = h.completeSetup

@@ -10,6 +10,7 @@ import type {
   AppointmentInput,
   AppointmentStatus,
   BackupInfo,
+  ExportSummary,
   BackupStatus,
   ChangeBatch,
   Client,
@@ -135,6 +136,11 @@ export function getBackupStatus(): Promise<BackupStatus> {
 /** Backs up now and checks the copy; a failure's message says what to do. */
 export function backupNow(): Promise<BackupInfo> {
   return call<BackupInfo>('backup_now');
+}
+
+/** Everything the desk holds (clients, appointments, texts, consent ledger) as one zip in Downloads. */
+export function exportAllData(): Promise<ExportSummary> {
+  return call<ExportSummary>('export_all_data');
 }
 
 /** What a backup file holds, without changing anything; a damaged or too-new file fails. */

@@ -367,3 +367,5 @@ safety_backup: BackupInfo,
  * Texts the restored data still had waiting that the provider had in fact sent.
  */
 reconciled: number, };
+
+export type ExportSummary = { path: string, clients: number, appointments: number, texts: number, consent_events: number, };

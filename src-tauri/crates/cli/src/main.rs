@@ -55,6 +55,8 @@ enum Command {
     Backup { file: PathBuf },
     /// Replace the data with a backup FILE (the current state is backed up first).
     Restore { file: PathBuf },
+    /// Write everything (clients, appointments, texts, consent ledger) to a zip FILE.
+    Export { file: PathBuf },
     /// Encoding and segment count of a text.
     Segments { text: String },
     /// Reminder rules: the one-click presets.
@@ -397,6 +399,21 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 report.restored.messages,
                 report.restored.path,
                 report.safety_backup.path
+            );
+            Ok(())
+        }
+        Command::Export { file } => {
+            let summary = engine.export_all(&file).map_err(|e| e.payload())?;
+            if cli.json {
+                return print_json(&summary);
+            }
+            println!(
+                "exported {} clients, {} appointments, {} texts and {} consent records to {}",
+                summary.clients,
+                summary.appointments,
+                summary.texts,
+                summary.consent_events,
+                summary.path
             );
             Ok(())
         }

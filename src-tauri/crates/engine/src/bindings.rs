@@ -94,6 +94,7 @@ pub fn typescript_bindings() -> String {
         crate::BackupStatus,
         crate::RestorePreview,
         crate::RestoreReport,
+        crate::ExportSummary,
     );
     format!(
         "// Generated from the Rust types by tidings-engine's `typescript_bindings`. Do not edit.\n\

@@ -8,6 +8,7 @@ mod clients;
 mod clock;
 mod engine;
 mod error;
+mod export;
 pub mod paths;
 mod reminders;
 mod scheduler;
@@ -29,6 +30,7 @@ pub use clients::{
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use engine::{DoctorReport, Engine, EngineConfig, SetupDefaults};
 pub use error::{EngineError, ErrorCode, ErrorPayload};
+pub use export::ExportSummary;
 pub use reminders::{
     MessageStatus, OutboxMessage, Preset, PresetInfo, ReminderRule, ReminderRuleInput, Template,
     TemplatePreview, TemplateVersion, TickItem, TickReport,

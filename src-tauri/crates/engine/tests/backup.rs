@@ -332,3 +332,108 @@ fn after_a_restore_no_text_is_sent_twice() {
     .unwrap();
     assert_eq!(went.len(), 1);
 }
+
+#[test]
+fn the_export_holds_every_table_field_by_field() {
+    use std::io::Read;
+    use tidings_engine::domain::{
+        AppointmentInput, ConsentAction, ConsentChannel, ConsentInput, Purpose,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _) = desk(&dir);
+    engine
+        .apply_preset(tidings_engine::Preset::Light, WriteSource::Ui, "desk")
+        .unwrap();
+    add_client(&engine, 1);
+    let client = engine.list_clients("", false).unwrap()[0].clone();
+    engine
+        .record_consent(
+            &ConsentInput {
+                client_id: client.id,
+                purpose: Purpose::Service,
+                action: ConsentAction::Granted,
+                channel: ConsentChannel::PaperForm,
+                recorded_by: "Sam".into(),
+                occurred_at: None,
+                evidence: Some("Form 17".into()),
+            },
+            WriteSource::Ui,
+        )
+        .unwrap();
+    let start = Utc.with_ymd_and_hms(2027, 1, 7, 11, 0, 0).unwrap();
+    engine
+        .create_appointment(
+            &AppointmentInput {
+                client_id: client.id,
+                starts_at: start,
+                ends_at: start + Duration::minutes(30),
+                service_id: None,
+                staff_id: None,
+                location: None,
+                notes: Some("Bring forms".into()),
+            },
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+
+    let target = dir.path().join("export.zip");
+    let summary = engine.export_all(&target).unwrap();
+    assert_eq!(
+        (
+            summary.clients,
+            summary.appointments,
+            summary.texts,
+            summary.consent_events
+        ),
+        (1, 1, 1, 1)
+    );
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&target).unwrap()).unwrap();
+    let mut read = |name: &str| {
+        let mut text = String::new();
+        zip.by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    };
+    let field = |text: &str, column: &str| -> String {
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let i = r
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == column)
+            .unwrap();
+        r.records().next().unwrap().unwrap()[i].to_owned()
+    };
+    let clients = read("clients.csv");
+    assert_eq!(field(&clients, "name"), "Client 1");
+    assert_eq!(field(&clients, "phone"), "+447400100001");
+    assert_eq!(field(&clients, "service_consent"), "granted");
+    assert_eq!(field(&clients, "marketing_consent"), "none");
+    let appointments = read("appointments.csv");
+    assert_eq!(field(&appointments, "starts_at"), "2027-01-07T11:00:00Z");
+    assert_eq!(field(&appointments, "timezone"), "Europe/London");
+    assert_eq!(field(&appointments, "status"), "booked");
+    assert_eq!(field(&appointments, "notes"), "Bring forms");
+    let ics = read("appointments.ics");
+    assert!(
+        ics.contains("DTSTART:20270107T110000Z") && ics.contains("SUMMARY:Client 1"),
+        "{ics}"
+    );
+    let texts = read("texts.csv");
+    assert_eq!(field(&texts, "status"), "planned");
+    assert_eq!(field(&texts, "to"), "+447400100001");
+    assert_eq!(field(&texts, "send_at"), "2027-01-06T11:00:00Z");
+    let consent = read("consent.csv");
+    assert_eq!(field(&consent, "channel"), "paper_form");
+    assert_eq!(field(&consent, "evidence"), "Form 17");
+    assert!(field(&consent, "disclosure_text").starts_with("Quay will text you"));
+    let json: serde_json::Value = serde_json::from_str(&read("consent.json")).unwrap();
+    assert_eq!(json[0]["event"]["recorded_by"], "Sam");
+    assert!(read("README.txt").contains("consent.csv"));
+
+    // An existing file is never overwritten.
+    assert!(engine.export_all(&target).is_err());
+}

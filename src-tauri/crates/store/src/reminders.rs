@@ -643,3 +643,16 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Every text, oldest first (for exports).
+    pub fn all_messages(&self) -> Result<Vec<MessageRow>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(&format!("{MESSAGE_SQL} ORDER BY m.id"))?;
+            let rows = stmt
+                .query_map([], message)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+}
