@@ -148,7 +148,7 @@ impl Engine {
                 })
                 .starts(a.starts_at)
                 .ends(a.ends_at)
-                .description(&format!("{}\n{}", a.client_phone, a.notes).trim().to_owned())
+                .description(format!("{}\n{}", a.client_phone, a.notes).trim())
                 .status(if a.status == AppointmentStatus::Cancelled {
                     icalendar::EventStatus::Cancelled
                 } else {
