@@ -57,6 +57,11 @@ enum Command {
     Restore { file: PathBuf },
     /// Write everything (clients, appointments, texts, consent ledger) to a zip FILE.
     Export { file: PathBuf },
+    /// The Sandbox phone: texts as a customer would, routed like a real reply.
+    Sandbox {
+        #[command(subcommand)]
+        action: SandboxAction,
+    },
     /// Encoding and segment count of a text.
     Segments { text: String },
     /// Reminder rules: the one-click presets.
@@ -104,6 +109,16 @@ enum ImportWhat {
         /// ...obtained on this date (YYYY-MM-DD).
         #[arg(long, value_name = "DATE")]
         consent_date: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SandboxAction {
+    /// A text from a customer's phone to the business.
+    Receive {
+        #[arg(long)]
+        from: String,
+        text: String,
     },
 }
 
@@ -415,6 +430,34 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 summary.consent_events,
                 summary.path
             );
+            Ok(())
+        }
+        Command::Sandbox {
+            action: SandboxAction::Receive { from, text },
+        } => {
+            let region = engine.settings().map_err(|e| e.payload())?.phone_region;
+            let phone = tidings_engine::domain::parse_phone(&from, &region)
+                .map_err(|e| fail(ErrorCode::InvalidInput, e.to_string()))?;
+            let sandbox = engine.sandbox().ok_or_else(|| {
+                fail(
+                    ErrorCode::Provider,
+                    "The Sandbox phone works only in Sandbox mode.",
+                )
+            })?;
+            sandbox
+                .customer_sends(&phone, &text)
+                .map_err(|e| fail(ErrorCode::Provider, e.to_string()))?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
+            let received = runtime
+                .block_on(engine.poll_inbound())
+                .map_err(|e| e.payload())?;
+            if cli.json {
+                return print_json(&serde_json::json!({ "received": received }));
+            }
+            println!("received {} text(s)", received.len());
             Ok(())
         }
         Command::Segments { text } => {

@@ -428,3 +428,51 @@ fn restore_brings_back_what_the_backup_held() {
     assert!(!out.status.success());
     assert_eq!(json(&out)["error"]["code"], "database_corrupt");
 }
+
+#[test]
+fn the_sandbox_phone_answers_as_a_customer() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    for (key, value) in [
+        ("business_name", "Quay"),
+        ("timezone", "Europe/London"),
+        ("phone_region", "GB"),
+    ] {
+        assert!(cli(&db, &["settings", "set", key, value]).status.success());
+    }
+    let file = fixture("clients-messy.csv");
+    assert!(cli(
+        &db,
+        &[
+            "import",
+            "clients",
+            file.to_str().unwrap(),
+            "--consent",
+            "service",
+            "--consent-source",
+            "Forms",
+            "--consent-date",
+            "2026-03-01"
+        ]
+    )
+    .status
+    .success());
+    let out = json(&cli(
+        &db,
+        &[
+            "sandbox",
+            "receive",
+            "--from",
+            "07400 123001",
+            "STOP",
+            "--json",
+        ],
+    ));
+    assert_eq!(out["received"].as_array().unwrap().len(), 1);
+    let shown = json(&cli(&db, &["clients", "show", "07400 123001", "--json"]));
+    assert_eq!(shown["consent"]["service"], "revoked");
+    assert_eq!(
+        shown["ledger"].as_array().unwrap().last().unwrap()["channel"],
+        "sms_keyword"
+    );
+}

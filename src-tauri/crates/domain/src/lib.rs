@@ -39,4 +39,5 @@ pub use template::{check_template, render, RenderContext, TemplateError, Templat
 pub mod planner;
 
 pub use planner::{plan_reminders, AllowedHours, Planned, RuleTiming, SuppressReason};
+pub mod keywords;
 pub mod retention;

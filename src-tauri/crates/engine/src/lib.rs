@@ -9,6 +9,7 @@ mod clock;
 mod engine;
 mod error;
 mod export;
+mod inbound;
 pub mod paths;
 mod reminders;
 mod scheduler;

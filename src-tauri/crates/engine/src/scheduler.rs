@@ -698,6 +698,7 @@ impl Engine {
         if self.paused.load(std::sync::atomic::Ordering::SeqCst) {
             return Ok(report);
         }
+        report.received = self.poll_inbound().await?;
         loop {
             let due = self.store.due_messages(now, 100)?;
             if due.is_empty() {

@@ -656,3 +656,142 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// A small value kept beside the settings (e.g. the inbound poll cursor).
+    pub fn kv_get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.read(|conn| {
+            Ok(conn
+                .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()?)
+        })
+    }
+
+    pub fn kv_set(&self, key: &str, value: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                params![key, value, stamp(now)],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Records a text a customer sent; `None` when that provider id was recorded before.
+    pub fn insert_inbound(
+        &self,
+        client_id: Option<i64>,
+        from: &str,
+        to: &str,
+        body: &str,
+        provider_id: &str,
+        received_at: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "INSERT INTO messages (direction, client_id, purpose, automated, to_number, from_number, body,
+                    status, provider_id, sent_at, created_at, updated_at)
+                 VALUES ('inbound', ?1, 'service', 0, ?2, ?3, ?4, 'received', ?5, ?6, ?6, ?6)
+                 ON CONFLICT (provider_id) DO NOTHING",
+                params![client_id, to, from, body, provider_id, stamp(received_at)],
+            )?;
+            Ok((n == 1).then(|| tx.last_insert_rowid()))
+        })
+    }
+
+    /// Records a reply Tidings sent (a keyword confirmation or a holding reply); these do not
+    /// count towards the caps.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_reply(
+        &self,
+        client_id: Option<i64>,
+        to: &str,
+        body: &str,
+        provider_id: &str,
+        kind: &str,
+        segments: u32,
+        encoding: &str,
+        at: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO messages (direction, client_id, purpose, automated, to_number, body, status,
+                    reason, provider_id, segments, encoding, sent_at, created_at, updated_at)
+                 VALUES ('outbound', ?1, 'service', 0, ?2, ?3, 'delivered', ?4, ?5, ?6, ?7, ?8, ?8, ?8)",
+                params![client_id, to, body, kind, provider_id, segments, encoding, stamp(at)],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    /// Replies of one kind sent to a number since `since`.
+    pub fn replies_since(
+        &self,
+        to: &str,
+        kind: &str,
+        since: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        self.read(|conn| {
+            Ok(conn.query_row(
+                "SELECT count(*) FROM messages WHERE direction = 'outbound' AND automated = 0
+                   AND to_number = ?1 AND reason = ?2 AND sent_at >= ?3",
+                params![to, kind, stamp(since)],
+                |r| r.get(0),
+            )?)
+        })
+    }
+
+    /// Cancels every live message to a client (after an opt-out); returns their ids.
+    pub fn cancel_live_for_client(
+        &self,
+        client_id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>, StoreError> {
+        self.write(|tx| {
+            let ids: Vec<i64> = {
+                let mut stmt = tx.prepare(&format!(
+                    "SELECT id FROM messages WHERE client_id = ?1 AND status IN {LIVE}"
+                ))?;
+                let rows = stmt
+                    .query_map([client_id], |r| r.get(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                rows
+            };
+            tx.execute(
+                &format!(
+                    "UPDATE messages SET status = 'cancelled', reason = ?2, updated_at = ?3
+                          WHERE client_id = ?1 AND status IN {LIVE}"
+                ),
+                params![client_id, reason, stamp(now)],
+            )?;
+            Ok(ids)
+        })
+    }
+
+    /// The client's open question: the appointment of the newest sent reminder that asked for
+    /// YES or NO, while that appointment is still ahead and unanswered.
+    pub fn open_question(
+        &self,
+        client_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
+        self.read(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT a.id FROM messages m
+                     JOIN reminder_rules r ON r.id = m.rule_id AND r.asks_confirmation = 1
+                     JOIN appointments a ON a.id = m.appointment_id
+                     WHERE m.client_id = ?1 AND m.status IN ('sent', 'delivered')
+                       AND a.starts_at > ?2 AND a.status = 'booked'
+                     ORDER BY m.sent_at DESC, m.id DESC LIMIT 1",
+                    params![client_id, stamp(now)],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+    }
+}

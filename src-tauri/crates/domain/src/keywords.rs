@@ -1,0 +1,142 @@
+//! What a customer's reply means, per DESIGN's keyword table: the whole message, with case,
+//! spaces and punctuation ignored.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(rename_all = "snake_case")]
+pub enum Keyword {
+    Stop,
+    Start,
+    Help,
+    Yes,
+    No,
+}
+
+fn squeeze(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// The keyword a whole reply is, if it is one.
+pub fn keyword(text: &str) -> Option<Keyword> {
+    Some(match squeeze(text).as_str() {
+        "STOP" | "STOPALL" | "UNSUBSCRIBE" | "CANCEL" | "END" | "QUIT" | "REVOKE" | "OPTOUT" => {
+            Keyword::Stop
+        }
+        "START" | "UNSTOP" => Keyword::Start,
+        "HELP" | "INFO" => Keyword::Help,
+        "YES" | "Y" | "1" | "C" | "CONFIRM" => Keyword::Yes,
+        "NO" | "N" | "2" | "R" | "RESCHEDULE" => Keyword::No,
+        _ => return None,
+    })
+}
+
+/// Free text that reasonably reads as "stop texting me" (flagged for staff to review; the law
+/// asks for opt-outs by any reasonable means to be honoured).
+pub fn looks_like_opt_out(text: &str) -> bool {
+    let t = text.to_lowercase();
+    let t: String = t
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == ' ' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    [
+        "stop texting",
+        "stop messaging",
+        "stop sending",
+        "stop contacting",
+        "remove me",
+        "take me off",
+        "dont text",
+        "don t text",
+        "do not text",
+        "dont message",
+        "do not message",
+        "no more texts",
+        "no more messages",
+        "unsubscribe me",
+        "opt me out",
+        "leave me alone",
+    ]
+    .iter()
+    .any(|p| t.contains(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_keyword_table_case_by_case() {
+        for (text, want) in [
+            ("STOP", Keyword::Stop),
+            ("stop", Keyword::Stop),
+            ("Stop.", Keyword::Stop),
+            (" s t o p ", Keyword::Stop),
+            ("STOPALL", Keyword::Stop),
+            ("Unsubscribe", Keyword::Stop),
+            ("cancel", Keyword::Stop),
+            ("END", Keyword::Stop),
+            ("quit!", Keyword::Stop),
+            ("revoke", Keyword::Stop),
+            ("OPTOUT", Keyword::Stop),
+            ("Opt out", Keyword::Stop),
+            ("opt-out", Keyword::Stop),
+            ("START", Keyword::Start),
+            ("unstop", Keyword::Start),
+            ("HELP", Keyword::Help),
+            ("info?", Keyword::Help),
+            ("YES", Keyword::Yes),
+            ("y", Keyword::Yes),
+            ("1", Keyword::Yes),
+            ("C", Keyword::Yes),
+            ("Confirm!", Keyword::Yes),
+            ("Yes.", Keyword::Yes),
+            ("NO", Keyword::No),
+            ("n", Keyword::No),
+            ("2", Keyword::No),
+            ("R", Keyword::No),
+            ("reschedule", Keyword::No),
+        ] {
+            assert_eq!(keyword(text), Some(want), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn near_misses_are_not_keywords() {
+        for text in [
+            "yesterday",
+            "Yes please, but can we move it?",
+            "STOP IT",
+            "stopped",
+            "nope",
+            "12",
+            "help me find parking",
+            "no way",
+            "Cancelled?!",
+            "",
+        ] {
+            assert_eq!(keyword(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn free_text_opt_outs_are_noticed() {
+        assert!(looks_like_opt_out("Please stop texting me"));
+        assert!(looks_like_opt_out("REMOVE ME from your list"));
+        assert!(looks_like_opt_out("don't text me again"));
+        assert!(!looks_like_opt_out("Can you text me the address?"));
+        assert!(!looks_like_opt_out("Running 5 min late"));
+    }
+}

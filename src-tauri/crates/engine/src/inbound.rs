@@ -1,0 +1,276 @@
+//! Replies from customers: polled from the provider, de-duplicated by its id, matched to a
+//! client by number and routed by DESIGN's keyword table.
+
+use chrono::Duration;
+use tidings_domain::keywords::{keyword, looks_like_opt_out, Keyword};
+use tidings_domain::template::{render, RenderContext};
+use tidings_domain::{
+    segments, AppointmentStatus, Change, Client, ConsentAction, ConsentChannel, ConsentState,
+    Encoding, Purpose, WriteSource,
+};
+use tidings_sms::{InboundText, OutboundText};
+use tidings_store::NewConsentEvent;
+
+use crate::reminders::TickItem;
+use crate::{Engine, EngineError};
+
+const CURSOR_KEY: &str = "inbound_cursor";
+
+impl Engine {
+    /// Fetches every reply since the stored cursor, all pages, and routes each once. The
+    /// cursor moves only after a page is stored, so a restart mid-poll loses nothing and the
+    /// provider id keeps a reply from being handled twice.
+    pub async fn poll_inbound(&self) -> Result<Vec<TickItem>, EngineError> {
+        let mut received = Vec::new();
+        loop {
+            let cursor = self.store.kv_get(CURSOR_KEY)?;
+            let page = self.provider.list_inbound(cursor.as_deref()).await?;
+            if page.texts.is_empty() {
+                break;
+            }
+            for text in &page.texts {
+                if let Some(item) = self.receive(text).await? {
+                    received.push(item);
+                }
+            }
+            match page.next_cursor {
+                Some(next) if Some(&next) != cursor.as_ref() => {
+                    self.store.kv_set(CURSOR_KEY, &next, self.now())?
+                }
+                _ => break,
+            }
+        }
+        if !received.is_empty() {
+            self.publish(WriteSource::Background, vec![Change::Messages]);
+        }
+        Ok(received)
+    }
+
+    /// Records one reply and acts on it. `None` if it was handled before.
+    pub async fn receive(&self, text: &InboundText) -> Result<Option<TickItem>, EngineError> {
+        let client = self.store.client_by_phone(&text.from)?;
+        let Some(id) = self.store.insert_inbound(
+            client.as_ref().map(|c| c.id),
+            &text.from,
+            &text.to,
+            &text.body,
+            &text.provider_id,
+            text.received_at,
+        )?
+        else {
+            return Ok(None);
+        };
+        let mut item = TickItem {
+            message_id: id,
+            appointment_id: None,
+            rule_id: None,
+            to: text.from.clone(),
+            reason: None,
+        };
+        let Some(client) = client else {
+            // An unknown number: kept for staff, nothing sent back.
+            return Ok(Some(item));
+        };
+        let now = self.now();
+        let opted_out = client.consent.service == ConsentState::Revoked;
+        match keyword(&text.body) {
+            Some(Keyword::Stop) => {
+                for purpose in Purpose::ALL {
+                    self.keyword_consent(&client, purpose, ConsentAction::Revoked, id, &text.body)?;
+                }
+                self.store.cancel_live_for_client(
+                    client.id,
+                    tidings_domain::SuppressReason::OptedOut.as_str(),
+                    now,
+                )?;
+                self.reply(&client, "opt_out_confirmation").await?;
+            }
+            Some(Keyword::Start) => {
+                self.keyword_consent(
+                    &client,
+                    Purpose::Service,
+                    ConsentAction::Granted,
+                    id,
+                    &text.body,
+                )?;
+                self.reply(&client, "opt_in_confirmation").await?;
+                self.replan_client(client.id)?;
+            }
+            Some(Keyword::Yes) if opted_out => {
+                self.keyword_consent(
+                    &client,
+                    Purpose::Service,
+                    ConsentAction::Granted,
+                    id,
+                    &text.body,
+                )?;
+                self.reply(&client, "opt_in_confirmation").await?;
+                self.replan_client(client.id)?;
+            }
+            Some(Keyword::Help) => self.reply(&client, "help_reply").await?,
+            Some(answer @ (Keyword::Yes | Keyword::No)) => {
+                match self.store.open_question(client.id, now)? {
+                    Some(appointment_id) => {
+                        let (status, template) = if answer == Keyword::Yes {
+                            (AppointmentStatus::Confirmed, "confirmation_reply")
+                        } else {
+                            (AppointmentStatus::RescheduleRequested, "reschedule_reply")
+                        };
+                        self.set_appointment_status(
+                            appointment_id,
+                            status,
+                            WriteSource::Background,
+                            "customer",
+                        )?;
+                        item.appointment_id = Some(appointment_id);
+                        self.reply(&client, template).await?;
+                    }
+                    // An answer with no open question goes to staff like free text.
+                    None => self.holding_reply(&client).await?,
+                }
+            }
+            None => {
+                if looks_like_opt_out(&text.body) {
+                    self.store.transition(
+                        id,
+                        "received",
+                        "received",
+                        Some("possible_opt_out"),
+                        None,
+                        now,
+                    )?;
+                }
+                self.holding_reply(&client).await?;
+            }
+        }
+        self.publish(
+            WriteSource::Background,
+            vec![
+                Change::Consent {
+                    client_id: client.id,
+                },
+                Change::Messages,
+            ],
+        );
+        Ok(Some(item))
+    }
+
+    fn keyword_consent(
+        &self,
+        client: &Client,
+        purpose: Purpose,
+        action: ConsentAction,
+        message_id: i64,
+        body: &str,
+    ) -> Result<(), EngineError> {
+        let settings = self.settings()?;
+        let Some(disclosure) = self
+            .store
+            .current_disclosures()?
+            .into_iter()
+            .find(|d| d.purpose == purpose)
+        else {
+            return Ok(());
+        };
+        let now = self.now();
+        self.store.append_consent(&NewConsentEvent {
+            client_id: client.id,
+            purpose,
+            action,
+            channel: ConsentChannel::SmsKeyword,
+            disclosure: &disclosure,
+            business_name: &settings.business_name,
+            recorded_by: "engine",
+            occurred_at: now,
+            recorded_at: now,
+            evidence: Some(&format!("Replied \"{}\"", body.trim())),
+            message_id: Some(message_id),
+        })?;
+        Ok(())
+    }
+
+    /// At most one holding reply a day to a client, and none to one who opted out.
+    async fn holding_reply(&self, client: &Client) -> Result<(), EngineError> {
+        if self.store.replies_since(
+            &client.phone,
+            "holding_reply",
+            self.now() - Duration::hours(24),
+        )? > 0
+        {
+            return Ok(());
+        }
+        self.reply(client, "holding_reply").await
+    }
+
+    /// Sends one of the reply templates. Replies answer the customer, so they do not count
+    /// towards caps; nothing is sent to a client who opted out except the opt-out confirmation.
+    async fn reply(&self, client: &Client, key: &str) -> Result<(), EngineError> {
+        let current = self
+            .store
+            .client(client.id)?
+            .unwrap_or_else(|| client.clone());
+        if current.consent.service == ConsentState::Revoked && key != "opt_out_confirmation" {
+            return Ok(());
+        }
+        let Some(template) = self.store.template_by_key(key)? else {
+            return Ok(());
+        };
+        let settings = self.settings()?;
+        let zone = current
+            .timezone
+            .as_deref()
+            .unwrap_or(&settings.timezone)
+            .parse()
+            .unwrap_or(chrono_tz::UTC);
+        let next = self
+            .store
+            .appointments_between(self.now(), self.now() + Duration::days(60), None)?
+            .into_iter()
+            .find(|a| a.client_id == client.id && a.status.is_live());
+        let ctx = RenderContext {
+            client_name: current.name.clone(),
+            business: settings.business_name.clone(),
+            business_phone: settings.business_phone.clone(),
+            starts_at: next.as_ref().map(|a| a.starts_at),
+            zone: next
+                .as_ref()
+                .and_then(|a| a.timezone.parse().ok())
+                .unwrap_or(zone),
+            service: next.as_ref().and_then(|a| a.service.clone()),
+            staff: next.as_ref().and_then(|a| a.staff.clone()),
+            location: next.map(|a| a.location).unwrap_or_default(),
+        };
+        let Ok(body) = render(&template.body, &ctx) else {
+            return Ok(());
+        };
+        let cost = segments(&body);
+        match self
+            .provider
+            .send(&OutboundText {
+                to: current.phone.clone(),
+                body: body.clone(),
+                send_at: None,
+            })
+            .await
+        {
+            Ok(receipt) => {
+                self.store.insert_reply(
+                    Some(current.id),
+                    &current.phone,
+                    &body,
+                    &receipt.provider_id,
+                    key,
+                    cost.segments,
+                    if cost.encoding == Encoding::Ucs2 {
+                        "UCS-2"
+                    } else {
+                        "GSM-7"
+                    },
+                    self.now(),
+                )?;
+            }
+            Err(err) => tracing::warn!("a reply could not be sent: {err}"),
+        }
+        Ok(())
+    }
+}
