@@ -50,6 +50,8 @@ fn main() {
         "preview_restore",
         "restore_backup",
         "export_all_data",
+        "sandbox_conversation",
+        "sandbox_send",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

@@ -95,6 +95,8 @@ pub fn run() -> ExitCode {
             reminders::preview_restore,
             reminders::restore_backup,
             reminders::export_all_data,
+            reminders::sandbox_conversation,
+            reminders::sandbox_send,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -182,3 +182,25 @@ pub async fn export_all_data(state: State<'_, AppState>) -> Reply<tidings_engine
     .await
     .map_err(|e| crate::commands::internal(e.to_string()))?
 }
+
+#[tauri::command]
+pub async fn sandbox_conversation(
+    state: State<'_, AppState>,
+    phone: String,
+) -> Reply<Vec<tidings_engine::SandboxText>> {
+    state
+        .engine()?
+        .sandbox_conversation(&phone)
+        .map_err(|e| e.payload())
+}
+
+/// The Sandbox phone texts the business as this customer.
+#[tauri::command]
+pub async fn sandbox_send(state: State<'_, AppState>, phone: String, text: String) -> Reply<u32> {
+    let engine = state.engine()?;
+    let received = engine
+        .sandbox_send(&phone, &text)
+        .await
+        .map_err(|e| e.payload())?;
+    Ok(u32::try_from(received.len()).unwrap_or(u32::MAX))
+}

@@ -95,6 +95,7 @@ pub fn typescript_bindings() -> String {
         crate::RestorePreview,
         crate::RestoreReport,
         crate::ExportSummary,
+        crate::SandboxText,
     );
     format!(
         "// Generated from the Rust types by tidings-engine's `typescript_bindings`. Do not edit.\n\

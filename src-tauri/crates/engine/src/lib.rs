@@ -32,6 +32,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use engine::{DoctorReport, Engine, EngineConfig, SetupDefaults};
 pub use error::{EngineError, ErrorCode, ErrorPayload};
 pub use export::ExportSummary;
+pub use inbound::SandboxText;
 pub use reminders::{
     MessageStatus, OutboxMessage, Preset, PresetInfo, ReminderRule, ReminderRuleInput, Template,
     TemplatePreview, TemplateVersion, TickItem, TickReport,

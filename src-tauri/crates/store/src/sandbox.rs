@@ -150,3 +150,23 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Everything the Sandbox carrier carried to or from one number, oldest first.
+    pub fn sandbox_thread(
+        &self,
+        number: &str,
+        limit: u32,
+    ) -> Result<Vec<SandboxRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT * FROM (SELECT {COLUMNS} FROM sandbox_messages
+                   WHERE to_number = ?1 OR from_number = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id"
+            ))?;
+            let rows = stmt
+                .query_map(params![number, limit], record)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+}

@@ -1,0 +1,121 @@
+//! A customer answers a reminder on the Sandbox phone and the calendar shows it confirmed;
+//! markup in a customer's text is shown as text and never runs.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use tidings_e2e::thirtyfour::prelude::*;
+use tidings_e2e::App;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reminder_answered_yes_on_the_sandbox_phone_confirms_the_appointment() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tidings.sqlite3");
+    let app = App::start(&db).await;
+    app.set_up("Quay Clinic", "UTC", "GB").await;
+    // Quiet hours that never get in the way of this test, whatever time CI runs it.
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute(
+            "INSERT OR REPLACE INTO settings (key, value, updated_at)
+             VALUES ('quiet_hours', '{\"start\":\"03:00\",\"end\":\"03:01\"}', '2026-01-01T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+    }
+    app.click("today-preset-light").await;
+
+    // Ann, with consent for appointment texts.
+    app.click("nav-clients").await;
+    app.click("add-client").await;
+    app.type_into("client-name", "Ann Lee").await;
+    app.type_into("client-phone", "07400 123001").await;
+    app.click("client-save").await;
+    app.click("record-consent-service").await;
+    app.choose("consent-channel", "paper_form").await;
+    app.type_into("consent-recorded-by", "Sam").await;
+    app.click("consent-confirm").await;
+    app.wait_text("consent-state-service", "granted").await;
+
+    // Tomorrow 14:00, booked by dragging in the day view.
+    app.click("nav-calendar").await;
+    app.click("cal-view-day").await;
+    app.click("cal-next").await;
+    app.scroll_to(".ec-body .ec-sidebar time[datetime$='T14:00:00']")
+        .await;
+    let grid = app.rect(".ec-body .ec-grid").await;
+    let day = app.rect(".ec-body .ec-grid .ec-day").await;
+    let y = |hour: f64| grid.1 + (hour - 7.0) * grid.3 / 14.0;
+    let x = day.0 + day.2 / 2.0;
+    app.drag((x, y(14.0) + 6.0), (x, y(15.0) - 6.0)).await;
+    app.get("appointment-dialog").await;
+    app.type_into("appt-client-search", "Ann").await;
+    app.driver
+        .query(By::Css("[data-testid^='appt-client-option-']"))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    app.click("appt-save").await;
+    let event = app
+        .driver
+        .query(By::Css("[data-testid^='cal-event-']"))
+        .first()
+        .await
+        .unwrap();
+    let event_id = event.attr("data-testid").await.unwrap().unwrap();
+
+    // Send the reminder now from the outbox.
+    app.click("nav-reminders").await;
+    app.wait_text("outbox", "Ann Lee").await;
+    app.driver
+        .query(By::Css("[data-testid^='outbox-send-']"))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // On the Sandbox phone: the reminder arrived; Ann answers YES.
+    app.click("open-sandbox-phone").await;
+    app.get("sandbox-phone").await;
+    let phone = app.get("sandbox-phone-client").await;
+    let option = phone
+        .query(By::Css("option[value='+447400123001']"))
+        .first()
+        .await
+        .unwrap();
+    option.click().await.unwrap();
+    app.wait_text("sandbox-phone-thread", "Reply YES to confirm")
+        .await;
+    app.type_into("sandbox-phone-input", "Yes!").await;
+    app.click("sandbox-phone-send").await;
+    app.wait_text("sandbox-phone-thread", "you're confirmed")
+        .await;
+
+    // Markup from a customer is text.
+    app.type_into(
+        "sandbox-phone-input",
+        "<img src=x onerror=\"document.title='owned'\"><script>document.title='owned'</script>",
+    )
+    .await;
+    app.click("sandbox-phone-send").await;
+    app.wait_text("sandbox-phone-thread", "<img src=x").await;
+    let images = app
+        .driver
+        .find_all(By::Css("[data-testid='sandbox-phone-thread'] img"))
+        .await
+        .unwrap();
+    assert!(images.is_empty());
+    assert_ne!(app.driver.title().await.unwrap(), "owned");
+    app.screenshot("sandbox-phone").await;
+    app.click("sandbox-phone-close").await;
+
+    // The calendar shows the appointment confirmed.
+    app.click("nav-calendar").await;
+    app.click(&event_id).await;
+    app.wait_text("appt-status", "Confirmed").await;
+    app.quit().await;
+}
