@@ -7,6 +7,7 @@ import type {
   ErrorPayload,
   RestorePreview,
   RestoreReport,
+  SandboxText,
   Settings,
   SettingsUpdate,
   SetupDefaults,
@@ -129,6 +130,30 @@ export class BackupStore {
   }
 }
 
+/** The simulated carrier: texts per E.164 number, oldest first. */
+export class SandboxStore {
+  texts = new Map<string, SandboxText[]>();
+  /** Set to make `sandbox_send` fail with this error. */
+  sendFailWith: ErrorPayload | null = null;
+
+  conversation(phone: string): SandboxText[] {
+    return [...(this.texts.get(phone) ?? [])];
+  }
+
+  add(phone: string, text: SandboxText): void {
+    this.texts.set(phone, [...(this.texts.get(phone) ?? []), text]);
+  }
+
+  /** Like the real one: an empty text is refused; no replies are routed here. */
+  send(phone: string, text: string): number {
+    if (this.sendFailWith) throw this.sendFailWith;
+    if (text.trim() === '') rejectWith('invalid_input', 'Type a text to send.', 'text');
+    if (!/^\+\d{7,15}$/.test(phone)) rejectWith('invalid_input', 'That is not a phone number.', 'phone');
+    this.add(phone, { from_customer: true, body: text, status: 'received', at: '2025-06-03T13:05:00Z' });
+    return 0;
+  }
+}
+
 export type Backend = {
   calls: Call[];
   settings: Settings;
@@ -139,6 +164,8 @@ export type Backend = {
   /** Templates, reminder rules, presets and the outbox. */
   reminders: ReminderStore;
   backups: BackupStore;
+  /** The Sandbox carrier's conversations. */
+  sandbox: SandboxStore;
   /** Set to make `export_all_data` fail with this error. */
   exportFailure?: unknown;
   callsTo(cmd: string): Call[];
@@ -171,6 +198,7 @@ export function fakeBackend(h: Handlers = {}): Backend {
     appts: undefined as unknown as AppointmentStore,
     reminders: new ReminderStore(),
     backups: new BackupStore(() => backend.settings.backup_folder),
+    sandbox: new SandboxStore(),
     callsTo(cmd) {
       return this.calls.filter((c) => c.cmd === cmd);
     },
@@ -204,6 +232,10 @@ export function fakeBackend(h: Handlers = {}): Backend {
           return h.defaults ?? defaultsFixture;
         case 'get_doctor':
           return doctor();
+        case 'sandbox_conversation':
+          return backend.sandbox.conversation(String(a?.phone ?? ''));
+        case 'sandbox_send':
+          return backend.sandbox.send(String(a?.phone ?? ''), String(a?.text ?? ''));
         case 'get_backup_status':
           return backend.backups.status();
         case 'backup_now':

@@ -36,6 +36,7 @@ import type {
   ReminderRuleInput,
   RestorePreview,
   RestoreReport,
+  SandboxText,
   SegmentInfo,
   Settings,
   SettingsUpdate,
@@ -328,6 +329,16 @@ export function skipMessage(id: number): Promise<OutboxMessage> {
 /** Runs the sending checks now; the text may come back suppressed, with the reason in words. */
 export function sendMessageNow(id: number): Promise<OutboxMessage> {
   return call<OutboxMessage>('send_message_now', { id });
+}
+
+/** Everything the simulated carrier carried to and from `phone`, oldest first. */
+export function sandboxConversation(phone: string): Promise<SandboxText[]> {
+  return call<SandboxText[]>('sandbox_conversation', { phone });
+}
+
+/** Sends `text` as the customer at `phone`; resolves to how many replies were routed. */
+export function sandboxSend(phone: string, text: string): Promise<number> {
+  return call<number>('sandbox_send', { phone, text });
 }
 
 /** Did any change in the batch touch one of these kinds (including ones newer than the bindings)? */

@@ -369,3 +369,13 @@ safety_backup: BackupInfo,
 reconciled: number, };
 
 export type ExportSummary = { path: string, clients: number, appointments: number, texts: number, consent_events: number, };
+
+export type SandboxText = { 
+/**
+ * True for texts the customer sent.
+ */
+from_customer: boolean, body: string, 
+/**
+ * "delivered", "scheduled", "canceled" or "received".
+ */
+status: string, at: string, };

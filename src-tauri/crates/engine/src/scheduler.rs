@@ -133,6 +133,14 @@ fn outbox_view(m: MessageRow) -> OutboxMessage {
         reason,
         reason_text: reason
             .map(|r| r.describe().to_owned())
+            .or_else(|| {
+                // Replies record the template they were written from.
+                let key = m.reason.as_deref()?;
+                default_templates()
+                    .into_iter()
+                    .find(|(k, ..)| *k == key)
+                    .map(|(_, _, name, _)| name.to_owned())
+            })
             .or(m.reason.filter(|r| SuppressReason::parse(r).is_none())),
         send_at: m.send_at,
         sent_at: m.sent_at,
