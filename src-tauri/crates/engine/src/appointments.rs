@@ -122,7 +122,7 @@ use tidings_store::{AppointmentRecord, NewAuditEntry};
 use crate::{Engine, EngineError};
 
 fn invalid(field: &'static str, message: impl Into<String>) -> EngineError {
-    EngineError::BadConsent {
+    EngineError::BadInput {
         field,
         message: message.into(),
     }

@@ -127,7 +127,7 @@ fn view(d: &Disclosure, business: &str) -> DisclosureView {
 }
 
 fn bad(field: &'static str, message: impl Into<String>) -> EngineError {
-    EngineError::BadConsent {
+    EngineError::BadInput {
         field,
         message: message.into(),
     }

@@ -75,7 +75,7 @@ pub enum EngineError {
         client_id: i64,
     },
     #[error("{message}")]
-    BadConsent {
+    BadInput {
         field: &'static str,
         message: String,
     },
@@ -84,7 +84,7 @@ pub enum EngineError {
 impl EngineError {
     pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Invalid(_) | Self::Client(_) | Self::BadConsent { .. } => ErrorCode::InvalidInput,
+            Self::Invalid(_) | Self::Client(_) | Self::BadInput { .. } => ErrorCode::InvalidInput,
             Self::ImportFile(_) => ErrorCode::ImportFile,
             Self::ClientNotFound(_) | Self::NotFound(_) => ErrorCode::NotFound,
             Self::DuplicatePhone { .. } => ErrorCode::Conflict,
@@ -110,7 +110,7 @@ impl EngineError {
                 Self::Invalid(err) => Some(err.field().to_owned()),
                 Self::Client(err) => Some(err.field().to_owned()),
                 Self::DuplicatePhone { .. } => Some("phone".to_owned()),
-                Self::BadConsent { field, .. } => Some((*field).to_owned()),
+                Self::BadInput { field, .. } => Some((*field).to_owned()),
                 _ => None,
             },
             related_id: match self {

@@ -318,7 +318,7 @@ impl Engine {
     ) -> Result<Vec<TickItem>, EngineError> {
         let body = body.trim();
         if body.is_empty() {
-            return Err(EngineError::BadConsent {
+            return Err(EngineError::BadInput {
                 field: "text",
                 message: "Type the customer's message.".into(),
             });
@@ -326,7 +326,7 @@ impl Engine {
         let region = self.settings()?.phone_region;
         let number = tidings_domain::parse_phone(typed_number, &region)
             .map_err(tidings_domain::ClientError::from)?;
-        let sandbox = self.sandbox().ok_or_else(|| EngineError::BadConsent {
+        let sandbox = self.sandbox().ok_or_else(|| EngineError::BadInput {
             field: "text",
             message: "The Sandbox phone works only in Sandbox mode.".into(),
         })?;

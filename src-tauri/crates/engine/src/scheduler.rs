@@ -85,7 +85,7 @@ pub fn default_templates() -> Vec<(&'static str, TemplateKind, &'static str, &'s
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> EngineError {
-    EngineError::BadConsent {
+    EngineError::BadInput {
         field,
         message: message.into(),
     }
