@@ -117,35 +117,12 @@ use tidings_domain::appointment::check_span;
 use tidings_domain::{
     AppointmentInput, AppointmentSource, AppointmentStatus, Change, Service, Staff, WriteSource,
 };
-use tidings_store::{AppointmentRecord, NewAuditEntry};
+use tidings_store::AppointmentRecord;
 
+use crate::error::bad_input;
 use crate::{Engine, EngineError};
 
-fn invalid(field: &'static str, message: impl Into<String>) -> EngineError {
-    EngineError::BadInput {
-        field,
-        message: message.into(),
-    }
-}
-
 impl Engine {
-    fn appointment_audit<'a>(
-        &self,
-        actor: &'a str,
-        source: WriteSource,
-        action: &'a str,
-    ) -> NewAuditEntry<'a> {
-        NewAuditEntry {
-            at: self.now(),
-            actor,
-            source,
-            entity: "appointment",
-            entity_id: None,
-            action,
-            detail: serde_json::Value::Null,
-        }
-    }
-
     pub fn appointments_between(
         &self,
         from: DateTime<Utc>,
@@ -153,10 +130,10 @@ impl Engine {
         staff_id: Option<i64>,
     ) -> Result<Vec<Appointment>, EngineError> {
         if to <= from {
-            return Err(invalid("to", "The end of the range is before its start."));
+            return Err(bad_input("to", "The end of the range is before its start."));
         }
         if to - from > chrono::Duration::days(366) {
-            return Err(invalid("to", "Ask for a year of appointments at most."));
+            return Err(bad_input("to", "Ask for a year of appointments at most."));
         }
         Ok(self.store.appointments_between(from, to, staff_id)?)
     }
@@ -178,13 +155,13 @@ impl Engine {
         external_id: Option<String>,
     ) -> Result<AppointmentRecord, EngineError> {
         check_span(input.starts_at, input.ends_at)
-            .map_err(|e| invalid("ends_at", e.to_string()))?;
+            .map_err(|e| bad_input("ends_at", e.to_string()))?;
         self.store
             .client(input.client_id)?
-            .ok_or_else(|| invalid("client_id", "Choose a client for the appointment."))?;
+            .ok_or_else(|| bad_input("client_id", "Choose a client for the appointment."))?;
         if let Some(id) = input.service_id {
             if !self.store.services()?.iter().any(|s| s.id == id) {
-                return Err(invalid(
+                return Err(bad_input(
                     "service_id",
                     "That service no longer exists; pick another.",
                 ));
@@ -192,7 +169,7 @@ impl Engine {
         }
         if let Some(id) = input.staff_id {
             if !self.store.staff()?.iter().any(|s| s.id == id) {
-                return Err(invalid(
+                return Err(bad_input(
                     "staff_id",
                     "That staff member no longer exists; pick another.",
                 ));
@@ -202,7 +179,7 @@ impl Engine {
             |t: &Option<String>, max: usize, field: &'static str| -> Result<String, EngineError> {
                 let t = t.as_deref().unwrap_or_default().trim().to_owned();
                 if t.chars().count() > max {
-                    return Err(invalid(
+                    return Err(bad_input(
                         field,
                         format!("Keep it to {max} characters or fewer."),
                     ));
@@ -239,7 +216,7 @@ impl Engine {
         let created = self.store.insert_appointment(
             &record,
             self.now(),
-            self.appointment_audit(actor, source, "create"),
+            self.audit(actor, source, "appointment", "create"),
         )?;
         self.replan(created.id)?;
         self.publish(
@@ -277,7 +254,7 @@ impl Engine {
                 id,
                 &record,
                 self.now(),
-                self.appointment_audit(actor, source, action),
+                self.audit(actor, source, "appointment", action),
             )?
             .ok_or_else(|| EngineError::NotFound(format!("There is no appointment {id}.")))?;
         self.replan(id)?;
@@ -304,7 +281,7 @@ impl Engine {
                 id,
                 &record,
                 self.now(),
-                self.appointment_audit(actor, source, status.as_str()),
+                self.audit(actor, source, "appointment", status.as_str()),
             )?
             .ok_or_else(|| EngineError::NotFound(format!("There is no appointment {id}.")))?;
         self.replan(id)?;
@@ -324,7 +301,7 @@ impl Engine {
                 .map(|t| t.with_timezone(&Utc))
         };
         let (Some(from), Some(to)) = (start(date), date.succ_opt().and_then(start)) else {
-            return Err(invalid(
+            return Err(bad_input(
                 "timezone",
                 "Today can't be worked out in the business's time zone.",
             ));
@@ -347,10 +324,13 @@ impl Engine {
     fn catalog_name(name: &str) -> Result<String, EngineError> {
         let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
         if name.is_empty() {
-            return Err(invalid("name", "Enter a name."));
+            return Err(bad_input("name", "Enter a name."));
         }
         if name.chars().count() > 80 {
-            return Err(invalid("name", "Keep the name to 80 characters or fewer."));
+            return Err(bad_input(
+                "name",
+                "Keep the name to 80 characters or fewer.",
+            ));
         }
         Ok(name)
     }
@@ -365,7 +345,7 @@ impl Engine {
     ) -> Result<Service, EngineError> {
         let name = Self::catalog_name(name)?;
         if !(5..=1440).contains(&minutes) {
-            return Err(invalid(
+            return Err(bad_input(
                 "minutes",
                 "A service lasts from 5 minutes to 24 hours.",
             ));
@@ -376,7 +356,7 @@ impl Engine {
             .iter()
             .any(|s| s.name.eq_ignore_ascii_case(&name) && Some(s.id) != id)
         {
-            return Err(invalid(
+            return Err(bad_input(
                 "name",
                 format!("There is already a service called {name}."),
             ));
@@ -385,15 +365,7 @@ impl Engine {
             id,
             &name,
             minutes,
-            NewAuditEntry {
-                at: self.now(),
-                actor,
-                source,
-                entity: "service",
-                entity_id: None,
-                action: "save",
-                detail: serde_json::Value::Null,
-            },
+            self.audit(actor, source, "service", "save"),
         )?;
         self.publish(source, vec![Change::Catalog]);
         Ok(saved)
@@ -413,24 +385,14 @@ impl Engine {
             .iter()
             .any(|s| s.name.eq_ignore_ascii_case(&name) && Some(s.id) != id)
         {
-            return Err(invalid(
+            return Err(bad_input(
                 "name",
                 format!("There is already a staff member called {name}."),
             ));
         }
-        let saved = self.store.save_staff(
-            id,
-            &name,
-            NewAuditEntry {
-                at: self.now(),
-                actor,
-                source,
-                entity: "staff",
-                entity_id: None,
-                action: "save",
-                detail: serde_json::Value::Null,
-            },
-        )?;
+        let saved = self
+            .store
+            .save_staff(id, &name, self.audit(actor, source, "staff", "save"))?;
         self.publish(source, vec![Change::Catalog]);
         Ok(saved)
     }
@@ -815,7 +777,7 @@ impl Engine {
         report.clients_created = self.store.apply_appointment_import(
             &plan.writes,
             self.now(),
-            self.appointment_audit(actor, source, "import"),
+            self.audit(actor, source, "appointment", "import"),
             serde_json::to_value(&report).unwrap_or_default(),
         )?;
         self.replan_all()?;

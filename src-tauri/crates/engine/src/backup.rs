@@ -97,16 +97,7 @@ impl Engine {
     pub fn backup_now(&self, reason: &str) -> Result<BackupInfo, EngineError> {
         let folder = self.backup_folder()?;
         let stem = format!("tidings-{}", self.now().format("%Y%m%d-%H%M%S"));
-        let target = (1..100)
-            .map(|n| {
-                folder.join(if n == 1 {
-                    format!("{stem}.sqlite3")
-                } else {
-                    format!("{stem}-{n}.sqlite3")
-                })
-            })
-            .find(|p| !p.exists())
-            .unwrap_or_else(|| folder.join(format!("{stem}-{}.sqlite3", std::process::id())));
+        let target = crate::paths::unused_name(&folder, &stem, "sqlite3");
         let made = self.backup_to(&target, reason)?;
         self.prune_backups(&folder)?;
         self.publish(

@@ -10,9 +10,10 @@ use tidings_domain::{
     parse_phone, Change, Client, ClientInput, ConsentEvent, ConsentInput, Disclosure, Purpose,
     WriteSource,
 };
-use tidings_store::{ClientSearch, ImportConsentSpec, NewAuditEntry, NewConsentEvent};
+use tidings_store::{ClientSearch, ImportConsentSpec, NewConsentEvent};
 use ts_rs::TS;
 
+use crate::error::bad_input;
 use crate::{Engine, EngineError};
 
 /// The most clients one list shows; a search narrows it.
@@ -126,32 +127,7 @@ fn view(d: &Disclosure, business: &str) -> DisclosureView {
     }
 }
 
-fn bad(field: &'static str, message: impl Into<String>) -> EngineError {
-    EngineError::BadInput {
-        field,
-        message: message.into(),
-    }
-}
-
 impl Engine {
-    fn audit<'a>(
-        &self,
-        actor: &'a str,
-        source: WriteSource,
-        entity: &'a str,
-        action: &'a str,
-    ) -> NewAuditEntry<'a> {
-        NewAuditEntry {
-            at: self.now(),
-            actor,
-            source,
-            entity,
-            entity_id: None,
-            action,
-            detail: serde_json::Value::Null,
-        }
-    }
-
     fn region(&self) -> Result<String, EngineError> {
         let settings = self.settings()?;
         if settings.phone_region.is_empty() {
@@ -304,19 +280,19 @@ impl Engine {
             .collect::<Vec<_>>()
             .join(" ");
         if recorded_by.is_empty() {
-            return Err(bad(
+            return Err(bad_input(
                 "recorded_by",
                 "Enter the name of the person recording this.",
             ));
         }
         if recorded_by.chars().count() > 80 {
-            return Err(bad(
+            return Err(bad_input(
                 "recorded_by",
                 "Keep the name to 80 characters or fewer.",
             ));
         }
         if !input.channel.is_manual() {
-            return Err(bad(
+            return Err(bad_input(
                 "channel",
                 "Keyword, carrier and import consent is recorded by Tidings itself. Choose front desk, paper form or web form.",
             ));
@@ -327,7 +303,7 @@ impl Engine {
             .map(str::trim)
             .filter(|e| !e.is_empty());
         if evidence.is_some_and(|e| e.chars().count() > 500) {
-            return Err(bad(
+            return Err(bad_input(
                 "evidence",
                 "Keep the evidence note to 500 characters or fewer.",
             ));
@@ -335,7 +311,7 @@ impl Engine {
         let now = self.now();
         let occurred_at = input.occurred_at.unwrap_or(now);
         if occurred_at > now + Duration::minutes(5) {
-            return Err(bad(
+            return Err(bad_input(
                 "occurred_at",
                 "That date is in the future. Enter when the customer actually said so.",
             ));
@@ -404,10 +380,10 @@ impl Engine {
     ) -> Result<Disclosures, EngineError> {
         let template = template.trim();
         if template.chars().count() < 20 {
-            return Err(bad("template", "Write out what the customer agrees to, how often you text, and how to stop (at least 20 characters)."));
+            return Err(bad_input("template", "Write out what the customer agrees to, how often you text, and how to stop (at least 20 characters)."));
         }
         if !template.to_ascii_uppercase().contains("STOP") {
-            return Err(bad(
+            return Err(bad_input(
                 "template",
                 "Tell customers how to stop: include \"Reply STOP to opt out\".",
             ));
@@ -485,14 +461,14 @@ impl Engine {
         consent: &ImportConsent,
     ) -> Result<(DateTime<Utc>, NaiveDate), EngineError> {
         if consent.source.trim().chars().count() < 3 {
-            return Err(bad(
+            return Err(bad_input(
                 "consent_source",
                 "Say where this consent came from, e.g. \"Paper intake forms kept at the desk\".",
             ));
         }
         let date =
             NaiveDate::parse_from_str(consent.obtained_on.trim(), "%Y-%m-%d").map_err(|_| {
-                bad(
+                bad_input(
                     "consent_date",
                     format!(
                         "\"{}\" is not a date; use YYYY-MM-DD.",
@@ -506,13 +482,16 @@ impl Engine {
             .and_then(|t| tz.from_local_datetime(&t).earliest())
             .map(|t| t.with_timezone(&Utc))
             .ok_or_else(|| {
-                bad(
+                bad_input(
                     "consent_date",
                     "That date does not exist in the business's time zone.",
                 )
             })?;
         if start > self.now() {
-            return Err(bad("consent_date", "The consent date is in the future."));
+            return Err(bad_input(
+                "consent_date",
+                "The consent date is in the future.",
+            ));
         }
         Ok((start, date))
     }
@@ -628,31 +607,17 @@ impl Engine {
             })
         };
         std::fs::create_dir_all(folder).map_err(write_error)?;
-        for n in 1..1000 {
-            let name = if n == 1 {
-                format!("{stem}.{extension}")
-            } else {
-                format!("{stem}-{n}.{extension}")
-            };
-            let path = folder.join(name);
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(mut file) => {
-                    std::io::Write::write_all(&mut file, body.as_bytes()).map_err(write_error)?;
-                    return Ok(ExportedFile {
-                        path: path.display().to_string(),
-                    });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(write_error(e)),
-            }
-        }
-        Err(write_error(std::io::Error::other(
-            "too many exports with the same name today",
-        )))
+        let path = crate::paths::unused_name(folder, &stem, extension);
+        // create_new: even a file that appeared meanwhile is never replaced.
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(write_error)?;
+        std::io::Write::write_all(&mut file, body.as_bytes()).map_err(write_error)?;
+        Ok(ExportedFile {
+            path: path.display().to_string(),
+        })
     }
 }
 

@@ -176,18 +176,9 @@ impl Engine {
         actor: &str,
         action: &str,
     ) -> Result<(), EngineError> {
-        let changed = self.store.save_settings(
-            next,
-            NewAuditEntry {
-                at: self.now(),
-                actor,
-                source,
-                entity: "settings",
-                entity_id: None,
-                action,
-                detail: serde_json::Value::Null,
-            },
-        )?;
+        let changed = self
+            .store
+            .save_settings(next, self.audit(actor, source, "settings", action))?;
         if !changed.is_empty() {
             self.publish(source, vec![Change::Settings]);
             if self.store.rules()?.iter().any(|r| r.enabled) {
@@ -239,6 +230,25 @@ impl Engine {
                 }
             }
         })
+    }
+
+    /// The audit entry for a write made now; the store fills in the detail.
+    pub(crate) fn audit<'a>(
+        &self,
+        actor: &'a str,
+        source: WriteSource,
+        entity: &'a str,
+        action: &'a str,
+    ) -> NewAuditEntry<'a> {
+        NewAuditEntry {
+            at: self.now(),
+            actor,
+            source,
+            entity,
+            entity_id: None,
+            action,
+            detail: serde_json::Value::Null,
+        }
     }
 
     /// Recent audit entries, newest first.

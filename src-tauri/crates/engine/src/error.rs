@@ -81,6 +81,14 @@ pub enum EngineError {
     },
 }
 
+/// A value that can't be used, with the field it belongs to and what to do about it.
+pub(crate) fn bad_input(field: &'static str, message: impl Into<String>) -> EngineError {
+    EngineError::BadInput {
+        field,
+        message: message.into(),
+    }
+}
+
 impl EngineError {
     pub fn code(&self) -> ErrorCode {
         match self {

@@ -291,16 +291,7 @@ impl Engine {
     /// The whole export into the Downloads folder, named for the business and the day.
     pub fn export_to_folder(&self, folder: &Path) -> Result<ExportSummary, EngineError> {
         let stem = format!("tidings-export-{}", self.now().format("%Y-%m-%d"));
-        let target = (1..1000)
-            .map(|n| {
-                folder.join(if n == 1 {
-                    format!("{stem}.zip")
-                } else {
-                    format!("{stem}-{n}.zip")
-                })
-            })
-            .find(|p| !p.exists())
-            .unwrap_or_else(|| folder.join(format!("{stem}-{}.zip", std::process::id())));
+        let target = crate::paths::unused_name(folder, &stem, "zip");
         self.export_all(&target)
     }
 }

@@ -29,6 +29,21 @@ pub fn export_folder() -> Option<PathBuf> {
         .or_else(dirs::home_dir)
 }
 
+/// `folder/stem.ext`, or `stem-2.ext`, `stem-3.ext`... whichever is not taken yet, so a file
+/// written there never replaces another.
+pub fn unused_name(folder: &std::path::Path, stem: &str, extension: &str) -> PathBuf {
+    (1..10_000)
+        .map(|n| {
+            folder.join(if n == 1 {
+                format!("{stem}.{extension}")
+            } else {
+                format!("{stem}-{n}.{extension}")
+            })
+        })
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| folder.join(format!("{stem}-{}.{extension}", std::process::id())))
+}
+
 /// The database path given on a command line as `--db PATH` or `--db=PATH`, if any. The app
 /// takes the same flag as `tidings-cli`, so both can be pointed at one file.
 pub fn db_path_from_args(args: impl IntoIterator<Item = OsString>) -> Option<PathBuf> {

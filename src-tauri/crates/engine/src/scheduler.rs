@@ -13,8 +13,9 @@ use tidings_domain::{
     SegmentInfo, Settings, TemplateKind, WriteSource,
 };
 use tidings_sms::{OutboundText, ProviderStatus};
-use tidings_store::{MessageRow, NewAuditEntry, NewPlannedMessage, RuleRow, RuleSpec, SentMessage};
+use tidings_store::{MessageRow, NewPlannedMessage, RuleRow, RuleSpec, SentMessage};
 
+use crate::error::bad_input;
 use crate::reminders::{
     MessageStatus, OutboxMessage, Preset, PresetInfo, ReminderRule, ReminderRuleInput, Template,
     TemplatePreview, TemplateVersion, TickItem, TickReport,
@@ -82,13 +83,6 @@ pub fn default_templates() -> Vec<(&'static str, TemplateKind, &'static str, &'s
             default_body(TemplateKind::FollowUp),
         ),
     ]
-}
-
-fn invalid(field: &'static str, message: impl Into<String>) -> EngineError {
-    EngineError::BadInput {
-        field,
-        message: message.into(),
-    }
 }
 
 fn template_view(t: tidings_store::TemplateRow) -> Template {
@@ -167,24 +161,6 @@ impl Engine {
         Ok(())
     }
 
-    fn audit_entry<'a>(
-        &self,
-        actor: &'a str,
-        source: WriteSource,
-        entity: &'a str,
-        action: &'a str,
-    ) -> NewAuditEntry<'a> {
-        NewAuditEntry {
-            at: self.now(),
-            actor,
-            source,
-            entity,
-            entity_id: None,
-            action,
-            detail: serde_json::Value::Null,
-        }
-    }
-
     pub fn templates(&self) -> Result<Vec<Template>, EngineError> {
         Ok(self
             .store
@@ -219,7 +195,7 @@ impl Engine {
         actor: &str,
     ) -> Result<Template, EngineError> {
         let body = body.trim();
-        check_template(body).map_err(|e| invalid("body", e.to_string()))?;
+        check_template(body).map_err(|e| bad_input("body", e.to_string()))?;
         let current = self
             .store
             .template(template_id)?
@@ -233,7 +209,7 @@ impl Engine {
                 template_id,
                 body,
                 self.now(),
-                self.audit_entry(actor, source, "template", "new_version"),
+                self.audit(actor, source, "template", "new_version"),
             )?
             .ok_or_else(|| EngineError::NotFound("That template no longer exists.".into()))?;
         self.publish(source, vec![Change::Templates]);
@@ -261,7 +237,7 @@ impl Engine {
 
     /// The text as the next upcoming client would get it, with its cost and warnings.
     pub fn preview_template(&self, body: &str) -> Result<TemplatePreview, EngineError> {
-        check_template(body).map_err(|e| invalid("body", e.to_string()))?;
+        check_template(body).map_err(|e| bad_input("body", e.to_string()))?;
         let settings = self.settings()?;
         let now = self.now();
         let next = self
@@ -301,7 +277,7 @@ impl Engine {
                 "Sample".into(),
             ),
         };
-        let text = render(body, &ctx).map_err(|e| invalid("body", e.to_string()))?;
+        let text = render(body, &ctx).map_err(|e| bad_input("body", e.to_string()))?;
         let cost = segments(&text);
         let mut warnings = Vec::new();
         if !has_stop_hint(body) {
@@ -380,13 +356,13 @@ impl Engine {
             if next != settings {
                 self.store.save_settings(
                     &next,
-                    self.audit_entry(actor, source, "settings", "clinic_preset"),
+                    self.audit(actor, source, "settings", "clinic_preset"),
                 )?;
             }
         }
         let rules = self.store.replace_rules(
             &specs,
-            self.audit_entry(actor, source, "reminder_rules", "preset"),
+            self.audit(actor, source, "reminder_rules", "preset"),
         )?;
         self.publish(source, vec![Change::Rules, Change::Settings]);
         self.replan_all()?;
@@ -405,26 +381,26 @@ impl Engine {
     ) -> Result<ReminderRule, EngineError> {
         let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
         if name.is_empty() || name.chars().count() > 60 {
-            return Err(invalid(
+            return Err(bad_input(
                 "name",
                 "Give the rule a short name, such as \"24 hours before\".",
             ));
         }
         if !(15..=20160).contains(&input.offset_minutes) {
-            return Err(invalid(
+            return Err(bad_input(
                 "offset_minutes",
                 "A reminder goes between 15 minutes and 14 days before.",
             ));
         }
         if input.min_lead_minutes >= input.offset_minutes {
-            return Err(invalid("min_lead_minutes", "The latest useful time must be closer to the appointment than the reminder itself."));
+            return Err(bad_input("min_lead_minutes", "The latest useful time must be closer to the appointment than the reminder itself."));
         }
         let template = self
             .store
             .template(input.template_id)?
-            .ok_or_else(|| invalid("template_id", "Choose a template."))?;
+            .ok_or_else(|| bad_input("template_id", "Choose a template."))?;
         if template.kind != TemplateKind::Reminder {
-            return Err(invalid("template_id", "Choose a reminder template."));
+            return Err(bad_input("template_id", "Choose a reminder template."));
         }
         let saved = self
             .store
@@ -438,7 +414,7 @@ impl Engine {
                     asks_confirmation: input.asks_confirmation,
                     enabled: input.enabled,
                 },
-                self.audit_entry(actor, source, "reminder_rule", "save"),
+                self.audit(actor, source, "reminder_rule", "save"),
             )?
             .ok_or_else(|| EngineError::NotFound("That rule no longer exists.".into()))?;
         self.publish(source, vec![Change::Rules]);
@@ -657,7 +633,7 @@ impl Engine {
             None,
             now,
         )? {
-            return Err(invalid(
+            return Err(bad_input(
                 "id",
                 "That text is no longer waiting to go; reload the list.",
             ));
@@ -682,7 +658,7 @@ impl Engine {
             .message(id)?
             .ok_or_else(|| EngineError::NotFound("That text is gone.".into()))?;
         if row.status != "planned" {
-            return Err(invalid(
+            return Err(bad_input(
                 "id",
                 "That text is no longer waiting to go; reload the list.",
             ));
