@@ -15,12 +15,7 @@ use crate::commands::{Reply, DESK};
 use crate::{AppState, IMPORT_PROGRESS_EVENT};
 
 fn fail(code: ErrorCode, message: impl Into<String>) -> ErrorPayload {
-    ErrorPayload {
-        code,
-        message: message.into(),
-        field: None,
-        related_id: None,
-    }
+    ErrorPayload::new(code, message)
 }
 
 #[tauri::command]

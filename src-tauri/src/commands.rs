@@ -48,10 +48,5 @@ pub async fn get_doctor(state: State<'_, AppState>) -> Reply<DoctorReport> {
 
 /// A failure that is a bug, not something the person did.
 pub(crate) fn internal(message: String) -> ErrorPayload {
-    ErrorPayload {
-        code: tidings_engine::ErrorCode::Internal,
-        message,
-        field: None,
-        related_id: None,
-    }
+    ErrorPayload::new(tidings_engine::ErrorCode::Internal, message)
 }

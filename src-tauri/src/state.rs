@@ -43,12 +43,7 @@ impl AppState {
         if let Some(engine) = slot.as_ref() {
             return Ok(engine.clone());
         }
-        let db_path = self.db_path.clone().ok_or_else(|| ErrorPayload {
-            code: ErrorCode::DataFolder,
-            message: "This computer has no per-user data folder for Tidings. Set XDG_DATA_HOME or TIDINGS_DB to a folder you can write to.".into(),
-            field: None,
-            related_id: None,
-        })?;
+        let db_path = self.db_path.clone().ok_or_else(|| ErrorPayload::new(ErrorCode::DataFolder, "This computer has no per-user data folder for Tidings. Set XDG_DATA_HOME or TIDINGS_DB to a folder you can write to."))?;
         let engine = Arc::new(Engine::open(EngineConfig::new(db_path)).map_err(|e| e.payload())?);
         *slot = Some(engine.clone());
         // The scheduler runs for as long as the app does.
@@ -76,12 +71,10 @@ impl AppState {
         let slot = self.staged.lock().unwrap_or_else(|p| p.into_inner());
         match slot.as_ref() {
             Some((t, bytes)) if *t == token => Ok(bytes.clone()),
-            _ => Err(ErrorPayload {
-                code: ErrorCode::NotFound,
-                message: "That file is no longer loaded (another file was chosen since). Choose it again.".into(),
-                field: None,
-                related_id: None,
-            }),
+            _ => Err(ErrorPayload::new(
+                ErrorCode::NotFound,
+                "That file is no longer loaded (another file was chosen since). Choose it again.",
+            )),
         }
     }
 

@@ -196,12 +196,7 @@ struct Failure {
 }
 
 fn fail(code: ErrorCode, message: impl Into<String>) -> ErrorPayload {
-    ErrorPayload {
-        code,
-        message: message.into(),
-        field: None,
-        related_id: None,
-    }
+    ErrorPayload::new(code, message)
 }
 
 fn main() -> ExitCode {

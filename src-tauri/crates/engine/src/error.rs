@@ -129,6 +129,18 @@ impl EngineError {
     }
 }
 
+impl ErrorPayload {
+    /// A failure that is not about one field or record.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            field: None,
+            related_id: None,
+        }
+    }
+}
+
 impl From<&EngineError> for ErrorPayload {
     fn from(err: &EngineError) -> Self {
         err.payload()
