@@ -165,15 +165,17 @@ impl Engine {
     /// Takes the daily backup when the last good one is a day old (or there is none and the
     /// desk has data). Called by the scheduler on every pass; cheap when nothing is due.
     pub fn backup_if_due(&self) -> Result<Option<BackupInfo>, EngineError> {
-        let status = self.backup_status()?;
-        let due = status
-            .last_good
-            .as_ref()
-            .is_none_or(|b| self.now() - b.created_at >= Duration::days(1));
-        let failed_recently = status
-            .recent
+        // Runs on every scheduler pass: read the newest few records and stop at the first
+        // good copy on disk (usually one file check), not the whole status.
+        let recent = self.store.backups(20)?;
+        let now = self.now();
+        let due = recent
+            .iter()
+            .find(|b| b.verified && Path::new(&b.path).exists())
+            .is_none_or(|b| now - b.created_at >= Duration::days(1));
+        let failed_recently = recent
             .first()
-            .is_some_and(|b| !b.verified && self.now() - b.created_at < Duration::hours(1));
+            .is_some_and(|b| !b.verified && now - b.created_at < Duration::hours(1));
         if !due || failed_recently || !self.settings()?.is_setup_complete() {
             return Ok(None);
         }
