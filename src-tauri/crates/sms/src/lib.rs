@@ -1,7 +1,12 @@
 //! SMS providers. Everything the engine needs from a carrier goes through [`Provider`];
-//! [`sandbox::SandboxProvider`] is the default and never touches the network.
+//! [`sandbox::SandboxProvider`] is the default and never touches the network;
+//! [`twilio::TwilioProvider`] speaks Twilio's REST API. Secrets live only in the OS keyring
+//! ([`secrets::Keyring`]) and travel wrapped in [`Sensitive`].
 
 pub mod sandbox;
+pub mod secrets;
+mod sensitive;
+pub mod twilio;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -10,6 +15,9 @@ use tidings_domain::ProviderKind;
 use ts_rs::TS;
 
 pub use sandbox::SandboxProvider;
+pub use secrets::{Keyring, KeyringState, SecretError};
+pub use sensitive::Sensitive;
+pub use twilio::{Sender, TwilioConfig, TwilioProvider};
 
 /// A text to hand to the provider: now, or (where the provider can hold it) at `send_at`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,11 +76,37 @@ pub struct ProviderRecord {
     pub created_at: DateTime<Utc>,
 }
 
+/// Where a sent message stands, with the provider's error code when it did not arrive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusReport {
+    pub status: ProviderStatus,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+}
+
+impl StatusReport {
+    pub fn of(status: ProviderStatus) -> Self {
+        Self {
+            status,
+            error_code: None,
+            error_message: None,
+        }
+    }
+}
+
 /// Provider failures, classified by what the engine should do next.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProviderError {
-    #[error("The SMS provider is not answering right now ({0}). Tidings will try again.")]
-    Transient(String),
+    #[error("The SMS provider is not answering right now: {reason}. Tidings will try again.")]
+    Transient {
+        reason: String,
+        /// How long the provider asked us to wait (`Retry-After`), if it said.
+        retry_after: Option<std::time::Duration>,
+    },
+    /// Sending cannot start at all (no secret in the keyring, keyring locked): nothing is
+    /// retried until the user fixes it.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("The recipient has opted out at the carrier.")]
     RecipientOptedOut,
     #[error("The number can't receive texts: {0}")]
@@ -97,7 +131,7 @@ pub trait Provider: Send + Sync {
     /// Cancels a text scheduled at the provider.
     async fn cancel_scheduled(&self, provider_id: &str) -> Result<(), ProviderError>;
 
-    async fn fetch_status(&self, provider_id: &str) -> Result<ProviderStatus, ProviderError>;
+    async fn fetch_status(&self, provider_id: &str) -> Result<StatusReport, ProviderError>;
 
     /// Texts received after `cursor` (from the start when `None`), oldest first.
     async fn list_inbound(&self, cursor: Option<&str>) -> Result<InboundPage, ProviderError>;

@@ -11,7 +11,7 @@ use tidings_store::{NewSandboxRecord, SandboxDirection, SandboxRecord, Store, St
 
 use crate::{
     InboundPage, InboundText, OutboundText, Provider, ProviderError, ProviderRecord,
-    ProviderStatus, SendReceipt,
+    ProviderStatus, SendReceipt, StatusReport,
 };
 
 /// The number the Sandbox carrier sends from (a reserved fictional number).
@@ -151,13 +151,13 @@ impl Provider for SandboxProvider {
         }
     }
 
-    async fn fetch_status(&self, provider_id: &str) -> Result<ProviderStatus, ProviderError> {
+    async fn fetch_status(&self, provider_id: &str) -> Result<StatusReport, ProviderError> {
         let record = self
             .store
             .sandbox_record(provider_id)
             .map_err(storage)?
             .ok_or_else(|| ProviderError::NotFound(provider_id.to_owned()))?;
-        Ok(self.status_now(&record))
+        Ok(StatusReport::of(self.status_now(&record)))
     }
 
     async fn list_inbound(&self, cursor: Option<&str>) -> Result<InboundPage, ProviderError> {
@@ -245,7 +245,11 @@ mod tests {
         assert_eq!(receipt.status, ProviderStatus::Delivered);
         assert!(receipt.provider_id.starts_with("SB"));
         assert_eq!(
-            f.sandbox.fetch_status(&receipt.provider_id).await.unwrap(),
+            f.sandbox
+                .fetch_status(&receipt.provider_id)
+                .await
+                .unwrap()
+                .status,
             ProviderStatus::Delivered
         );
         let since = *f.now.lock().unwrap() - Duration::minutes(1);
@@ -273,13 +277,21 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(
-            f.sandbox.fetch_status(&dropped.provider_id).await.unwrap(),
+            f.sandbox
+                .fetch_status(&dropped.provider_id)
+                .await
+                .unwrap()
+                .status,
             ProviderStatus::Canceled
         );
 
         *f.now.lock().unwrap() = later;
         assert_eq!(
-            f.sandbox.fetch_status(&kept.provider_id).await.unwrap(),
+            f.sandbox
+                .fetch_status(&kept.provider_id)
+                .await
+                .unwrap()
+                .status,
             ProviderStatus::Delivered
         );
         assert!(matches!(
@@ -287,7 +299,11 @@ mod tests {
             Err(ProviderError::Permanent { .. })
         ));
         assert_eq!(
-            f.sandbox.fetch_status(&dropped.provider_id).await.unwrap(),
+            f.sandbox
+                .fetch_status(&dropped.provider_id)
+                .await
+                .unwrap()
+                .status,
             ProviderStatus::Canceled
         );
         assert!(matches!(
