@@ -52,6 +52,12 @@ fn main() {
         "export_all_data",
         "sandbox_conversation",
         "sandbox_send",
+        "get_provider",
+        "test_twilio_connection",
+        "connect_twilio",
+        "use_sandbox",
+        "send_test_text",
+        "resume_sending",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

@@ -4,6 +4,7 @@
 mod appointments;
 mod clients;
 mod commands;
+mod provider;
 mod reminders;
 mod state;
 
@@ -97,6 +98,12 @@ pub fn run() -> ExitCode {
             reminders::export_all_data,
             reminders::sandbox_conversation,
             reminders::sandbox_send,
+            provider::get_provider,
+            provider::test_twilio_connection,
+            provider::connect_twilio,
+            provider::use_sandbox,
+            provider::send_test_text,
+            provider::resume_sending,
         ])
         .run(tauri::generate_context!());
     match result {

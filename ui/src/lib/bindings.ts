@@ -21,11 +21,20 @@ business_phone: string,
 /**
  * Where automatic backups go; empty means the app's data folder.
  */
-backup_folder: string, };
+backup_folder: string, 
+/**
+ * The Twilio account, when one has been connected (kept when switching back to the
+ * Sandbox, so switching again needs no retyping).
+ */
+twilio: TwilioSettings | null, 
+/**
+ * Texts per second per sending number (1 is the US long-code rate).
+ */
+send_rate_per_second: number, };
 
 export type SetupInput = { business_name: string, timezone: string, phone_region: string, };
 
-export type SettingsUpdate = { business_name?: string, timezone?: string, phone_region?: string, quiet_hours?: QuietHours, caps?: Caps, no_sundays?: boolean, business_phone?: string, backup_folder?: string, };
+export type SettingsUpdate = { business_name?: string, timezone?: string, phone_region?: string, quiet_hours?: QuietHours, caps?: Caps, no_sundays?: boolean, business_phone?: string, backup_folder?: string, send_rate_per_second?: number, };
 
 export type QuietHours = { 
 /**
@@ -57,7 +66,12 @@ phone: string,
 /**
  * The client's own IANA zone when it differs from the business's.
  */
-timezone: string | null, notes: string, archived: boolean, created_at: string, updated_at: string, consent: ConsentSummary, };
+timezone: string | null, notes: string, archived: boolean, created_at: string, updated_at: string, consent: ConsentSummary, 
+/**
+ * Set when the carrier said this number cannot receive texts (landline, not in service):
+ * nothing more is sent to it until the number is changed.
+ */
+unreachable?: string, };
 
 export type ClientInput = { name: string, 
 /**
@@ -172,7 +186,57 @@ export type SuppressReason = "too_late" | "quiet_hours_missed" | "no_consent" | 
 
 export type ProviderStatus = "scheduled" | "queued" | "sent" | "delivered" | "undelivered" | "failed" | "canceled";
 
-export type ErrorCode = "invalid_input" | "setup_required" | "data_folder" | "database_corrupt" | "database_too_new" | "database_busy" | "storage" | "provider" | "not_found" | "conflict" | "import_file" | "internal";
+export type KeyringState = "available" | "locked" | "unavailable";
+
+export type TwilioSettings = { 
+/**
+ * `AC` followed by 32 hex digits.
+ */
+account_sid: string, 
+/**
+ * `SK…` when signing in with an API key (recommended); `None` uses the Auth Token.
+ */
+api_key_sid: string | null, 
+/**
+ * The Twilio number texts come from (E.164), or…
+ */
+from_number: string | null, 
+/**
+ * …a Messaging Service `MG…`, which also lets Twilio hold reminders until their time.
+ */
+messaging_service_sid: string | null, 
+/**
+ * Twilio's API unless set (a proxy, or a local server in tests).
+ */
+base_url: string | null, };
+
+export type TwilioInput = { account_sid: string, api_key_sid?: string, from_number?: string, messaging_service_sid?: string, base_url?: string, 
+/**
+ * Empty keeps the secret already in the keyring for this account.
+ */
+secret: string, };
+
+export type ProviderView = { kind: ProviderKind, twilio: TwilioSettings | null, 
+/**
+ * Whether the keyring holds a secret for the Twilio account above.
+ */
+secret_stored: boolean, keyring: KeyringState, 
+/**
+ * What is wrong with the keyring, in words, when it is not available.
+ */
+keyring_message: string | null, 
+/**
+ * Why sending is paused (credentials rejected, secret unreadable), if it is.
+ */
+paused: string | null, send_rate_per_second: number, 
+/**
+ * Reminders can be handed to Twilio ahead of time (a Messaging Service is set).
+ */
+hands_off: boolean, };
+
+export type ConnectionCheck = { account_name: string, account_status: string, };
+
+export type ErrorCode = "invalid_input" | "setup_required" | "data_folder" | "database_corrupt" | "database_too_new" | "database_busy" | "storage" | "provider" | "not_found" | "conflict" | "import_file" | "internal" | "keyring" | "credentials_rejected" | "provider_offline";
 
 export type ErrorPayload = { code: ErrorCode, message: string, 
 /**

@@ -58,6 +58,11 @@ enum Command {
     /// Write everything (clients, appointments, texts, consent ledger) to a zip FILE.
     Export { file: PathBuf },
     /// The Sandbox phone: texts as a customer would, routed like a real reply.
+    /// The SMS provider: Sandbox or Twilio.
+    Provider {
+        #[command(subcommand)]
+        action: ProviderAction,
+    },
     Sandbox {
         #[command(subcommand)]
         action: SandboxAction,
@@ -82,6 +87,45 @@ enum Command {
     Consent {
         #[command(subcommand)]
         action: ConsentAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ProviderAction {
+    /// Choose the provider texts go through.
+    Set {
+        #[command(subcommand)]
+        choice: ProviderChoice,
+    },
+    /// The provider in use, its settings (never the secret) and the keyring's state.
+    Show,
+    /// Sends a test text to a phone through the provider in use.
+    TestText { to: String },
+    /// Resume sending after fixing what paused it (rejected credentials, a locked keyring).
+    Resume,
+}
+
+#[derive(Debug, Subcommand)]
+enum ProviderChoice {
+    /// The built-in simulated carrier: nothing leaves this computer.
+    Sandbox {
+        /// Also remove the Twilio settings and its secret from the keyring.
+        #[arg(long)]
+        forget: bool,
+    },
+    /// A Twilio account. The secret (API key secret, or Auth Token without --api-key) is read
+    /// from standard input and stored only in the OS keyring.
+    Twilio {
+        #[arg(long)]
+        account_sid: String,
+        #[arg(long)]
+        api_key: Option<String>,
+        #[arg(long = "from")]
+        from_number: Option<String>,
+        #[arg(long)]
+        messaging_service: Option<String>,
+        #[arg(long)]
+        base_url: Option<String>,
     },
 }
 
@@ -244,7 +288,11 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 "There is no per-user data folder on this computer; pass --db PATH.",
             )
         })?;
-    let engine = Engine::open(EngineConfig { db_path, clock }).map_err(|e| e.payload())?;
+    let engine = Engine::open(EngineConfig {
+        clock,
+        ..EngineConfig::new(db_path)
+    })
+    .map_err(|e| e.payload())?;
 
     match cli.command {
         Command::Doctor => {
@@ -529,6 +577,89 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                     m.status.as_str(),
                     m.reason_text.clone().unwrap_or_default()
                 );
+            }
+            Ok(())
+        }
+        Command::Provider { action } => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
+            let view = match action {
+                ProviderAction::Show => engine.provider_view().map_err(|e| e.payload())?,
+                ProviderAction::Resume => engine
+                    .resume_sending(WriteSource::Cli)
+                    .map_err(|e| e.payload())?,
+                ProviderAction::TestText { to } => {
+                    let sent = runtime
+                        .block_on(engine.send_test_text(&to, WriteSource::Cli, "cli"))
+                        .map_err(|e| e.payload())?;
+                    if cli.json {
+                        return print_json(&sent);
+                    }
+                    println!("test text to {}: {:?}", sent.to, sent.status);
+                    return Ok(());
+                }
+                ProviderAction::Set {
+                    choice: ProviderChoice::Sandbox { forget },
+                } => engine
+                    .use_sandbox(forget, WriteSource::Cli, "cli")
+                    .map_err(|e| e.payload())?,
+                ProviderAction::Set {
+                    choice:
+                        ProviderChoice::Twilio {
+                            account_sid,
+                            api_key,
+                            from_number,
+                            messaging_service,
+                            base_url,
+                        },
+                } => {
+                    let mut secret = String::new();
+                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut secret).map_err(
+                        |e| {
+                            fail(
+                                ErrorCode::InvalidInput,
+                                format!("Can't read the secret from standard input: {e}"),
+                            )
+                        },
+                    )?;
+                    let input = tidings_engine::domain::TwilioInput {
+                        account_sid,
+                        api_key_sid: api_key,
+                        from_number,
+                        messaging_service_sid: messaging_service,
+                        base_url,
+                        secret: secret.trim().to_owned(),
+                    };
+                    runtime
+                        .block_on(engine.connect_twilio(&input, WriteSource::Cli, "cli"))
+                        .map_err(|e| e.payload())?
+                }
+            };
+            if cli.json {
+                return print_json(&view);
+            }
+            println!("provider:  {}", view.kind.as_str());
+            if let Some(t) = &view.twilio {
+                println!("account:   {}", t.account_sid);
+                if let Some(from) = &t.from_number {
+                    println!("from:      {from}");
+                }
+                if let Some(mg) = &t.messaging_service_sid {
+                    println!("service:   {mg}");
+                }
+                println!(
+                    "secret:    {}",
+                    if view.secret_stored {
+                        "in the keyring"
+                    } else {
+                        "missing"
+                    }
+                );
+            }
+            if let Some(reason) = &view.paused {
+                println!("PAUSED:    {reason}");
             }
             Ok(())
         }

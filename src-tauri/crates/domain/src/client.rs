@@ -26,6 +26,11 @@ pub struct Client {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub consent: ConsentSummary,
+    /// Set when the carrier said this number cannot receive texts (landline, not in service):
+    /// nothing more is sent to it until the number is changed.
+    #[serde(default)]
+    #[ts(optional)]
+    pub unreachable: Option<String>,
 }
 
 /// A new client or changes to one, as typed.

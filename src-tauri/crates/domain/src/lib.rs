@@ -37,6 +37,9 @@ pub mod template;
 
 pub use template::{check_template, render, RenderContext, TemplateError, TemplateKind};
 pub mod planner;
+pub mod provider;
+
+pub use provider::{describe_error_code, ProviderSettingsError, TwilioInput, TwilioSettings};
 
 pub use planner::{plan_reminders, AllowedHours, Planned, RuleTiming, SuppressReason};
 pub mod keywords;

@@ -28,7 +28,9 @@ pub enum ValidationError {
     BadCap(String),
     #[error("Keep the business phone to 40 characters or fewer.")]
     BusinessPhoneTooLong,
-    #[error("There is no setting called \"{0}\". Known settings: business_name, timezone, phone_region, quiet_hours, max_texts_per_day, max_texts_per_week, no_sundays, business_phone, backup_folder.")]
+    #[error("\"{0}\" is not a sending rate Tidings uses. Use a whole number of texts per second from 1 to 100 (1 for an ordinary US number).")]
+    BadSendRate(String),
+    #[error("There is no setting called \"{0}\". Known settings: business_name, timezone, phone_region, quiet_hours, max_texts_per_day, max_texts_per_week, no_sundays, business_phone, backup_folder, send_rate_per_second.")]
     UnknownSetting(String),
 }
 
@@ -43,6 +45,7 @@ impl ValidationError {
             Self::BadCap(_) => "caps",
             Self::UnknownSetting(_) => "key",
             Self::BusinessPhoneTooLong => "business_phone",
+            Self::BadSendRate(_) => "send_rate_per_second",
         }
     }
 }
@@ -168,6 +171,17 @@ pub struct Settings {
     /// Where automatic backups go; empty means the app's data folder.
     #[serde(default)]
     pub backup_folder: String,
+    /// The Twilio account, when one has been connected (kept when switching back to the
+    /// Sandbox, so switching again needs no retyping).
+    #[serde(default)]
+    pub twilio: Option<crate::TwilioSettings>,
+    /// Texts per second per sending number (1 is the US long-code rate).
+    #[serde(default = "default_send_rate")]
+    pub send_rate_per_second: u32,
+}
+
+fn default_send_rate() -> u32 {
+    1
 }
 
 /// The three answers of first-run setup.
@@ -197,6 +211,8 @@ pub struct SettingsUpdate {
     pub business_phone: Option<String>,
     #[ts(optional)]
     pub backup_folder: Option<String>,
+    #[ts(optional)]
+    pub send_rate_per_second: Option<u32>,
 }
 
 impl SettingsUpdate {
@@ -213,6 +229,14 @@ impl SettingsUpdate {
             }
             "business_phone" => update.business_phone = Some(value.to_owned()),
             "backup_folder" => update.backup_folder = Some(value.to_owned()),
+            "send_rate_per_second" => {
+                update.send_rate_per_second = Some(
+                    value
+                        .trim()
+                        .parse()
+                        .map_err(|_| ValidationError::BadSendRate(value.trim().to_owned()))?,
+                )
+            }
             "max_texts_per_day" | "max_texts_per_week" => {
                 // Filled in against the current caps by `Settings::apply`.
                 let n = parse_cap(value)?;
@@ -235,6 +259,11 @@ impl SettingsUpdate {
 }
 
 impl Settings {
+    /// Texts per second per sender; settings saved before the rate existed send one a second.
+    pub fn send_rate(&self) -> u32 {
+        self.send_rate_per_second.clamp(1, 100)
+    }
+
     pub fn is_setup_complete(&self) -> bool {
         self.setup_completed_at.is_some()
     }
@@ -265,6 +294,12 @@ impl Settings {
                 return Err(ValidationError::BusinessPhoneTooLong);
             }
             next.business_phone = phone.to_owned();
+        }
+        if let Some(rate) = update.send_rate_per_second {
+            if !(1..=100).contains(&rate) {
+                return Err(ValidationError::BadSendRate(rate.to_string()));
+            }
+            next.send_rate_per_second = rate;
         }
         if let Some(folder) = &update.backup_folder {
             next.backup_folder = folder.trim().to_owned();

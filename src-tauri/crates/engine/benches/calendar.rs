@@ -73,6 +73,7 @@ fn bench(c: &mut Criterion) {
         clock: Arc::new(FixedClock::new(
             Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap(),
         )),
+        ..EngineConfig::new(Default::default())
     })
     .unwrap();
     engine

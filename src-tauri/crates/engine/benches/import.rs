@@ -48,6 +48,7 @@ fn desk(dir: &tempfile::TempDir) -> Engine {
         clock: Arc::new(FixedClock::new(
             Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap(),
         )),
+        ..EngineConfig::new(Default::default())
     })
     .unwrap();
     engine

@@ -64,6 +64,7 @@ fn open(path: &std::path::Path) -> Engine {
         clock: Arc::new(FixedClock::new(
             Utc.with_ymd_and_hms(2027, 1, 1, 12, 0, 0).unwrap(),
         )),
+        ..EngineConfig::new(Default::default())
     })
     .unwrap();
     engine

@@ -273,7 +273,7 @@ impl Engine {
         for m in self.store.unsettled_messages(now)? {
             let Some(since) = m.send_at else { continue };
             let sent = self
-                .provider
+                .provider()
                 .messages_to(&m.to, since - Duration::minutes(1))
                 .await?;
             for record in sent {

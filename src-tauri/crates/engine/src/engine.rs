@@ -8,7 +8,7 @@ use tidings_domain::{
     all_timezones, Change, ChangeBatch, ProviderKind, RegionInfo, Settings, SettingsUpdate,
     SetupInput, WriteSource,
 };
-use tidings_sms::{Provider, SandboxProvider};
+use tidings_sms::{Keyring, Provider, SandboxProvider};
 use tidings_store::{schema_version_supported, NewAuditEntry, Store};
 use tokio::sync::broadcast;
 use ts_rs::TS;
@@ -20,6 +20,8 @@ use crate::{system, Clock, EngineError, SystemClock};
 pub struct EngineConfig {
     pub db_path: PathBuf,
     pub clock: Arc<dyn Clock>,
+    /// Where provider secrets live: the OS keyring, or a mock store in unit tests.
+    pub keyring: Keyring,
 }
 
 impl EngineConfig {
@@ -27,6 +29,7 @@ impl EngineConfig {
         Self {
             db_path,
             clock: Arc::new(SystemClock),
+            keyring: Keyring::os(),
         }
     }
 }
@@ -62,8 +65,14 @@ const CHANGE_CHANNEL_CAPACITY: usize = 256;
 pub struct Engine {
     pub(crate) store: Arc<Store>,
     clock: Arc<dyn Clock>,
-    pub(crate) provider: Arc<dyn Provider>,
-    sandbox: Option<Arc<SandboxProvider>>,
+    /// The provider in use; replaced when the desk connects or disconnects an account.
+    provider: std::sync::RwLock<Arc<dyn Provider>>,
+    sandbox: Arc<SandboxProvider>,
+    pub(crate) keyring: Keyring,
+    /// One sending slot per `1 / rate` seconds (real providers only).
+    pub(crate) limiter: crate::dispatch::RateLimiter,
+    /// Claimed-but-unsettled messages are reconciled once per process, before any send.
+    pub(crate) reconciled: std::sync::atomic::AtomicBool,
     changes: broadcast::Sender<ChangeBatch>,
     /// Wakes the scheduler when anything changes.
     pub(crate) wake: Arc<tokio::sync::Notify>,
@@ -75,7 +84,7 @@ impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
             .field("store", &self.store)
-            .field("provider", &self.provider.kind())
+            .field("provider", &self.provider().kind())
             .finish_non_exhaustive()
     }
 }
@@ -94,13 +103,17 @@ impl Engine {
         let engine = Self {
             store,
             clock,
-            provider: sandbox.clone(),
-            sandbox: Some(sandbox),
+            provider: std::sync::RwLock::new(sandbox.clone()),
+            sandbox,
+            keyring: config.keyring,
+            limiter: crate::dispatch::RateLimiter::new(),
+            reconciled: std::sync::atomic::AtomicBool::new(false),
             changes,
             wake: Arc::new(tokio::sync::Notify::new()),
             paused: std::sync::atomic::AtomicBool::new(false),
         };
         engine.ensure_default_templates()?;
+        engine.load_provider()?;
         Ok(engine)
     }
 
@@ -108,13 +121,28 @@ impl Engine {
         self.clock.now()
     }
 
-    pub fn provider(&self) -> &dyn Provider {
-        self.provider.as_ref()
+    /// The provider texts go through right now.
+    pub fn provider(&self) -> Arc<dyn Provider> {
+        match self.provider.read() {
+            Ok(p) => p.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub(crate) fn set_provider(&self, provider: Arc<dyn Provider>) {
+        match self.provider.write() {
+            Ok(mut p) => *p = provider,
+            Err(poisoned) => *poisoned.into_inner() = provider,
+        }
+    }
+
+    pub(crate) fn sandbox_provider(&self) -> Arc<SandboxProvider> {
+        self.sandbox.clone()
     }
 
     /// The Sandbox carrier, while it is the provider.
     pub fn sandbox(&self) -> Option<&SandboxProvider> {
-        self.sandbox.as_deref()
+        (self.provider().kind() == ProviderKind::Sandbox).then_some(self.sandbox.as_ref())
     }
 
     /// Change batches from now on. Every write the engine commits sends exactly one.
@@ -190,7 +218,7 @@ impl Engine {
 
     pub fn doctor(&self) -> Result<DoctorReport, EngineError> {
         let settings = self.settings()?;
-        let provider = self.provider.kind();
+        let provider = self.provider().kind();
         Ok(DoctorReport {
             db_path: self.store.path().display().to_string(),
             schema_version: self.store.schema_version()?,
@@ -199,9 +227,15 @@ impl Engine {
             sandbox: provider == ProviderKind::Sandbox,
             setup_complete: settings.is_setup_complete(),
             business_name: settings.business_name,
-            keyring: match provider {
-                ProviderKind::Sandbox => "not needed (Sandbox mode keeps no secrets)".to_owned(),
-                ProviderKind::Twilio => "not checked".to_owned(),
+            keyring: match self.keyring.state() {
+                Ok(_) if provider == ProviderKind::Sandbox => {
+                    "available (not needed in Sandbox mode)".to_owned()
+                }
+                Ok(_) => "available".to_owned(),
+                Err(_) if provider == ProviderKind::Sandbox => {
+                    "unavailable (not needed in Sandbox mode)".to_owned()
+                }
+                Err(err) => err.to_string(),
             },
             version: env!("CARGO_PKG_VERSION").to_owned(),
         })
@@ -219,7 +253,12 @@ impl Engine {
                 if let Err(err) = self.backup_if_due() {
                     tracing::error!("the daily backup failed: {err}");
                 }
-                let most = std::time::Duration::from_secs(300);
+                // Sent texts waiting for a delivery report are asked about every half minute.
+                let most = if self.awaiting_delivery().unwrap_or(false) {
+                    std::time::Duration::from_secs(30)
+                } else {
+                    std::time::Duration::from_secs(300)
+                };
                 let wait = match self.next_due() {
                     Ok(Some(at)) => (at - self.now()).to_std().unwrap_or_default().min(most),
                     _ => most,

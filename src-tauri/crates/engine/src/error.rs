@@ -37,6 +37,12 @@ pub enum ErrorCode {
     ImportFile,
     /// A bug: something that should not happen.
     Internal,
+    /// The OS keyring is missing, locked or refused; the message says which.
+    Keyring,
+    /// The SMS provider rejected the credentials (sending is paused until they are fixed).
+    CredentialsRejected,
+    /// The SMS provider could not be reached or did not answer in time.
+    ProviderOffline,
 }
 
 /// What the UI receives for every failed command.
@@ -58,6 +64,10 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Provider(#[from] ProviderError),
+    #[error(transparent)]
+    Secret(#[from] tidings_sms::SecretError),
+    #[error(transparent)]
+    ProviderSettings(#[from] tidings_domain::ProviderSettingsError),
     #[error("Finish setting up Tidings first: business name, time zone and phone region.")]
     SetupRequired,
     #[error(transparent)]
@@ -97,7 +107,11 @@ impl EngineError {
             Self::ClientNotFound(_) | Self::NotFound(_) => ErrorCode::NotFound,
             Self::DuplicatePhone { .. } => ErrorCode::Conflict,
             Self::SetupRequired => ErrorCode::SetupRequired,
+            Self::Provider(ProviderError::CredentialsRejected) => ErrorCode::CredentialsRejected,
+            Self::Provider(ProviderError::Transient { .. }) => ErrorCode::ProviderOffline,
             Self::Provider(_) => ErrorCode::Provider,
+            Self::Secret(_) => ErrorCode::Keyring,
+            Self::ProviderSettings(_) => ErrorCode::InvalidInput,
             Self::Store(err) => match err {
                 StoreError::DataFolder { .. } => ErrorCode::DataFolder,
                 StoreError::Corrupt { .. } => ErrorCode::DatabaseCorrupt,
@@ -117,6 +131,7 @@ impl EngineError {
             field: match self {
                 Self::Invalid(err) => Some(err.field().to_owned()),
                 Self::Client(err) => Some(err.field().to_owned()),
+                Self::ProviderSettings(err) => Some(err.field().to_owned()),
                 Self::DuplicatePhone { .. } => Some("phone".to_owned()),
                 Self::BadInput { field, .. } => Some((*field).to_owned()),
                 _ => None,

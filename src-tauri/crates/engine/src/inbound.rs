@@ -16,15 +16,25 @@ use crate::{Engine, EngineError};
 
 const CURSOR_KEY: &str = "inbound_cursor";
 
+/// Each provider keeps its own cursor (the Sandbox counts records; Twilio uses a time).
+pub(crate) fn cursor_key(kind: tidings_domain::ProviderKind) -> String {
+    match kind {
+        tidings_domain::ProviderKind::Sandbox => CURSOR_KEY.to_owned(),
+        other => format!("{CURSOR_KEY}:{}", other.as_str()),
+    }
+}
+
 impl Engine {
     /// Fetches every reply since the stored cursor, all pages, and routes each once. The
     /// cursor moves only after a page is stored, so a restart mid-poll loses nothing and the
     /// provider id keeps a reply from being handled twice.
     pub async fn poll_inbound(&self) -> Result<Vec<TickItem>, EngineError> {
         let mut received = Vec::new();
+        let provider = self.provider();
+        let key = cursor_key(provider.kind());
         loop {
-            let cursor = self.store.kv_get(CURSOR_KEY)?;
-            let page = self.provider.list_inbound(cursor.as_deref()).await?;
+            let cursor = self.store.kv_get(&key)?;
+            let page = provider.list_inbound(cursor.as_deref()).await?;
             if page.texts.is_empty() {
                 break;
             }
@@ -35,7 +45,7 @@ impl Engine {
             }
             match page.next_cursor {
                 Some(next) if Some(&next) != cursor.as_ref() => {
-                    self.store.kv_set(CURSOR_KEY, &next, self.now())?
+                    self.store.kv_set(&key, &next, self.now())?
                 }
                 _ => break,
             }
@@ -245,7 +255,7 @@ impl Engine {
         };
         let cost = segments(&body);
         match self
-            .provider
+            .provider()
             .send(&OutboundText {
                 to: current.phone.clone(),
                 body: body.clone(),
@@ -260,6 +270,7 @@ impl Engine {
                     &body,
                     &receipt.provider_id,
                     key,
+                    crate::dispatch::status_word(receipt.status),
                     cost.segments,
                     if cost.encoding == Encoding::Ucs2 {
                         "UCS-2"

@@ -6,6 +6,7 @@ mod backup;
 mod bindings;
 mod clients;
 mod clock;
+mod dispatch;
 mod engine;
 mod error;
 mod export;
@@ -29,6 +30,7 @@ pub use clients::{
     ImportConsent, ImportOptions, ImportPreview, ImportProgress, StagedFile, CLIENT_LIST_LIMIT,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use dispatch::{backoff, ConnectionCheck, ProviderView, RateLimiter, MAX_ATTEMPTS};
 pub use engine::{DoctorReport, Engine, EngineConfig, SetupDefaults};
 pub use error::{EngineError, ErrorCode, ErrorPayload};
 pub use export::ExportSummary;

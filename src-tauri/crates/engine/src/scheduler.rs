@@ -12,7 +12,10 @@ use tidings_domain::{
     segments, AppointmentStatus, Caps, Change, ConsentState, Encoding, Purpose, QuietHours,
     SegmentInfo, Settings, TemplateKind, WriteSource,
 };
-use tidings_sms::{OutboundText, ProviderStatus};
+use tidings_sms::{OutboundText, ProviderError};
+use tidings_store::ClaimedBody;
+
+use crate::dispatch::{status_word, AfterFailure};
 use tidings_store::{MessageRow, NewPlannedMessage, RuleRow, RuleSpec, SentMessage};
 
 use crate::error::bad_input;
@@ -646,6 +649,15 @@ impl Engine {
         Ok(outbox_view(row))
     }
 
+    /// One message as the outbox shows it.
+    pub fn outbox_message(&self, id: i64) -> Result<OutboxMessage, EngineError> {
+        let row = self
+            .store
+            .message(id)?
+            .ok_or_else(|| EngineError::NotFound("That text is gone.".into()))?;
+        Ok(outbox_view(row))
+    }
+
     /// Sends a planned text now, through the same gate as the scheduler.
     pub async fn send_now(
         &self,
@@ -675,22 +687,58 @@ impl Engine {
         Ok(outbox_view(row))
     }
 
-    /// One pass: every due text goes through the gate, then to the provider.
+    /// One pass: claimed messages reconciled (once per process), replies read, every due text
+    /// through the gate and to the provider, delivery reports asked for.
     pub async fn tick(&self) -> Result<TickReport, EngineError> {
         let now = self.now();
         let mut report = TickReport::default();
-        if self.paused.load(std::sync::atomic::Ordering::SeqCst) {
+        if self.paused.load(std::sync::atomic::Ordering::SeqCst) || self.sending_paused()?.is_some()
+        {
             return Ok(report);
         }
-        report.received = self.poll_inbound().await?;
-        loop {
-            let due = self.store.due_messages(now, 100)?;
+        if !self.reconciled() {
+            match self.reconcile_claimed().await {
+                Ok(_) => {}
+                Err(EngineError::Provider(err)) => {
+                    // Nothing is sent until every claim is accounted for.
+                    tracing::warn!("claimed texts could not be checked with the provider: {err}");
+                    if matches!(
+                        err,
+                        ProviderError::CredentialsRejected | ProviderError::Unavailable(_)
+                    ) {
+                        self.pause_sending(&err.to_string())?;
+                    }
+                    return Ok(report);
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        match self.poll_inbound().await {
+            Ok(received) => report.received = received,
+            Err(EngineError::Provider(
+                err @ (ProviderError::CredentialsRejected | ProviderError::Unavailable(_)),
+            )) => {
+                self.pause_sending(&err.to_string())?;
+                return Ok(report);
+            }
+            Err(EngineError::Provider(err)) => {
+                tracing::warn!("replies could not be read this time: {err}");
+            }
+            Err(err) => return Err(err),
+        }
+        'pass: loop {
+            let due = self.store.dispatchable(now, 100)?;
             if due.is_empty() {
                 break;
             }
             for m in due {
-                self.process(m.id, now, false, &mut report).await?;
+                if let AfterFailure::Stop = self.process(m.id, now, false, &mut report).await? {
+                    break 'pass;
+                }
             }
+        }
+        if let Err(err) = self.poll_delivery().await {
+            tracing::warn!("delivery reports could not be read: {err}");
         }
         if !report.sent.is_empty() || !report.suppressed.is_empty() {
             self.publish(WriteSource::Background, vec![Change::Messages]);
@@ -705,16 +753,13 @@ impl Engine {
         now: DateTime<Utc>,
         by_staff: bool,
         report: &mut TickReport,
-    ) -> Result<(), EngineError> {
+    ) -> Result<AfterFailure, EngineError> {
         // Claimed in a committed transaction before anything else (invariant 3).
-        if !self
-            .store
-            .transition(id, "planned", "sending", None, None, now)?
-        {
-            return Ok(());
+        if !self.store.claim(id, now)? {
+            return Ok(AfterFailure::Continue);
         }
         let Some(m) = self.store.message(id)? else {
-            return Ok(());
+            return Ok(AfterFailure::Continue);
         };
         let item = |reason: Option<SuppressReason>| TickItem {
             message_id: m.id,
@@ -753,8 +798,27 @@ impl Engine {
                 version_id,
                 cost,
             }) => {
-                match self
-                    .provider
+                let encoding = if cost.encoding == Encoding::Ucs2 {
+                    "UCS-2"
+                } else {
+                    "GSM-7"
+                };
+                // What is about to go is on record before the call, so a crash after it can be
+                // matched against the provider's own list.
+                self.store.record_claimed_body(
+                    id,
+                    &ClaimedBody {
+                        body: &body,
+                        template_version_id: Some(version_id),
+                        segments: cost.segments,
+                        encoding,
+                    },
+                )?;
+                let provider = self.provider();
+                if self.is_real_provider() {
+                    self.limiter.acquire(self.settings()?.send_rate()).await;
+                }
+                match provider
                     .send(&OutboundText {
                         to: m.to.clone(),
                         body: body.clone(),
@@ -763,25 +827,16 @@ impl Engine {
                     .await
                 {
                     Ok(receipt) => {
-                        let status = match receipt.status {
-                            ProviderStatus::Delivered => "delivered",
-                            ProviderStatus::Scheduled => "scheduled_at_provider",
-                            _ => "sent",
-                        };
                         self.store.mark_sent(
                             id,
                             &SentMessage {
-                                status: status.into(),
+                                status: status_word(receipt.status).into(),
                                 provider_id: receipt.provider_id,
                                 from: String::new(),
                                 body,
                                 template_version_id: version_id,
                                 segments: cost.segments,
-                                encoding: if cost.encoding == Encoding::Ucs2 {
-                                    "UCS-2".into()
-                                } else {
-                                    "GSM-7".into()
-                                },
+                                encoding: encoding.into(),
                                 sent_at: now,
                             },
                             now,
@@ -790,20 +845,16 @@ impl Engine {
                     }
                     Err(err) => {
                         tracing::warn!(message = id, "the provider refused a text: {err}");
-                        self.store.transition(
-                            id,
-                            "sending",
-                            "failed",
-                            Some(&err.to_string()),
-                            None,
-                            now,
-                        )?;
-                        report.suppressed.push(item(None));
+                        let after = self.after_failure(&m, err, now).await?;
+                        if let AfterFailure::Continue = after {
+                            report.suppressed.push(item(None));
+                        }
+                        return Ok(after);
                     }
                 }
             }
         }
-        Ok(())
+        Ok(AfterFailure::Continue)
     }
 
     /// Runs every check on current data. `Ok(Err(reason))` means: do not send.
@@ -856,6 +907,9 @@ impl Engine {
             Some(ConsentState::Granted) => {}
             Some(ConsentState::Revoked) => return Ok(Err(SuppressReason::OptedOut)),
             _ => return Ok(Err(SuppressReason::NoConsent)),
+        }
+        if client.as_ref().is_some_and(|c| c.unreachable.is_some()) {
+            return Ok(Err(SuppressReason::InvalidNumber));
         }
         if !hours.allows(now) {
             return Ok(match hours.next_allowed(now).filter(|t| *t <= latest) {

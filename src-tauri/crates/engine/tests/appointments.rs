@@ -29,6 +29,7 @@ fn desk(dir: &tempfile::TempDir) -> Engine {
     let engine = Engine::open(EngineConfig {
         db_path: dir.path().join("tidings.sqlite3"),
         clock: Arc::new(FixedClock::new(utc(2027, 3, 1, 12, 0))),
+        ..EngineConfig::new(Default::default())
     })
     .unwrap();
     engine
@@ -403,6 +404,7 @@ fn today_is_the_business_day_not_the_utc_day() {
         db_path: dir.path().join("t.sqlite3"),
         // 02:00 UTC on the 15th is still the 14th in New York.
         clock: Arc::new(FixedClock::new(utc(2027, 3, 15, 2, 0))),
+        ..EngineConfig::new(Default::default())
     })
     .unwrap();
     engine

@@ -28,6 +28,7 @@ fn desk(dir: &tempfile::TempDir) -> Engine {
     let engine = Engine::open(EngineConfig {
         db_path: dir.path().join("tidings.sqlite3"),
         clock,
+        ..EngineConfig::new(Default::default())
     })
     .unwrap();
     engine

@@ -15,6 +15,7 @@ fn open_engine(dir: &tempfile::TempDir) -> (Engine, Arc<FixedClock>) {
     let engine = Engine::open(EngineConfig {
         db_path: dir.path().join("tidings.sqlite3"),
         clock: clock.clone(),
+        ..EngineConfig::new(Default::default())
     })
     .unwrap();
     (engine, clock)

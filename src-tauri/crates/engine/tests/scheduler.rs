@@ -28,6 +28,7 @@ fn desk() -> Desk {
     let engine = Engine::open(EngineConfig {
         db_path: dir.path().join("t.sqlite3"),
         clock: clock.clone(),
+        ..EngineConfig::new(Default::default())
     })
     .unwrap();
     engine

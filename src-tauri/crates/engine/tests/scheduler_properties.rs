@@ -98,6 +98,7 @@ fn run(s: &Scenario) -> Result<usize, TestCaseError> {
     let engine = Engine::open(EngineConfig {
         db_path: db.clone(),
         clock: clock.clone(),
+        ..EngineConfig::new(Default::default())
     })
     .unwrap();
     engine

@@ -50,6 +50,12 @@ pub(crate) fn insert(tx: &Transaction<'_>, entry: &NewAuditEntry<'_>) -> Result<
 }
 
 impl Store {
+    /// An audit entry for something that changed no other table (a test text, a provider
+    /// switch recorded on its own).
+    pub fn append_audit(&self, entry: NewAuditEntry<'_>) -> Result<i64, StoreError> {
+        self.write(|tx| insert(tx, &entry))
+    }
+
     /// The newest `limit` audit entries, newest first.
     pub fn recent_audit(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
         self.read(|conn| {

@@ -18,7 +18,8 @@ const CLIENT_COLUMNS: &str =
      (SELECT action FROM consent_events e WHERE e.client_id = c.id AND e.purpose = 'service'
       ORDER BY e.id DESC LIMIT 1),
      (SELECT action FROM consent_events e WHERE e.client_id = c.id AND e.purpose = 'marketing'
-      ORDER BY e.id DESC LIMIT 1)";
+      ORDER BY e.id DESC LIMIT 1),
+     c.unreachable_reason";
 
 const EVENT_COLUMNS: &str =
     "id, client_id, purpose, action, channel, disclosure_text, disclosure_version,
@@ -62,6 +63,7 @@ fn client(row: &Row<'_>) -> rusqlite::Result<Client> {
             service: consent_state(row.get(8)?),
             marketing: consent_state(row.get(9)?),
         },
+        unreachable: row.get(10)?,
     })
 }
 
@@ -284,7 +286,8 @@ impl Store {
                 return Ok(None);
             };
             tx.execute(
-                "UPDATE clients SET name = ?2, phone = ?3, timezone = ?4, notes = ?5, updated_at = ?6
+                "UPDATE clients SET name = ?2, phone = ?3, timezone = ?4, notes = ?5, updated_at = ?6,
+                    unreachable_reason = CASE WHEN phone = ?3 THEN unreachable_reason END
                  WHERE id = ?1",
                 params![id, valid.name, valid.phone, valid.timezone, valid.notes, now.to_rfc3339()],
             )?;

@@ -133,7 +133,7 @@ fn rule(row: &Row<'_>) -> rusqlite::Result<RuleRow> {
     })
 }
 
-const MESSAGE_SQL: &str =
+pub(crate) const MESSAGE_SQL: &str =
     "SELECT m.id, m.client_id, coalesce(c.name, ''), m.appointment_id, a.starts_at,
         m.rule_id, r.name, v.version, m.purpose, m.automated, m.to_number, m.body, m.status,
         m.reason, m.send_at, m.planned_for, m.sent_at, m.provider_id, m.segments, m.encoding
@@ -167,6 +167,18 @@ fn message(row: &Row<'_>) -> rusqlite::Result<MessageRow> {
         segments: row.get(18)?,
         encoding: row.get(19)?,
     })
+}
+
+pub(crate) fn message_rows(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<MessageRow>, StoreError> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt
+        .query_map(params, message)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
 }
 
 fn message_by_id(conn: &Connection, id: i64) -> Result<Option<MessageRow>, StoreError> {
@@ -502,7 +514,7 @@ impl Store {
     pub fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         self.read(|conn| {
             let next: Option<String> = conn.query_row(
-                "SELECT min(send_at) FROM messages WHERE status = 'planned'",
+                "SELECT min(send_at) FROM messages WHERE status IN ('planned', 'retry_wait')",
                 [],
                 |r| r.get(0),
             )?;
@@ -712,6 +724,7 @@ impl Store {
         body: &str,
         provider_id: &str,
         kind: &str,
+        status: &str,
         segments: u32,
         encoding: &str,
         at: DateTime<Utc>,
@@ -720,8 +733,8 @@ impl Store {
             tx.execute(
                 "INSERT INTO messages (direction, client_id, purpose, automated, to_number, body, status,
                     reason, provider_id, segments, encoding, sent_at, created_at, updated_at)
-                 VALUES ('outbound', ?1, 'service', 0, ?2, ?3, 'delivered', ?4, ?5, ?6, ?7, ?8, ?8, ?8)",
-                params![client_id, to, body, kind, provider_id, segments, encoding, stamp(at)],
+                 VALUES ('outbound', ?1, 'service', 0, ?2, ?3, ?9, ?4, ?5, ?6, ?7, ?8, ?8, ?8)",
+                params![client_id, to, body, kind, provider_id, segments, encoding, stamp(at), status],
             )?;
             Ok(tx.last_insert_rowid())
         })

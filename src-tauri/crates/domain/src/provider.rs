@@ -1,0 +1,268 @@
+//! Provider settings (never secrets) and the words for what carriers report.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::phone::parse_phone;
+
+/// How Tidings reaches a Twilio account. The secret (API key secret or Auth Token) is not
+/// here: it lives only in the OS keyring, under [`TwilioSettings::keyring_account`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TwilioSettings {
+    /// `AC` followed by 32 hex digits.
+    pub account_sid: String,
+    /// `SK…` when signing in with an API key (recommended); `None` uses the Auth Token.
+    pub api_key_sid: Option<String>,
+    /// The Twilio number texts come from (E.164), or…
+    pub from_number: Option<String>,
+    /// …a Messaging Service `MG…`, which also lets Twilio hold reminders until their time.
+    pub messaging_service_sid: Option<String>,
+    /// Twilio's API unless set (a proxy, or a local server in tests).
+    pub base_url: Option<String>,
+}
+
+impl TwilioSettings {
+    /// The keyring entry holding this account's secret.
+    pub fn keyring_account(&self) -> String {
+        format!(
+            "twilio:{}:{}",
+            self.account_sid,
+            self.api_key_sid.as_deref().unwrap_or("auth-token")
+        )
+    }
+}
+
+/// What the Provider form (or `tidings-cli provider set twilio`) sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TwilioInput {
+    pub account_sid: String,
+    #[ts(optional)]
+    pub api_key_sid: Option<String>,
+    #[ts(optional)]
+    pub from_number: Option<String>,
+    #[ts(optional)]
+    pub messaging_service_sid: Option<String>,
+    #[ts(optional)]
+    pub base_url: Option<String>,
+    /// Empty keeps the secret already in the keyring for this account.
+    pub secret: String,
+}
+
+/// A field of the Provider form that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderSettingsError {
+    #[error("The Account SID starts with AC followed by 32 letters and digits; copy it from the Twilio Console's home page.")]
+    AccountSid,
+    #[error("An API key SID starts with SK followed by 32 letters and digits; leave it empty to sign in with the Auth Token instead.")]
+    ApiKeySid,
+    #[error("Give either the Twilio number texts come from or a Messaging Service SID.")]
+    NoSender,
+    #[error("Give the Twilio number or the Messaging Service, not both: Tidings sends from exactly one.")]
+    TwoSenders,
+    #[error("The sending number doesn't read as a phone number: {0}")]
+    FromNumber(String),
+    #[error("A Messaging Service SID starts with MG followed by 32 letters and digits.")]
+    MessagingService,
+    #[error(
+        "The API address must start with https:// (or http:// for a server on this computer)."
+    )]
+    BaseUrl,
+    #[error("Enter the secret: the API key's secret, or the Auth Token when no API key is given.")]
+    NoSecret,
+}
+
+impl ProviderSettingsError {
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::AccountSid => "account_sid",
+            Self::ApiKeySid => "api_key_sid",
+            Self::NoSender | Self::TwoSenders | Self::FromNumber(_) => "from_number",
+            Self::MessagingService => "messaging_service_sid",
+            Self::BaseUrl => "base_url",
+            Self::NoSecret => "secret",
+        }
+    }
+}
+
+fn sid(text: &str, prefix: &str) -> Option<String> {
+    let text = text.trim();
+    let rest = text.strip_prefix(prefix)?;
+    (rest.len() == 32 && rest.chars().all(|c| c.is_ascii_hexdigit())).then(|| text.to_owned())
+}
+
+fn filled(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+impl TwilioInput {
+    /// Checks every field; `region` reads a national sending number.
+    pub fn validate(&self, region: &str) -> Result<TwilioSettings, ProviderSettingsError> {
+        let account_sid = sid(&self.account_sid, "AC").ok_or(ProviderSettingsError::AccountSid)?;
+        let api_key_sid = match filled(&self.api_key_sid) {
+            Some(key) => Some(sid(key, "SK").ok_or(ProviderSettingsError::ApiKeySid)?),
+            None => None,
+        };
+        let (from_number, messaging_service_sid) = match (
+            filled(&self.from_number),
+            filled(&self.messaging_service_sid),
+        ) {
+            (None, None) => return Err(ProviderSettingsError::NoSender),
+            (Some(_), Some(_)) => return Err(ProviderSettingsError::TwoSenders),
+            (Some(number), None) => (
+                Some(
+                    parse_phone(number, region)
+                        .map_err(|e| ProviderSettingsError::FromNumber(e.to_string()))?,
+                ),
+                None,
+            ),
+            (None, Some(mg)) => (
+                None,
+                Some(sid(mg, "MG").ok_or(ProviderSettingsError::MessagingService)?),
+            ),
+        };
+        let base_url = match filled(&self.base_url) {
+            None => None,
+            Some(url) => {
+                let local = url.starts_with("http://127.0.0.1")
+                    || url.starts_with("http://localhost")
+                    || url.starts_with("http://[::1]");
+                if !(url.starts_with("https://") || local) {
+                    return Err(ProviderSettingsError::BaseUrl);
+                }
+                Some(url.trim_end_matches('/').to_owned())
+            }
+        };
+        Ok(TwilioSettings {
+            account_sid,
+            api_key_sid,
+            from_number,
+            messaging_service_sid,
+            base_url,
+        })
+    }
+}
+
+/// A carrier or Twilio error code in words the front desk can act on.
+pub fn describe_error_code(code: &str) -> &'static str {
+    match code {
+        "30001" => "Twilio's queue overflowed; the text was not sent",
+        "30002" => "the Twilio account is suspended",
+        "30003" => "the phone is unreachable (switched off or out of coverage)",
+        "30004" => "the recipient blocked texts from this number",
+        "30005" => "the number is unknown or no longer in service",
+        "30006" => "the number is a landline or can't receive texts",
+        "30007" => "the carrier filtered the text as possible spam",
+        "30008" => "the carrier could not deliver it (unknown error)",
+        "30032" => "the sending toll-free number isn't verified yet",
+        "30034" => "the sending number isn't registered for A2P 10DLC",
+        "21610" => "the customer has opted out of texts from this number (replied STOP)",
+        "21211" => "the number is not a valid phone number",
+        "21614" => "the number can't receive texts (not a mobile)",
+        "21408" => "texts to this country are not enabled on the Twilio account",
+        "21612" => "Twilio can't route texts between these numbers",
+        "20003" => "Twilio rejected the account credentials",
+        _ => "the carrier reported an error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AC: &str = "AC0123456789abcdef0123456789abcdef";
+
+    fn input() -> TwilioInput {
+        TwilioInput {
+            account_sid: AC.into(),
+            api_key_sid: None,
+            from_number: Some("(415) 555-2671".into()),
+            messaging_service_sid: None,
+            base_url: None,
+            secret: "x".into(),
+        }
+    }
+
+    #[test]
+    fn a_complete_form_becomes_settings() {
+        let s = input().validate("US").unwrap();
+        assert_eq!(s.from_number.as_deref(), Some("+14155552671"));
+        assert_eq!(s.keyring_account(), format!("twilio:{AC}:auth-token"));
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let cases: Vec<(TwilioInput, &str)> = vec![
+            (
+                TwilioInput {
+                    account_sid: "AC123".into(),
+                    ..input()
+                },
+                "account_sid",
+            ),
+            (
+                TwilioInput {
+                    api_key_sid: Some("SKnope".into()),
+                    ..input()
+                },
+                "api_key_sid",
+            ),
+            (
+                TwilioInput {
+                    from_number: None,
+                    ..input()
+                },
+                "from_number",
+            ),
+            (
+                TwilioInput {
+                    messaging_service_sid: Some(format!("MG{}", "a".repeat(32))),
+                    ..input()
+                },
+                "from_number",
+            ),
+            (
+                TwilioInput {
+                    from_number: None,
+                    messaging_service_sid: Some("MG1".into()),
+                    ..input()
+                },
+                "messaging_service_sid",
+            ),
+            (
+                TwilioInput {
+                    base_url: Some("http://example.com".into()),
+                    ..input()
+                },
+                "base_url",
+            ),
+            (
+                TwilioInput {
+                    from_number: Some("12".into()),
+                    ..input()
+                },
+                "from_number",
+            ),
+        ];
+        for (case, field) in cases {
+            assert_eq!(case.validate("US").unwrap_err().field(), field, "{case:?}");
+        }
+        let local = TwilioInput {
+            base_url: Some("http://127.0.0.1:4010/".into()),
+            ..input()
+        };
+        assert_eq!(
+            local.validate("US").unwrap().base_url.as_deref(),
+            Some("http://127.0.0.1:4010")
+        );
+    }
+
+    #[test]
+    fn carrier_codes_read_as_words() {
+        assert!(describe_error_code("30007").contains("spam"));
+        assert!(describe_error_code("30006").contains("landline"));
+        assert_eq!(
+            describe_error_code("99999"),
+            "the carrier reported an error"
+        );
+    }
+}

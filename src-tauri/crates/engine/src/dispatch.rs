@@ -1,0 +1,613 @@
+//! The dispatcher's side of sending: which provider is connected (secrets in the keyring), the
+//! per-sender rate limit, what each provider failure does, start-up reconciliation of claimed
+//! messages, and delivery reports.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use tidings_domain::{
+    describe_error_code, Change, ConsentAction, ConsentChannel, ConsentState, ProviderKind,
+    Purpose, SuppressReason, TwilioInput, TwilioSettings, WriteSource,
+};
+use tidings_sms::twilio::DEFAULT_BASE_URL;
+use tidings_sms::{
+    InboundPage, KeyringState, OutboundText, Provider, ProviderError, ProviderRecord,
+    ProviderStatus, SecretError, SendReceipt, Sender, Sensitive, StatusReport, TwilioConfig,
+    TwilioProvider,
+};
+use tidings_store::{MessageRow, NewConsentEvent};
+use ts_rs::TS;
+
+use crate::error::bad_input;
+use crate::{Engine, EngineError, OutboxMessage};
+
+/// Attempts before a transiently failing text is given up as failed.
+pub const MAX_ATTEMPTS: u32 = 5;
+/// Delivery reports are asked for this long after sending; then the text counts as failed.
+const DELIVERY_WINDOW_HOURS: i64 = 72;
+const PAUSE_KEY: &str = "sending_paused";
+
+/// Hands out sending slots no closer together than `1 / rate` seconds, in order of asking.
+#[derive(Debug)]
+pub struct RateLimiter {
+    next: tokio::sync::Mutex<Option<tokio::time::Instant>>,
+}
+
+impl RateLimiter {
+    pub fn new() -> Self {
+        Self {
+            next: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// Waits for the next slot at `per_second` texts a second.
+    pub async fn acquire(&self, per_second: u32) {
+        let interval = StdDuration::from_secs(1) / per_second.max(1);
+        let slot = {
+            let mut next = self.next.lock().await;
+            let now = tokio::time::Instant::now();
+            let slot = next.map_or(now, |n| n.max(now));
+            *next = Some(slot + interval);
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+    }
+}
+
+impl Default for RateLimiter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The wait before retry number `attempt` (1-based): 30 s doubling to at most 30 min, with
+/// ±50 % jitter so a burst of failures does not retry in lockstep.
+pub fn backoff(attempt: u32, jitter: f64) -> Duration {
+    let base = 30.0 * 2f64.powi(attempt.saturating_sub(1).min(10) as i32);
+    let capped = base.min(1800.0);
+    Duration::milliseconds((capped * (0.5 + jitter.clamp(0.0, 1.0)) * 1000.0) as i64)
+}
+
+/// The provider as Settings → Provider shows it. No secret, ever.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ProviderView {
+    pub kind: ProviderKind,
+    pub twilio: Option<TwilioSettings>,
+    /// Whether the keyring holds a secret for the Twilio account above.
+    pub secret_stored: bool,
+    pub keyring: KeyringState,
+    /// What is wrong with the keyring, in words, when it is not available.
+    pub keyring_message: Option<String>,
+    /// Why sending is paused (credentials rejected, secret unreadable), if it is.
+    pub paused: Option<String>,
+    pub send_rate_per_second: u32,
+    /// Reminders can be handed to Twilio ahead of time (a Messaging Service is set).
+    pub hands_off: bool,
+}
+
+/// What "Test connection" found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConnectionCheck {
+    pub account_name: String,
+    pub account_status: String,
+}
+
+/// Stands in for Twilio when its secret cannot be read: every call says why, and the
+/// dispatcher pauses instead of burning retries.
+struct UnavailableProvider(String);
+
+#[async_trait]
+impl Provider for UnavailableProvider {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Twilio
+    }
+    async fn send(&self, _: &OutboundText) -> Result<SendReceipt, ProviderError> {
+        Err(ProviderError::Unavailable(self.0.clone()))
+    }
+    async fn cancel_scheduled(&self, _: &str) -> Result<(), ProviderError> {
+        Err(ProviderError::Unavailable(self.0.clone()))
+    }
+    async fn fetch_status(&self, _: &str) -> Result<StatusReport, ProviderError> {
+        Err(ProviderError::Unavailable(self.0.clone()))
+    }
+    async fn list_inbound(&self, _: Option<&str>) -> Result<InboundPage, ProviderError> {
+        Err(ProviderError::Unavailable(self.0.clone()))
+    }
+    async fn messages_to(
+        &self,
+        _: &str,
+        _: DateTime<Utc>,
+    ) -> Result<Vec<ProviderRecord>, ProviderError> {
+        Err(ProviderError::Unavailable(self.0.clone()))
+    }
+}
+
+fn twilio_config(settings: &TwilioSettings, secret: Sensitive<String>) -> TwilioConfig {
+    let sender = match (&settings.messaging_service_sid, &settings.from_number) {
+        (Some(mg), _) => Sender::MessagingService(mg.clone()),
+        (None, Some(number)) => Sender::Number(number.clone()),
+        (None, None) => Sender::Number(String::new()),
+    };
+    let mut config = TwilioConfig::new(&settings.account_sid, secret, sender);
+    config.api_key_sid = settings.api_key_sid.clone();
+    config.base_url = settings
+        .base_url
+        .clone()
+        .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+    config
+}
+
+/// Our status word for what the provider said at hand-over.
+pub(crate) fn status_word(status: ProviderStatus) -> &'static str {
+    match status {
+        ProviderStatus::Delivered => "delivered",
+        ProviderStatus::Scheduled => "scheduled_at_provider",
+        ProviderStatus::Undelivered => "undelivered",
+        ProviderStatus::Failed => "failed",
+        ProviderStatus::Canceled => "cancelled",
+        ProviderStatus::Queued | ProviderStatus::Sent => "sent",
+    }
+}
+
+/// What the scheduler does after a provider failure.
+pub(crate) enum AfterFailure {
+    /// Go on with the next message.
+    Continue,
+    /// Sending is paused: stop this pass.
+    Stop,
+}
+
+impl Engine {
+    /// Sets up the provider the settings name (at start and after a restore).
+    pub(crate) fn load_provider(&self) -> Result<(), EngineError> {
+        let settings = self.settings()?;
+        match (settings.provider, settings.twilio) {
+            (ProviderKind::Twilio, Some(twilio)) => {
+                let provider: Arc<dyn Provider> = match self.keyring.get(&twilio.keyring_account())
+                {
+                    Ok(secret) => Arc::new(TwilioProvider::new(twilio_config(&twilio, secret))?),
+                    Err(err) => Arc::new(UnavailableProvider(format!(
+                        "Tidings can't read the Twilio secret: {err}"
+                    ))),
+                };
+                self.set_provider(provider);
+            }
+            _ => self.set_provider(self.sandbox_provider()),
+        }
+        Ok(())
+    }
+
+    pub fn provider_view(&self) -> Result<ProviderView, EngineError> {
+        let settings = self.settings()?;
+        let (keyring, keyring_message) = match self.keyring.state() {
+            Ok(state) => (state, None),
+            Err(err) => (err.state(), Some(err.to_string())),
+        };
+        let secret_stored = settings
+            .twilio
+            .as_ref()
+            .is_some_and(|t| self.keyring.get(&t.keyring_account()).is_ok());
+        let rate = settings.send_rate();
+        Ok(ProviderView {
+            kind: self.provider().kind(),
+            hands_off: settings
+                .twilio
+                .as_ref()
+                .is_some_and(|t| t.messaging_service_sid.is_some())
+                && self.provider().kind() == ProviderKind::Twilio,
+            twilio: settings.twilio,
+            secret_stored,
+            keyring,
+            keyring_message,
+            paused: self.sending_paused()?,
+            send_rate_per_second: rate,
+        })
+    }
+
+    /// The settings and secret a form describes; an empty secret means "the one stored".
+    fn twilio_from_input(
+        &self,
+        input: &TwilioInput,
+    ) -> Result<(TwilioSettings, Sensitive<String>), EngineError> {
+        let region = self.settings()?.phone_region;
+        let settings = input.validate(&region)?;
+        let typed = input.secret.trim();
+        let secret = if typed.is_empty() {
+            match self.keyring.get(&settings.keyring_account()) {
+                Ok(secret) => secret,
+                Err(SecretError::Missing) => {
+                    return Err(tidings_domain::ProviderSettingsError::NoSecret.into())
+                }
+                Err(err) => return Err(err.into()),
+            }
+        } else {
+            Sensitive::new(typed.to_owned())
+        };
+        Ok((settings, secret))
+    }
+
+    /// An authenticated read of the account: proves the credentials and the address without
+    /// sending anything or saving anything.
+    pub async fn test_connection(
+        &self,
+        input: &TwilioInput,
+    ) -> Result<ConnectionCheck, EngineError> {
+        let (settings, secret) = self.twilio_from_input(input)?;
+        let provider = TwilioProvider::new(twilio_config(&settings, secret))?;
+        let account = provider.check().await?;
+        Ok(ConnectionCheck {
+            account_name: account.friendly_name.unwrap_or_default(),
+            account_status: account.status.unwrap_or_default(),
+        })
+    }
+
+    /// Connects a Twilio account: checks it answers, stores the secret in the keyring, saves
+    /// the settings (no secret) and sends through it from now on. Nothing is saved if any step
+    /// fails.
+    pub async fn connect_twilio(
+        &self,
+        input: &TwilioInput,
+        source: WriteSource,
+        actor: &str,
+    ) -> Result<ProviderView, EngineError> {
+        let (twilio, secret) = self.twilio_from_input(input)?;
+        let provider = TwilioProvider::new(twilio_config(&twilio, secret.clone()))?;
+        provider.check().await?;
+        self.keyring.set(&twilio.keyring_account(), &secret)?;
+        let mut next = self.settings()?;
+        let first = next.twilio.as_ref().map(|t| &t.account_sid) != Some(&twilio.account_sid);
+        next.twilio = Some(twilio);
+        next.provider = ProviderKind::Twilio;
+        self.store.save_settings(
+            &next,
+            self.audit(actor, source, "provider", "connect_twilio"),
+        )?;
+        if first {
+            // Replies are read from the moment of connecting, not the account's whole history.
+            let key = crate::inbound::cursor_key(ProviderKind::Twilio);
+            let now = self
+                .now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            self.store.kv_set(&key, &now, self.now())?;
+        }
+        self.set_provider(Arc::new(provider));
+        self.clear_pause()?;
+        self.publish(source, vec![Change::Settings]);
+        self.provider_view()
+    }
+
+    /// Back to the Sandbox. The Twilio settings stay (no retyping to switch back); `forget`
+    /// also removes its secret from the keyring.
+    pub fn use_sandbox(
+        &self,
+        forget: bool,
+        source: WriteSource,
+        actor: &str,
+    ) -> Result<ProviderView, EngineError> {
+        let mut next = self.settings()?;
+        if forget {
+            if let Some(twilio) = &next.twilio {
+                self.keyring.delete(&twilio.keyring_account())?;
+            }
+            next.twilio = None;
+        }
+        next.provider = ProviderKind::Sandbox;
+        self.store
+            .save_settings(&next, self.audit(actor, source, "provider", "use_sandbox"))?;
+        self.set_provider(self.sandbox_provider());
+        self.clear_pause()?;
+        self.publish(source, vec![Change::Settings]);
+        self.provider_view()
+    }
+
+    /// A text to the desk's own phone through the connected provider, to see one arrive.
+    /// It is recorded like any text (delivery status included) but to no client.
+    pub async fn send_test_text(
+        &self,
+        typed_number: &str,
+        source: WriteSource,
+        actor: &str,
+    ) -> Result<OutboxMessage, EngineError> {
+        let settings = self.settings()?;
+        let to = tidings_domain::parse_phone(typed_number, &settings.phone_region)
+            .map_err(|e| bad_input("to", e.to_string()))?;
+        let body = format!(
+            "Test text from {} via Tidings. Texts to your customers will come from this number.",
+            if settings.business_name.is_empty() {
+                "your front desk"
+            } else {
+                &settings.business_name
+            }
+        );
+        let provider = self.provider();
+        let receipt = provider
+            .send(&OutboundText {
+                to: to.clone(),
+                body: body.clone(),
+                send_at: None,
+            })
+            .await?;
+        let cost = tidings_domain::segments(&body);
+        let id = self.store.insert_reply(
+            None,
+            &to,
+            &body,
+            &receipt.provider_id,
+            "test_text",
+            status_word(receipt.status),
+            cost.segments,
+            if cost.encoding == tidings_domain::Encoding::Ucs2 {
+                "UCS-2"
+            } else {
+                "GSM-7"
+            },
+            self.now(),
+        )?;
+        self.store
+            .append_audit(self.audit(actor, source, "provider", "test_text"))?;
+        self.publish(source, vec![Change::Messages]);
+        self.outbox_message(id)
+    }
+
+    /// Why sending is paused, if it is.
+    pub fn sending_paused(&self) -> Result<Option<String>, EngineError> {
+        Ok(self.store.kv_get(PAUSE_KEY)?.filter(|r| !r.is_empty()))
+    }
+
+    pub(crate) fn pause_sending(&self, reason: &str) -> Result<(), EngineError> {
+        if self.sending_paused()?.as_deref() != Some(reason) {
+            tracing::warn!("sending paused: {reason}");
+            self.store.kv_set(PAUSE_KEY, reason, self.now())?;
+            self.publish(WriteSource::Background, vec![Change::Settings]);
+        }
+        Ok(())
+    }
+
+    fn clear_pause(&self) -> Result<(), EngineError> {
+        self.store.kv_set(PAUSE_KEY, "", self.now())?;
+        Ok(())
+    }
+
+    /// "Resume sending" after fixing what paused it: reloads the provider (the secret may
+    /// have been unlocked) and lets the dispatcher go on.
+    pub fn resume_sending(&self, source: WriteSource) -> Result<ProviderView, EngineError> {
+        self.load_provider()?;
+        self.clear_pause()?;
+        self.publish(source, vec![Change::Settings]);
+        self.provider_view()
+    }
+
+    /// Invariant 3: every message claimed by a process that stopped mid-send is matched
+    /// against the provider's own records before anything is resent. Found → settled with
+    /// the provider's id; not found → due again (through the gate).
+    pub(crate) async fn reconcile_claimed(&self) -> Result<u32, EngineError> {
+        let now = self.now();
+        let provider = self.provider();
+        let mut settled = 0;
+        for (m, claimed_at) in self.store.claimed_messages()? {
+            let since = claimed_at.unwrap_or(now - Duration::days(1)) - Duration::minutes(5);
+            let found = if m.body.is_empty() {
+                None
+            } else {
+                let mut found = None;
+                for record in provider.messages_to(&m.to, since).await? {
+                    if record.body == m.body
+                        && !self.store.provider_id_known(&record.provider_id)?
+                    {
+                        found = Some(record);
+                        break;
+                    }
+                }
+                found
+            };
+            match found {
+                Some(record) => {
+                    self.store.settle_claimed(
+                        m.id,
+                        &record.provider_id,
+                        status_word(record.status),
+                        now,
+                    )?;
+                    settled += 1;
+                }
+                None => {
+                    self.store.release_claim(m.id, now)?;
+                }
+            }
+        }
+        self.reconciled.store(true, Ordering::SeqCst);
+        Ok(settled)
+    }
+
+    /// What a provider failure does to the message and to sending (DESIGN's providers).
+    pub(crate) async fn after_failure(
+        &self,
+        m: &MessageRow,
+        err: ProviderError,
+        now: DateTime<Utc>,
+    ) -> Result<AfterFailure, EngineError> {
+        match err {
+            ProviderError::Transient {
+                reason,
+                retry_after,
+            } => self.retry_or_fail(m, &reason, retry_after, now),
+            ProviderError::Storage(reason) | ProviderError::NotFound(reason) => {
+                self.retry_or_fail(m, &reason, None, now)
+            }
+            ProviderError::CredentialsRejected | ProviderError::Unavailable(_) => {
+                // No attempt burned: the text waits, unchanged, until sending resumes.
+                self.store.release_claim(m.id, now)?;
+                self.pause_sending(&err.to_string())?;
+                Ok(AfterFailure::Stop)
+            }
+            ProviderError::RecipientOptedOut => {
+                self.store.finish_failed(
+                    m.id,
+                    "sending",
+                    "failed",
+                    Some("21610"),
+                    describe_error_code("21610"),
+                    now,
+                )?;
+                if let Some(client_id) = m.client_id {
+                    self.carrier_opt_out(client_id, m.id)?;
+                }
+                Ok(AfterFailure::Continue)
+            }
+            ProviderError::InvalidNumber(detail) => {
+                self.store
+                    .finish_failed(m.id, "sending", "failed", None, &detail, now)?;
+                if let Some(client_id) = m.client_id {
+                    self.store.mark_unreachable(client_id, &detail, now)?;
+                    self.store.cancel_live_for_client(
+                        client_id,
+                        SuppressReason::InvalidNumber.as_str(),
+                        now,
+                    )?;
+                    self.publish(
+                        WriteSource::Background,
+                        vec![Change::Client { id: client_id }],
+                    );
+                }
+                Ok(AfterFailure::Continue)
+            }
+            ProviderError::Permanent { code, message } => {
+                let reason = if code.chars().all(|c| c.is_ascii_digit()) {
+                    format!("{} ({message})", describe_error_code(&code))
+                } else {
+                    message
+                };
+                self.store
+                    .finish_failed(m.id, "sending", "failed", Some(&code), &reason, now)?;
+                Ok(AfterFailure::Continue)
+            }
+        }
+    }
+
+    fn retry_or_fail(
+        &self,
+        m: &MessageRow,
+        reason: &str,
+        retry_after: Option<StdDuration>,
+        now: DateTime<Utc>,
+    ) -> Result<AfterFailure, EngineError> {
+        let used = self.store.attempts(m.id)? + 1;
+        if used >= MAX_ATTEMPTS {
+            self.store.finish_failed(
+                m.id,
+                "sending",
+                "failed",
+                None,
+                &format!("gave up after {used} attempts: {reason}"),
+                now,
+            )?;
+        } else {
+            let wait = retry_after
+                .and_then(|d| Duration::from_std(d).ok())
+                .unwrap_or_else(|| backoff(used, fastrand::f64()));
+            self.store
+                .schedule_retry(m.id, now + wait, &format!("will retry: {reason}"), now)?;
+        }
+        Ok(AfterFailure::Continue)
+    }
+
+    /// The carrier reports the customer opted out (Twilio 21610): recorded as a revocation
+    /// with channel "provider report", and nothing more goes to them.
+    fn carrier_opt_out(&self, client_id: i64, message_id: i64) -> Result<(), EngineError> {
+        let now = self.now();
+        let settings = self.settings()?;
+        let Some(client) = self.store.client(client_id)? else {
+            return Ok(());
+        };
+        for disclosure in self.store.current_disclosures()? {
+            let state = match disclosure.purpose {
+                Purpose::Service => client.consent.service,
+                Purpose::Marketing => client.consent.marketing,
+            };
+            if state == ConsentState::Revoked {
+                continue;
+            }
+            self.store.append_consent(&NewConsentEvent {
+                client_id,
+                purpose: disclosure.purpose,
+                action: ConsentAction::Revoked,
+                channel: ConsentChannel::ProviderReport,
+                disclosure: &disclosure,
+                business_name: &settings.business_name,
+                recorded_by: "engine",
+                occurred_at: now,
+                recorded_at: now,
+                evidence: Some(
+                    "The carrier refused a text: the recipient has opted out (Twilio 21610)",
+                ),
+                message_id: Some(message_id),
+            })?;
+        }
+        self.store
+            .cancel_live_for_client(client_id, SuppressReason::OptedOut.as_str(), now)?;
+        self.publish(
+            WriteSource::Background,
+            vec![Change::Client { id: client_id }],
+        );
+        Ok(())
+    }
+
+    /// Whether any sent text is still waiting for its delivery report.
+    pub(crate) fn awaiting_delivery(&self) -> Result<bool, EngineError> {
+        let since = self.now() - Duration::hours(DELIVERY_WINDOW_HOURS);
+        Ok(!self.store.awaiting_delivery(since, 1)?.is_empty())
+    }
+
+    /// Asks the provider about sent texts until each is delivered, undelivered or failed (or
+    /// 72 hours pass). Returns how many changed.
+    pub(crate) async fn poll_delivery(&self) -> Result<u32, EngineError> {
+        let now = self.now();
+        let since = now - Duration::hours(DELIVERY_WINDOW_HOURS);
+        let mut changed = self.store.expire_delivery(since, now)? as u32;
+        let provider = self.provider();
+        for m in self.store.awaiting_delivery(since, 50)? {
+            let Some(provider_id) = m.provider_id.as_deref() else {
+                continue;
+            };
+            let report = match provider.fetch_status(provider_id).await {
+                Ok(report) => report,
+                Err(ProviderError::CredentialsRejected | ProviderError::Unavailable(_)) => break,
+                Err(err) => {
+                    tracing::debug!(message = m.id, "no delivery report yet: {err}");
+                    continue;
+                }
+            };
+            let word = status_word(report.status);
+            let reason = report
+                .error_code
+                .as_deref()
+                .map(|code| format!("{} (carrier error {code})", describe_error_code(code)));
+            if self.store.record_delivery(
+                m.id,
+                word,
+                report.error_code.as_deref(),
+                reason.as_deref(),
+                now,
+            )? && word != "sent"
+            {
+                changed += 1;
+            }
+        }
+        if changed > 0 {
+            self.publish(WriteSource::Background, vec![Change::Messages]);
+        }
+        Ok(changed)
+    }
+
+    pub(crate) fn is_real_provider(&self) -> bool {
+        self.provider().kind() != ProviderKind::Sandbox
+    }
+
+    pub(crate) fn reconciled(&self) -> bool {
+        self.reconciled.load(Ordering::SeqCst)
+    }
+}

@@ -1,0 +1,252 @@
+//! The dispatcher's statements: claiming, retries, failures, delivery status, reconciliation.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+
+use crate::reminders::{message_rows, MESSAGE_SQL};
+use crate::{stamp, MessageRow, Store, StoreError};
+
+/// What was rendered for a claimed message, written before the provider is called so that a
+/// crash after the call can be matched against the provider's records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedBody<'a> {
+    pub body: &'a str,
+    pub template_version_id: Option<i64>,
+    pub segments: u32,
+    pub encoding: &'a str,
+}
+
+/// A message left `sending`, with when it was claimed.
+pub type ClaimedMessage = (MessageRow, Option<DateTime<Utc>>);
+
+impl Store {
+    /// Messages due at `now` (planned, or waiting to retry), soonest first.
+    pub fn dispatchable(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<MessageRow>, StoreError> {
+        self.read(|conn| {
+            message_rows(
+                conn,
+                &format!(
+                    "{MESSAGE_SQL} WHERE m.status IN ('planned', 'retry_wait') AND m.send_at <= ?1
+                     ORDER BY m.send_at, m.id LIMIT ?2"
+                ),
+                params![stamp(now), limit],
+            )
+        })
+    }
+
+    /// Claims a due message for sending (`planned` or `retry_wait` → `sending`), committed
+    /// before anything else happens. Returns false when someone else got there first.
+    pub fn claim(&self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE messages SET status = 'sending', claimed_at = ?2, updated_at = ?2
+                 WHERE id = ?1 AND status IN ('planned', 'retry_wait')",
+                params![id, stamp(now)],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    /// Records the text about to go, still `sending`.
+    pub fn record_claimed_body(
+        &self,
+        id: i64,
+        claimed: &ClaimedBody<'_>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE messages SET body = ?2, template_version_id = coalesce(?3, template_version_id),
+                    segments = ?4, encoding = ?5
+                 WHERE id = ?1 AND status = 'sending'",
+                params![id, claimed.body, claimed.template_version_id, claimed.segments, claimed.encoding],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// A transient failure: back to waiting, one attempt used.
+    pub fn schedule_retry(
+        &self,
+        id: i64,
+        at: DateTime<Utc>,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE messages SET status = 'retry_wait', send_at = ?2, reason = ?3,
+                    attempts = attempts + 1, updated_at = ?4
+                 WHERE id = ?1 AND status = 'sending'",
+                params![id, stamp(at), reason, stamp(now)],
+            )?;
+            Ok(
+                tx.query_row("SELECT attempts FROM messages WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+    }
+
+    /// Attempts used so far.
+    pub fn attempts(&self, id: i64) -> Result<u32, StoreError> {
+        self.read(|conn| {
+            Ok(conn
+                .query_row("SELECT attempts FROM messages WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .optional()?
+                .unwrap_or(0))
+        })
+    }
+
+    /// A message that will not be sent (or did not arrive), with the provider's code.
+    pub fn finish_failed(
+        &self,
+        id: i64,
+        from: &str,
+        status: &str,
+        code: Option<&str>,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE messages SET status = ?3, error_code = coalesce(?4, error_code), reason = ?5,
+                    error_message = ?5, updated_at = ?6
+                 WHERE id = ?1 AND status = ?2",
+                params![id, from, status, code, reason, stamp(now)],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    /// Messages claimed but never settled (the process stopped mid-send).
+    pub fn claimed_messages(&self) -> Result<Vec<ClaimedMessage>, StoreError> {
+        self.read(|conn| {
+            let rows = message_rows(
+                conn,
+                &format!("{MESSAGE_SQL} WHERE m.status = 'sending' ORDER BY m.id"),
+                [],
+            )?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                let claimed: Option<String> = conn.query_row(
+                    "SELECT claimed_at FROM messages WHERE id = ?1",
+                    [row.id],
+                    |r| r.get(0),
+                )?;
+                let claimed = claimed
+                    .and_then(|c| DateTime::parse_from_rfc3339(&c).ok())
+                    .map(|c| c.with_timezone(&Utc));
+                out.push((row, claimed));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Sent texts still waiting for a final status, sent after `since`, oldest first.
+    pub fn awaiting_delivery(
+        &self,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<MessageRow>, StoreError> {
+        self.read(|conn| {
+            message_rows(
+                conn,
+                &format!(
+                    "{MESSAGE_SQL} WHERE m.status = 'sent' AND m.provider_id IS NOT NULL
+                       AND m.sent_at >= ?1 ORDER BY m.updated_at, m.id LIMIT ?2"
+                ),
+                params![stamp(since), limit],
+            )
+        })
+    }
+
+    /// Sent texts older than `before` that never reported a final status.
+    pub fn expire_delivery(
+        &self,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            Ok(tx.execute(
+                "UPDATE messages SET status = 'failed',
+                    reason = 'no delivery report from the carrier within 72 hours', updated_at = ?2
+                 WHERE status = 'sent' AND sent_at < ?1",
+                params![stamp(before), stamp(now)],
+            )?)
+        })
+    }
+
+    /// A delivery report: `sent` → `delivered`, `undelivered` or `failed` (with the code), or
+    /// just a touch so the next poll asks about others first.
+    pub fn record_delivery(
+        &self,
+        id: i64,
+        status: &str,
+        code: Option<&str>,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE messages SET status = ?2, error_code = ?3, error_message = ?4,
+                    reason = coalesce(?4, reason), updated_at = ?5
+                 WHERE id = ?1 AND status IN ('sent', 'scheduled_at_provider')",
+                params![id, status, code, reason, stamp(now)],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    /// The carrier says this client's number cannot receive texts.
+    pub fn mark_unreachable(
+        &self,
+        client_id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE clients SET unreachable_reason = ?2, updated_at = ?3 WHERE id = ?1",
+                params![client_id, reason, stamp(now)],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// A row's provider fields after reconciliation found it at the provider.
+    pub fn settle_claimed(
+        &self,
+        id: i64,
+        provider_id: &str,
+        status: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE messages SET status = ?3, provider_id = ?2,
+                    sent_at = coalesce(claimed_at, ?4), updated_at = ?4
+                 WHERE id = ?1 AND status = 'sending'",
+                params![id, provider_id, status, stamp(now)],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    /// A claim that never reached the provider: due again now.
+    pub fn release_claim(&self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE messages SET status = 'planned', send_at = coalesce(send_at, ?2), updated_at = ?2
+                 WHERE id = ?1 AND status = 'sending'",
+                params![id, stamp(now)],
+            )?;
+            Ok(n == 1)
+        })
+    }
+}

@@ -1,0 +1,60 @@
+//! Commands for Settings → Provider: Sandbox or Twilio, test connection, a test text, and
+//! resuming after sending was paused.
+
+use tauri::State;
+use tidings_engine::domain::{TwilioInput, WriteSource};
+use tidings_engine::{ConnectionCheck, OutboxMessage, ProviderView};
+
+use crate::commands::{Reply, DESK};
+use crate::AppState;
+
+#[tauri::command]
+pub async fn get_provider(state: State<'_, AppState>) -> Reply<ProviderView> {
+    state.engine()?.provider_view().map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn test_twilio_connection(
+    state: State<'_, AppState>,
+    input: TwilioInput,
+) -> Reply<ConnectionCheck> {
+    state
+        .engine()?
+        .test_connection(&input)
+        .await
+        .map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn connect_twilio(state: State<'_, AppState>, input: TwilioInput) -> Reply<ProviderView> {
+    state
+        .engine()?
+        .connect_twilio(&input, WriteSource::Ui, DESK)
+        .await
+        .map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn use_sandbox(state: State<'_, AppState>, forget: bool) -> Reply<ProviderView> {
+    state
+        .engine()?
+        .use_sandbox(forget, WriteSource::Ui, DESK)
+        .map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn send_test_text(state: State<'_, AppState>, to: String) -> Reply<OutboxMessage> {
+    state
+        .engine()?
+        .send_test_text(&to, WriteSource::Ui, DESK)
+        .await
+        .map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn resume_sending(state: State<'_, AppState>) -> Reply<ProviderView> {
+    state
+        .engine()?
+        .resume_sending(WriteSource::Ui)
+        .map_err(|e| e.payload())
+}
