@@ -7,6 +7,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
+pub mod twilio_fake;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
