@@ -15,6 +15,7 @@ import type {
 } from '../src/lib/bindings';
 import { AppointmentStore } from './fake-appointments';
 import { ClientStore } from './fake-clients';
+import { ProviderStore } from './fake-provider';
 import { ReminderStore } from './fake-reminders';
 
 export type Call = { cmd: string; args: Record<string, unknown> | undefined };
@@ -31,6 +32,8 @@ export function settingsFixture(overrides: Partial<Settings> = {}): Settings {
     no_sundays: false,
     business_phone: '',
     backup_folder: '',
+    twilio: null,
+    send_rate_per_second: 1,
     ...overrides,
   };
 }
@@ -166,6 +169,8 @@ export type Backend = {
   backups: BackupStore;
   /** The Sandbox carrier's conversations. */
   sandbox: SandboxStore;
+  /** Settings › Provider: Twilio settings, the pretend keyring, pauses and test texts. */
+  provider: ProviderStore;
   /** Set to make `export_all_data` fail with this error. */
   exportFailure?: unknown;
   callsTo(cmd: string): Call[];
@@ -199,11 +204,17 @@ export function fakeBackend(h: Handlers = {}): Backend {
     reminders: new ReminderStore(),
     backups: new BackupStore(() => backend.settings.backup_folder),
     sandbox: new SandboxStore(),
+    provider: undefined as unknown as ProviderStore,
     callsTo(cmd) {
       return this.calls.filter((c) => c.cmd === cmd);
     },
   };
   backend.appts = new AppointmentStore(backend.store);
+  backend.provider = new ProviderStore(
+    () => backend.settings,
+    (s) => (backend.settings = s),
+    backend.reminders,
+  );
   const doctor = (): DoctorReport => ({
     db_path: '/home/desk/.local/share/tidings/tidings.sqlite3',
     schema_version: 1,
@@ -225,6 +236,7 @@ export function fakeBackend(h: Handlers = {}): Backend {
       if (backend.store.handles(cmd)) return backend.store.handle(cmd, args);
       if (backend.appts.handles(cmd)) return backend.appts.handle(cmd, args);
       if (backend.reminders.handles(cmd)) return backend.reminders.handle(cmd, args);
+      if (backend.provider.handles(cmd)) return backend.provider.handle(cmd, args);
       switch (cmd) {
         case 'get_settings':
           return h.getSettings ? h.getSettings(backend) : backend.settings;

@@ -16,6 +16,7 @@ import type {
   Client,
   ClientDetail,
   ClientInput,
+  ConnectionCheck,
   ConsentEvent,
   ConsentInput,
   Disclosures,
@@ -31,6 +32,7 @@ import type {
   OutboxMessage,
   Preset,
   PresetInfo,
+  ProviderView,
   Purpose,
   ReminderRule,
   ReminderRuleInput,
@@ -49,6 +51,7 @@ import type {
   TemplatePreview,
   TemplateVersion,
   TodayView,
+  TwilioInput,
 } from './bindings';
 
 const ERROR_CODES: readonly ErrorCode[] = [
@@ -64,6 +67,9 @@ const ERROR_CODES: readonly ErrorCode[] = [
   'conflict',
   'import_file',
   'internal',
+  'keyring',
+  'credentials_rejected',
+  'provider_offline',
 ];
 
 export class ApiError extends Error {
@@ -339,6 +345,36 @@ export function sandboxConversation(phone: string): Promise<SandboxText[]> {
 /** Sends `text` as the customer at `phone`; resolves to how many replies were routed. */
 export function sandboxSend(phone: string, text: string): Promise<number> {
   return call<number>('sandbox_send', { phone, text });
+}
+
+/** Which provider sends texts, the Twilio account (never its secret), the keyring and any pause. */
+export function getProvider(): Promise<ProviderView> {
+  return call<ProviderView>('get_provider');
+}
+
+/** Signs in to Twilio with the form's details without saving or sending anything. */
+export function testTwilioConnection(input: TwilioInput): Promise<ConnectionCheck> {
+  return call<ConnectionCheck>('test_twilio_connection', { input });
+}
+
+/** Checks the account, keeps the secret in the OS keyring and sends through Twilio from now on. */
+export function connectTwilio(input: TwilioInput): Promise<ProviderView> {
+  return call<ProviderView>('connect_twilio', { input });
+}
+
+/** Back to the Sandbox; `forget` also deletes the Twilio secret and settings. */
+export function useSandbox(forget: boolean): Promise<ProviderView> {
+  return call<ProviderView>('use_sandbox', { forget });
+}
+
+/** A test text to `to` through the connected provider; its delivery arrives as a 'messages' change. */
+export function sendTestText(to: string): Promise<OutboxMessage> {
+  return call<OutboxMessage>('send_test_text', { to });
+}
+
+/** Lets the dispatcher go on after whatever paused sending has been fixed. */
+export function resumeSending(): Promise<ProviderView> {
+  return call<ProviderView>('resume_sending');
 }
 
 /** Did any change in the batch touch one of these kinds (including ones newer than the bindings)? */
