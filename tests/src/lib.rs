@@ -82,6 +82,9 @@ pub fn artifacts_dir() -> PathBuf {
 impl App {
     /// Starts the app on the database at `db` (created if missing).
     pub async fn start(db: &Path) -> App {
+        // reqwest is built without a bundled crypto provider (the app's Twilio client installs
+        // ring); the WebDriver client shares that build.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         // Tidings is single-instance: an app left over from a failed test would swallow this
         // start. Wait for it to go, and end it if it does not.
         if !wait_for_exit(Duration::from_secs(5)).await {

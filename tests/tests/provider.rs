@@ -1,0 +1,155 @@
+//! Sending for real, in the real app: a reminder goes out in Sandbox mode and shows as
+//! delivered; a Twilio account (a local stand-in speaking Twilio's wire format) is connected
+//! from Settings with its secret stored in the OS keyring, a test text goes out through it and
+//! its delivery report comes back.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use chrono::{Duration, Timelike, Utc};
+use tidings_e2e::twilio_fake::{FakeTwilio, ACCOUNT_SID, API_KEY_SID};
+use tidings_e2e::App;
+use tidings_engine::domain::{
+    AppointmentInput, ClientInput, ConsentAction, ConsentChannel, ConsentInput, Purpose,
+    QuietHours, SettingsUpdate, SetupInput, WriteSource,
+};
+use tidings_engine::{Engine, EngineConfig, Preset};
+
+/// A desk whose one reminder is due as soon as the app starts: quiet hours are moved away
+/// from the current hour so the test passes at any time of day.
+fn desk_with_a_due_reminder(db: &std::path::Path) {
+    let engine = Engine::open(EngineConfig::new(db.to_owned())).unwrap();
+    engine
+        .complete_setup(
+            &SetupInput {
+                business_name: "Quay Clinic".into(),
+                timezone: "UTC".into(),
+                phone_region: "GB".into(),
+            },
+            WriteSource::Ui,
+            "test",
+        )
+        .unwrap();
+    let now = Utc::now();
+    let quiet_start = (now + Duration::hours(8)).hour();
+    engine
+        .update_settings(
+            &SettingsUpdate {
+                quiet_hours: Some(QuietHours {
+                    start: format!("{quiet_start:02}:00"),
+                    end: format!("{:02}:00", (quiet_start + 2) % 24),
+                }),
+                ..SettingsUpdate::default()
+            },
+            WriteSource::Ui,
+            "test",
+        )
+        .unwrap();
+    engine
+        .apply_preset(Preset::Light, WriteSource::Ui, "test")
+        .unwrap();
+    let client = engine
+        .create_client(
+            &ClientInput {
+                name: "Ann Lee".into(),
+                phone: "07400 123001".into(),
+                ..ClientInput::default()
+            },
+            WriteSource::Ui,
+            "test",
+        )
+        .unwrap();
+    engine
+        .record_consent(
+            &ConsentInput {
+                client_id: client.id,
+                purpose: Purpose::Service,
+                action: ConsentAction::Granted,
+                channel: ConsentChannel::FrontDeskVerbal,
+                recorded_by: "Sam".into(),
+                occurred_at: None,
+                evidence: None,
+            },
+            WriteSource::Ui,
+        )
+        .unwrap();
+    // Booked for six hours from now: the 24-hour reminder's time has passed but it is still
+    // useful, so it goes at once.
+    let start = (now + Duration::hours(6)).with_second(0).unwrap();
+    engine
+        .create_appointment(
+            &AppointmentInput {
+                client_id: client.id,
+                starts_at: start,
+                ends_at: start + Duration::hours(1),
+                service_id: None,
+                staff_id: None,
+                location: None,
+                notes: None,
+            },
+            WriteSource::Ui,
+            "test",
+        )
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reminder_goes_out_in_sandbox_and_shows_as_delivered() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tidings.sqlite3");
+    desk_with_a_due_reminder(&db);
+    let app = App::start(&db).await;
+    app.click("nav-reminders").await;
+    let outbox = app.wait_text("outbox", "Delivered").await;
+    assert!(outbox.contains("Ann Lee"), "{outbox}");
+    app.screenshot("sandbox-reminder-delivered").await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connect_twilio_send_a_test_text_and_see_it_delivered() {
+    let twilio = FakeTwilio::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tidings.sqlite3");
+    let app = App::start(&db).await;
+    app.set_up("Harbour Hair", "America/New_York", "US").await;
+
+    app.click("nav-settings").await;
+    app.wait_text("provider-status", "Sandbox").await;
+    app.click("provider-choose-twilio").await;
+    app.type_into("provider-account-sid", ACCOUNT_SID).await;
+    app.click("provider-auth-key").await;
+    app.type_into("provider-api-key-sid", API_KEY_SID).await;
+    app.type_into("provider-secret", "e2e-secret-value").await;
+    app.click("provider-send-number").await;
+    app.type_into("provider-from-number", "(415) 555-0100")
+        .await;
+    app.click("provider-advanced").await;
+    app.type_into("provider-base-url", &twilio.uri()).await;
+
+    app.click("provider-test-connection").await;
+    app.wait_text("provider-check-result", "Test account").await;
+    app.click("provider-save").await;
+    app.wait_text("provider-status", "Twilio").await;
+    app.wait_text("provider-status", "+14155550100").await;
+
+    // The secret went to the keyring, never to the database.
+    let secret_in_db: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM settings WHERE value LIKE '%e2e-secret-value%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(secret_in_db, 0);
+
+    app.type_into("provider-test-to", "(415) 555-2671").await;
+    app.click("provider-send-test").await;
+    app.wait_text("provider-test-status", "delivered").await;
+    let accepted = twilio.accepted();
+    assert_eq!(accepted.len(), 1, "{accepted:?}");
+    assert_eq!(accepted[0].to, "+14155552671");
+    assert!(accepted[0].body.contains("Harbour Hair"));
+    app.screenshot("provider-twilio-connected").await;
+    app.quit().await;
+}
