@@ -342,6 +342,17 @@ impl Engine {
             source = source.as_str(),
             "consent recorded"
         );
+        if input.action == tidings_domain::ConsentAction::Revoked
+            && self.store.cancel_handed_off_for_client(
+                client.id,
+                tidings_domain::SuppressReason::OptedOut.as_str(),
+                now,
+            )? > 0
+        {
+            // Texts already handed to the provider are taken back there; their places are
+            // planned again so the gate records why they do not go.
+            self.replan_client(client.id)?;
+        }
         self.publish(
             source,
             vec![Change::Consent {

@@ -30,6 +30,9 @@ pub const MAX_ATTEMPTS: u32 = 5;
 /// Delivery reports are asked for this long after sending; then the text counts as failed.
 const DELIVERY_WINDOW_HOURS: i64 = 72;
 const PAUSE_KEY: &str = "sending_paused";
+/// Twilio schedules texts from 15 minutes ahead; Tidings hands over up to 7 days ahead.
+const HAND_OFF_MIN_MINUTES: i64 = 15;
+const HAND_OFF_MAX_DAYS: i64 = 7;
 
 /// Hands out sending slots no closer together than `1 / rate` seconds, in order of asking.
 #[derive(Debug)]
@@ -560,7 +563,10 @@ impl Engine {
     /// Whether any sent text is still waiting for its delivery report.
     pub(crate) fn awaiting_delivery(&self) -> Result<bool, EngineError> {
         let since = self.now() - Duration::hours(DELIVERY_WINDOW_HOURS);
-        Ok(!self.store.awaiting_delivery(since, 1)?.is_empty())
+        Ok(!self
+            .store
+            .awaiting_delivery(since, self.now(), 1)?
+            .is_empty())
     }
 
     /// Asks the provider about sent texts until each is delivered, undelivered or failed (or
@@ -570,7 +576,7 @@ impl Engine {
         let since = now - Duration::hours(DELIVERY_WINDOW_HOURS);
         let mut changed = self.store.expire_delivery(since, now)? as u32;
         let provider = self.provider();
-        for m in self.store.awaiting_delivery(since, 50)? {
+        for m in self.store.awaiting_delivery(since, now, 50)? {
             let Some(provider_id) = m.provider_id.as_deref() else {
                 continue;
             };
@@ -602,6 +608,80 @@ impl Engine {
             self.publish(WriteSource::Background, vec![Change::Messages]);
         }
         Ok(changed)
+    }
+
+    /// Whether reminders are handed to the provider ahead of time: Twilio with a Messaging
+    /// Service (DESIGN invariant 6).
+    pub(crate) fn hands_off(&self) -> bool {
+        self.provider().kind() == ProviderKind::Twilio
+            && self
+                .settings()
+                .ok()
+                .and_then(|s| s.twilio)
+                .is_some_and(|t| t.messaging_service_sid.is_some())
+    }
+
+    /// Hands reminders due 15 minutes to 7 days from now to the provider, each through the
+    /// gate as of its own send time, so they go out even when this computer is off.
+    pub(crate) async fn hand_off_ahead(
+        &self,
+        now: DateTime<Utc>,
+        report: &mut crate::TickReport,
+    ) -> Result<(), EngineError> {
+        let from = now + Duration::minutes(HAND_OFF_MIN_MINUTES);
+        let to = now + Duration::days(HAND_OFF_MAX_DAYS);
+        for m in self.store.plannable_ahead(from, to, 200)? {
+            let Some(at) = m.send_at else { continue };
+            if let AfterFailure::Stop = self.process_as(m.id, now, Some(at), false, report).await? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes the provider-side cancels that changes queued (a reschedule, a cancellation, an
+    /// opt-out). A text the provider already sent is recorded as sent.
+    pub(crate) async fn process_cancellations(&self) -> Result<AfterFailure, EngineError> {
+        let provider = self.provider();
+        for pending in self.store.pending_cancellations(100)? {
+            let now = self.now();
+            match provider.cancel_scheduled(&pending.provider_id).await {
+                Ok(()) => self
+                    .store
+                    .record_cancellation(pending.id, true, "cancelled", now)?,
+                Err(ProviderError::Permanent { .. }) => {
+                    // Too late: it has gone out. The record must say what really happened.
+                    let status = provider.fetch_status(&pending.provider_id).await;
+                    if matches!(&status, Ok(r) if r.status == ProviderStatus::Canceled) {
+                        self.store
+                            .record_cancellation(pending.id, true, "cancelled", now)?;
+                    } else {
+                        self.store.mark_sent_anyway(pending.message_id, now)?;
+                        self.store
+                            .record_cancellation(pending.id, true, "already_sent", now)?;
+                        self.publish(WriteSource::Background, vec![Change::Messages]);
+                    }
+                }
+                Err(ProviderError::NotFound(_)) => self.store.record_cancellation(
+                    pending.id,
+                    true,
+                    "unknown at the provider",
+                    now,
+                )?,
+                Err(err @ (ProviderError::CredentialsRejected | ProviderError::Unavailable(_))) => {
+                    self.pause_sending(&err.to_string())?;
+                    return Ok(AfterFailure::Stop);
+                }
+                Err(err) => {
+                    // Tried again next pass; nothing new is handed off meanwhile.
+                    tracing::warn!("a scheduled text could not be cancelled yet: {err}");
+                    self.store
+                        .record_cancellation(pending.id, false, &err.to_string(), now)?;
+                    return Ok(AfterFailure::Stop);
+                }
+            }
+        }
+        Ok(AfterFailure::Continue)
     }
 
     pub(crate) fn is_real_provider(&self) -> bool {

@@ -474,7 +474,12 @@ impl Engine {
         let messages = self.store.appointment_messages(appointment_id)?;
         let live: Vec<&MessageRow> = messages
             .iter()
-            .filter(|m| matches!(m.status.as_str(), "planned" | "retry_wait"))
+            .filter(|m| match m.status.as_str() {
+                "planned" | "retry_wait" => true,
+                // Waiting at the provider: still ours to take back until its time comes.
+                "scheduled_at_provider" => m.send_at.is_some_and(|t| t > now),
+                _ => false,
+            })
             .collect();
         let mut cancel: Vec<(i64, &'static str)> = Vec::new();
         let mut add = Vec::new();
@@ -521,6 +526,7 @@ impl Engine {
                 m.rule_id == Some(rule_id)
                     && m.planned_for == Some(appointment.starts_at)
                     && !matches!(m.status.as_str(), "planned" | "retry_wait" | "cancelled")
+                    && !live.iter().any(|l| l.id == m.id)
             });
             match plan {
                 Planned::Send { send_at, .. } => {
@@ -726,6 +732,11 @@ impl Engine {
             }
             Err(err) => return Err(err),
         }
+        // Changes first: a handed-off text that is no longer wanted is cancelled at the
+        // provider before anything new goes out.
+        if let AfterFailure::Stop = self.process_cancellations().await? {
+            return Ok(report);
+        }
         'pass: loop {
             let due = self.store.dispatchable(now, 100)?;
             if due.is_empty() {
@@ -736,6 +747,9 @@ impl Engine {
                     break 'pass;
                 }
             }
+        }
+        if self.hands_off() {
+            self.hand_off_ahead(now, &mut report).await?;
         }
         if let Err(err) = self.poll_delivery().await {
             tracing::warn!("delivery reports could not be read: {err}");
@@ -754,6 +768,19 @@ impl Engine {
         by_staff: bool,
         report: &mut TickReport,
     ) -> Result<AfterFailure, EngineError> {
+        self.process_as(id, now, None, by_staff, report).await
+    }
+
+    /// The gate and the send. With `ahead` (a hand-off), the gate judges the message as of its
+    /// own send time and the provider holds it until then.
+    pub(crate) async fn process_as(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        ahead: Option<DateTime<Utc>>,
+        by_staff: bool,
+        report: &mut TickReport,
+    ) -> Result<AfterFailure, EngineError> {
         // Claimed in a committed transaction before anything else (invariant 3).
         if !self.store.claim(id, now)? {
             return Ok(AfterFailure::Continue);
@@ -761,6 +788,7 @@ impl Engine {
         let Some(m) = self.store.message(id)? else {
             return Ok(AfterFailure::Continue);
         };
+        let judged_at = ahead.unwrap_or(now);
         let item = |reason: Option<SuppressReason>| TickItem {
             message_id: m.id,
             appointment_id: m.appointment_id,
@@ -768,7 +796,7 @@ impl Engine {
             to: m.to.clone(),
             reason,
         };
-        match self.gate(&m, now, by_staff)? {
+        match self.gate(&m, judged_at, by_staff)? {
             Err(reason) => {
                 let status = if matches!(
                     reason,
@@ -822,7 +850,7 @@ impl Engine {
                     .send(&OutboundText {
                         to: m.to.clone(),
                         body: body.clone(),
-                        send_at: None,
+                        send_at: ahead,
                     })
                     .await
                 {
@@ -837,7 +865,8 @@ impl Engine {
                                 template_version_id: version_id,
                                 segments: cost.segments,
                                 encoding: encoding.into(),
-                                sent_at: now,
+                                // A handed-off text counts (for caps) from when it goes out.
+                                sent_at: judged_at,
                             },
                             now,
                         )?;

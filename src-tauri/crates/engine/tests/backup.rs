@@ -180,12 +180,10 @@ fn a_copy_is_taken_before_the_schema_changes() {
     {
         // Make it look like the previous version: one migration behind.
         let conn = rusqlite::Connection::open(&path).unwrap();
+        // Undo the newest migration (0007).
         conn.execute_batch(
-            "DROP INDEX messages_by_status_send_at;
-             ALTER TABLE messages DROP COLUMN attempts;
-             ALTER TABLE messages DROP COLUMN claimed_at;
-             ALTER TABLE messages DROP COLUMN error_message;
-             ALTER TABLE clients DROP COLUMN unreachable_reason;",
+            "DROP TRIGGER messages_cancel_at_provider;
+             DROP TABLE provider_cancellations;",
         )
         .unwrap();
         conn.pragma_update(None, "user_version", latest - 1)

@@ -16,6 +16,15 @@ pub struct ClaimedBody<'a> {
     pub encoding: &'a str,
 }
 
+/// A provider-side cancel waiting to be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingCancellation {
+    pub id: i64,
+    pub message_id: i64,
+    pub provider_id: String,
+    pub attempts: u32,
+}
+
 /// A message left `sending`, with when it was claimed.
 pub type ClaimedMessage = (MessageRow, Option<DateTime<Utc>>);
 
@@ -148,21 +157,118 @@ impl Store {
         })
     }
 
-    /// Sent texts still waiting for a final status, sent after `since`, oldest first.
+    /// Sent texts still waiting for a final status, sent after `since`, oldest first; texts
+    /// handed to the provider count once their time has come.
     pub fn awaiting_delivery(
         &self,
         since: DateTime<Utc>,
+        now: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<MessageRow>, StoreError> {
         self.read(|conn| {
             message_rows(
                 conn,
                 &format!(
-                    "{MESSAGE_SQL} WHERE m.status = 'sent' AND m.provider_id IS NOT NULL
-                       AND m.sent_at >= ?1 ORDER BY m.updated_at, m.id LIMIT ?2"
+                    "{MESSAGE_SQL} WHERE m.provider_id IS NOT NULL AND m.sent_at >= ?1
+                       AND (m.status = 'sent'
+                            OR (m.status = 'scheduled_at_provider' AND m.send_at <= ?2))
+                     ORDER BY m.updated_at, m.id LIMIT ?3"
                 ),
-                params![stamp(since), limit],
+                params![stamp(since), stamp(now), limit],
             )
+        })
+    }
+
+    /// Planned reminders due between `from` and `to` (for handing to the provider ahead).
+    pub fn plannable_ahead(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<MessageRow>, StoreError> {
+        self.read(|conn| {
+            message_rows(
+                conn,
+                &format!(
+                    "{MESSAGE_SQL} WHERE m.status = 'planned' AND m.rule_id IS NOT NULL
+                       AND m.send_at > ?1 AND m.send_at <= ?2
+                     ORDER BY m.send_at, m.id LIMIT ?3"
+                ),
+                params![stamp(from), stamp(to), limit],
+            )
+        })
+    }
+
+    /// Provider-side cancels still to make, oldest first.
+    pub fn pending_cancellations(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<PendingCancellation>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id, message_id, provider_id, attempts FROM provider_cancellations
+                 WHERE done_at IS NULL ORDER BY id LIMIT ?1",
+            )?;
+            let rows = stmt
+                .query_map([limit], |r| {
+                    Ok(PendingCancellation {
+                        id: r.get(0)?,
+                        message_id: r.get(1)?,
+                        provider_id: r.get(2)?,
+                        attempts: r.get(3)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// A provider-side cancel made (`done`), or tried and to be tried again.
+    pub fn record_cancellation(
+        &self,
+        id: i64,
+        done: bool,
+        outcome: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE provider_cancellations SET attempts = attempts + 1, outcome = ?2,
+                    done_at = CASE WHEN ?3 THEN ?4 END
+                 WHERE id = ?1",
+                params![id, outcome, done, stamp(now)],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Takes back every text of a client that waits at the provider (the trigger queues the
+    /// provider-side cancels). Returns how many.
+    pub fn cancel_handed_off_for_client(
+        &self,
+        client_id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            Ok(tx.execute(
+                "UPDATE messages SET status = 'cancelled', reason = ?2, updated_at = ?3
+                 WHERE client_id = ?1 AND status = 'scheduled_at_provider'",
+                params![client_id, reason, stamp(now)],
+            )?)
+        })
+    }
+
+    /// The provider sent a text before it could be cancelled: the record says so.
+    pub fn mark_sent_anyway(&self, message_id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE messages SET status = 'sent',
+                    reason = 'sent by the provider before the change could cancel it', updated_at = ?2
+                 WHERE id = ?1",
+                params![message_id, stamp(now)],
+            )?;
+            Ok(())
         })
     }
 

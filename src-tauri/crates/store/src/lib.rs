@@ -24,7 +24,7 @@ pub use appointments::{stamp, AppointmentRecord, ImportedAppointment};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use backup::{inspect_backup, BackupContents, BackupRecord, TableCounts, COUNTED_TABLES};
 pub use clients::{ClientSearch, ImportConsentSpec, NewConsentEvent};
-pub use dispatch::ClaimedBody;
+pub use dispatch::{ClaimedBody, PendingCancellation};
 pub use error::StoreError;
 pub use open::{schema_version_supported, MIGRATIONS};
 pub use reminders::{
