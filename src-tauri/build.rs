@@ -58,6 +58,8 @@ fn main() {
         "use_sandbox",
         "send_test_text",
         "resume_sending",
+        "get_open_at_login",
+        "set_open_at_login",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

@@ -7,6 +7,7 @@ mod commands;
 mod provider;
 mod reminders;
 mod state;
+mod tray;
 
 use std::process::ExitCode;
 
@@ -42,9 +43,18 @@ pub fn run() -> ExitCode {
             let _ = app.emit(SECOND_INSTANCE_EVENT, ());
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
+        .on_window_event(tray::on_window_event)
         .manage(AppState::from_environment())
         .setup(|app| {
             state::forward_changes(app.handle().clone());
+            if let Err(err) = tray::install(app.handle()) {
+                tracing::warn!("no tray icon on this desktop: {err}");
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -104,6 +114,8 @@ pub fn run() -> ExitCode {
             provider::use_sandbox,
             provider::send_test_text,
             provider::resume_sending,
+            tray::get_open_at_login,
+            tray::set_open_at_login,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -112,6 +112,10 @@ pub fn forward_changes(app: AppHandle) {
             if let Err(err) = app.emit(CHANGES_EVENT, &batch) {
                 tracing::warn!("could not send a change event to the window: {err}");
             }
+            if batch.changes.iter().any(|c| matches!(c, Change::Settings)) {
+                // Sending may have been paused or resumed: the tray's words follow.
+                crate::tray::refresh(&app);
+            }
         }
     });
 }

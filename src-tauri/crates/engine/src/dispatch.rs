@@ -30,6 +30,8 @@ pub const MAX_ATTEMPTS: u32 = 5;
 /// Delivery reports are asked for this long after sending; then the text counts as failed.
 const DELIVERY_WINDOW_HOURS: i64 = 72;
 const PAUSE_KEY: &str = "sending_paused";
+/// The pause reason when someone chose to pause.
+pub const PAUSED_BY_USER: &str = "Sending is paused from the tray menu. Choose Resume sending there or in Settings to send again.";
 /// Twilio schedules texts from 15 minutes ahead; Tidings hands over up to 7 days ahead.
 const HAND_OFF_MIN_MINUTES: i64 = 15;
 const HAND_OFF_MAX_DAYS: i64 = 7;
@@ -373,6 +375,13 @@ impl Engine {
     fn clear_pause(&self) -> Result<(), EngineError> {
         self.store.kv_set(PAUSE_KEY, "", self.now())?;
         Ok(())
+    }
+
+    /// Pauses sending on purpose (the tray's "Pause sending"): nothing goes out until resumed.
+    pub fn pause_sending_by_user(&self, source: WriteSource) -> Result<ProviderView, EngineError> {
+        self.pause_sending(PAUSED_BY_USER)?;
+        self.publish(source, vec![Change::Settings]);
+        self.provider_view()
     }
 
     /// "Resume sending" after fixing what paused it: reloads the provider (the secret may

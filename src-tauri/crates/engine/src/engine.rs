@@ -290,6 +290,15 @@ impl Engine {
         }
     }
 
+    /// A small remembered value (what the shell has told the user, and the like).
+    pub fn kv(&self, key: &str) -> Result<Option<String>, EngineError> {
+        Ok(self.store.kv_get(key)?)
+    }
+
+    pub fn set_kv(&self, key: &str, value: &str) -> Result<(), EngineError> {
+        Ok(self.store.kv_set(key, value, self.now())?)
+    }
+
     /// Recent audit entries, newest first.
     pub fn recent_audit(&self, limit: u32) -> Result<Vec<tidings_store::AuditEntry>, EngineError> {
         Ok(self.store.recent_audit(limit)?)
