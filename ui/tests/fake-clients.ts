@@ -82,7 +82,7 @@ export class ClientStore {
   seed(
     name: string,
     phone: string,
-    opts: Partial<Pick<Client, 'timezone' | 'notes' | 'archived'>> & {
+    opts: Partial<Pick<Client, 'timezone' | 'notes' | 'archived' | 'unreachable'>> & {
       events?: Omit<ConsentInput, 'client_id'>[];
     } = {},
   ): Client {
@@ -96,6 +96,7 @@ export class ClientStore {
       created_at: NOW,
       updated_at: NOW,
       consent: { service: 'none', marketing: 'none' },
+      unreachable: opts.unreachable,
     };
     this.clients.push(client);
     this.ledgers.set(client.id, []);
@@ -180,6 +181,8 @@ export class ClientStore {
       return this.seed(input.name.trim(), phone, { timezone: input.timezone ?? null, notes: input.notes ?? '' });
     }
     const c = this.find(id);
+    // Like the real one: a new number is worth trying again.
+    if (c.phone !== phone) c.unreachable = undefined;
     Object.assign(c, {
       name: input.name.trim(),
       phone,

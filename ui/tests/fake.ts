@@ -157,6 +157,27 @@ export class SandboxStore {
   }
 }
 
+/** Whether the OS starts Tidings at login (the autostart entry). */
+export class LoginStore {
+  enabled = false;
+  /** Set to make `get_open_at_login` fail with this error. */
+  getFailWith: ErrorPayload | null = null;
+  /** Set to make `set_open_at_login` fail with this error (the state stays as it was). */
+  setFailWith: ErrorPayload | null = null;
+
+  get(): boolean {
+    if (this.getFailWith) throw this.getFailWith;
+    return this.enabled;
+  }
+
+  /** Like the real one: resolves to the state now in effect. */
+  set(enabled: boolean): boolean {
+    if (this.setFailWith) throw this.setFailWith;
+    this.enabled = enabled;
+    return this.enabled;
+  }
+}
+
 export type Backend = {
   calls: Call[];
   settings: Settings;
@@ -171,6 +192,8 @@ export type Backend = {
   sandbox: SandboxStore;
   /** Settings › Provider: Twilio settings, the pretend keyring, pauses and test texts. */
   provider: ProviderStore;
+  /** Settings › Open Tidings when I log in. */
+  login: LoginStore;
   /** Set to make `export_all_data` fail with this error. */
   exportFailure?: unknown;
   callsTo(cmd: string): Call[];
@@ -205,6 +228,7 @@ export function fakeBackend(h: Handlers = {}): Backend {
     backups: new BackupStore(() => backend.settings.backup_folder),
     sandbox: new SandboxStore(),
     provider: undefined as unknown as ProviderStore,
+    login: new LoginStore(),
     callsTo(cmd) {
       return this.calls.filter((c) => c.cmd === cmd);
     },
@@ -248,6 +272,10 @@ export function fakeBackend(h: Handlers = {}): Backend {
           return backend.sandbox.conversation(String(a?.phone ?? ''));
         case 'sandbox_send':
           return backend.sandbox.send(String(a?.phone ?? ''), String(a?.text ?? ''));
+        case 'get_open_at_login':
+          return backend.login.get();
+        case 'set_open_at_login':
+          return backend.login.set(a?.enabled === true);
         case 'get_backup_status':
           return backend.backups.status();
         case 'backup_now':

@@ -160,6 +160,16 @@ export function restoreBackup(path: string): Promise<RestoreReport> {
   return call<RestoreReport>('restore_backup', { path });
 }
 
+/** Whether Tidings starts (in the tray) when this computer's user logs in. */
+export function getOpenAtLogin(): Promise<boolean> {
+  return call<boolean>('get_open_at_login');
+}
+
+/** Turns starting at login on or off; resolves to the state now in effect. */
+export function setOpenAtLogin(enabled: boolean): Promise<boolean> {
+  return call<boolean>('set_open_at_login', { enabled });
+}
+
 export function getDoctor(): Promise<DoctorReport> {
   return call<DoctorReport>('get_doctor');
 }
