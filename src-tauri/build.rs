@@ -60,6 +60,15 @@ fn main() {
         "resume_sending",
         "get_open_at_login",
         "set_open_at_login",
+        "get_inbox",
+        "get_inbox_counts",
+        "open_thread",
+        "reply_in_thread",
+        "resolve_thread",
+        "assign_thread",
+        "review_possible_opt_out",
+        "create_client_from_thread",
+        "search_inbox",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

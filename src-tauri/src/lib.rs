@@ -4,6 +4,7 @@
 mod appointments;
 mod clients;
 mod commands;
+mod inbox;
 mod provider;
 mod reminders;
 mod state;
@@ -116,6 +117,15 @@ pub fn run() -> ExitCode {
             provider::resume_sending,
             tray::get_open_at_login,
             tray::set_open_at_login,
+            inbox::get_inbox,
+            inbox::get_inbox_counts,
+            inbox::open_thread,
+            inbox::reply_in_thread,
+            inbox::resolve_thread,
+            inbox::assign_thread,
+            inbox::review_possible_opt_out,
+            inbox::create_client_from_thread,
+            inbox::search_inbox,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -112,8 +112,19 @@ pub fn forward_changes(app: AppHandle) {
             if let Err(err) = app.emit(CHANGES_EVENT, &batch) {
                 tracing::warn!("could not send a change event to the window: {err}");
             }
-            if batch.changes.iter().any(|c| matches!(c, Change::Settings)) {
-                // Sending may have been paused or resumed: the tray's words follow.
+            for change in &batch.changes {
+                if let Change::Reply { from, preview, .. } = change {
+                    crate::tray::notify_reply(&app, from, preview);
+                }
+            }
+            if batch.changes.iter().any(|c| {
+                matches!(
+                    c,
+                    Change::Settings | Change::Reply { .. } | Change::Thread { .. }
+                )
+            }) {
+                // Sending may have been paused or resumed, or the unread count moved: the
+                // tray follows.
                 crate::tray::refresh(&app);
             }
         }

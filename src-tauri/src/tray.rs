@@ -35,8 +35,44 @@ fn paused(app: &AppHandle) -> bool {
         .is_some()
 }
 
-/// Sets the Pause/Resume item's words from the engine's state.
+/// A desktop notification for a customer's text. The text is the customer's: on Linux, where
+/// notification servers may read markup, it is escaped so it shows literally.
+pub fn notify_reply(app: &AppHandle, from: &str, preview: &str) {
+    let shown = if cfg!(target_os = "linux") {
+        preview
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    } else {
+        preview.to_owned()
+    };
+    if let Err(err) = app
+        .notification()
+        .builder()
+        .title(format!("Text from {from}"))
+        .body(shown)
+        .show()
+    {
+        tracing::debug!("no desktop notification: {err}");
+    }
+}
+
+/// Sets the Pause/Resume item's words and the unread count from the engine's state.
 pub fn refresh(app: &AppHandle) {
+    if let Some(tray) = app.tray_by_id("tidings") {
+        let unread = app
+            .state::<AppState>()
+            .engine()
+            .ok()
+            .and_then(|e| e.inbox_counts().ok())
+            .map_or(0, |c| c.unread);
+        let tip = if unread > 0 {
+            format!("Tidings — {unread} unread")
+        } else {
+            "Tidings".to_owned()
+        };
+        let _ = tray.set_tooltip(Some(tip));
+    }
     if let Some(items) = app.try_state::<TrayItems>() {
         let text = if paused(app) {
             "Resume sending"

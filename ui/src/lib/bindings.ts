@@ -28,13 +28,18 @@ backup_folder: string,
  */
 twilio: TwilioSettings | null, 
 /**
+ * With Twilio, whose opt-out handling already answers STOP, START and HELP, Tidings
+ * records the change but sends no second confirmation unless this is on.
+ */
+send_keyword_replies_with_twilio: boolean, 
+/**
  * Texts per second per sending number (1 is the US long-code rate).
  */
 send_rate_per_second: number, };
 
 export type SetupInput = { business_name: string, timezone: string, phone_region: string, };
 
-export type SettingsUpdate = { business_name?: string, timezone?: string, phone_region?: string, quiet_hours?: QuietHours, caps?: Caps, no_sundays?: boolean, business_phone?: string, backup_folder?: string, send_rate_per_second?: number, };
+export type SettingsUpdate = { business_name?: string, timezone?: string, phone_region?: string, quiet_hours?: QuietHours, caps?: Caps, no_sundays?: boolean, business_phone?: string, backup_folder?: string, send_rate_per_second?: number, send_keyword_replies_with_twilio?: boolean, };
 
 export type QuietHours = { 
 /**
@@ -54,7 +59,15 @@ export type RegionInfo = { code: string, calling_code: number, };
 
 export type WriteSource = "ui" | "background" | "import" | "cli";
 
-export type Change = { "kind": "settings" } | { "kind": "sandbox_message", id: number, } | { "kind": "client", id: number, } | { "kind": "consent", client_id: number, } | { "kind": "clients" } | { "kind": "disclosures" } | { "kind": "appointment", id: number, } | { "kind": "appointments" } | { "kind": "catalog" } | { "kind": "templates" } | { "kind": "rules" } | { "kind": "messages" } | { "kind": "backups" } | { "kind": "restored" };
+export type Change = { "kind": "settings" } | { "kind": "sandbox_message", id: number, } | { "kind": "client", id: number, } | { "kind": "consent", client_id: number, } | { "kind": "clients" } | { "kind": "disclosures" } | { "kind": "appointment", id: number, } | { "kind": "appointments" } | { "kind": "catalog" } | { "kind": "templates" } | { "kind": "rules" } | { "kind": "messages" } | { "kind": "backups" } | { "kind": "restored" } | { "kind": "thread", id: number, } | { "kind": "reply", thread_id: number, 
+/**
+ * The client's name, or the number when it is unknown.
+ */
+from: string, 
+/**
+ * The start of the text, as plain text.
+ */
+preview: string, };
 
 export type ChangeBatch = { source: WriteSource, changes: Array<Change>, };
 
@@ -233,6 +246,60 @@ paused: string | null, send_rate_per_second: number,
  * Reminders can be handed to Twilio ahead of time (a Messaging Service is set).
  */
 hands_off: boolean, };
+
+export type InboxFilter = "needs_reply" | "reschedule" | "possible_opt_out" | "unknown" | "open" | "all" | "resolved";
+
+export type ThreadSummary = { id: number, 
+/**
+ * E.164.
+ */
+phone: string, client_id: number | null, 
+/**
+ * `None` for a number no client has.
+ */
+client_name: string | null, resolved: boolean, unread: number, assignee: string | null, needs_reply: boolean, reschedule_requested: boolean, possible_opt_out: boolean, last_message_at: string, 
+/**
+ * Plain text, never markup.
+ */
+last_preview: string, };
+
+export type InboxCounts = { needs_reply: number, reschedule: number, possible_opt_out: number, unknown: number, open: number, 
+/**
+ * Unread texts across open threads (the badge in navigation and the tray).
+ */
+unread: number, };
+
+export type InboxView = { threads: Array<ThreadSummary>, counts: InboxCounts, };
+
+export type Author = "customer" | "staff" | "automatic" | "reminder";
+
+export type ThreadText = { id: number, author: Author, 
+/**
+ * Plain text, never markup.
+ */
+body: string, status: MessageStatus, 
+/**
+ * Why a text did not arrive, in words.
+ */
+reason_text: string | null, at: string, 
+/**
+ * "Possible opt-out" and the like, for the customer's texts.
+ */
+flagged: string | null, };
+
+export type QuickReply = { name: string, body: string, };
+
+export type ThreadView = { thread: ThreadSummary, client: Client | null, next_appointment: Appointment | null, texts: Array<ThreadText>, quick_replies: Array<QuickReply>, 
+/**
+ * Why the composer cannot send, when it cannot (opted out, unreachable number).
+ */
+cannot_reply: string | null, };
+
+export type InboxSearchHit = { message_id: number, thread_id: number | null, phone: string, client_name: string | null, 
+/**
+ * The text around the match, the match between « and » (plain text).
+ */
+snippet: string, at: string, from_customer: boolean, };
 
 export type ConnectionCheck = { account_name: string, account_status: string, };
 

@@ -58,6 +58,11 @@ enum Command {
     /// Write everything (clients, appointments, texts, consent ledger) to a zip FILE.
     Export { file: PathBuf },
     /// The Sandbox phone: texts as a customer would, routed like a real reply.
+    /// The reply inbox.
+    Inbox {
+        #[command(subcommand)]
+        action: InboxAction,
+    },
     /// The SMS provider: Sandbox or Twilio.
     Provider {
         #[command(subcommand)]
@@ -88,6 +93,18 @@ enum Command {
         #[command(subcommand)]
         action: ConsentAction,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum InboxAction {
+    /// Threads, newest first: needs_reply, reschedule, possible_opt_out, unknown, open (the
+    /// default), all or resolved.
+    List {
+        #[arg(long, default_value = "open")]
+        filter: String,
+    },
+    /// Texts containing these words, newest first.
+    Search { words: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -580,6 +597,53 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             }
             Ok(())
         }
+        Command::Inbox { action } => match action {
+            InboxAction::List { filter } => {
+                let parsed = tidings_engine::InboxFilter::parse(filter.trim()).ok_or_else(|| {
+                    fail(
+                        ErrorCode::InvalidInput,
+                        format!("There is no inbox filter \"{filter}\". Use needs_reply, reschedule, possible_opt_out, unknown, open, all or resolved."),
+                    )
+                })?;
+                let view = engine.inbox(parsed).map_err(|e| e.payload())?;
+                if cli.json {
+                    return print_json(&view);
+                }
+                println!(
+                    "{} unread; {} need a reply, {} reschedule requests, {} possible opt-outs",
+                    view.counts.unread,
+                    view.counts.needs_reply,
+                    view.counts.reschedule,
+                    view.counts.possible_opt_out
+                );
+                for t in &view.threads {
+                    println!(
+                        "{:>5}  {:<24} {:>3} unread  {}  {}",
+                        t.id,
+                        t.client_name.clone().unwrap_or_else(|| t.phone.clone()),
+                        t.unread,
+                        t.last_message_at.format("%Y-%m-%d %H:%M"),
+                        t.last_preview
+                    );
+                }
+                Ok(())
+            }
+            InboxAction::Search { words } => {
+                let hits = engine.search_inbox(&words).map_err(|e| e.payload())?;
+                if cli.json {
+                    return print_json(&serde_json::json!({ "hits": hits }));
+                }
+                for h in &hits {
+                    println!(
+                        "{}  {:<24} {}",
+                        h.at.format("%Y-%m-%d %H:%M"),
+                        h.client_name.clone().unwrap_or_else(|| h.phone.clone()),
+                        h.snippet
+                    );
+                }
+                Ok(())
+            }
+        },
         Command::Provider { action } => {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()

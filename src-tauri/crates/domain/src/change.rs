@@ -63,6 +63,16 @@ pub enum Change {
     Backups,
     /// The whole database was replaced from a backup: reload everything.
     Restored,
+    /// A thread changed (read, resolved, assigned, answered).
+    Thread { id: i64 },
+    /// A customer's text arrived on a thread: the window and a desktop notification show it.
+    Reply {
+        thread_id: i64,
+        /// The client's name, or the number when it is unknown.
+        from: String,
+        /// The start of the text, as plain text.
+        preview: String,
+    },
 }
 
 /// Everything one write changed, sent to the UI as a single event.

@@ -30,7 +30,7 @@ pub enum ValidationError {
     BusinessPhoneTooLong,
     #[error("\"{0}\" is not a sending rate Tidings uses. Use a whole number of texts per second from 1 to 100 (1 for an ordinary US number).")]
     BadSendRate(String),
-    #[error("There is no setting called \"{0}\". Known settings: business_name, timezone, phone_region, quiet_hours, max_texts_per_day, max_texts_per_week, no_sundays, business_phone, backup_folder, send_rate_per_second.")]
+    #[error("There is no setting called \"{0}\". Known settings: business_name, timezone, phone_region, quiet_hours, max_texts_per_day, max_texts_per_week, no_sundays, business_phone, backup_folder, send_rate_per_second, send_keyword_replies_with_twilio.")]
     UnknownSetting(String),
 }
 
@@ -175,6 +175,10 @@ pub struct Settings {
     /// Sandbox, so switching again needs no retyping).
     #[serde(default)]
     pub twilio: Option<crate::TwilioSettings>,
+    /// With Twilio, whose opt-out handling already answers STOP, START and HELP, Tidings
+    /// records the change but sends no second confirmation unless this is on.
+    #[serde(default)]
+    pub send_keyword_replies_with_twilio: bool,
     /// Texts per second per sending number (1 is the US long-code rate).
     #[serde(default = "default_send_rate")]
     pub send_rate_per_second: u32,
@@ -213,6 +217,8 @@ pub struct SettingsUpdate {
     pub backup_folder: Option<String>,
     #[ts(optional)]
     pub send_rate_per_second: Option<u32>,
+    #[ts(optional)]
+    pub send_keyword_replies_with_twilio: Option<bool>,
 }
 
 impl SettingsUpdate {
@@ -229,6 +235,10 @@ impl SettingsUpdate {
             }
             "business_phone" => update.business_phone = Some(value.to_owned()),
             "backup_folder" => update.backup_folder = Some(value.to_owned()),
+            "send_keyword_replies_with_twilio" => {
+                update.send_keyword_replies_with_twilio =
+                    Some(matches!(value.trim(), "true" | "yes" | "1" | "on"))
+            }
             "send_rate_per_second" => {
                 update.send_rate_per_second = Some(
                     value
@@ -294,6 +304,9 @@ impl Settings {
                 return Err(ValidationError::BusinessPhoneTooLong);
             }
             next.business_phone = phone.to_owned();
+        }
+        if let Some(on) = update.send_keyword_replies_with_twilio {
+            next.send_keyword_replies_with_twilio = on;
         }
         if let Some(rate) = update.send_rate_per_second {
             if !(1..=100).contains(&rate) {

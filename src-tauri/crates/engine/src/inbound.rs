@@ -9,12 +9,15 @@ use tidings_domain::{
     Encoding, Purpose, WriteSource,
 };
 use tidings_sms::{InboundText, OutboundText};
-use tidings_store::NewConsentEvent;
+use tidings_store::{InboundMarks, NewConsentEvent};
 
 use crate::reminders::TickItem;
 use crate::{Engine, EngineError};
 
 const CURSOR_KEY: &str = "inbound_cursor";
+
+/// Replies Twilio's Advanced Opt-Out sends itself (unless the desk asks Tidings to).
+const PROVIDER_ANSWERED: [&str; 3] = ["opt_out_confirmation", "opt_in_confirmation", "help_reply"];
 
 /// Each provider keeps its own cursor (the Sandbox counts records; Twilio uses a time).
 pub(crate) fn cursor_key(kind: tidings_domain::ProviderKind) -> String {
@@ -78,11 +81,22 @@ impl Engine {
             reason: None,
         };
         let Some(client) = client else {
-            // An unknown number: kept for staff, nothing sent back.
+            // An unknown number: a thread for staff, nothing sent back.
+            self.thread_arrival(
+                text,
+                None,
+                &text.from,
+                InboundMarks {
+                    needs_reply: true,
+                    possible_opt_out: looks_like_opt_out(&text.body),
+                    ..InboundMarks::default()
+                },
+            )?;
             return Ok(Some(item));
         };
         let now = self.now();
         let opted_out = client.consent.service == ConsentState::Revoked;
+        let mut marks = InboundMarks::default();
         match keyword(&text.body) {
             Some(Keyword::Stop) => {
                 for purpose in Purpose::ALL {
@@ -133,14 +147,20 @@ impl Engine {
                             "customer",
                         )?;
                         item.appointment_id = Some(appointment_id);
+                        marks.reschedule_requested = answer == Keyword::No;
                         self.reply(&client, template).await?;
                     }
                     // An answer with no open question goes to staff like free text.
-                    None => self.holding_reply(&client).await?,
+                    None => {
+                        marks.needs_reply = true;
+                        self.holding_reply(&client).await?
+                    }
                 }
             }
             None => {
+                marks.needs_reply = true;
                 if looks_like_opt_out(&text.body) {
+                    marks.possible_opt_out = true;
                     self.store.transition(
                         id,
                         "received",
@@ -153,6 +173,7 @@ impl Engine {
                 self.holding_reply(&client).await?;
             }
         }
+        self.thread_arrival(text, Some(client.id), &client.name, marks)?;
         self.publish(
             WriteSource::Background,
             vec![
@@ -163,6 +184,32 @@ impl Engine {
             ],
         );
         Ok(Some(item))
+    }
+
+    /// Puts an arrived text on its thread and tells the window (and the desktop).
+    fn thread_arrival(
+        &self,
+        text: &InboundText,
+        client_id: Option<i64>,
+        from: &str,
+        marks: InboundMarks,
+    ) -> Result<(), EngineError> {
+        let thread_id = self.store.thread_inbound(
+            &text.from,
+            client_id,
+            &text.body,
+            marks,
+            text.received_at,
+        )?;
+        self.publish(
+            WriteSource::Background,
+            vec![Change::Reply {
+                thread_id,
+                from: from.to_owned(),
+                preview: text.body.chars().take(120).collect(),
+            }],
+        );
+        Ok(())
     }
 
     fn keyword_consent(
@@ -222,10 +269,17 @@ impl Engine {
         if current.consent.service == ConsentState::Revoked && key != "opt_out_confirmation" {
             return Ok(());
         }
+        let settings = self.settings()?;
+        if PROVIDER_ANSWERED.contains(&key)
+            && self.provider().kind() == tidings_domain::ProviderKind::Twilio
+            && !settings.send_keyword_replies_with_twilio
+        {
+            // Twilio's own opt-out handling has answered STOP, START and HELP already.
+            return Ok(());
+        }
         let Some(template) = self.store.template_by_key(key)? else {
             return Ok(());
         };
-        let settings = self.settings()?;
         let zone = current
             .timezone
             .as_deref()
@@ -279,6 +333,8 @@ impl Engine {
                     },
                     self.now(),
                 )?;
+                self.store
+                    .thread_outbound(&current.phone, &body, false, self.now())?;
             }
             Err(err) => tracing::warn!("a reply could not be sent: {err}"),
         }

@@ -11,6 +11,7 @@ mod engine;
 mod error;
 mod export;
 mod inbound;
+mod inbox;
 pub mod paths;
 mod reminders;
 mod scheduler;
@@ -35,6 +36,10 @@ pub use engine::{DoctorReport, Engine, EngineConfig, SetupDefaults};
 pub use error::{EngineError, ErrorCode, ErrorPayload};
 pub use export::ExportSummary;
 pub use inbound::SandboxText;
+pub use inbox::{
+    Author, InboxCounts, InboxFilter, InboxSearchHit, InboxView, QuickReply, ThreadSummary,
+    ThreadText, ThreadView, MAX_REPLY_SEGMENTS,
+};
 pub use reminders::{
     MessageStatus, OutboxMessage, Preset, PresetInfo, ReminderRule, ReminderRuleInput, Template,
     TemplatePreview, TemplateVersion, TickItem, TickReport,

@@ -837,7 +837,7 @@ impl Engine {
                     id,
                     &ClaimedBody {
                         body: &body,
-                        template_version_id: Some(version_id),
+                        template_version_id: version_id,
                         segments: cost.segments,
                         encoding,
                     },
@@ -894,6 +894,27 @@ impl Engine {
         by_staff: bool,
     ) -> Result<Result<Gate, SuppressReason>, EngineError> {
         let settings = self.settings()?;
+        if m.sent_by.is_some() && m.rule_id.is_none() {
+            // A staff answer waiting to retry: the consent rule still holds.
+            let client = match m.client_id {
+                Some(id) => self.store.client(id)?,
+                None => None,
+            };
+            if client
+                .as_ref()
+                .is_some_and(|c| c.consent.service == ConsentState::Revoked)
+            {
+                return Ok(Err(SuppressReason::OptedOut));
+            }
+            if client.as_ref().is_some_and(|c| c.unreachable.is_some()) {
+                return Ok(Err(SuppressReason::InvalidNumber));
+            }
+            return Ok(Ok(Gate::Send {
+                body: m.body.clone(),
+                version_id: None,
+                cost: segments(&m.body),
+            }));
+        }
         let (Some(appointment_id), Some(rule_id), Some(client_id)) =
             (m.appointment_id, m.rule_id, m.client_id)
         else {
@@ -978,7 +999,7 @@ impl Engine {
         let cost = segments(&body);
         Ok(Ok(Gate::Send {
             body,
-            version_id: template.version_id,
+            version_id: Some(template.version_id),
             cost,
         }))
     }
@@ -992,7 +1013,7 @@ impl Engine {
 enum Gate {
     Send {
         body: String,
-        version_id: i64,
+        version_id: Option<i64>,
         cost: SegmentInfo,
     },
     Later(DateTime<Utc>),

@@ -175,17 +175,13 @@ fn broken_and_newer_backups_are_refused_untouched() {
 fn a_copy_is_taken_before_the_schema_changes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tidings.sqlite3");
-    drop(Engine::open(EngineConfig::new(path.clone())).unwrap());
     let latest = tidings_store::schema_version_supported();
     {
-        // Make it look like the previous version: one migration behind.
+        // A database from the previous version: every migration but the newest.
         let conn = rusqlite::Connection::open(&path).unwrap();
-        // Undo the newest migration (0007).
-        conn.execute_batch(
-            "DROP TRIGGER messages_cancel_at_provider;
-             DROP TABLE provider_cancellations;",
-        )
-        .unwrap();
+        for sql in &tidings_store::MIGRATIONS[..tidings_store::MIGRATIONS.len() - 1] {
+            conn.execute_batch(sql).unwrap();
+        }
         conn.pragma_update(None, "user_version", latest - 1)
             .unwrap();
     }

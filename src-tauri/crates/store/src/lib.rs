@@ -10,6 +10,7 @@ mod backup;
 mod clients;
 mod dispatch;
 mod error;
+mod inbox;
 mod open;
 mod reminders;
 mod sandbox;
@@ -26,6 +27,9 @@ pub use backup::{inspect_backup, BackupContents, BackupRecord, TableCounts, COUN
 pub use clients::{ClientSearch, ImportConsentSpec, NewConsentEvent};
 pub use dispatch::{ClaimedBody, PendingCancellation};
 pub use error::StoreError;
+pub use inbox::{
+    fts_query, ConversationChange, ConversationRow, InboundMarks, SearchHit, ThreadFilter,
+};
 pub use open::{schema_version_supported, MIGRATIONS};
 pub use reminders::{
     MessageRow, NewPlannedMessage, RuleRow, RuleSpec, SentMessage, TemplateRow, TemplateVersionRow,

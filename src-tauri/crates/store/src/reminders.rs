@@ -79,6 +79,8 @@ pub struct MessageRow {
     pub provider_id: Option<String>,
     pub segments: u32,
     pub encoding: String,
+    /// The staff member who wrote it, for texts typed by staff.
+    pub sent_by: Option<String>,
 }
 
 fn bad(what: &str, value: &str) -> rusqlite::Error {
@@ -136,7 +138,7 @@ fn rule(row: &Row<'_>) -> rusqlite::Result<RuleRow> {
 pub(crate) const MESSAGE_SQL: &str =
     "SELECT m.id, m.client_id, coalesce(c.name, ''), m.appointment_id, a.starts_at,
         m.rule_id, r.name, v.version, m.purpose, m.automated, m.to_number, m.body, m.status,
-        m.reason, m.send_at, m.planned_for, m.sent_at, m.provider_id, m.segments, m.encoding
+        m.reason, m.send_at, m.planned_for, m.sent_at, m.provider_id, m.segments, m.encoding, m.sent_by
      FROM messages m
      LEFT JOIN clients c ON c.id = m.client_id
      LEFT JOIN appointments a ON a.id = m.appointment_id
@@ -166,6 +168,7 @@ fn message(row: &Row<'_>) -> rusqlite::Result<MessageRow> {
         provider_id: row.get(17)?,
         segments: row.get(18)?,
         encoding: row.get(19)?,
+        sent_by: row.get(20)?,
     })
 }
 
@@ -208,7 +211,7 @@ pub struct SentMessage {
     pub provider_id: String,
     pub from: String,
     pub body: String,
-    pub template_version_id: i64,
+    pub template_version_id: Option<i64>,
     pub segments: u32,
     pub encoding: String,
     pub sent_at: DateTime<Utc>,
@@ -554,7 +557,7 @@ impl Store {
         self.write(|tx| {
             tx.execute(
                 "UPDATE messages SET status = ?2, provider_id = ?3, from_number = ?4, body = ?5,
-                    template_version_id = ?6, segments = ?7, encoding = ?8, sent_at = ?9, updated_at = ?10
+                    template_version_id = coalesce(?6, template_version_id), segments = ?7, encoding = ?8, sent_at = ?9, updated_at = ?10
                  WHERE id = ?1 AND status = 'sending'",
                 params![id, sent.status, sent.provider_id, sent.from, sent.body, sent.template_version_id,
                         sent.segments, sent.encoding, stamp(sent.sent_at), stamp(now)],

@@ -1,0 +1,402 @@
+//! The reply inbox: threads per customer number, their state, and full-text search.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Row};
+
+use crate::reminders::{message_rows, MESSAGE_SQL};
+use crate::{stamp, MessageRow, Store, StoreError};
+
+/// Which threads to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadFilter {
+    NeedsReply,
+    Reschedule,
+    PossibleOptOut,
+    Unknown,
+    Open,
+    All,
+    Resolved,
+}
+
+/// A thread as stored, with its client's name when it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationRow {
+    pub id: i64,
+    pub phone: String,
+    pub client_id: Option<i64>,
+    pub client_name: Option<String>,
+    pub status: String,
+    pub unread: u32,
+    pub assignee: Option<String>,
+    pub needs_reply: bool,
+    pub reschedule_requested: bool,
+    pub possible_opt_out: bool,
+    pub last_message_at: DateTime<Utc>,
+    pub last_preview: String,
+    pub first_staff_reply_at: Option<DateTime<Utc>>,
+    pub last_inbound_at: Option<DateTime<Utc>>,
+}
+
+/// What an incoming text does to its thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InboundMarks {
+    /// Free text (or an answer to nothing) that staff should answer.
+    pub needs_reply: bool,
+    pub reschedule_requested: bool,
+    pub possible_opt_out: bool,
+}
+
+/// One full-text match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    pub message_id: i64,
+    pub conversation_id: Option<i64>,
+    pub phone: String,
+    pub client_name: Option<String>,
+    /// The matching text with the match between « and ».
+    pub snippet: String,
+    pub at: DateTime<Utc>,
+    pub from_customer: bool,
+}
+
+const CONVERSATION_SQL: &str = "SELECT v.id, v.phone, v.client_id, c.name, v.status, v.unread,
+        v.assignee, v.needs_reply, v.reschedule_requested, v.possible_opt_out,
+        v.last_message_at, v.last_preview, v.first_staff_reply_at, v.last_inbound_at
+     FROM conversations v LEFT JOIN clients c ON c.id = v.client_id";
+
+fn time(text: &str) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })
+}
+
+fn opt_time(text: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    text.map(|t| time(&t)).transpose()
+}
+
+fn conversation(row: &Row<'_>) -> rusqlite::Result<ConversationRow> {
+    Ok(ConversationRow {
+        id: row.get(0)?,
+        phone: row.get(1)?,
+        client_id: row.get(2)?,
+        client_name: row.get(3)?,
+        status: row.get(4)?,
+        unread: row.get(5)?,
+        assignee: row.get(6)?,
+        needs_reply: row.get::<_, i64>(7)? != 0,
+        reschedule_requested: row.get::<_, i64>(8)? != 0,
+        possible_opt_out: row.get::<_, i64>(9)? != 0,
+        last_message_at: time(&row.get::<_, String>(10)?)?,
+        last_preview: row.get(11)?,
+        first_staff_reply_at: opt_time(row.get(12)?)?,
+        last_inbound_at: opt_time(row.get(13)?)?,
+    })
+}
+
+/// Turns what someone typed into an FTS5 query: every word must appear (as a prefix), and
+/// nothing typed can be read as query syntax.
+pub fn fts_query(typed: &str) -> Option<String> {
+    let words: Vec<String> = typed
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+fn preview(body: &str) -> String {
+    let one_line = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    one_line.chars().take(140).collect()
+}
+
+impl Store {
+    /// A text staff typed, claimed for sending at once (`sending`).
+    pub fn insert_staff_text(
+        &self,
+        client_id: Option<i64>,
+        to: &str,
+        sent_by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO messages (direction, client_id, purpose, automated, to_number, status,
+                    reason, send_at, claimed_at, sent_by, created_at, updated_at)
+                 VALUES ('outbound', ?1, 'service', 0, ?2, 'sending', 'staff_reply', ?3, ?3, ?4, ?3, ?3)",
+                params![client_id, to, stamp(now), sent_by],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    /// A text arrived on the thread of `phone` (created on first contact).
+    pub fn thread_inbound(
+        &self,
+        phone: &str,
+        client_id: Option<i64>,
+        body: &str,
+        marks: InboundMarks,
+        at: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO conversations (phone, client_id, status, unread, needs_reply,
+                    reschedule_requested, possible_opt_out, last_message_at, last_preview,
+                    last_inbound_at, created_at, updated_at)
+                 VALUES (?1, ?2, 'open', 1, ?3, ?4, ?5, ?6, ?7, ?6, ?6, ?6)
+                 ON CONFLICT (phone) DO UPDATE SET
+                    client_id = coalesce(excluded.client_id, client_id),
+                    status = 'open',
+                    unread = unread + 1,
+                    needs_reply = max(needs_reply, excluded.needs_reply),
+                    reschedule_requested = max(reschedule_requested, excluded.reschedule_requested),
+                    possible_opt_out = max(possible_opt_out, excluded.possible_opt_out),
+                    last_message_at = excluded.last_message_at,
+                    last_preview = excluded.last_preview,
+                    last_inbound_at = excluded.last_inbound_at,
+                    updated_at = excluded.updated_at",
+                params![
+                    phone,
+                    client_id,
+                    marks.needs_reply,
+                    marks.reschedule_requested,
+                    marks.possible_opt_out,
+                    stamp(at),
+                    preview(body)
+                ],
+            )?;
+            Ok(tx.query_row(
+                "SELECT id FROM conversations WHERE phone = ?1",
+                [phone],
+                |r| r.get(0),
+            )?)
+        })
+    }
+
+    /// A text went to a thread's number: an automatic reply, or staff answering (which also
+    /// settles "needs reply" and marks the thread read).
+    pub fn thread_outbound(
+        &self,
+        phone: &str,
+        body: &str,
+        by_staff: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE conversations SET last_message_at = ?2, last_preview = ?3, updated_at = ?2,
+                    needs_reply = CASE WHEN ?4 THEN 0 ELSE needs_reply END,
+                    unread = CASE WHEN ?4 THEN 0 ELSE unread END,
+                    first_staff_reply_at = CASE WHEN ?4 THEN coalesce(first_staff_reply_at, ?2)
+                                                ELSE first_staff_reply_at END
+                 WHERE phone = ?1",
+                params![phone, stamp(at), preview(body), by_staff],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn conversations(
+        &self,
+        filter: ThreadFilter,
+        limit: u32,
+    ) -> Result<Vec<ConversationRow>, StoreError> {
+        let condition = match filter {
+            ThreadFilter::NeedsReply => "v.status = 'open' AND v.needs_reply = 1",
+            ThreadFilter::Reschedule => "v.status = 'open' AND v.reschedule_requested = 1",
+            ThreadFilter::PossibleOptOut => "v.status = 'open' AND v.possible_opt_out = 1",
+            ThreadFilter::Unknown => "v.status = 'open' AND v.client_id IS NULL",
+            ThreadFilter::Open => "v.status = 'open'",
+            ThreadFilter::All => "1",
+            ThreadFilter::Resolved => "v.status = 'resolved'",
+        };
+        self.read(|conn| {
+            let mut stmt = conn.prepare(&format!(
+                "{CONVERSATION_SQL} WHERE {condition}
+                 ORDER BY v.reschedule_requested DESC, v.last_message_at DESC, v.id DESC LIMIT ?1"
+            ))?;
+            let rows = stmt
+                .query_map([limit], conversation)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    pub fn conversation(&self, id: i64) -> Result<Option<ConversationRow>, StoreError> {
+        self.read(|conn| {
+            Ok(conn
+                .query_row(
+                    &format!("{CONVERSATION_SQL} WHERE v.id = ?1"),
+                    [id],
+                    conversation,
+                )
+                .optional()?)
+        })
+    }
+
+    pub fn conversation_by_phone(
+        &self,
+        phone: &str,
+    ) -> Result<Option<ConversationRow>, StoreError> {
+        self.read(|conn| {
+            Ok(conn
+                .query_row(
+                    &format!("{CONVERSATION_SQL} WHERE v.phone = ?1"),
+                    [phone],
+                    conversation,
+                )
+                .optional()?)
+        })
+    }
+
+    /// The newest `limit` texts from and to a number, oldest first.
+    pub fn thread_messages(&self, phone: &str, limit: u32) -> Result<Vec<MessageRow>, StoreError> {
+        self.read(|conn| {
+            let mut rows = message_rows(
+                conn,
+                &format!(
+                    "{MESSAGE_SQL} WHERE m.id IN (
+                        SELECT id FROM (SELECT id FROM messages WHERE direction = 'inbound' AND from_number = ?1
+                                        ORDER BY id DESC LIMIT ?2)
+                        UNION ALL
+                        SELECT id FROM (SELECT id FROM messages WHERE direction = 'outbound' AND to_number = ?1
+                                          AND status NOT IN ('planned', 'suppressed', 'cancelled')
+                                        ORDER BY id DESC LIMIT ?2))
+                     ORDER BY coalesce(m.sent_at, m.send_at) DESC, m.id DESC LIMIT ?2"
+                ),
+                params![phone, limit],
+            )?;
+            rows.reverse();
+            Ok(rows)
+        })
+    }
+
+    /// Changes a thread: read, resolved/reopened, assigned, flags cleared.
+    pub fn update_conversation(
+        &self,
+        id: i64,
+        change: &ConversationChange<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE conversations SET
+                    unread = CASE WHEN ?2 THEN 0 ELSE unread END,
+                    status = coalesce(?3, status),
+                    assignee = CASE WHEN ?4 THEN nullif(?5, '') ELSE assignee END,
+                    needs_reply = CASE WHEN ?3 = 'resolved' THEN 0 ELSE needs_reply END,
+                    reschedule_requested = CASE WHEN ?3 = 'resolved' OR ?6 THEN 0 ELSE reschedule_requested END,
+                    possible_opt_out = CASE WHEN ?3 = 'resolved' OR ?7 THEN 0 ELSE possible_opt_out END,
+                    updated_at = ?8
+                 WHERE id = ?1",
+                params![
+                    id,
+                    change.read,
+                    change.status,
+                    change.assignee.is_some(),
+                    change.assignee.unwrap_or(""),
+                    change.clear_reschedule,
+                    change.clear_possible_opt_out,
+                    stamp(now)
+                ],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    /// A client now owns the thread's number (created from it, or edited to it).
+    pub fn link_conversation(&self, phone: &str, client_id: i64) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE conversations SET client_id = ?2 WHERE phone = ?1",
+                params![phone, client_id],
+            )?;
+            tx.execute(
+                "UPDATE messages SET client_id = ?2
+                 WHERE client_id IS NULL AND direction = 'inbound' AND from_number = ?1",
+                params![phone, client_id],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Total unread texts across open threads.
+    pub fn unread_total(&self) -> Result<u32, StoreError> {
+        self.read(|conn| {
+            Ok(conn.query_row(
+                "SELECT coalesce(sum(unread), 0) FROM conversations WHERE status = 'open'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+    }
+
+    /// Texts matching the typed words, newest first.
+    pub fn search_texts(&self, typed: &str, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
+        let Some(query) = fts_query(typed) else {
+            return Ok(Vec::new());
+        };
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT m.id, m.direction, m.from_number, m.to_number,
+                        snippet(messages_fts, 0, '«', '»', '…', 12),
+                        coalesce(m.sent_at, m.created_at)
+                 FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+                 WHERE messages_fts MATCH ?1
+                 ORDER BY m.id DESC LIMIT ?2",
+            )?;
+            let hits = stmt
+                .query_map(params![query, limit], |r| {
+                    let direction: String = r.get(1)?;
+                    let from_customer = direction == "inbound";
+                    let phone: String = if from_customer { r.get(2)? } else { r.get(3)? };
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        from_customer,
+                        phone,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut out = Vec::with_capacity(hits.len());
+            let mut find = conn.prepare(
+                "SELECT v.id, c.name FROM conversations v LEFT JOIN clients c ON c.id = v.client_id
+                 WHERE v.phone = ?1",
+            )?;
+            let mut name_of = conn.prepare("SELECT name FROM clients WHERE phone = ?1")?;
+            for (message_id, from_customer, phone, snippet, at) in hits {
+                let thread: Option<(i64, Option<String>)> = find
+                    .query_row([&phone], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                let client_name = match &thread {
+                    Some((_, name)) => name.clone(),
+                    None => name_of.query_row([&phone], |r| r.get(0)).optional()?,
+                };
+                out.push(SearchHit {
+                    message_id,
+                    conversation_id: thread.map(|t| t.0),
+                    phone,
+                    client_name,
+                    snippet,
+                    at: time(&at)?,
+                    from_customer,
+                });
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// A change to a thread; `None` fields stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct ConversationChange<'a> {
+    pub read: bool,
+    pub status: Option<&'a str>,
+    /// `Some("")` clears the assignee.
+    pub assignee: Option<&'a str>,
+    pub clear_reschedule: bool,
+    pub clear_possible_opt_out: bool,
+}
