@@ -15,6 +15,7 @@ import type {
 } from '../src/lib/bindings';
 import { AppointmentStore } from './fake-appointments';
 import { ClientStore } from './fake-clients';
+import { InboxStore } from './fake-inbox';
 import { ProviderStore } from './fake-provider';
 import { ReminderStore } from './fake-reminders';
 
@@ -34,6 +35,7 @@ export function settingsFixture(overrides: Partial<Settings> = {}): Settings {
     backup_folder: '',
     twilio: null,
     send_rate_per_second: 1,
+    send_keyword_replies_with_twilio: false,
     ...overrides,
   };
 }
@@ -194,6 +196,8 @@ export type Backend = {
   provider: ProviderStore;
   /** Settings › Open Tidings when I log in. */
   login: LoginStore;
+  /** The reply inbox: threads, their texts, answers, search. */
+  inbox: InboxStore;
   /** Set to make `export_all_data` fail with this error. */
   exportFailure?: unknown;
   callsTo(cmd: string): Call[];
@@ -229,11 +233,13 @@ export function fakeBackend(h: Handlers = {}): Backend {
     sandbox: new SandboxStore(),
     provider: undefined as unknown as ProviderStore,
     login: new LoginStore(),
+    inbox: undefined as unknown as InboxStore,
     callsTo(cmd) {
       return this.calls.filter((c) => c.cmd === cmd);
     },
   };
   backend.appts = new AppointmentStore(backend.store);
+  backend.inbox = new InboxStore(backend.store, backend.appts);
   backend.provider = new ProviderStore(
     () => backend.settings,
     (s) => (backend.settings = s),
@@ -261,6 +267,7 @@ export function fakeBackend(h: Handlers = {}): Backend {
       if (backend.appts.handles(cmd)) return backend.appts.handle(cmd, args);
       if (backend.reminders.handles(cmd)) return backend.reminders.handle(cmd, args);
       if (backend.provider.handles(cmd)) return backend.provider.handle(cmd, args);
+      if (backend.inbox.handles(cmd)) return backend.inbox.handle(cmd, args);
       switch (cmd) {
         case 'get_settings':
           return h.getSettings ? h.getSettings(backend) : backend.settings;

@@ -29,6 +29,10 @@ import type {
   ImportPreview,
   ImportProgress,
   ImportReport,
+  InboxCounts,
+  InboxFilter,
+  InboxSearchHit,
+  InboxView,
   OutboxMessage,
   Preset,
   PresetInfo,
@@ -50,6 +54,7 @@ import type {
   Template,
   TemplatePreview,
   TemplateVersion,
+  ThreadView,
   TodayView,
   TwilioInput,
 } from './bindings';
@@ -385,6 +390,50 @@ export function sendTestText(to: string): Promise<OutboxMessage> {
 /** Lets the dispatcher go on after whatever paused sending has been fixed. */
 export function resumeSending(): Promise<ProviderView> {
   return call<ProviderView>('resume_sending');
+}
+
+/** The threads a filter shows (newest first) and every filter's count. */
+export function getInbox(filter: InboxFilter): Promise<InboxView> {
+  return call<InboxView>('get_inbox', { filter });
+}
+
+/** The filters' counts and the unread total (the navigation badge). */
+export function getInboxCounts(): Promise<InboxCounts> {
+  return call<InboxCounts>('get_inbox_counts');
+}
+
+/** A thread with its texts, client, next appointment and quick replies; marks it read. */
+export function openThread(id: number): Promise<ThreadView> {
+  return call<ThreadView>('open_thread', { id });
+}
+
+/** Sends a staff answer; a refusal (opted out, too long, provider failure) fails on field "body". */
+export function replyInThread(id: number, body: string): Promise<ThreadView> {
+  return call<ThreadView>('reply_in_thread', { id, body });
+}
+
+export function resolveThread(id: number, resolved: boolean): Promise<ThreadView> {
+  return call<ThreadView>('resolve_thread', { id, resolved });
+}
+
+/** Gives the thread to a staff member; an empty name clears it. */
+export function assignThread(id: number, assignee: string): Promise<ThreadView> {
+  return call<ThreadView>('assign_thread', { id, assignee });
+}
+
+/** `record` writes the opt-out (the customer's text is the evidence); false dismisses the flag. */
+export function reviewPossibleOptOut(id: number, record: boolean, recordedBy: string): Promise<ThreadView> {
+  return call<ThreadView>('review_possible_opt_out', { id, record, recordedBy });
+}
+
+/** Makes a client of an unknown number and ties the thread to them; fails on "name" or "phone". */
+export function createClientFromThread(id: number, name: string): Promise<ThreadView> {
+  return call<ThreadView>('create_client_from_thread', { id, name });
+}
+
+/** Texts matching the words, newest first; each snippet has the match between « and ». */
+export function searchInbox(query: string): Promise<InboxSearchHit[]> {
+  return call<InboxSearchHit[]>('search_inbox', { query });
 }
 
 /** Did any change in the batch touch one of these kinds (including ones newer than the bindings)? */
