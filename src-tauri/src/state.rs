@@ -46,6 +46,7 @@ impl AppState {
         let db_path = self.db_path.clone().ok_or_else(|| ErrorPayload::new(ErrorCode::DataFolder, "This computer has no per-user data folder for Tidings. Set XDG_DATA_HOME or TIDINGS_DB to a folder you can write to."))?;
         let engine = Arc::new(Engine::open(EngineConfig::new(db_path)).map_err(|e| e.payload())?);
         *slot = Some(engine.clone());
+        engine.set_window_open(true);
         // The scheduler runs for as long as the app does.
         let scheduler = engine.clone();
         tauri::async_runtime::spawn(async move {

@@ -20,6 +20,9 @@ pub struct TrayItems {
 }
 
 fn show_window(app: &AppHandle) {
+    if let Ok(engine) = app.state::<AppState>().engine() {
+        engine.set_window_open(true);
+    }
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();
         let _ = window.show();
@@ -135,6 +138,8 @@ pub fn on_window_event(window: &Window, event: &WindowEvent) {
             app.exit(0);
             return;
         };
+        // Nobody is looking: replies are read at the quieter pace.
+        engine.set_window_open(false);
         if engine.kv(TOLD_KEY).ok().flatten().is_none() {
             let _ = app
                 .notification()

@@ -5,98 +5,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
-use chrono::{Duration, Timelike, Utc};
 use tidings_e2e::twilio_fake::{FakeTwilio, ACCOUNT_SID, API_KEY_SID};
-use tidings_e2e::App;
-use tidings_engine::domain::{
-    AppointmentInput, ClientInput, ConsentAction, ConsentChannel, ConsentInput, Purpose,
-    QuietHours, SettingsUpdate, SetupInput, WriteSource,
-};
-use tidings_engine::{Engine, EngineConfig, Preset};
-
-/// A desk whose one reminder is due as soon as the app starts: quiet hours are moved away
-/// from the current hour so the test passes at any time of day.
-fn desk_with_a_due_reminder(db: &std::path::Path) {
-    let engine = Engine::open(EngineConfig::new(db.to_owned())).unwrap();
-    engine
-        .complete_setup(
-            &SetupInput {
-                business_name: "Quay Clinic".into(),
-                timezone: "UTC".into(),
-                phone_region: "GB".into(),
-            },
-            WriteSource::Ui,
-            "test",
-        )
-        .unwrap();
-    let now = Utc::now();
-    let quiet_start = (now + Duration::hours(8)).hour();
-    engine
-        .update_settings(
-            &SettingsUpdate {
-                quiet_hours: Some(QuietHours {
-                    start: format!("{quiet_start:02}:00"),
-                    end: format!("{:02}:00", (quiet_start + 2) % 24),
-                }),
-                ..SettingsUpdate::default()
-            },
-            WriteSource::Ui,
-            "test",
-        )
-        .unwrap();
-    engine
-        .apply_preset(Preset::Light, WriteSource::Ui, "test")
-        .unwrap();
-    let client = engine
-        .create_client(
-            &ClientInput {
-                name: "Ann Lee".into(),
-                phone: "07400 123001".into(),
-                ..ClientInput::default()
-            },
-            WriteSource::Ui,
-            "test",
-        )
-        .unwrap();
-    engine
-        .record_consent(
-            &ConsentInput {
-                client_id: client.id,
-                purpose: Purpose::Service,
-                action: ConsentAction::Granted,
-                channel: ConsentChannel::FrontDeskVerbal,
-                recorded_by: "Sam".into(),
-                occurred_at: None,
-                evidence: None,
-            },
-            WriteSource::Ui,
-        )
-        .unwrap();
-    // Booked for six hours from now: the 24-hour reminder's time has passed but it is still
-    // useful, so it goes at once.
-    let start = (now + Duration::hours(6)).with_second(0).unwrap();
-    engine
-        .create_appointment(
-            &AppointmentInput {
-                client_id: client.id,
-                starts_at: start,
-                ends_at: start + Duration::hours(1),
-                service_id: None,
-                staff_id: None,
-                location: None,
-                notes: None,
-            },
-            WriteSource::Ui,
-            "test",
-        )
-        .unwrap();
-}
+use tidings_e2e::{desks, App};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reminder_goes_out_in_sandbox_and_shows_as_delivered() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("tidings.sqlite3");
-    desk_with_a_due_reminder(&db);
+    desks::with_a_due_reminder(&db, &[6]);
     let app = App::start(&db).await;
     app.click("nav-reminders").await;
     let outbox = app.wait_text("outbox", "Delivered").await;

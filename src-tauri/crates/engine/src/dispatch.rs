@@ -77,6 +77,25 @@ pub fn backoff(attempt: u32, jitter: f64) -> Duration {
     Duration::milliseconds((capped * (0.5 + jitter.clamp(0.0, 1.0)) * 1000.0) as i64)
 }
 
+/// How long the reply poller waits between polls of a real provider (a desk has no public
+/// address for webhooks): every 15 s while someone has the window open or a text went out in
+/// the last 30 minutes (answers come soon after), every 2 minutes otherwise, doubling after
+/// each failed poll up to 10 minutes. The Sandbox needs no polling: its phone delivers at once.
+pub fn poll_interval(
+    real_provider: bool,
+    window_open: bool,
+    since_last_sent: Option<Duration>,
+    failures: u32,
+) -> StdDuration {
+    if !real_provider {
+        return StdDuration::from_secs(300);
+    }
+    let busy = window_open || since_last_sent.is_some_and(|d| d < Duration::minutes(30));
+    let base: u64 = if busy { 15 } else { 120 };
+    let backed_off = base.saturating_mul(1 << failures.min(10));
+    StdDuration::from_secs(backed_off.min(600))
+}
+
 /// The provider as Settings → Provider shows it. No secret, ever.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ProviderView {
@@ -693,11 +712,70 @@ impl Engine {
         Ok(AfterFailure::Continue)
     }
 
+    /// The window was shown or hidden (the shell tells the engine).
+    pub fn set_window_open(&self, open: bool) {
+        self.window_open.store(open, Ordering::SeqCst);
+        if open {
+            self.wake.notify_one();
+        }
+    }
+
+    pub(crate) fn note_sent(&self) {
+        self.last_sent
+            .store(self.now().timestamp(), Ordering::SeqCst);
+    }
+
+    pub(crate) fn reply_poll_interval(&self) -> StdDuration {
+        let last = self.last_sent.load(Ordering::SeqCst);
+        let since =
+            (last > 0).then(|| self.now() - DateTime::from_timestamp(last, 0).unwrap_or_default());
+        poll_interval(
+            self.is_real_provider(),
+            self.window_open.load(Ordering::SeqCst),
+            since,
+            self.poll_failures.load(Ordering::SeqCst),
+        )
+    }
+
     pub(crate) fn is_real_provider(&self) -> bool {
         self.provider().kind() != ProviderKind::Sandbox
     }
 
     pub(crate) fn reconciled(&self) -> bool {
         self.reconciled.load(Ordering::SeqCst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reply_poller_speeds_up_when_answers_are_likely_and_backs_off_on_errors() {
+        let secs = |d: StdDuration| d.as_secs();
+        assert_eq!(secs(poll_interval(false, true, None, 0)), 300, "Sandbox");
+        assert_eq!(secs(poll_interval(true, false, None, 0)), 120, "idle");
+        assert_eq!(secs(poll_interval(true, true, None, 0)), 15, "window open");
+        assert_eq!(
+            secs(poll_interval(true, false, Some(Duration::minutes(5)), 0)),
+            15,
+            "a text just went out"
+        );
+        assert_eq!(
+            secs(poll_interval(true, false, Some(Duration::hours(2)), 0)),
+            120
+        );
+        assert_eq!(secs(poll_interval(true, true, None, 1)), 30);
+        assert_eq!(secs(poll_interval(true, true, None, 3)), 120);
+        assert_eq!(secs(poll_interval(true, true, None, 30)), 600, "capped");
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        assert_eq!(backoff(1, 0.5), Duration::seconds(30));
+        assert_eq!(backoff(2, 0.5), Duration::seconds(60));
+        assert_eq!(backoff(1, 0.0), Duration::seconds(15));
+        assert_eq!(backoff(1, 1.0), Duration::seconds(45));
+        assert_eq!(backoff(20, 0.5), Duration::seconds(1800));
     }
 }

@@ -73,6 +73,12 @@ pub struct Engine {
     pub(crate) limiter: crate::dispatch::RateLimiter,
     /// Claimed-but-unsettled messages are reconciled once per process, before any send.
     pub(crate) reconciled: std::sync::atomic::AtomicBool,
+    /// Whether someone is looking at the window (replies are read more often then).
+    pub(crate) window_open: std::sync::atomic::AtomicBool,
+    /// When a text last went out (Unix seconds), for the reply poller's pace.
+    pub(crate) last_sent: std::sync::atomic::AtomicI64,
+    /// Reply polls that failed in a row (for backoff).
+    pub(crate) poll_failures: std::sync::atomic::AtomicU32,
     changes: broadcast::Sender<ChangeBatch>,
     /// Wakes the scheduler when anything changes.
     pub(crate) wake: Arc<tokio::sync::Notify>,
@@ -108,6 +114,9 @@ impl Engine {
             keyring: config.keyring,
             limiter: crate::dispatch::RateLimiter::new(),
             reconciled: std::sync::atomic::AtomicBool::new(false),
+            window_open: std::sync::atomic::AtomicBool::new(false),
+            last_sent: std::sync::atomic::AtomicI64::new(0),
+            poll_failures: std::sync::atomic::AtomicU32::new(0),
             changes,
             wake: Arc::new(tokio::sync::Notify::new()),
             paused: std::sync::atomic::AtomicBool::new(false),
@@ -253,12 +262,12 @@ impl Engine {
                 if let Err(err) = self.backup_if_due() {
                     tracing::error!("the daily backup failed: {err}");
                 }
-                // Sent texts waiting for a delivery report are asked about every half minute.
-                let most = if self.awaiting_delivery().unwrap_or(false) {
-                    std::time::Duration::from_secs(30)
-                } else {
-                    std::time::Duration::from_secs(300)
-                };
+                // Sent texts waiting for a delivery report are asked about every half minute;
+                // replies are polled at the poller's own pace.
+                let mut most = self.reply_poll_interval();
+                if self.awaiting_delivery().unwrap_or(false) {
+                    most = most.min(std::time::Duration::from_secs(30));
+                }
                 let wait = match self.next_due() {
                     Ok(Some(at)) => (at - self.now()).to_std().unwrap_or_default().min(most),
                     _ => most,

@@ -418,6 +418,7 @@ impl Engine {
                     now,
                 )?;
                 self.store.thread_outbound(&row.phone, body, true, now)?;
+                self.note_sent();
                 let mut audit = self.audit(actor, source, "thread", "reply");
                 let id_text = id.to_string();
                 audit.entity_id = Some(&id_text);

@@ -720,7 +720,11 @@ impl Engine {
             }
         }
         match self.poll_inbound().await {
-            Ok(received) => report.received = received,
+            Ok(received) => {
+                self.poll_failures
+                    .store(0, std::sync::atomic::Ordering::SeqCst);
+                report.received = received
+            }
             Err(EngineError::Provider(
                 err @ (ProviderError::CredentialsRejected | ProviderError::Unavailable(_)),
             )) => {
@@ -728,6 +732,8 @@ impl Engine {
                 return Ok(report);
             }
             Err(EngineError::Provider(err)) => {
+                self.poll_failures
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 tracing::warn!("replies could not be read this time: {err}");
             }
             Err(err) => return Err(err),
@@ -871,6 +877,7 @@ impl Engine {
                             now,
                         )?;
                         report.sent.push(item(None));
+                        self.note_sent();
                     }
                     Err(err) => {
                         tracing::warn!(message = id, "the provider refused a text: {err}");

@@ -1,0 +1,90 @@
+//! Desks prepared through the engine before the app starts, for tests that need data the UI
+//! would take many steps to enter.
+
+use chrono::{Duration, Timelike, Utc};
+use tidings_engine::domain::{
+    AppointmentInput, ClientInput, ConsentAction, ConsentChannel, ConsentInput, Purpose,
+    QuietHours, SettingsUpdate, SetupInput, WriteSource,
+};
+use tidings_engine::{Engine, EngineConfig, Preset};
+
+/// Quay Clinic (UTC, GB) with the Light preset and Ann Lee (07400 123001, consent given) booked
+/// at each of `hours_ahead`. Quiet hours are moved away from the current hour so the tests
+/// pass at any time of day.
+pub fn with_a_due_reminder(db: &std::path::Path, hours_ahead: &[i64]) {
+    let engine = Engine::open(EngineConfig::new(db.to_owned())).unwrap();
+    engine
+        .complete_setup(
+            &SetupInput {
+                business_name: "Quay Clinic".into(),
+                timezone: "UTC".into(),
+                phone_region: "GB".into(),
+            },
+            WriteSource::Ui,
+            "test",
+        )
+        .unwrap();
+    let now = Utc::now();
+    let quiet_start = (now + Duration::hours(8)).hour();
+    engine
+        .update_settings(
+            &SettingsUpdate {
+                quiet_hours: Some(QuietHours {
+                    start: format!("{quiet_start:02}:00"),
+                    end: format!("{:02}:00", (quiet_start + 2) % 24),
+                }),
+                ..SettingsUpdate::default()
+            },
+            WriteSource::Ui,
+            "test",
+        )
+        .unwrap();
+    engine
+        .apply_preset(Preset::Light, WriteSource::Ui, "test")
+        .unwrap();
+    let client = engine
+        .create_client(
+            &ClientInput {
+                name: "Ann Lee".into(),
+                phone: "07400 123001".into(),
+                ..ClientInput::default()
+            },
+            WriteSource::Ui,
+            "test",
+        )
+        .unwrap();
+    engine
+        .record_consent(
+            &ConsentInput {
+                client_id: client.id,
+                purpose: Purpose::Service,
+                action: ConsentAction::Granted,
+                channel: ConsentChannel::FrontDeskVerbal,
+                recorded_by: "Sam".into(),
+                occurred_at: None,
+                evidence: None,
+            },
+            WriteSource::Ui,
+        )
+        .unwrap();
+    // Booked `hours_ahead` from now. Within 24 hours the reminder's time has passed but it is
+    // still useful, so it goes as soon as the app starts; later ones wait.
+    for hours in hours_ahead {
+        let start = (now + Duration::hours(*hours)).with_second(0).unwrap();
+        engine
+            .create_appointment(
+                &AppointmentInput {
+                    client_id: client.id,
+                    starts_at: start,
+                    ends_at: start + Duration::hours(1),
+                    service_id: None,
+                    staff_id: None,
+                    location: None,
+                    notes: None,
+                },
+                WriteSource::Ui,
+                "test",
+            )
+            .unwrap();
+    }
+}
