@@ -158,6 +158,30 @@ impl App {
         }
     }
 
+    /// Like `wait_text`, but reads the DOM's `textContent` (WebKitWebDriver's visible text skips
+    /// parts of some buttons' content).
+    pub async fn wait_content(&self, test_id: &str, needle: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let text = self
+                .get(test_id)
+                .await
+                .prop("textContent")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "[data-testid='{test_id}'] never held {needle:?}; last content: {text:?}"
+            );
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
     /// Replaces an input's contents with `text`, as typing would.
     pub async fn type_into(&self, test_id: &str, text: &str) {
         let input = self.get(test_id).await;
