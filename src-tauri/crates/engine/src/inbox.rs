@@ -201,16 +201,14 @@ impl Engine {
     }
 
     pub fn inbox_counts(&self) -> Result<InboxCounts, EngineError> {
-        let count = |f| -> Result<u32, EngineError> {
-            Ok(self.store.conversations(f, THREAD_LIST_LIMIT)?.len() as u32)
-        };
+        let c = self.store.conversation_counts()?;
         Ok(InboxCounts {
-            needs_reply: count(ThreadFilter::NeedsReply)?,
-            reschedule: count(ThreadFilter::Reschedule)?,
-            possible_opt_out: count(ThreadFilter::PossibleOptOut)?,
-            unknown: count(ThreadFilter::Unknown)?,
-            open: count(ThreadFilter::Open)?,
-            unread: self.store.unread_total()?,
+            needs_reply: c.needs_reply,
+            reschedule: c.reschedule,
+            possible_opt_out: c.possible_opt_out,
+            unknown: c.unknown,
+            open: c.open,
+            unread: c.unread,
         })
     }
 

@@ -18,6 +18,13 @@ CREATE TABLE conversations (
     updated_at            TEXT NOT NULL
 ) STRICT;
 CREATE INDEX conversations_recent ON conversations (last_message_at DESC);
+-- The inbox lists read these in order and stop at the page size (no sort step).
+CREATE INDEX conversations_open_list ON conversations
+    (reschedule_requested DESC, last_message_at DESC, id DESC) WHERE status = 'open';
+CREATE INDEX conversations_needs_reply_list ON conversations
+    (reschedule_requested DESC, last_message_at DESC, id DESC) WHERE status = 'open' AND needs_reply = 1;
+CREATE INDEX conversations_opt_out_list ON conversations
+    (reschedule_requested DESC, last_message_at DESC, id DESC) WHERE status = 'open' AND possible_opt_out = 1;
 CREATE INDEX conversations_client ON conversations (client_id);
 
 -- Who typed a text, for texts staff wrote in the inbox.

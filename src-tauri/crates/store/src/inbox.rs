@@ -46,6 +46,17 @@ pub struct InboundMarks {
     pub possible_opt_out: bool,
 }
 
+/// How many open threads each filter holds, and unread texts in them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ConversationCounts {
+    pub needs_reply: u32,
+    pub reschedule: u32,
+    pub possible_opt_out: u32,
+    pub unknown: u32,
+    pub open: u32,
+    pub unread: u32,
+}
+
 /// One full-text match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchHit {
@@ -322,13 +333,27 @@ impl Store {
         })
     }
 
-    /// Total unread texts across open threads.
-    pub fn unread_total(&self) -> Result<u32, StoreError> {
+    /// Open threads per filter and unread texts, in one pass over the table.
+    pub fn conversation_counts(&self) -> Result<ConversationCounts, StoreError> {
         self.read(|conn| {
             Ok(conn.query_row(
-                "SELECT coalesce(sum(unread), 0) FROM conversations WHERE status = 'open'",
+                "SELECT count(*) FILTER (WHERE needs_reply = 1),
+                        count(*) FILTER (WHERE reschedule_requested = 1),
+                        count(*) FILTER (WHERE possible_opt_out = 1),
+                        count(*) FILTER (WHERE client_id IS NULL),
+                        count(*), coalesce(sum(unread), 0)
+                 FROM conversations NOT INDEXED WHERE status = 'open'",
                 [],
-                |r| r.get(0),
+                |r| {
+                    Ok(ConversationCounts {
+                        needs_reply: r.get(0)?,
+                        reschedule: r.get(1)?,
+                        possible_opt_out: r.get(2)?,
+                        unknown: r.get(3)?,
+                        open: r.get(4)?,
+                        unread: r.get(5)?,
+                    })
+                },
             )?)
         })
     }

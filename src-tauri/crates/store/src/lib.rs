@@ -28,7 +28,8 @@ pub use clients::{ClientSearch, ImportConsentSpec, NewConsentEvent};
 pub use dispatch::{ClaimedBody, PendingCancellation};
 pub use error::StoreError;
 pub use inbox::{
-    fts_query, ConversationChange, ConversationRow, InboundMarks, SearchHit, ThreadFilter,
+    fts_query, ConversationChange, ConversationCounts, ConversationRow, InboundMarks, SearchHit,
+    ThreadFilter,
 };
 pub use open::{schema_version_supported, MIGRATIONS};
 pub use reminders::{

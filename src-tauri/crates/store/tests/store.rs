@@ -334,3 +334,31 @@ fn a_number_can_belong_to_one_client_only() {
         .is_err());
     assert_eq!(store.count_clients().unwrap(), 1);
 }
+
+#[test]
+fn inbox_counts_are_whole_totals_and_lists_stop_at_their_page() {
+    use tidings_store::{InboundMarks, ThreadFilter};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
+    let at = Utc.with_ymd_and_hms(2027, 3, 1, 12, 0, 0).unwrap();
+    for i in 0..620 {
+        let marks = InboundMarks {
+            needs_reply: i % 2 == 0,
+            reschedule_requested: i % 10 == 0,
+            possible_opt_out: i == 7,
+        };
+        store
+            .thread_inbound(&format!("+4474009{i:05}"), None, "hello", marks, at)
+            .unwrap();
+    }
+    let counts = store.conversation_counts().unwrap();
+    assert_eq!(counts.open, 620);
+    assert_eq!(counts.needs_reply, 310);
+    assert_eq!(counts.reschedule, 62);
+    assert_eq!(counts.possible_opt_out, 1);
+    assert_eq!(counts.unknown, 620);
+    assert_eq!(counts.unread, 620);
+    let page = store.conversations(ThreadFilter::Open, 500).unwrap();
+    assert_eq!(page.len(), 500);
+    assert!(page[0].reschedule_requested, "reschedule requests first");
+}
