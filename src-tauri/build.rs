@@ -69,6 +69,13 @@ fn main() {
         "review_possible_opt_out",
         "create_client_from_thread",
         "search_inbox",
+        "list_update_templates",
+        "get_notice_suggestion",
+        "preview_update",
+        "send_update",
+        "preview_notice",
+        "send_notice",
+        "get_notice_progress",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

@@ -9,6 +9,7 @@ mod provider;
 mod reminders;
 mod state;
 mod tray;
+mod updates;
 
 use std::process::ExitCode;
 
@@ -126,6 +127,13 @@ pub fn run() -> ExitCode {
             inbox::review_possible_opt_out,
             inbox::create_client_from_thread,
             inbox::search_inbox,
+            updates::list_update_templates,
+            updates::get_notice_suggestion,
+            updates::preview_update,
+            updates::send_update,
+            updates::preview_notice,
+            updates::send_notice,
+            updates::get_notice_progress,
         ])
         .run(tauri::generate_context!());
     match result {

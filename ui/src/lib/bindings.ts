@@ -301,6 +301,46 @@ export type InboxSearchHit = { message_id: number, thread_id: number | null, pho
  */
 snippet: string, at: string, from_customer: boolean, };
 
+export type UpdateInput = { template_key?: string, text?: string, minutes?: number, };
+
+export type UpdatePreview = { text: string, segments: SegmentInfo, blocked: string | null, };
+
+export type UpdateTemplate = { key: string, name: string, body: string, };
+
+export type NoticeInput = { 
+/**
+ * The business's local day, "YYYY-MM-DD".
+ */
+date: string, staff_id?: number, 
+/**
+ * "HH:MM" local; both empty means the whole day.
+ */
+from_time?: string, to_time?: string, text: string, 
+/**
+ * Send even inside quiet hours (recorded in the audit log).
+ */
+urgent: boolean, };
+
+export type NoticeExclusion = "no_consent" | "opted_out" | "invalid_number";
+
+export type NoticeRecipient = { appointment_id: number, client_id: number, client_name: string, phone: string, starts_at: string, 
+/**
+ * The text they would get (rendered for their appointment).
+ */
+text: string, excluded: NoticeExclusion | null, excluded_text: string | null, };
+
+export type NoticePreview = { recipients: Array<NoticeRecipient>, sending: number, skipped: number, 
+/**
+ * The longest rendered text's cost.
+ */
+segments: SegmentInfo, 
+/**
+ * Set when it is quiet hours now and the notice is not urgent: texts wait until then.
+ */
+waits_until: string | null, };
+
+export type NoticeProgress = { notice_id: number, total: number, sent: number, waiting: number, failed: number, };
+
 export type ConnectionCheck = { account_name: string, account_status: string, };
 
 export type ErrorCode = "invalid_input" | "setup_required" | "data_folder" | "database_corrupt" | "database_too_new" | "database_busy" | "storage" | "provider" | "not_found" | "conflict" | "import_file" | "internal" | "keyring" | "credentials_rejected" | "provider_offline";

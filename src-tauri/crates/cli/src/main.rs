@@ -58,6 +58,35 @@ enum Command {
     /// Write everything (clients, appointments, texts, consent ledger) to a zip FILE.
     Export { file: PathBuf },
     /// The Sandbox phone: texts as a customer would, routed like a real reply.
+    /// Sends (or with --dry-run, previews) a notice to every appointment of a day: who gets it,
+    /// who does not and why.
+    Notice {
+        /// The business's local day, YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        /// Only this staff member's appointments (by name).
+        #[arg(long)]
+        staff: Option<String>,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        /// Send inside quiet hours too (recorded in the audit log).
+        #[arg(long)]
+        urgent: bool,
+        #[arg(long)]
+        dry_run: bool,
+        text: String,
+    },
+    /// Sends a status update about one appointment: a ready update's key (update_running_late,
+    /// update_ready, update_arrive_early, update_staff_changed) or the text itself.
+    Update {
+        appointment_id: i64,
+        template_or_text: String,
+        /// For update_running_late.
+        #[arg(long)]
+        minutes: Option<u32>,
+    },
     /// The reply inbox.
     Inbox {
         #[command(subcommand)]
@@ -595,6 +624,110 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                     m.reason_text.clone().unwrap_or_default()
                 );
             }
+            Ok(())
+        }
+        Command::Notice {
+            date,
+            staff,
+            from,
+            to,
+            urgent,
+            dry_run,
+            text,
+        } => {
+            let staff_id = match staff {
+                None => None,
+                Some(name) => Some(
+                    engine
+                        .staff()
+                        .map_err(|e| e.payload())?
+                        .into_iter()
+                        .find(|s| s.name.eq_ignore_ascii_case(name.trim()))
+                        .ok_or_else(|| {
+                            fail(
+                                ErrorCode::InvalidInput,
+                                format!("There is no staff member called \"{name}\"."),
+                            )
+                        })?
+                        .id,
+                ),
+            };
+            let input = tidings_engine::NoticeInput {
+                date,
+                staff_id,
+                from_time: from,
+                to_time: to,
+                text,
+                urgent,
+            };
+            let preview = engine.preview_notice(&input).map_err(|e| e.payload())?;
+            if dry_run {
+                if cli.json {
+                    return print_json(&preview);
+                }
+                for r in &preview.recipients {
+                    println!(
+                        "{}  {:<24} {}",
+                        r.starts_at.format("%H:%M"),
+                        r.client_name,
+                        r.excluded_text.as_deref().unwrap_or("gets it")
+                    );
+                }
+                println!("{} get it, {} do not", preview.sending, preview.skipped);
+                return Ok(());
+            }
+            let mut progress = engine
+                .send_notice(&input, WriteSource::Cli, "cli")
+                .map_err(|e| e.payload())?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
+            // Sent now, at the provider's rate (texts held by quiet hours wait for the app).
+            runtime.block_on(engine.tick()).map_err(|e| e.payload())?;
+            progress = engine
+                .notice_progress(progress.notice_id)
+                .map_err(|e| e.payload())?;
+            if cli.json {
+                return print_json(&serde_json::json!({
+                    "notice": progress,
+                    "recipients": preview.recipients,
+                }));
+            }
+            println!(
+                "notice {}: {} sent, {} waiting, {} not sent; {} excluded",
+                progress.notice_id,
+                progress.sent,
+                progress.waiting,
+                progress.failed,
+                preview.skipped
+            );
+            Ok(())
+        }
+        Command::Update {
+            appointment_id,
+            template_or_text,
+            minutes,
+        } => {
+            let is_key = tidings_engine::UPDATE_TEMPLATES
+                .iter()
+                .any(|(k, ..)| *k == template_or_text.trim());
+            let input = tidings_engine::UpdateInput {
+                template_key: is_key.then(|| template_or_text.trim().to_owned()),
+                text: (!is_key).then(|| template_or_text.clone()),
+                minutes,
+            };
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
+            let sent = runtime
+                .block_on(engine.send_update(appointment_id, &input, WriteSource::Cli, "cli"))
+                .map_err(|e| e.payload())?;
+            if cli.json {
+                return print_json(&sent);
+            }
+            println!("update to {}: {:?}", sent.to, sent.status);
             Ok(())
         }
         Command::Inbox { action } => match action {

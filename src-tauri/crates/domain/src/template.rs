@@ -61,7 +61,7 @@ impl TemplateKind {
 }
 
 /// The variables a template may use, in the order the editor's palette shows them.
-pub const VARIABLES: [&str; 9] = [
+pub const VARIABLES: [&str; 10] = [
     "first_name",
     "business",
     "date",
@@ -71,6 +71,7 @@ pub const VARIABLES: [&str; 9] = [
     "staff",
     "location",
     "business_phone",
+    "minutes",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -153,6 +154,8 @@ pub struct RenderContext {
     pub service: Option<String>,
     pub staff: Option<String>,
     pub location: String,
+    /// For "running late by {minutes} minutes".
+    pub minutes: Option<u32>,
 }
 
 /// The text a customer receives. Missing values read naturally ("your appointment").
@@ -190,6 +193,10 @@ pub fn render(body: &str, ctx: &RenderContext) -> Result<String, TemplateError> 
                         ctx.location.clone()
                     }
                 }
+                "minutes" => ctx
+                    .minutes
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "a few".into()),
                 _ => String::new(),
             }),
         }
@@ -248,6 +255,7 @@ mod tests {
     #[test]
     fn times_render_in_the_appointments_zone() {
         let ctx = RenderContext {
+            minutes: None,
             client_name: "Ann Lee".into(),
             business: "Quay Clinic".into(),
             business_phone: "+1 415 555 0100".into(),

@@ -133,9 +133,15 @@ impl Engine {
             }
             Some(Keyword::Help) => self.reply(&client, "help_reply").await?,
             Some(answer @ (Keyword::Yes | Keyword::No)) => {
-                match self.store.open_question(client.id, now)? {
-                    Some(appointment_id) => {
-                        let (status, template) = if answer == Keyword::Yes {
+                // A notice asks "reply 1 to pick a new time": YES or 1 asks to reschedule,
+                // anything else goes to staff. A reminder maps YES and NO.
+                let question = self
+                    .store
+                    .open_question(client.id, now)?
+                    .filter(|(_, notice)| !notice || answer == Keyword::Yes);
+                match question {
+                    Some((appointment_id, notice)) => {
+                        let (status, template) = if answer == Keyword::Yes && !notice {
                             (AppointmentStatus::Confirmed, "confirmation_reply")
                         } else {
                             (AppointmentStatus::RescheduleRequested, "reschedule_reply")
@@ -147,7 +153,8 @@ impl Engine {
                             "customer",
                         )?;
                         item.appointment_id = Some(appointment_id);
-                        marks.reschedule_requested = answer == Keyword::No;
+                        marks.reschedule_requested =
+                            status == AppointmentStatus::RescheduleRequested;
                         self.reply(&client, template).await?;
                     }
                     // An answer with no open question goes to staff like free text.
@@ -292,6 +299,7 @@ impl Engine {
             .into_iter()
             .find(|a| a.client_id == client.id && a.status.is_live());
         let ctx = RenderContext {
+            minutes: None,
             client_name: current.name.clone(),
             business: settings.business_name.clone(),
             business_phone: settings.business_phone.clone(),

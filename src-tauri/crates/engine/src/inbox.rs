@@ -315,6 +315,7 @@ impl Engine {
         let settings = self.settings()?;
         let zone = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
         let ctx = RenderContext {
+            minutes: None,
             client_name: client.map(|c| c.name.clone()).unwrap_or_default(),
             business: settings.business_name.clone(),
             business_phone: settings.business_phone.clone(),
@@ -370,78 +371,105 @@ impl Engine {
         if let Some(reason) = self.thread_view(id)?.cannot_reply {
             return Err(bad_input("body", reason));
         }
-        let now = self.now();
-        let encoding = if cost.encoding == Encoding::Ucs2 {
-            "UCS-2"
-        } else {
-            "GSM-7"
-        };
-        let message_id =
-            self.store
-                .insert_staff_text(client.as_ref().map(|c| c.id), &row.phone, actor, now)?;
-        self.store.record_claimed_body(
-            message_id,
-            &ClaimedBody {
-                body,
-                template_version_id: None,
-                segments: cost.segments,
-                encoding,
-            },
-        )?;
-        let provider = self.provider();
-        if self.is_real_provider() {
-            self.limiter.acquire(self.settings()?.send_rate()).await;
-        }
-        let sent = provider
-            .send(&OutboundText {
-                to: row.phone.clone(),
-                body: body.to_owned(),
-                send_at: None,
-            })
+        let sent = self
+            .send_typed_text(client.as_ref().map(|c| c.id), None, &row.phone, body, actor)
             .await;
-        match sent {
-            Ok(receipt) => {
-                self.store.mark_sent(
-                    message_id,
-                    &SentMessage {
-                        status: status_word(receipt.status).into(),
-                        provider_id: receipt.provider_id,
-                        from: String::new(),
-                        body: body.to_owned(),
-                        template_version_id: None,
-                        segments: cost.segments,
-                        encoding: encoding.into(),
-                        sent_at: now,
-                    },
-                    now,
-                )?;
-                self.store.thread_outbound(&row.phone, body, true, now)?;
-                self.note_sent();
-                let mut audit = self.audit(actor, source, "thread", "reply");
-                let id_text = id.to_string();
-                audit.entity_id = Some(&id_text);
-                self.store.append_audit(audit)?;
-            }
-            Err(err) => {
-                let message = err.to_string();
-                let m = self
-                    .store
-                    .message(message_id)?
-                    .ok_or_else(|| EngineError::NotFound("That text is gone.".into()))?;
-                if let AfterFailure::Stop = self.after_failure(&m, err, now).await? {
-                    // Not sent, and sending is paused: the answer is not kept waiting silently.
-                    self.store
-                        .finish_failed(message_id, "planned", "failed", None, &message, now)?;
-                }
-                self.publish(source, vec![Change::Messages, Change::Thread { id }]);
-                return Err(bad_input(
-                    "body",
-                    format!("The answer was not sent: {message}"),
-                ));
-            }
+        self.publish(source, vec![Change::Messages, Change::Thread { id }]);
+        if let Err(message) = sent {
+            return Err(bad_input(
+                "body",
+                format!("The answer was not sent: {message}"),
+            ));
         }
+        let mut audit = self.audit(actor, source, "thread", "reply");
+        let id_text = id.to_string();
+        audit.entity_id = Some(&id_text);
+        self.store.append_audit(audit)?;
         self.publish(source, vec![Change::Messages, Change::Thread { id }]);
         self.thread_view(id)
+    }
+
+    /// Sends a text a person typed (or chose) now: claimed before the provider call, retried
+    /// by the dispatcher on a transient failure. `Err` carries what went wrong, in words.
+    pub(crate) async fn send_typed_text(
+        &self,
+        client_id: Option<i64>,
+        appointment_id: Option<i64>,
+        phone: &str,
+        body: &str,
+        actor: &str,
+    ) -> Result<i64, String> {
+        let run = async {
+            let now = self.now();
+            let cost = segments(body);
+            let encoding = if cost.encoding == Encoding::Ucs2 {
+                "UCS-2"
+            } else {
+                "GSM-7"
+            };
+            let message_id =
+                self.store
+                    .insert_staff_text(client_id, appointment_id, phone, actor, now)?;
+            self.store.record_claimed_body(
+                message_id,
+                &ClaimedBody {
+                    body,
+                    template_version_id: None,
+                    segments: cost.segments,
+                    encoding,
+                },
+            )?;
+            let provider = self.provider();
+            if self.is_real_provider() {
+                self.limiter.acquire(self.settings()?.send_rate()).await;
+            }
+            let sent = provider
+                .send(&OutboundText {
+                    to: phone.to_owned(),
+                    body: body.to_owned(),
+                    send_at: None,
+                })
+                .await;
+            match sent {
+                Ok(receipt) => {
+                    self.store.mark_sent(
+                        message_id,
+                        &SentMessage {
+                            status: status_word(receipt.status).into(),
+                            provider_id: receipt.provider_id,
+                            from: String::new(),
+                            body: body.to_owned(),
+                            template_version_id: None,
+                            segments: cost.segments,
+                            encoding: encoding.into(),
+                            sent_at: now,
+                        },
+                        now,
+                    )?;
+                    self.store.thread_outbound(phone, body, true, now)?;
+                    self.note_sent();
+                    Ok(Ok(message_id))
+                }
+                Err(err) => {
+                    let message = err.to_string();
+                    let m = self
+                        .store
+                        .message(message_id)?
+                        .ok_or_else(|| EngineError::NotFound("That text is gone.".into()))?;
+                    if let AfterFailure::Stop = self.after_failure(&m, err, now).await? {
+                        // Not sent, and sending is paused: not kept waiting silently.
+                        self.store
+                            .finish_failed(message_id, "planned", "failed", None, &message, now)?;
+                    }
+                    Ok(Err(message))
+                }
+            }
+        };
+        let result: Result<Result<i64, String>, EngineError> = run.await;
+        match result {
+            Ok(outcome) => outcome,
+            Err(err) => Err(err.to_string()),
+        }
     }
 
     /// Resolve or reopen a thread.

@@ -16,6 +16,7 @@ pub mod paths;
 mod reminders;
 mod scheduler;
 pub mod system;
+mod updates;
 
 pub use appointments::{
     AppointmentImportOptions, AppointmentImportPreview, AppointmentImportReport,
@@ -45,5 +46,9 @@ pub use reminders::{
     TemplatePreview, TemplateVersion, TickItem, TickReport,
 };
 pub use scheduler::{default_templates, LATE_GRACE_MINUTES};
+pub use updates::{
+    NoticeExclusion, NoticeInput, NoticePreview, NoticeProgress, NoticeRecipient, UpdateInput,
+    UpdatePreview, UpdateTemplate, NOTICE_SUGGESTION, UPDATE_TEMPLATES,
+};
 
 pub use tidings_domain as domain;

@@ -254,6 +254,7 @@ impl Engine {
                 let appointment_zone = a.timezone.parse().ok();
                 (
                     RenderContext {
+                        minutes: None,
                         client_name: a.client_name.clone(),
                         business: settings.business_name.clone(),
                         business_phone: settings.business_phone.clone(),
@@ -268,6 +269,7 @@ impl Engine {
             }
             None => (
                 RenderContext {
+                    minutes: None,
                     client_name: "Alex Sample".into(),
                     business: settings.business_name.clone(),
                     business_phone: settings.business_phone.clone(),
@@ -425,7 +427,7 @@ impl Engine {
         Ok(rule_view(saved))
     }
 
-    fn allowed_hours(settings: &Settings, client_zone: Option<&str>) -> AllowedHours {
+    pub(crate) fn allowed_hours(settings: &Settings, client_zone: Option<&str>) -> AllowedHours {
         let zone = client_zone
             .and_then(|z| z.parse().ok())
             .or_else(|| settings.timezone.parse().ok())
@@ -901,6 +903,9 @@ impl Engine {
         by_staff: bool,
     ) -> Result<Result<Gate, SuppressReason>, EngineError> {
         let settings = self.settings()?;
+        if let Some(notice_id) = m.notice_id {
+            return self.notice_gate(m, notice_id, &settings, now);
+        }
         if m.sent_by.is_some() && m.rule_id.is_none() {
             // A staff answer waiting to retry: the consent rule still holds.
             let client = match m.client_id {
@@ -990,6 +995,7 @@ impl Engine {
             return Ok(Err(SuppressReason::RuleDisabled));
         };
         let ctx = RenderContext {
+            minutes: None,
             client_name: appointment.client_name.clone(),
             business: settings.business_name.clone(),
             business_phone: settings.business_phone.clone(),
@@ -1008,6 +1014,55 @@ impl Engine {
             body,
             version_id: Some(template.version_id),
             cost,
+        }))
+    }
+
+    /// A notice's text at send time: consent, a reachable number, the appointment still on,
+    /// and quiet hours unless the notice was sent as urgent.
+    fn notice_gate(
+        &self,
+        m: &MessageRow,
+        notice_id: i64,
+        settings: &tidings_domain::Settings,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Gate, SuppressReason>, EngineError> {
+        let client = match m.client_id {
+            Some(id) => self.store.client(id)?,
+            None => None,
+        };
+        match client.as_ref().map(|c| c.consent.service) {
+            Some(ConsentState::Granted) => {}
+            Some(ConsentState::Revoked) => return Ok(Err(SuppressReason::OptedOut)),
+            _ => return Ok(Err(SuppressReason::NoConsent)),
+        }
+        if client.as_ref().is_some_and(|c| c.unreachable.is_some()) {
+            return Ok(Err(SuppressReason::InvalidNumber));
+        }
+        let appointment = match m.appointment_id {
+            Some(id) => self.store.appointment(id)?,
+            None => None,
+        };
+        let Some(appointment) = appointment.filter(|a| a.status.is_live()) else {
+            return Ok(Err(SuppressReason::AppointmentCancelled));
+        };
+        if !self.store.notice_urgent(notice_id)? {
+            let hours = Self::allowed_hours(
+                settings,
+                client.as_ref().and_then(|c| c.timezone.as_deref()),
+            );
+            if !hours.allows(now) {
+                return Ok(
+                    match hours.next_allowed(now).filter(|t| *t < appointment.ends_at) {
+                        Some(at) => Ok(Gate::Later(at)),
+                        None => Err(SuppressReason::QuietHoursMissed),
+                    },
+                );
+            }
+        }
+        Ok(Ok(Gate::Send {
+            body: m.body.clone(),
+            version_id: None,
+            cost: segments(&m.body),
         }))
     }
 

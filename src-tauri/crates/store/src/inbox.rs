@@ -127,16 +127,19 @@ impl Store {
     pub fn insert_staff_text(
         &self,
         client_id: Option<i64>,
+        appointment_id: Option<i64>,
         to: &str,
         sent_by: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO messages (direction, client_id, purpose, automated, to_number, status,
-                    reason, send_at, claimed_at, sent_by, created_at, updated_at)
-                 VALUES ('outbound', ?1, 'service', 0, ?2, 'sending', 'staff_reply', ?3, ?3, ?4, ?3, ?3)",
-                params![client_id, to, stamp(now), sent_by],
+                "INSERT INTO messages (direction, client_id, appointment_id, purpose, automated,
+                    to_number, status, reason, send_at, claimed_at, sent_by, created_at, updated_at)
+                 VALUES ('outbound', ?1, ?5, 'service', 0, ?2, 'sending',
+                    CASE WHEN ?5 IS NULL THEN 'staff_reply' ELSE 'status_update' END,
+                    ?3, ?3, ?4, ?3, ?3)",
+                params![client_id, to, stamp(now), sent_by, appointment_id],
             )?;
             Ok(tx.last_insert_rowid())
         })

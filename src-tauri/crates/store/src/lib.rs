@@ -11,6 +11,7 @@ mod clients;
 mod dispatch;
 mod error;
 mod inbox;
+mod notices;
 mod open;
 mod reminders;
 mod sandbox;
@@ -31,6 +32,7 @@ pub use inbox::{
     fts_query, ConversationChange, ConversationCounts, ConversationRow, InboundMarks, SearchHit,
     ThreadFilter,
 };
+pub use notices::{NewNotice, NoticeCounts, NoticeText};
 pub use open::{schema_version_supported, MIGRATIONS};
 pub use reminders::{
     MessageRow, NewPlannedMessage, RuleRow, RuleSpec, SentMessage, TemplateRow, TemplateVersionRow,

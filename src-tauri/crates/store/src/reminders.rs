@@ -81,6 +81,8 @@ pub struct MessageRow {
     pub encoding: String,
     /// The staff member who wrote it, for texts typed by staff.
     pub sent_by: Option<String>,
+    /// The day-wide notice it belongs to.
+    pub notice_id: Option<i64>,
 }
 
 fn bad(what: &str, value: &str) -> rusqlite::Error {
@@ -138,7 +140,7 @@ fn rule(row: &Row<'_>) -> rusqlite::Result<RuleRow> {
 pub(crate) const MESSAGE_SQL: &str =
     "SELECT m.id, m.client_id, coalesce(c.name, ''), m.appointment_id, a.starts_at,
         m.rule_id, r.name, v.version, m.purpose, m.automated, m.to_number, m.body, m.status,
-        m.reason, m.send_at, m.planned_for, m.sent_at, m.provider_id, m.segments, m.encoding, m.sent_by
+        m.reason, m.send_at, m.planned_for, m.sent_at, m.provider_id, m.segments, m.encoding, m.sent_by, m.notice_id
      FROM messages m
      LEFT JOIN clients c ON c.id = m.client_id
      LEFT JOIN appointments a ON a.id = m.appointment_id
@@ -169,6 +171,7 @@ fn message(row: &Row<'_>) -> rusqlite::Result<MessageRow> {
         segments: row.get(18)?,
         encoding: row.get(19)?,
         sent_by: row.get(20)?,
+        notice_id: row.get(21)?,
     })
 }
 
@@ -788,24 +791,27 @@ impl Store {
         })
     }
 
-    /// The client's open question: the appointment of the newest sent reminder that asked for
-    /// YES or NO, while that appointment is still ahead and unanswered.
+    /// The client's open question: the appointment of the newest sent text that asked for an
+    /// answer (a reminder asking YES or NO, or a notice asking "reply 1"), while that
+    /// appointment is still ahead and unanswered. `true` when the question is a notice's.
     pub fn open_question(
         &self,
         client_id: i64,
         now: DateTime<Utc>,
-    ) -> Result<Option<i64>, StoreError> {
+    ) -> Result<Option<(i64, bool)>, StoreError> {
         self.read(|conn| {
             Ok(conn
                 .query_row(
-                    "SELECT a.id FROM messages m
-                     JOIN reminder_rules r ON r.id = m.rule_id AND r.asks_confirmation = 1
+                    "SELECT a.id, m.notice_id IS NOT NULL FROM messages m
+                     LEFT JOIN reminder_rules r ON r.id = m.rule_id
                      JOIN appointments a ON a.id = m.appointment_id
                      WHERE m.client_id = ?1 AND m.status IN ('sent', 'delivered')
-                       AND a.starts_at > ?2 AND a.status = 'booked'
+                       AND (r.asks_confirmation = 1 OR m.notice_id IS NOT NULL)
+                       AND a.starts_at > ?2 AND a.status IN ('booked', 'confirmed')
+                       AND (m.notice_id IS NOT NULL OR a.status = 'booked')
                      ORDER BY m.sent_at DESC, m.id DESC LIMIT 1",
                     params![client_id, stamp(now)],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get::<_, bool>(1)?)),
                 )
                 .optional()?)
         })
