@@ -369,6 +369,73 @@ fn segments_preset_plan_and_tick_from_the_command_line() {
         &["--now", "2027-03-13T13:00:00Z", "tick", "--json"],
     ));
     assert!(again["sent"].as_array().unwrap().is_empty(), "never twice");
+
+    // A day-wide notice: the dry run says who gets it and why the others do not.
+    let later = ["--now", "2027-03-13T14:00:00Z"];
+    let text = "Quay Clinic: closed Sunday, sorry. Reply 1 to pick a new time.";
+    let dry = json(&cli(
+        &db,
+        &[
+            &later[..],
+            &[
+                "notice",
+                "--date",
+                "2027-03-14",
+                "--dry-run",
+                "--json",
+                text,
+            ],
+        ]
+        .concat(),
+    ));
+    let recipients = dry["recipients"].as_array().unwrap();
+    assert!(!recipients.is_empty(), "{dry}");
+    let gets: Vec<&serde_json::Value> = recipients
+        .iter()
+        .filter(|r| r["excluded"].is_null())
+        .collect();
+    assert_eq!(gets.len(), 1, "{dry}");
+    assert_eq!(gets[0]["phone"], "+14155552671");
+    assert!(recipients
+        .iter()
+        .filter(|r| !r["excluded"].is_null())
+        .all(|r| r["excluded"] == "no_consent"));
+    let sent = json(&cli(
+        &db,
+        &[
+            &later[..],
+            &["notice", "--date", "2027-03-14", "--json", text],
+        ]
+        .concat(),
+    ));
+    assert_eq!(sent["notice"]["sent"], 1, "{sent}");
+    let nobody = cli(
+        &db,
+        &[&later[..], &["notice", "--date", "2027-04-30", text]].concat(),
+    );
+    assert!(!nobody.status.success());
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("no booked appointments"));
+
+    // A status update about one appointment.
+    let appointment = ann[0]["appointment_id"].as_i64().unwrap().to_string();
+    let update = json(&cli(
+        &db,
+        &[
+            "--now",
+            "2027-03-14T12:40:00Z",
+            "update",
+            &appointment,
+            "update_running_late",
+            "--minutes",
+            "15",
+            "--json",
+        ],
+    ));
+    assert_eq!(update["status"], "delivered", "{update}");
+    assert!(update["body"]
+        .as_str()
+        .unwrap()
+        .contains("about 15 minutes late"));
 }
 
 #[test]
