@@ -33,13 +33,22 @@ twilio: TwilioSettings | null,
  */
 send_keyword_replies_with_twilio: boolean, 
 /**
+ * Hours after a visit is marked completed to ask how it went; `None` is off (the
+ * default). The "Ask how it went" preset sets 2.
+ */
+follow_up_hours: number | null, 
+/**
  * Texts per second per sending number (1 is the US long-code rate).
  */
 send_rate_per_second: number, };
 
 export type SetupInput = { business_name: string, timezone: string, phone_region: string, };
 
-export type SettingsUpdate = { business_name?: string, timezone?: string, phone_region?: string, quiet_hours?: QuietHours, caps?: Caps, no_sundays?: boolean, business_phone?: string, backup_folder?: string, send_rate_per_second?: number, send_keyword_replies_with_twilio?: boolean, };
+export type SettingsUpdate = { business_name?: string, timezone?: string, phone_region?: string, quiet_hours?: QuietHours, caps?: Caps, no_sundays?: boolean, business_phone?: string, backup_folder?: string, send_rate_per_second?: number, send_keyword_replies_with_twilio?: boolean, 
+/**
+ * `Some(0)` turns follow-ups off; `Some(n)` asks n hours after a visit (1 to 72).
+ */
+follow_up_hours?: number, };
 
 export type QuietHours = { 
 /**
@@ -165,7 +174,11 @@ timezone: string, service_id: number | null, service: string | null, staff_id: n
 /**
  * Another live appointment of the same staff member overlaps it (allowed, but flagged).
  */
-overlaps: boolean, };
+overlaps: boolean, 
+/**
+ * The customer's answer to "how did it go?": "1"…"5", "yes" or "no".
+ */
+feedback?: string, };
 
 export type AppointmentInput = { client_id: number, starts_at: string, ends_at: string, service_id?: number, staff_id?: number, location?: string, notes?: string, };
 

@@ -120,6 +120,10 @@ pub struct Appointment {
     pub updated_at: DateTime<Utc>,
     /// Another live appointment of the same staff member overlaps it (allowed, but flagged).
     pub overlaps: bool,
+    /// The customer's answer to "how did it go?": "1"…"5", "yes" or "no".
+    #[serde(default)]
+    #[ts(optional)]
+    pub feedback: Option<String>,
 }
 
 /// A booking or a change to one, as the desk makes it.

@@ -36,6 +36,34 @@ pub fn keyword(text: &str) -> Option<Keyword> {
     })
 }
 
+/// An answer to "how did your visit go?": a rating "1" to "5" (also "5/5", "4 stars"), or
+/// "yes" / "no". Anything longer is free text for staff.
+pub fn feedback_answer(text: &str) -> Option<String> {
+    let squeezed = squeeze(text);
+    let rating = squeezed
+        .strip_suffix("STARS")
+        .or_else(|| squeezed.strip_suffix("STAR"))
+        .or_else(|| {
+            squeezed
+                .strip_suffix('5')
+                .filter(|r| r.len() == 1 && text.contains('/'))
+        })
+        .unwrap_or(&squeezed);
+    match rating {
+        "1" | "2" | "3" | "4" | "5" => Some(rating.to_owned()),
+        _ => match keyword(text) {
+            Some(Keyword::Yes) => Some("yes".to_owned()),
+            Some(Keyword::No) => Some("no".to_owned()),
+            _ => None,
+        },
+    }
+}
+
+/// Whether a follow-up answer says the visit went badly (staff should get in touch).
+pub fn feedback_is_poor(answer: &str) -> bool {
+    matches!(answer, "1" | "2" | "no")
+}
+
 /// Free text that reasonably reads as "stop texting me" (flagged for staff to review; the law
 /// asks for opt-outs by any reasonable means to be honoured).
 pub fn looks_like_opt_out(text: &str) -> bool {
@@ -76,6 +104,26 @@ pub fn looks_like_opt_out(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn follow_up_answers_are_ratings_or_yes_no() {
+        for (text, want) in [
+            ("5", Some("5")),
+            (" 4! ", Some("4")),
+            ("5/5", Some("5")),
+            ("3 stars", Some("3")),
+            ("1", Some("1")),
+            ("Yes", Some("yes")),
+            ("n", Some("no")),
+            ("6", None),
+            ("10", None),
+            ("it was great", None),
+            ("STOP", None),
+        ] {
+            assert_eq!(feedback_answer(text).as_deref(), want, "{text:?}");
+        }
+        assert!(feedback_is_poor("2") && feedback_is_poor("no") && !feedback_is_poor("4"));
+    }
 
     #[test]
     fn the_keyword_table_case_by_case() {

@@ -28,9 +28,11 @@ pub enum ValidationError {
     BadCap(String),
     #[error("Keep the business phone to 40 characters or fewer.")]
     BusinessPhoneTooLong,
+    #[error("\"{0}\" is not a follow-up delay Tidings uses. Use a whole number of hours from 1 to 72, or off.")]
+    BadFollowUp(String),
     #[error("\"{0}\" is not a sending rate Tidings uses. Use a whole number of texts per second from 1 to 100 (1 for an ordinary US number).")]
     BadSendRate(String),
-    #[error("There is no setting called \"{0}\". Known settings: business_name, timezone, phone_region, quiet_hours, max_texts_per_day, max_texts_per_week, no_sundays, business_phone, backup_folder, send_rate_per_second, send_keyword_replies_with_twilio.")]
+    #[error("There is no setting called \"{0}\". Known settings: business_name, timezone, phone_region, quiet_hours, max_texts_per_day, max_texts_per_week, no_sundays, business_phone, backup_folder, send_rate_per_second, send_keyword_replies_with_twilio, follow_up_hours.")]
     UnknownSetting(String),
 }
 
@@ -46,6 +48,7 @@ impl ValidationError {
             Self::UnknownSetting(_) => "key",
             Self::BusinessPhoneTooLong => "business_phone",
             Self::BadSendRate(_) => "send_rate_per_second",
+            Self::BadFollowUp(_) => "follow_up_hours",
         }
     }
 }
@@ -179,6 +182,10 @@ pub struct Settings {
     /// records the change but sends no second confirmation unless this is on.
     #[serde(default)]
     pub send_keyword_replies_with_twilio: bool,
+    /// Hours after a visit is marked completed to ask how it went; `None` is off (the
+    /// default). The "Ask how it went" preset sets 2.
+    #[serde(default)]
+    pub follow_up_hours: Option<u32>,
     /// Texts per second per sending number (1 is the US long-code rate).
     #[serde(default = "default_send_rate")]
     pub send_rate_per_second: u32,
@@ -219,6 +226,9 @@ pub struct SettingsUpdate {
     pub send_rate_per_second: Option<u32>,
     #[ts(optional)]
     pub send_keyword_replies_with_twilio: Option<bool>,
+    /// `Some(0)` turns follow-ups off; `Some(n)` asks n hours after a visit (1 to 72).
+    #[ts(optional)]
+    pub follow_up_hours: Option<u32>,
 }
 
 impl SettingsUpdate {
@@ -235,6 +245,17 @@ impl SettingsUpdate {
             }
             "business_phone" => update.business_phone = Some(value.to_owned()),
             "backup_folder" => update.backup_folder = Some(value.to_owned()),
+            "follow_up_hours" => {
+                let v = value.trim();
+                update.follow_up_hours = Some(if matches!(v, "off" | "none" | "0") {
+                    0
+                } else {
+                    v.parse()
+                        .ok()
+                        .filter(|h| (1..=72).contains(h))
+                        .ok_or_else(|| ValidationError::BadFollowUp(v.to_owned()))?
+                });
+            }
             "send_keyword_replies_with_twilio" => {
                 update.send_keyword_replies_with_twilio =
                     Some(matches!(value.trim(), "true" | "yes" | "1" | "on"))
@@ -304,6 +325,12 @@ impl Settings {
                 return Err(ValidationError::BusinessPhoneTooLong);
             }
             next.business_phone = phone.to_owned();
+        }
+        if let Some(hours) = update.follow_up_hours {
+            if hours > 72 {
+                return Err(ValidationError::BadFollowUp(hours.to_string()));
+            }
+            next.follow_up_hours = (hours > 0).then_some(hours);
         }
         if let Some(on) = update.send_keyword_replies_with_twilio {
             next.send_keyword_replies_with_twilio = on;

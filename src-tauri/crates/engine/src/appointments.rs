@@ -258,8 +258,36 @@ impl Engine {
             )?
             .ok_or_else(|| EngineError::NotFound(format!("There is no appointment {id}.")))?;
         self.replan(id)?;
+        self.plan_follow_up(&updated)?;
         self.publish(source, vec![Change::Appointment { id }, Change::Messages]);
         Ok(updated)
+    }
+
+    /// A visit marked completed gets its "how did it go?" text, when follow-ups are on; one
+    /// that stops being completed (no-show, cancelled) loses it. Never twice per visit.
+    fn plan_follow_up(&self, appointment: &Appointment) -> Result<(), EngineError> {
+        let now = self.now();
+        if appointment.status != AppointmentStatus::Completed {
+            self.store.cancel_follow_up(
+                appointment.id,
+                tidings_domain::SuppressReason::AppointmentCancelled.as_str(),
+                now,
+            )?;
+            return Ok(());
+        }
+        let Some(hours) = self.settings()?.follow_up_hours else {
+            return Ok(());
+        };
+        let send_at = now.max(appointment.ends_at) + chrono::Duration::hours(i64::from(hours));
+        self.store.plan_follow_up(
+            appointment.client_id,
+            appointment.id,
+            &appointment.client_phone,
+            appointment.starts_at,
+            send_at,
+            now,
+        )?;
+        Ok(())
     }
 
     pub fn set_appointment_status(
@@ -285,6 +313,7 @@ impl Engine {
             )?
             .ok_or_else(|| EngineError::NotFound(format!("There is no appointment {id}.")))?;
         self.replan(id)?;
+        self.plan_follow_up(&updated)?;
         self.publish(source, vec![Change::Appointment { id }, Change::Messages]);
         Ok(updated)
     }

@@ -2,14 +2,16 @@
 //! client by number and routed by DESIGN's keyword table.
 
 use chrono::Duration;
-use tidings_domain::keywords::{keyword, looks_like_opt_out, Keyword};
+use tidings_domain::keywords::{
+    feedback_answer, feedback_is_poor, keyword, looks_like_opt_out, Keyword,
+};
 use tidings_domain::template::{render, RenderContext};
 use tidings_domain::{
     segments, AppointmentStatus, Change, Client, ConsentAction, ConsentChannel, ConsentState,
     Encoding, Purpose, WriteSource,
 };
 use tidings_sms::{InboundText, OutboundText};
-use tidings_store::{InboundMarks, NewConsentEvent};
+use tidings_store::{InboundMarks, NewConsentEvent, QuestionKind};
 
 use crate::reminders::TickItem;
 use crate::{Engine, EngineError};
@@ -97,6 +99,22 @@ impl Engine {
         let now = self.now();
         let opted_out = client.consent.service == ConsentState::Revoked;
         let mut marks = InboundMarks::default();
+        // "How did it go?" takes ratings 1–5 and yes/no before the keyword table does.
+        if let (Some(answer), Some((appointment_id, QuestionKind::FollowUp))) = (
+            feedback_answer(&text.body),
+            self.store.open_question(client.id, now)?,
+        ) {
+            self.store.record_feedback(appointment_id, &answer, now)?;
+            item.appointment_id = Some(appointment_id);
+            // A poor answer is for staff to follow up in person.
+            marks.needs_reply = feedback_is_poor(&answer);
+            self.thread_arrival(text, Some(client.id), &client.name, marks)?;
+            self.publish(
+                WriteSource::Background,
+                vec![Change::Appointment { id: appointment_id }, Change::Messages],
+            );
+            return Ok(Some(item));
+        }
         match keyword(&text.body) {
             Some(Keyword::Stop) => {
                 for purpose in Purpose::ALL {
@@ -138,14 +156,15 @@ impl Engine {
                 let question = self
                     .store
                     .open_question(client.id, now)?
-                    .filter(|(_, notice)| !notice || answer == Keyword::Yes);
+                    .filter(|(_, kind)| *kind != QuestionKind::Notice || answer == Keyword::Yes);
                 match question {
-                    Some((appointment_id, notice)) => {
-                        let (status, template) = if answer == Keyword::Yes && !notice {
-                            (AppointmentStatus::Confirmed, "confirmation_reply")
-                        } else {
-                            (AppointmentStatus::RescheduleRequested, "reschedule_reply")
-                        };
+                    Some((appointment_id, kind)) => {
+                        let (status, template) =
+                            if answer == Keyword::Yes && kind == QuestionKind::Reminder {
+                                (AppointmentStatus::Confirmed, "confirmation_reply")
+                            } else {
+                                (AppointmentStatus::RescheduleRequested, "reschedule_reply")
+                            };
                         self.set_appointment_status(
                             appointment_id,
                             status,

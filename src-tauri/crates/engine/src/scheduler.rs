@@ -85,6 +85,12 @@ pub fn default_templates() -> Vec<(&'static str, TemplateKind, &'static str, &'s
             "Follow-up after a visit",
             default_body(TemplateKind::FollowUp),
         ),
+        (
+            "follow_up_ask",
+            TemplateKind::FollowUp,
+            "Ask how it went",
+            "Thanks for coming to {business} today, {first_name}. How was your {service}? Reply with a number from 1 (poor) to 5 (great). Reply STOP to opt out.",
+        ),
     ]
 }
 
@@ -476,6 +482,7 @@ impl Engine {
         let messages = self.store.appointment_messages(appointment_id)?;
         let live: Vec<&MessageRow> = messages
             .iter()
+            .filter(|m| !m.follow_up)
             .filter(|m| match m.status.as_str() {
                 "planned" | "retry_wait" => true,
                 // Waiting at the provider: still ours to take back until its time comes.
@@ -906,6 +913,9 @@ impl Engine {
         if let Some(notice_id) = m.notice_id {
             return self.notice_gate(m, notice_id, &settings, now);
         }
+        if m.follow_up {
+            return self.follow_up_gate(m, &settings, now);
+        }
         if m.sent_by.is_some() && m.rule_id.is_none() {
             // A staff answer waiting to retry: the consent rule still holds.
             let client = match m.client_id {
@@ -1001,6 +1011,76 @@ impl Engine {
             business_phone: settings.business_phone.clone(),
             starts_at: Some(appointment.starts_at),
             // Times are the appointment's own (where it takes place), not the reader's.
+            zone: appointment.timezone.parse().unwrap_or(hours.zone),
+            service: appointment.service.clone(),
+            staff: appointment.staff.clone(),
+            location: appointment.location.clone(),
+        };
+        let Ok(body) = render(&template.body, &ctx) else {
+            return Ok(Err(SuppressReason::RuleDisabled));
+        };
+        let cost = segments(&body);
+        Ok(Ok(Gate::Send {
+            body,
+            version_id: Some(template.version_id),
+            cost,
+        }))
+    }
+
+    /// A follow-up at send time: only for a visit still marked completed, with consent, a
+    /// reachable number, inside allowed hours (held up to a day), within caps.
+    fn follow_up_gate(
+        &self,
+        m: &MessageRow,
+        settings: &tidings_domain::Settings,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Gate, SuppressReason>, EngineError> {
+        let appointment = match m.appointment_id {
+            Some(id) => self.store.appointment(id)?,
+            None => None,
+        };
+        let Some(appointment) = appointment.filter(|a| a.status == AppointmentStatus::Completed)
+        else {
+            return Ok(Err(SuppressReason::AppointmentCancelled));
+        };
+        let client = self.store.client(appointment.client_id)?;
+        match client.as_ref().map(|c| c.consent.service) {
+            Some(ConsentState::Granted) => {}
+            Some(ConsentState::Revoked) => return Ok(Err(SuppressReason::OptedOut)),
+            _ => return Ok(Err(SuppressReason::NoConsent)),
+        }
+        if client.as_ref().is_some_and(|c| c.unreachable.is_some()) {
+            return Ok(Err(SuppressReason::InvalidNumber));
+        }
+        let hours = Self::allowed_hours(
+            settings,
+            client.as_ref().and_then(|c| c.timezone.as_deref()),
+        );
+        if !hours.allows(now) {
+            let latest = m.send_at.unwrap_or(now) + Duration::hours(24);
+            return Ok(match hours.next_allowed(now).filter(|t| *t <= latest) {
+                Some(at) => Ok(Gate::Later(at)),
+                None => Err(SuppressReason::QuietHoursMissed),
+            });
+        }
+        let day = self
+            .store
+            .automated_sent_since(appointment.client_id, now - Duration::hours(24))?;
+        let week = self
+            .store
+            .automated_sent_since(appointment.client_id, now - Duration::days(7))?;
+        if day >= settings.caps.max_texts_per_day || week >= settings.caps.max_texts_per_week {
+            return Ok(Err(SuppressReason::Cap));
+        }
+        let Some(template) = self.store.template_by_key("follow_up_ask")? else {
+            return Ok(Err(SuppressReason::RuleDisabled));
+        };
+        let ctx = RenderContext {
+            minutes: None,
+            client_name: appointment.client_name.clone(),
+            business: settings.business_name.clone(),
+            business_phone: settings.business_phone.clone(),
+            starts_at: Some(appointment.starts_at),
             zone: appointment.timezone.parse().unwrap_or(hours.zone),
             service: appointment.service.clone(),
             staff: appointment.staff.clone(),

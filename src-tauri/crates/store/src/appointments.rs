@@ -24,7 +24,8 @@ fn columns() -> String {
             SELECT 1 FROM appointments o
             WHERE o.staff_id = a.staff_id AND o.id != a.id AND o.status IN {LIVE}
               AND o.starts_at > strftime('%Y-%m-%dT%H:%M:%SZ', a.starts_at, '-1 day')
-              AND o.starts_at < a.ends_at AND a.starts_at < o.ends_at))"
+              AND o.starts_at < a.ends_at AND a.starts_at < o.ends_at)),
+         a.feedback"
     )
 }
 
@@ -64,6 +65,7 @@ fn appointment(row: &Row<'_>) -> rusqlite::Result<Appointment> {
         created_at: time(&row.get::<_, String>(16)?)?,
         updated_at: time(&row.get::<_, String>(17)?)?,
         overlaps: row.get::<_, i64>(18)? != 0,
+        feedback: row.get(19)?,
     })
 }
 

@@ -35,7 +35,8 @@ pub use inbox::{
 pub use notices::{NewNotice, NoticeCounts, NoticeText};
 pub use open::{schema_version_supported, MIGRATIONS};
 pub use reminders::{
-    MessageRow, NewPlannedMessage, RuleRow, RuleSpec, SentMessage, TemplateRow, TemplateVersionRow,
+    MessageRow, NewPlannedMessage, QuestionKind, RuleRow, RuleSpec, SentMessage, TemplateRow,
+    TemplateVersionRow,
 };
 pub use sandbox::{NewSandboxRecord, SandboxDirection, SandboxRecord};
 

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_provider_cancellations.sql"),
     include_str!("../migrations/0008_conversations.sql"),
     include_str!("../migrations/0009_notices.sql"),
+    include_str!("../migrations/0010_follow_ups.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
