@@ -88,3 +88,91 @@ pub fn with_a_due_reminder(db: &std::path::Path, hours_ahead: &[i64]) {
             .unwrap();
     }
 }
+
+/// Three clients booked tomorrow (UTC) at 10:00, 11:00 and 12:00: Ann Lee and Bo Ray with
+/// consent, Cy Dee opted out. Returns tomorrow's date ("YYYY-MM-DD") and the appointment ids.
+pub fn with_a_day_to_notify(db: &std::path::Path) -> (String, Vec<i64>) {
+    let engine = Engine::open(EngineConfig::new(db.to_owned())).unwrap();
+    engine
+        .complete_setup(
+            &SetupInput {
+                business_name: "Quay Clinic".into(),
+                timezone: "UTC".into(),
+                phone_region: "GB".into(),
+            },
+            WriteSource::Ui,
+            "test",
+        )
+        .unwrap();
+    let now = Utc::now();
+    let quiet_start = (now + Duration::hours(8)).hour();
+    engine
+        .update_settings(
+            &SettingsUpdate {
+                quiet_hours: Some(QuietHours {
+                    start: format!("{quiet_start:02}:00"),
+                    end: format!("{:02}:00", (quiet_start + 2) % 24),
+                }),
+                ..SettingsUpdate::default()
+            },
+            WriteSource::Ui,
+            "test",
+        )
+        .unwrap();
+    let tomorrow = (now + Duration::days(1)).date_naive();
+    let mut ids = Vec::new();
+    for (i, (name, phone, action)) in [
+        ("Ann Lee", "07400 123001", ConsentAction::Granted),
+        ("Bo Ray", "07400 123002", ConsentAction::Granted),
+        ("Cy Dee", "07400 123003", ConsentAction::Revoked),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let client = engine
+            .create_client(
+                &ClientInput {
+                    name: name.into(),
+                    phone: phone.into(),
+                    ..ClientInput::default()
+                },
+                WriteSource::Ui,
+                "test",
+            )
+            .unwrap();
+        engine
+            .record_consent(
+                &ConsentInput {
+                    client_id: client.id,
+                    purpose: Purpose::Service,
+                    action,
+                    channel: ConsentChannel::FrontDeskVerbal,
+                    recorded_by: "Sam".into(),
+                    occurred_at: None,
+                    evidence: None,
+                },
+                WriteSource::Ui,
+            )
+            .unwrap();
+        let start = tomorrow.and_hms_opt(10 + i as u32, 0, 0).unwrap().and_utc();
+        ids.push(
+            engine
+                .create_appointment(
+                    &AppointmentInput {
+                        client_id: client.id,
+                        starts_at: start,
+                        ends_at: start + Duration::minutes(45),
+                        service_id: None,
+                        staff_id: None,
+                        location: None,
+                        notes: None,
+                    },
+                    WriteSource::Ui,
+                    "test",
+                )
+                .unwrap()
+                .id,
+        );
+    }
+    (tomorrow.format("%Y-%m-%d").to_string(), ids)
+}

@@ -182,6 +182,21 @@ impl App {
         }
     }
 
+    /// Sets an input's value the way a picker would (date and time inputs take no typing in
+    /// WebKitWebDriver) and fires its input and change events.
+    pub async fn set_value(&self, test_id: &str, value: &str) {
+        let input = self.get(test_id).await;
+        self.driver
+            .execute(
+                "arguments[0].value = arguments[1];
+                 arguments[0].dispatchEvent(new Event('input', { bubbles: true }));
+                 arguments[0].dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![input.to_json().unwrap(), serde_json::json!(value)],
+            )
+            .await
+            .unwrap();
+    }
+
     /// Replaces an input's contents with `text`, as typing would.
     pub async fn type_into(&self, test_id: &str, text: &str) {
         let input = self.get(test_id).await;

@@ -324,7 +324,10 @@ impl Engine {
             .store
             .appointments_between(start, end, input.staff_id)?
             .into_iter()
-            .filter(|a| a.status.is_live() && a.starts_at >= start && a.starts_at <= end)
+            // Appointments already under way or over need no notice.
+            .filter(|a| {
+                a.status.is_live() && a.starts_at >= start.max(self.now()) && a.starts_at <= end
+            })
             .collect())
     }
 
