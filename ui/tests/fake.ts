@@ -18,6 +18,7 @@ import { ClientStore } from './fake-clients';
 import { InboxStore } from './fake-inbox';
 import { ProviderStore } from './fake-provider';
 import { ReminderStore } from './fake-reminders';
+import { UpdateStore } from './fake-updates';
 
 export type Call = { cmd: string; args: Record<string, unknown> | undefined };
 
@@ -36,6 +37,7 @@ export function settingsFixture(overrides: Partial<Settings> = {}): Settings {
     twilio: null,
     send_rate_per_second: 1,
     send_keyword_replies_with_twilio: false,
+    follow_up_hours: null,
     ...overrides,
   };
 }
@@ -198,6 +200,8 @@ export type Backend = {
   login: LoginStore;
   /** The reply inbox: threads, their texts, answers, search. */
   inbox: InboxStore;
+  /** Status updates and day-wide notices. */
+  updates: UpdateStore;
   /** Set to make `export_all_data` fail with this error. */
   exportFailure?: unknown;
   callsTo(cmd: string): Call[];
@@ -234,12 +238,14 @@ export function fakeBackend(h: Handlers = {}): Backend {
     provider: undefined as unknown as ProviderStore,
     login: new LoginStore(),
     inbox: undefined as unknown as InboxStore,
+    updates: undefined as unknown as UpdateStore,
     callsTo(cmd) {
       return this.calls.filter((c) => c.cmd === cmd);
     },
   };
   backend.appts = new AppointmentStore(backend.store);
   backend.inbox = new InboxStore(backend.store, backend.appts);
+  backend.updates = new UpdateStore(backend.store, backend.appts, backend.reminders, () => backend.settings.business_name);
   backend.provider = new ProviderStore(
     () => backend.settings,
     (s) => (backend.settings = s),
@@ -268,6 +274,7 @@ export function fakeBackend(h: Handlers = {}): Backend {
       if (backend.reminders.handles(cmd)) return backend.reminders.handle(cmd, args);
       if (backend.provider.handles(cmd)) return backend.provider.handle(cmd, args);
       if (backend.inbox.handles(cmd)) return backend.inbox.handle(cmd, args);
+      if (backend.updates.handles(cmd)) return backend.updates.handle(cmd, args);
       switch (cmd) {
         case 'get_settings':
           return h.getSettings ? h.getSettings(backend) : backend.settings;

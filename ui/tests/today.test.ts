@@ -22,8 +22,10 @@ describe('today', () => {
     const rows = within(list).getAllByRole('listitem');
     expect(rows.map((r) => r.dataset.testid)).toEqual([`today-appt-${early.id}`, `today-appt-${gone.id}`, `today-appt-${late.id}`]);
     const text = (id: number) => screen.getByTestId(`today-appt-${id}`).textContent?.replace(/\s+/g, ' ').trim();
-    expect(text(early.id)).toBe('09:30–10:00 Ben Doyle Reschedule?');
-    expect(text(late.id)).toBe('16:00–16:45 Ann Carter Cut with Jo ✓ Confirmed');
+    expect(text(early.id)).toBe('09:30–10:00 Ben Doyle Reschedule? Send update');
+    expect(text(late.id)).toBe('16:00–16:45 Ann Carter Cut with Jo ✓ Confirmed Send update');
+    expect(screen.getByTestId(`today-send-update-${late.id}`).getAttribute('aria-label')).toBe('Send an update to Ann Carter');
+    expect(screen.queryByTestId(`today-send-update-${gone.id}`)).toBeNull();
     expect(screen.getByTestId(`today-status-${gone.id}`).textContent).toBe('Cancelled');
     expect(screen.getByTestId('today-heading').textContent).toBe('Today at Harbour Hair');
     expect(screen.getByTestId('today-attention').textContent).toContain('Nothing needs your attention.');

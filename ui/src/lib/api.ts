@@ -33,6 +33,9 @@ import type {
   InboxFilter,
   InboxSearchHit,
   InboxView,
+  NoticeInput,
+  NoticePreview,
+  NoticeProgress,
   OutboxMessage,
   Preset,
   PresetInfo,
@@ -57,6 +60,9 @@ import type {
   ThreadView,
   TodayView,
   TwilioInput,
+  UpdateInput,
+  UpdatePreview,
+  UpdateTemplate,
 } from './bindings';
 
 const ERROR_CODES: readonly ErrorCode[] = [
@@ -434,6 +440,40 @@ export function createClientFromThread(id: number, name: string): Promise<Thread
 /** Texts matching the words, newest first; each snippet has the match between « and ». */
 export function searchInbox(query: string): Promise<InboxSearchHit[]> {
   return call<InboxSearchHit[]>('search_inbox', { query });
+}
+
+/** The ready-made status updates ("Running late" needs minutes). */
+export function listUpdateTemplates(): Promise<UpdateTemplate[]> {
+  return call<UpdateTemplate[]>('list_update_templates');
+}
+
+/** The update exactly as the client would read it, and why it can't go now (`blocked`), if it can't. */
+export function previewUpdate(appointmentId: number, input: UpdateInput): Promise<UpdatePreview> {
+  return call<UpdatePreview>('preview_update', { appointmentId, input });
+}
+
+/** Sends a status update now; a refusal (opted out, quiet hours, not sent) fails on field "text". */
+export function sendUpdate(appointmentId: number, input: UpdateInput): Promise<OutboxMessage> {
+  return call<OutboxMessage>('send_update', { appointmentId, input });
+}
+
+/** A starting wording for a day-wide notice, with {placeholders}. */
+export function getNoticeSuggestion(): Promise<string> {
+  return call<string>('get_notice_suggestion');
+}
+
+/** Who a notice reaches, who it doesn't and why, before anything is sent. */
+export function previewNotice(input: NoticeInput): Promise<NoticePreview> {
+  return call<NoticePreview>('preview_notice', { input });
+}
+
+/** Queues the notice for every reachable, consenting client; texts go out as 'messages' changes. */
+export function sendNotice(input: NoticeInput): Promise<NoticeProgress> {
+  return call<NoticeProgress>('send_notice', { input });
+}
+
+export function getNoticeProgress(noticeId: number): Promise<NoticeProgress> {
+  return call<NoticeProgress>('get_notice_progress', { noticeId });
 }
 
 /** Did any change in the batch touch one of these kinds (including ones newer than the bindings)? */
