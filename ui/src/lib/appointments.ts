@@ -13,6 +13,17 @@ export const STATUS_LABEL: Record<AppointmentStatus, string> = {
   no_show: 'No-show',
 };
 
+/**
+ * The customer's answer to "how did it go?" in words: "Customer's rating: 4 / 5" for 1–5,
+ * "Customer said: yes" for yes/no; '' when there is no answer.
+ */
+export function feedbackText(feedback: string | null | undefined): string {
+  const answer = feedback?.trim() ?? '';
+  if (answer === '') return '';
+  if (/^[1-5]$/.test(answer)) return `Customer's rating: ${answer} / 5`;
+  return `Customer said: ${answer.toLowerCase()}`;
+}
+
 /** "Client name · Service", or just the name when there is no service. */
 export function appointmentTitle(a: Pick<Appointment, 'client_name' | 'service'>): string {
   return a.service ? `${a.client_name} · ${a.service}` : a.client_name;
