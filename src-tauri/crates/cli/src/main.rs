@@ -87,6 +87,14 @@ enum Command {
         #[arg(long)]
         minutes: Option<u32>,
     },
+    /// Insights for a period (default: the last 30 days): sent, delivered, response,
+    /// confirmation, no-shows, opt-outs, first response, deflection, trends, signals.
+    Report {
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+    },
     /// The reply inbox.
     Inbox {
         #[command(subcommand)]
@@ -728,6 +736,44 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 return print_json(&sent);
             }
             println!("update to {}: {:?}", sent.to, sent.status);
+            Ok(())
+        }
+        Command::Report { from, to } => {
+            let zone: chrono_tz::Tz = engine
+                .settings()
+                .map_err(|e| e.payload())?
+                .timezone
+                .parse()
+                .unwrap_or(chrono_tz::UTC);
+            let today = engine.now().with_timezone(&zone).date_naive();
+            let to = to.unwrap_or_else(|| today.format("%Y-%m-%d").to_string());
+            let from = from.unwrap_or_else(|| {
+                (today - chrono::Duration::days(29))
+                    .format("%Y-%m-%d")
+                    .to_string()
+            });
+            let report = engine.insights(&from, &to).map_err(|e| e.payload())?;
+            if cli.json {
+                return print_json(&report);
+            }
+            let pct = |r: &tidings_engine::domain::metrics::Rate| match r.value {
+                Some(v) => format!("{:.1}% ({} of {})", v * 100.0, r.count, r.out_of),
+                None => "—".to_owned(),
+            };
+            println!("{} to {}", report.from, report.to);
+            println!("sent          {}", report.sent);
+            println!("delivered     {}", pct(&report.delivered));
+            println!("response      {}", pct(&report.response));
+            println!("confirmed     {}", pct(&report.confirmation));
+            println!(
+                "no-shows      reminded {} · not reminded {}",
+                pct(&report.no_show_reminded),
+                pct(&report.no_show_not_reminded)
+            );
+            println!("opt-outs      {}", pct(&report.opt_outs));
+            for s in &report.signals {
+                println!("! {} {}", s.message, s.what_to_check);
+            }
             Ok(())
         }
         Command::Inbox { action } => match action {

@@ -12,6 +12,7 @@ mod error;
 mod export;
 mod inbound;
 mod inbox;
+mod insights;
 pub mod paths;
 mod reminders;
 mod scheduler;
@@ -40,6 +41,9 @@ pub use inbound::SandboxText;
 pub use inbox::{
     Author, InboxCounts, InboxFilter, InboxSearchHit, InboxView, QuickReply, ThreadSummary,
     ThreadText, ThreadView, MAX_REPLY_SEGMENTS,
+};
+pub use insights::{
+    Definition, Funnel, InsightsReport, ReasonCount, ResponseTimes, VersionResult, WeekPoint,
 };
 pub use reminders::{
     MessageStatus, OutboxMessage, Preset, PresetInfo, ReminderRule, ReminderRuleInput, Template,

@@ -11,6 +11,7 @@ mod clients;
 mod dispatch;
 mod error;
 mod inbox;
+mod insights;
 mod notices;
 mod open;
 mod reminders;
@@ -32,6 +33,7 @@ pub use inbox::{
     fts_query, ConversationChange, ConversationCounts, ConversationRow, InboundMarks, SearchHit,
     ThreadFilter,
 };
+pub use insights::{NoShowCounts, ReminderCounts, TextCounts, VersionCounts};
 pub use notices::{NewNotice, NoticeCounts, NoticeText};
 pub use open::{schema_version_supported, MIGRATIONS};
 pub use reminders::{

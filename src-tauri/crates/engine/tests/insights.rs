@@ -1,0 +1,191 @@
+//! Insights on a small week whose every figure is worked out by hand below, and on an empty
+//! period (no division by zero).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use tidings_engine::domain::{
+    AppointmentInput, AppointmentStatus, ClientInput, ConsentAction, ConsentChannel, ConsentInput,
+    Purpose, SetupInput, WriteSource,
+};
+use tidings_engine::{Engine, EngineConfig, FixedClock, InboxFilter, Preset};
+
+fn utc(d: u32, h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 3, d, h, m, 0).unwrap()
+}
+
+fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+#[test]
+fn a_hand_worked_week() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(utc(1, 9, 0)));
+    let e = Engine::open(EngineConfig {
+        db_path: dir.path().join("t.sqlite3"),
+        clock: clock.clone(),
+        ..EngineConfig::new(Default::default())
+    })
+    .unwrap();
+    e.complete_setup(
+        &SetupInput {
+            business_name: "Quay".into(),
+            timezone: "UTC".into(),
+            phone_region: "GB".into(),
+        },
+        WriteSource::Ui,
+        "desk",
+    )
+    .unwrap();
+    e.apply_preset(Preset::Light, WriteSource::Ui, "desk")
+        .unwrap();
+    // A, B, C, D consent and are booked 3 March 10:00–13:00; E has no consent (14:00).
+    let mut appts = Vec::new();
+    for (i, name) in ["Ann", "Bo", "Cy", "Di", "Ed"].iter().enumerate() {
+        let c = e
+            .create_client(
+                &ClientInput {
+                    name: (*name).into(),
+                    phone: format!("07400 12300{}", i + 1),
+                    ..ClientInput::default()
+                },
+                WriteSource::Ui,
+                "desk",
+            )
+            .unwrap();
+        if i < 4 {
+            e.record_consent(
+                &ConsentInput {
+                    client_id: c.id,
+                    purpose: Purpose::Service,
+                    action: ConsentAction::Granted,
+                    channel: ConsentChannel::PaperForm,
+                    recorded_by: "Sam".into(),
+                    occurred_at: None,
+                    evidence: None,
+                },
+                WriteSource::Ui,
+            )
+            .unwrap();
+        }
+        let start = utc(3, 10 + i as u32, 0);
+        appts.push(
+            e.create_appointment(
+                &AppointmentInput {
+                    client_id: c.id,
+                    starts_at: start,
+                    ends_at: start + Duration::minutes(30),
+                    service_id: None,
+                    staff_id: None,
+                    location: None,
+                    notes: None,
+                },
+                WriteSource::Ui,
+                "desk",
+            )
+            .unwrap()
+            .id,
+        );
+    }
+    let says = |at: DateTime<Utc>, phone: &str, text: &str| {
+        clock.set(at);
+        e.sandbox().unwrap().customer_sends(phone, text).unwrap();
+        run(e.poll_inbound()).unwrap();
+    };
+    // Reminders go 24 hours ahead: four sent, Ed's suppressed (no consent).
+    for h in 10..15 {
+        clock.set(utc(2, h, 0));
+        run(e.tick()).unwrap();
+    }
+    says(utc(2, 10, 5), "+447400123001", "YES"); // confirmation reply
+    says(utc(2, 12, 0), "+447400123002", "NO"); // reschedule reply
+    says(utc(2, 12, 30), "+447400123003", "Is there parking?"); // holding reply
+    clock.set(utc(2, 12, 50));
+    let thread = e.inbox(InboxFilter::NeedsReply).unwrap().threads[0].id;
+    run(e.reply_in_thread(thread, "Yes, behind the shop.", WriteSource::Ui, "Sam")).unwrap();
+    says(utc(2, 13, 0), "+447400123003", "STOP"); // opt-out confirmation
+    clock.set(utc(3, 15, 0));
+    for (id, status) in [
+        (appts[0], AppointmentStatus::Completed),
+        (appts[3], AppointmentStatus::NoShow),
+        (appts[4], AppointmentStatus::Completed),
+    ] {
+        e.set_appointment_status(id, status, WriteSource::Ui, "desk")
+            .unwrap();
+    }
+
+    let r = e.insights("2027-03-01", "2027-03-07").unwrap();
+    // 4 reminders + confirmation, reschedule, holding, staff answer, opt-out confirmation.
+    assert_eq!(r.sent, 9);
+    assert_eq!((r.delivered.count, r.delivered.out_of), (9, 9));
+    assert_eq!(r.delivery_failures.value, Some(0.0));
+    assert_eq!(r.reminders_sent, 4);
+    // Ann, Bo and Cy answered within 48 hours; Di did not.
+    assert_eq!((r.response.count, r.response.out_of), (3, 4));
+    // All four asked YES/NO; only Ann's ended confirmed (then completed).
+    assert_eq!((r.confirmation.count, r.confirmation.out_of), (1, 4));
+    assert_eq!(
+        (r.reschedule_requests.count, r.reschedule_requests.out_of),
+        (1, 4)
+    );
+    // Happened: Ann (reminded, came), Di (reminded, missed), Ed (not reminded, came).
+    assert_eq!(
+        (r.no_show_reminded.count, r.no_show_reminded.out_of),
+        (1, 2)
+    );
+    assert_eq!(
+        (r.no_show_not_reminded.count, r.no_show_not_reminded.out_of),
+        (0, 1)
+    );
+    // Cy opted out by text: 1 per 9 texts = 11.1 per 100.
+    assert_eq!((r.opt_outs.count, r.opt_outs.out_of), (1, 9));
+    assert!((r.opt_outs_per_100.unwrap() - 100.0 / 9.0).abs() < 1e-9);
+    // Cy's question at 12:30, answered at 12:50.
+    assert_eq!(r.first_response.answered, 1);
+    assert_eq!(r.first_response.median_seconds, Some(1200));
+    assert_eq!(r.first_response.p90_seconds, Some(1200));
+    // Ann and Bo needed no staff text; Cy did.
+    assert_eq!((r.deflection.count, r.deflection.out_of), (2, 3));
+    assert_eq!(
+        (
+            r.funnel.reminded,
+            r.funnel.replied,
+            r.funnel.confirmed,
+            r.funnel.attended
+        ),
+        (4, 3, 1, 1)
+    );
+    assert_eq!(r.versions.len(), 1);
+    assert_eq!((r.versions[0].sent, r.versions[0].response.count), (4, 3));
+    assert_eq!(r.weekly.len(), 1);
+    assert_eq!(r.weekly[0].week_of, "2027-03-01");
+    assert_eq!(r.weekly[0].sent, 9);
+    assert!(r.definitions.iter().any(|d| d.metric == "Deflection"));
+
+    // An empty period: counts are zero and rates are empty, never NaN.
+    let empty = e.insights("2027-04-01", "2027-04-07").unwrap();
+    assert_eq!(empty.sent, 0);
+    assert_eq!(empty.delivered.value, None);
+    assert_eq!(empty.response.value, None);
+    assert_eq!(empty.opt_outs_per_100, None);
+    assert_eq!(empty.first_response.median_seconds, None);
+    // 1–7 April runs Thursday to Wednesday: the weeks of 29 March and 5 April.
+    assert_eq!(empty.weekly.len(), 2);
+    assert!(empty
+        .weekly
+        .iter()
+        .all(|w| w.sent == 0 && w.confirmation.value.is_none()));
+
+    let bad = e
+        .insights("2027-03-07", "2027-03-01")
+        .unwrap_err()
+        .payload();
+    assert_eq!(bad.field.as_deref(), Some("to"));
+}
