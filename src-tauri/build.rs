@@ -76,6 +76,8 @@ fn main() {
         "preview_notice",
         "send_notice",
         "get_notice_progress",
+        "get_insights",
+        "export_insights",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

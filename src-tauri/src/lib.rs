@@ -5,6 +5,7 @@ mod appointments;
 mod clients;
 mod commands;
 mod inbox;
+mod insights;
 mod provider;
 mod reminders;
 mod state;
@@ -134,6 +135,8 @@ pub fn run() -> ExitCode {
             updates::preview_notice,
             updates::send_notice,
             updates::get_notice_progress,
+            insights::get_insights,
+            insights::export_insights,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -354,6 +354,44 @@ waits_until: string | null, };
 
 export type NoticeProgress = { notice_id: number, total: number, sent: number, waiting: number, failed: number, };
 
+export type Rate = { count: number, out_of: number, 
+/**
+ * `count / out_of`, or `None` when there is nothing to divide by.
+ */
+value: number | null, };
+
+export type Signal = { 
+/**
+ * "opt_outs_high", "opt_outs_rising", "carrier_filtering", "failures_rising".
+ */
+kind: string, message: string, what_to_check: string, };
+
+export type ReasonCount = { reason: string, count: number, };
+
+export type ResponseTimes = { answered: number, median_seconds: number | null, p90_seconds: number | null, };
+
+export type Funnel = { reminded: number, replied: number, confirmed: number, attended: number, };
+
+export type WeekPoint = { 
+/**
+ * Monday of the week (business time zone).
+ */
+week_of: string, sent: number, confirmation: Rate, opt_outs: Rate, };
+
+export type VersionResult = { template: string, version: number, sent: number, response: Rate, confirmation: Rate, };
+
+export type Definition = { metric: string, meaning: string, };
+
+export type InsightsReport = { 
+/**
+ * Business-local days, inclusive.
+ */
+from: string, to: string, sent: number, delivered: Rate, delivery_failures: Rate, top_failure_reasons: Array<ReasonCount>, reminders_sent: number, response: Rate, confirmation: Rate, reschedule_requests: Rate, no_show_reminded: Rate, no_show_not_reminded: Rate, opt_outs: Rate, 
+/**
+ * Opt-outs per 100 texts sent.
+ */
+opt_outs_per_100: number | null, first_response: ResponseTimes, deflection: Rate, funnel: Funnel, weekly: Array<WeekPoint>, versions: Array<VersionResult>, signals: Array<Signal>, definitions: Array<Definition>, };
+
 export type ConnectionCheck = { account_name: string, account_status: string, };
 
 export type ErrorCode = "invalid_input" | "setup_required" | "data_folder" | "database_corrupt" | "database_too_new" | "database_busy" | "storage" | "provider" | "not_found" | "conflict" | "import_file" | "internal" | "keyring" | "credentials_rejected" | "provider_offline";

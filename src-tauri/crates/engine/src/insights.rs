@@ -103,7 +103,149 @@ fn definitions() -> Vec<Definition> {
     .collect()
 }
 
+impl InsightsReport {
+    /// One CSV: every figure with its counts and definition, then the weekly trend and the
+    /// template versions.
+    pub fn to_csv(&self) -> Result<String, EngineError> {
+        let fail =
+            |e: csv::Error| EngineError::Store(tidings_store::StoreError::Decode(e.to_string()));
+        let mut out = csv::Writer::from_writer(Vec::new());
+        out.write_record([
+            "section",
+            "metric",
+            "count",
+            "out_of",
+            "value",
+            "definition",
+        ])
+        .map_err(fail)?;
+        let meaning = |name: &str| {
+            self.definitions
+                .iter()
+                .find(|d| d.metric == name)
+                .map(|d| d.meaning.clone())
+                .unwrap_or_default()
+        };
+        let value = |v: Option<f64>| v.map(|v| format!("{v:.4}")).unwrap_or_default();
+        let rates: [(&str, &Rate); 9] = [
+            ("Delivered", &self.delivered),
+            ("Delivery failures", &self.delivery_failures),
+            ("Response rate", &self.response),
+            ("Confirmation rate", &self.confirmation),
+            ("Reschedule requests", &self.reschedule_requests),
+            ("No-shows, reminded", &self.no_show_reminded),
+            ("No-shows, not reminded", &self.no_show_not_reminded),
+            ("Opt-outs per 100 texts", &self.opt_outs),
+            ("Deflection", &self.deflection),
+        ];
+        out.write_record([
+            "period",
+            "Sent",
+            &self.sent.to_string(),
+            "",
+            "",
+            &meaning("Sent"),
+        ])
+        .map_err(fail)?;
+        for (name, rate) in rates {
+            let definition = meaning(name.split(',').next().unwrap_or(name));
+            let shown = if name.starts_with("Opt-outs") {
+                value(rate.per_hundred())
+            } else {
+                value(rate.value)
+            };
+            out.write_record([
+                "period",
+                name,
+                &rate.count.to_string(),
+                &rate.out_of.to_string(),
+                &shown,
+                &definition,
+            ])
+            .map_err(fail)?;
+        }
+        for (name, seconds) in [
+            (
+                "First response, median (s)",
+                self.first_response.median_seconds,
+            ),
+            (
+                "First response, 90th percentile (s)",
+                self.first_response.p90_seconds,
+            ),
+        ] {
+            out.write_record([
+                "period",
+                name,
+                &self.first_response.answered.to_string(),
+                "",
+                &seconds.map(|s| s.to_string()).unwrap_or_default(),
+                &meaning("Time to first staff response"),
+            ])
+            .map_err(fail)?;
+        }
+        for w in &self.weekly {
+            out.write_record([
+                "week",
+                &w.week_of,
+                &w.sent.to_string(),
+                "",
+                &value(w.confirmation.value),
+                "texts sent; value = confirmation rate",
+            ])
+            .map_err(fail)?;
+        }
+        for v in &self.versions {
+            out.write_record([
+                "template",
+                &format!("{} v{}", v.template, v.version),
+                &v.sent.to_string(),
+                "",
+                &value(v.confirmation.value),
+                "reminders sent; value = confirmation rate",
+            ])
+            .map_err(fail)?;
+        }
+        let bytes = out
+            .into_inner()
+            .map_err(|e| EngineError::Store(tidings_store::StoreError::Decode(e.to_string())))?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
 impl Engine {
+    /// Writes the period's insights as CSV into `folder`, never over an existing file.
+    pub fn export_insights(
+        &self,
+        from: &str,
+        to: &str,
+        folder: &std::path::Path,
+    ) -> Result<crate::ExportedFile, EngineError> {
+        let report = self.insights(from, to)?;
+        let body = report.to_csv()?;
+        let write_error = |e: std::io::Error| {
+            EngineError::Store(tidings_store::StoreError::DataFolder {
+                path: folder.to_owned(),
+                source: e,
+            })
+        };
+        std::fs::create_dir_all(folder).map_err(write_error)?;
+        let path = crate::paths::unused_name(
+            folder,
+            &format!("insights-{}-to-{}", report.from, report.to),
+            "csv",
+        );
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(write_error)?;
+        std::io::Write::write_all(&mut file, body.as_bytes()).map_err(write_error)?;
+        Ok(crate::ExportedFile {
+            path: path.display().to_string(),
+        })
+    }
+
     fn local_day_start(&self, day: NaiveDate) -> Result<DateTime<Utc>, EngineError> {
         let zone: chrono_tz::Tz = self.settings()?.timezone.parse().unwrap_or(chrono_tz::UTC);
         zone.from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
