@@ -126,10 +126,38 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
     Ok(())
 }
 
-/// Closing the window hides it; reminders keep going out. The first time, a notification
-/// says where Tidings went.
+/// Whether the desktop shows tray icons. On Linux that is a StatusNotifierWatcher on the
+/// session bus (GNOME without its AppIndicator extension has none); elsewhere there always is.
+#[cfg(target_os = "linux")]
+fn desktop_has_tray() -> bool {
+    let Ok(bus) = zbus::blocking::Connection::session() else {
+        return false;
+    };
+    bus.call_method(
+        Some("org.freedesktop.DBus"),
+        "/org/freedesktop/DBus",
+        Some("org.freedesktop.DBus"),
+        "NameHasOwner",
+        &("org.kde.StatusNotifierWatcher",),
+    )
+    .ok()
+    .and_then(|reply| reply.body().deserialize::<bool>().ok())
+    .unwrap_or(false)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn desktop_has_tray() -> bool {
+    true
+}
+
+/// Closing the window hides it in the tray; reminders keep going out. The first time, a
+/// notification says where Tidings went. On a desktop with no tray, hiding would leave no way
+/// back but starting Tidings again, so closing quits as usual there.
 pub fn on_window_event(window: &Window, event: &WindowEvent) {
     if let WindowEvent::CloseRequested { api, .. } = event {
+        if !desktop_has_tray() {
+            return;
+        }
         api.prevent_close();
         let _ = window.hide();
         let app = window.app_handle();

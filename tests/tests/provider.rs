@@ -30,6 +30,7 @@ async fn connect_twilio_send_a_test_text_and_see_it_delivered() {
     app.set_up("Harbour Hair", "America/New_York", "US").await;
 
     app.click("nav-settings").await;
+    app.screenshot("settings-provider").await;
     app.wait_text("provider-status", "Sandbox").await;
     app.click("provider-choose-twilio").await;
     app.type_into("provider-account-sid", ACCOUNT_SID).await;
