@@ -31,7 +31,7 @@ describe('clients list', () => {
     render(App);
     await screen.findByTestId('nav-clients');
     const labels = screen.getAllByRole('button').filter((b) => b.className.includes('nav-item')).map((b) => b.textContent?.trim());
-    expect(labels).toEqual(['Today', 'Inbox', 'Calendar', 'Clients', 'Reminders', 'Settings']);
+    expect(labels).toEqual(['Today', 'Inbox', 'Calendar', 'Clients', 'Reminders', 'Insights', 'Settings']);
   });
 
   test('shows each client with a spaced number and both consent badges in words', async () => {

@@ -16,6 +16,7 @@ import type {
 import { AppointmentStore } from './fake-appointments';
 import { ClientStore } from './fake-clients';
 import { InboxStore } from './fake-inbox';
+import { InsightsStore } from './fake-insights';
 import { ProviderStore } from './fake-provider';
 import { ReminderStore } from './fake-reminders';
 import { UpdateStore } from './fake-updates';
@@ -202,6 +203,8 @@ export type Backend = {
   inbox: InboxStore;
   /** Status updates and day-wide notices. */
   updates: UpdateStore;
+  /** The Insights figures and their CSV export. */
+  insights: InsightsStore;
   /** Set to make `export_all_data` fail with this error. */
   exportFailure?: unknown;
   callsTo(cmd: string): Call[];
@@ -239,6 +242,7 @@ export function fakeBackend(h: Handlers = {}): Backend {
     login: new LoginStore(),
     inbox: undefined as unknown as InboxStore,
     updates: undefined as unknown as UpdateStore,
+    insights: new InsightsStore(),
     callsTo(cmd) {
       return this.calls.filter((c) => c.cmd === cmd);
     },
@@ -275,6 +279,7 @@ export function fakeBackend(h: Handlers = {}): Backend {
       if (backend.provider.handles(cmd)) return backend.provider.handle(cmd, args);
       if (backend.inbox.handles(cmd)) return backend.inbox.handle(cmd, args);
       if (backend.updates.handles(cmd)) return backend.updates.handle(cmd, args);
+      if (backend.insights.handles(cmd)) return backend.insights.handle(cmd, args);
       switch (cmd) {
         case 'get_settings':
           return h.getSettings ? h.getSettings(backend) : backend.settings;

@@ -33,6 +33,7 @@ import type {
   InboxFilter,
   InboxSearchHit,
   InboxView,
+  InsightsReport,
   NoticeInput,
   NoticePreview,
   NoticeProgress,
@@ -474,6 +475,16 @@ export function sendNotice(input: NoticeInput): Promise<NoticeProgress> {
 
 export function getNoticeProgress(noticeId: number): Promise<NoticeProgress> {
   return call<NoticeProgress>('get_notice_progress', { noticeId });
+}
+
+/** The desk's figures for business-local days `from` to `to` (inclusive, "YYYY-MM-DD"). */
+export function getInsights(from: string, to: string): Promise<InsightsReport> {
+  return call<InsightsReport>('get_insights', { from, to });
+}
+
+/** The same figures as a CSV in Downloads (never over an existing file). */
+export function exportInsights(from: string, to: string): Promise<ExportedFile> {
+  return call<ExportedFile>('export_insights', { from, to });
 }
 
 /** Did any change in the batch touch one of these kinds (including ones newer than the bindings)? */

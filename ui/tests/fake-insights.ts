@@ -1,0 +1,126 @@
+// In-memory stand-in for the Insights commands. The figures are a fixed report the test can
+// change; like the real ones, the period must be two "YYYY-MM-DD" days in order, and the report
+// comes back for exactly the days asked for.
+import type { ErrorPayload, ExportedFile, InsightsReport, Rate } from '../src/lib/bindings';
+
+function fail(code: ErrorPayload['code'], message: string, field: string | null = null): never {
+  throw { code, message, field, related_id: null } satisfies ErrorPayload;
+}
+
+export function rate(count: number, out_of: number): Rate {
+  return { count, out_of, value: out_of === 0 ? null : count / out_of };
+}
+
+/** The real backend's definitions, by metric name. */
+export const DEFINITIONS: InsightsReport['definitions'] = [
+  { metric: 'Sent', meaning: 'Texts handed to the SMS provider in the period (replies and updates included).' },
+  { metric: 'Delivered', meaning: 'Of those, the ones the carrier reported delivered.' },
+  {
+    metric: 'Delivery failures',
+    meaning: 'Of those sent, the ones the carrier reported undelivered or failed; the most frequent reasons are listed.',
+  },
+  { metric: 'Response rate', meaning: 'Reminders the customer answered (any text) within 48 hours.' },
+  {
+    metric: 'Confirmation rate',
+    meaning: 'Reminders that asked YES or NO whose appointment ended up confirmed (or completed).',
+  },
+  { metric: 'Reschedule requests', meaning: 'Reminders whose appointment ended up "reschedule requested".' },
+  {
+    metric: 'No-shows, reminded vs not',
+    meaning:
+      'Appointments that started in the period and were completed or missed: the share missed, with and without a reminder sent.',
+  },
+  {
+    metric: 'Opt-outs per 100 texts',
+    meaning: 'Customers who opted out by text (STOP, or the carrier reporting it) per 100 texts sent.',
+  },
+  {
+    metric: 'Time to first staff response',
+    meaning:
+      "From a customer's text that needed an answer to the next text staff sent that number (median and 90th percentile; counts every hour, not only opening hours).",
+  },
+  {
+    metric: 'Deflection',
+    meaning: 'Numbers that texted in the period and needed no staff text: automation (confirmations, keyword answers) handled them.',
+  },
+];
+
+export function insightsFixture(overrides: Partial<InsightsReport> = {}): InsightsReport {
+  return {
+    from: '2025-05-05',
+    to: '2025-06-03',
+    sent: 400,
+    delivered: rate(388, 400),
+    delivery_failures: rate(12, 400),
+    top_failure_reasons: [
+      { reason: 'Unknown destination handset (30005)', count: 7 },
+      { reason: 'Landline or unreachable carrier (30006)', count: 5 },
+    ],
+    reminders_sent: 120,
+    response: rate(84, 120),
+    confirmation: rate(72, 90),
+    reschedule_requests: rate(6, 120),
+    no_show_reminded: rate(3, 100),
+    no_show_not_reminded: rate(4, 20),
+    opt_outs: rate(3, 400),
+    opt_outs_per_100: 0.75,
+    first_response: { answered: 42, median_seconds: 1080, p90_seconds: 7500 },
+    deflection: rate(30, 50),
+    funnel: { reminded: 120, replied: 84, confirmed: 72, attended: 69 },
+    weekly: [
+      { week_of: '2025-05-05', sent: 90, confirmation: rate(15, 20), opt_outs: rate(1, 90) },
+      { week_of: '2025-05-12', sent: 110, confirmation: rate(18, 22), opt_outs: rate(0, 110) },
+      { week_of: '2025-05-19', sent: 0, confirmation: rate(0, 0), opt_outs: rate(0, 0) },
+    ],
+    versions: [
+      { template: 'Reminder asking YES/NO', version: 2, sent: 60, response: rate(45, 60), confirmation: rate(40, 60) },
+      { template: 'Reminder asking YES/NO', version: 3, sent: 8, response: rate(5, 8), confirmation: rate(6, 8) },
+    ],
+    signals: [],
+    definitions: DEFINITIONS,
+    ...overrides,
+  };
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+export class InsightsStore {
+  /** The figures every period gets (its from/to are replaced by the ones asked for). */
+  report: InsightsReport = insightsFixture();
+  /** Set to make `get_insights` fail with this error. */
+  failWith: ErrorPayload | null = null;
+  /** Set to make `export_insights` fail with this error. */
+  exportFailWith: ErrorPayload | null = null;
+  /** The periods exported, in order. */
+  exported: { from: string; to: string }[] = [];
+
+  handles(cmd: string): boolean {
+    return cmd in this.commands;
+  }
+
+  handle(cmd: string, args: unknown): unknown {
+    return this.commands[cmd]((args ?? {}) as Record<string, unknown>);
+  }
+
+  private period(a: Record<string, unknown>): { from: string; to: string } {
+    const from = String(a.from ?? '');
+    const to = String(a.to ?? '');
+    if (!DAY.test(from)) fail('invalid_input', 'Give the day as YYYY-MM-DD, such as 2027-03-01.', 'from');
+    if (!DAY.test(to)) fail('invalid_input', 'Give the day as YYYY-MM-DD, such as 2027-03-01.', 'to');
+    if (to < from) fail('invalid_input', 'The end of the period is before its start.', 'to');
+    return { from, to };
+  }
+
+  private commands: Record<string, (a: Record<string, unknown>) => unknown> = {
+    get_insights: (a): InsightsReport => {
+      if (this.failWith) throw this.failWith;
+      return { ...this.report, ...this.period(a) };
+    },
+    export_insights: (a): ExportedFile => {
+      const { from, to } = this.period(a);
+      if (this.exportFailWith) throw this.exportFailWith;
+      this.exported.push({ from, to });
+      return { path: `/home/desk/Downloads/insights-${from}-to-${to}.csv` };
+    },
+  };
+}
