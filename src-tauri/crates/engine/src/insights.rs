@@ -290,13 +290,12 @@ impl Engine {
                 self.local_day_start(week)?,
                 self.local_day_start(week + Duration::days(7))?,
             );
-            let t = self.store.text_counts(ws, we)?;
-            let r = self.store.reminder_counts(ws, we)?;
+            let (sent, asked, confirmed) = self.store.week_counts(ws, we)?;
             weekly.push(WeekPoint {
                 week_of: week.format("%Y-%m-%d").to_string(),
-                sent: t.sent,
-                confirmation: Rate::of(r.confirmed, r.asked),
-                opt_outs: Rate::of(self.store.text_opt_outs(ws, we)?, t.sent),
+                sent,
+                confirmation: Rate::of(confirmed, asked),
+                opt_outs: Rate::of(self.store.text_opt_outs(ws, we)?, sent),
             });
             week += Duration::days(7);
         }
