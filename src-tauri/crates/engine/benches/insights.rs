@@ -888,6 +888,15 @@ fn fill(path: &Path, ids: &Ids) -> Counts {
                 .unwrap();
         }
     }
+    // The facts migration 0012 keeps for Insights (reply times, texts waiting for an answer)
+    // are filled in for this bulk-loaded history the way the migration does for old data.
+    let facts = include_str!("../../store/migrations/0012_insights_facts.sql");
+    for statement in facts
+        .split(";\n")
+        .filter(|s| s.trim_start().starts_with("UPDATE"))
+    {
+        conn.execute_batch(statement).unwrap();
+    }
     conn.execute_batch("COMMIT; PRAGMA wal_checkpoint(TRUNCATE)")
         .unwrap();
     debug_assert_eq!(year.opted_out.iter().flatten().count(), counts.opt_outs);

@@ -447,6 +447,9 @@ impl Engine {
                         now,
                     )?;
                     self.store.thread_outbound(phone, body, true, now)?;
+                    if appointment_id.is_none() {
+                        self.store.mark_answered(phone, now)?;
+                    }
                     self.note_sent();
                     Ok(Ok(message_id))
                 }

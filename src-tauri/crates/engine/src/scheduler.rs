@@ -886,6 +886,13 @@ impl Engine {
                             now,
                         )?;
                         report.sent.push(item(None));
+                        if m.sent_by.is_some()
+                            && m.appointment_id.is_none()
+                            && m.notice_id.is_none()
+                        {
+                            // A staff answer that went on a retry still answers the customer.
+                            self.store.mark_answered(&m.to, now)?;
+                        }
                         self.note_sent();
                     }
                     Err(err) => {

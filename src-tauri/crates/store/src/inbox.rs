@@ -145,6 +145,19 @@ impl Store {
         })
     }
 
+    /// Staff wrote to a number: its customer texts waiting for an answer are answered now.
+    pub fn mark_answered(&self, phone: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE messages SET answered_at = ?2
+                 WHERE direction = 'inbound' AND from_number = ?1 AND needs_answer = 1
+                   AND answered_at IS NULL AND sent_at <= ?2",
+                params![phone, stamp(at)],
+            )?;
+            Ok(())
+        })
+    }
+
     /// A text arrived on the thread of `phone` (created on first contact).
     pub fn thread_inbound(
         &self,

@@ -102,10 +102,7 @@ impl Store {
             Ok(conn.query_row(
                 &format!(
                     "SELECT count(*),
-                        count(*) FILTER (WHERE EXISTS (
-                            SELECT 1 FROM messages i WHERE i.direction = 'inbound'
-                              AND i.client_id = m.client_id AND i.sent_at > m.sent_at
-                              AND i.sent_at <= strftime('%Y-%m-%dT%H:%M:%SZ', m.sent_at, '+48 hours'))),
+                        count(*) FILTER (WHERE m.replied_at IS NOT NULL),
                         count(*) FILTER (WHERE r.asks_confirmation = 1),
                         count(*) FILTER (WHERE r.asks_confirmation = 1 AND a.status IN ('confirmed', 'completed')),
                         count(*) FILTER (WHERE a.status = 'reschedule_requested'),
@@ -220,25 +217,15 @@ impl Store {
     ) -> Result<Vec<i64>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare(
-                "SELECT unixepoch((
-                     SELECT x.sent_at FROM messages x
-                     WHERE x.direction = 'outbound' AND x.to_number = i.from_number
-                       AND x.sent_by IS NOT NULL AND x.notice_id IS NULL AND x.appointment_id IS NULL
-                       AND x.sent_at >= i.sent_at
-                     ORDER BY x.sent_at LIMIT 1)) - unixepoch(i.sent_at)
-                 FROM messages i
-                 WHERE i.direction = 'inbound' AND i.sent_at >= ?1 AND i.sent_at < ?2
-                   AND NOT EXISTS (
-                     SELECT 1 FROM messages p WHERE p.direction = 'inbound'
-                       AND p.from_number = i.from_number AND p.sent_at < i.sent_at
-                       AND p.sent_at >= coalesce((
-                         SELECT max(y.sent_at) FROM messages y
-                         WHERE y.direction = 'outbound' AND y.to_number = i.from_number
-                           AND y.sent_by IS NOT NULL AND y.sent_at < i.sent_at), '0'))",
+                "SELECT unixepoch(answered_at) - unixepoch(sent_at) FROM messages
+                 WHERE direction = 'inbound' AND sent_at >= ?1 AND sent_at < ?2
+                   AND needs_answer = 1 AND answered_at IS NOT NULL",
             )?;
             // Texts never answered have no time: they are not counted.
             let rows = stmt
-                .query_map(params![stamp(from), stamp(to)], |r| r.get::<_, Option<i64>>(0))?
+                .query_map(params![stamp(from), stamp(to)], |r| {
+                    r.get::<_, Option<i64>>(0)
+                })?
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(rows.into_iter().flatten().collect())
         })
@@ -277,10 +264,7 @@ impl Store {
         self.read(|conn| {
             let mut stmt = conn.prepare(&format!(
                 "SELECT t.name, v.version, count(*),
-                    count(*) FILTER (WHERE EXISTS (
-                        SELECT 1 FROM messages i WHERE i.direction = 'inbound'
-                          AND i.client_id = m.client_id AND i.sent_at > m.sent_at
-                          AND i.sent_at <= strftime('%Y-%m-%dT%H:%M:%SZ', m.sent_at, '+48 hours'))),
+                    count(*) FILTER (WHERE m.replied_at IS NOT NULL),
                     count(*) FILTER (WHERE a.status IN ('confirmed', 'completed'))
                  FROM messages m
                  JOIN template_versions v ON v.id = m.template_version_id

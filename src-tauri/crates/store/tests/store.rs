@@ -362,3 +362,87 @@ fn inbox_counts_are_whole_totals_and_lists_stop_at_their_page() {
     assert_eq!(page.len(), 500);
     assert!(page[0].reschedule_requested, "reschedule requests first");
 }
+
+#[test]
+fn the_insights_facts_are_filled_in_for_history_when_the_schema_updates() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite3");
+    {
+        // A database one schema behind, with some history.
+        let conn = Connection::open(&path).unwrap();
+        let migrations = tidings_store::MIGRATIONS;
+        for sql in &migrations[..migrations.len() - 1] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", (migrations.len() - 1) as i64)
+            .unwrap();
+        // Only the messages matter here; the rows they point at are not needed.
+        conn.pragma_update(None, "foreign_keys", false).unwrap();
+        let row = |direction: &str,
+                   to: &str,
+                   from: &str,
+                   at: &str,
+                   rule: Option<i64>,
+                   by: Option<&str>| {
+            conn.execute(
+                "INSERT INTO messages (direction, client_id, rule_id, purpose, to_number, from_number,
+                    status, sent_at, sent_by, created_at, updated_at)
+                 VALUES (?1, 1, ?2, 'service', ?3, ?4, 'delivered', ?5, ?6, ?5, ?5)",
+                rusqlite::params![direction, rule, to, from, at, by],
+            )
+            .unwrap();
+            conn.last_insert_rowid()
+        };
+        let p = "+447400123001";
+        row("outbound", p, "", "2027-03-01T09:00:00Z", Some(1), None); // a reminder
+        row(
+            "inbound",
+            "+15555550100",
+            p,
+            "2027-03-01T10:00:00Z",
+            None,
+            None,
+        ); // answers it, asks
+        row("outbound", p, "", "2027-03-01T10:20:00Z", None, Some("Sam")); // staff answer
+        row(
+            "inbound",
+            "+15555550100",
+            p,
+            "2027-03-01T11:00:00Z",
+            None,
+            None,
+        ); // a new question
+        row(
+            "inbound",
+            "+15555550100",
+            p,
+            "2027-03-01T11:05:00Z",
+            None,
+            None,
+        ); // and more of it
+    }
+    drop(Store::open(&path).unwrap());
+    let conn = Connection::open(&path).unwrap();
+    let facts: Vec<(i64, Option<String>, i64, Option<String>)> = conn
+        .prepare("SELECT id, replied_at, needs_answer, answered_at FROM messages ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        facts[0].1.as_deref(),
+        Some("2027-03-01T10:00:00Z"),
+        "reminder answered"
+    );
+    assert_eq!(
+        (facts[1].2, facts[1].3.as_deref()),
+        (1, Some("2027-03-01T10:20:00Z"))
+    );
+    assert_eq!(
+        (facts[3].2, facts[3].3.as_deref()),
+        (1, None),
+        "waiting for staff"
+    );
+    assert_eq!(facts[4].2, 0, "a follow-on text is not a new question");
+}
