@@ -181,12 +181,7 @@ pub async fn export_consent(
     client_id: i64,
     format: ExportFormat,
 ) -> Reply<ExportedFile> {
-    let folder = tidings_engine::paths::export_folder().ok_or_else(|| {
-        fail(
-            ErrorCode::DataFolder,
-            "There is no Downloads or home folder to save the export in.",
-        )
-    })?;
+    let folder = crate::commands::export_folder()?;
     state
         .engine()?
         .export_consent_file(client_id, format, &folder)

@@ -12,6 +12,16 @@ pub(crate) const DESK: &str = "desk";
 
 pub(crate) type Reply<T> = Result<T, ErrorPayload>;
 
+/// Where exports go: Downloads (or the home folder; `TIDINGS_EXPORT_DIR` in tests).
+pub(crate) fn export_folder() -> Reply<std::path::PathBuf> {
+    tidings_engine::paths::export_folder().ok_or_else(|| {
+        ErrorPayload::new(
+            tidings_engine::ErrorCode::DataFolder,
+            "There is no Downloads or home folder to save the export in.",
+        )
+    })
+}
+
 #[tauri::command]
 pub async fn get_settings(state: State<'_, AppState>) -> Reply<Settings> {
     state.engine()?.settings().map_err(|e| e.payload())

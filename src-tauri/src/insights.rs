@@ -1,7 +1,7 @@
 //! Commands for the Insights screen.
 
 use tauri::State;
-use tidings_engine::{ErrorCode, ErrorPayload, ExportedFile, InsightsReport};
+use tidings_engine::{ExportedFile, InsightsReport};
 
 use crate::commands::Reply;
 use crate::AppState;
@@ -24,12 +24,7 @@ pub async fn export_insights(
     from: String,
     to: String,
 ) -> Reply<ExportedFile> {
-    let folder = tidings_engine::paths::export_folder().ok_or_else(|| {
-        ErrorPayload::new(
-            ErrorCode::DataFolder,
-            "There is no Downloads or home folder to save the export in.",
-        )
-    })?;
+    let folder = crate::commands::export_folder()?;
     state
         .engine()?
         .export_insights(&from, &to, &folder)

@@ -169,12 +169,7 @@ pub async fn restore_backup(
 #[tauri::command]
 pub async fn export_all_data(state: State<'_, AppState>) -> Reply<tidings_engine::ExportSummary> {
     let engine = state.engine()?;
-    let folder = tidings_engine::paths::export_folder().ok_or_else(|| {
-        tidings_engine::ErrorPayload::new(
-            tidings_engine::ErrorCode::DataFolder,
-            "There is no Downloads or home folder to save the export in.",
-        )
-    })?;
+    let folder = crate::commands::export_folder()?;
     tauri::async_runtime::spawn_blocking(move || {
         engine.export_to_folder(&folder).map_err(|e| e.payload())
     })

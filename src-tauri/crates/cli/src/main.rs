@@ -494,10 +494,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             Ok(())
         }
         Command::Restore { file } => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
+            let runtime = runtime()?;
             let report = runtime
                 .block_on(engine.restore(&file, WriteSource::Cli))
                 .map_err(|e| e.payload())?;
@@ -544,10 +541,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             sandbox
                 .customer_sends(&phone, &text)
                 .map_err(|e| fail(ErrorCode::Provider, e.to_string()))?;
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
+            let runtime = runtime()?;
             let received = runtime
                 .block_on(engine.poll_inbound())
                 .map_err(|e| e.payload())?;
@@ -687,10 +681,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             let mut progress = engine
                 .send_notice(&input, WriteSource::Cli, "cli")
                 .map_err(|e| e.payload())?;
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
+            let runtime = runtime()?;
             // Sent now, at the provider's rate (texts held by quiet hours wait for the app).
             runtime.block_on(engine.tick()).map_err(|e| e.payload())?;
             progress = engine
@@ -725,10 +716,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 text: (!is_key).then(|| template_or_text.clone()),
                 minutes,
             };
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
+            let runtime = runtime()?;
             let sent = runtime
                 .block_on(engine.send_update(appointment_id, &input, WriteSource::Cli, "cli"))
                 .map_err(|e| e.payload())?;
@@ -824,10 +812,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             }
         },
         Command::Provider { action } => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
+            let runtime = runtime()?;
             let view = match action {
                 ProviderAction::Show => engine.provider_view().map_err(|e| e.payload())?,
                 ProviderAction::Resume => engine
@@ -907,10 +892,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             Ok(())
         }
         Command::Tick => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
+            let runtime = runtime()?;
             let report = runtime.block_on(engine.tick()).map_err(|e| e.payload())?;
             if cli.json {
                 return print_json(&report);
@@ -1114,6 +1096,14 @@ fn print_client_line(c: &Client) {
         consent_word(c.consent.marketing),
         if c.archived { " (archived)" } else { "" }
     );
+}
+
+/// A runtime for the engine's async work (sending, polling) within one command.
+fn runtime() -> Result<tokio::runtime::Runtime, ErrorPayload> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(ErrorCode::Internal, e.to_string()))
 }
 
 fn print_json(value: &impl Serialize) -> Result<(), ErrorPayload> {

@@ -611,25 +611,35 @@ impl Engine {
             },
             export.exported_at.format("%Y-%m-%d")
         );
-        let write_error = |e: std::io::Error| {
-            EngineError::Store(tidings_store::StoreError::DataFolder {
-                path: folder.to_owned(),
-                source: e,
-            })
-        };
-        std::fs::create_dir_all(folder).map_err(write_error)?;
-        let path = crate::paths::unused_name(folder, &stem, extension);
-        // create_new: even a file that appeared meanwhile is never replaced.
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(write_error)?;
-        std::io::Write::write_all(&mut file, body.as_bytes()).map_err(write_error)?;
-        Ok(ExportedFile {
-            path: path.display().to_string(),
-        })
+        write_new_file(folder, &stem, extension, body.as_bytes())
     }
+}
+
+/// Writes `folder/stem.ext` (or `stem-2.ext`…) as a new file: a file that exists, even one
+/// that appeared meanwhile, is never replaced.
+pub(crate) fn write_new_file(
+    folder: &std::path::Path,
+    stem: &str,
+    extension: &str,
+    body: &[u8],
+) -> Result<ExportedFile, EngineError> {
+    let write_error = |e: std::io::Error| {
+        EngineError::Store(tidings_store::StoreError::DataFolder {
+            path: folder.to_owned(),
+            source: e,
+        })
+    };
+    std::fs::create_dir_all(folder).map_err(write_error)?;
+    let path = crate::paths::unused_name(folder, stem, extension);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(write_error)?;
+    std::io::Write::write_all(&mut file, body).map_err(write_error)?;
+    Ok(ExportedFile {
+        path: path.display().to_string(),
+    })
 }
 
 impl ConsentExport {

@@ -223,27 +223,12 @@ impl Engine {
     ) -> Result<crate::ExportedFile, EngineError> {
         let report = self.insights(from, to)?;
         let body = report.to_csv()?;
-        let write_error = |e: std::io::Error| {
-            EngineError::Store(tidings_store::StoreError::DataFolder {
-                path: folder.to_owned(),
-                source: e,
-            })
-        };
-        std::fs::create_dir_all(folder).map_err(write_error)?;
-        let path = crate::paths::unused_name(
+        crate::clients::write_new_file(
             folder,
             &format!("insights-{}-to-{}", report.from, report.to),
             "csv",
-        );
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(write_error)?;
-        std::io::Write::write_all(&mut file, body.as_bytes()).map_err(write_error)?;
-        Ok(crate::ExportedFile {
-            path: path.display().to_string(),
-        })
+            body.as_bytes(),
+        )
     }
 
     fn local_day_start(&self, day: NaiveDate) -> Result<DateTime<Utc>, EngineError> {

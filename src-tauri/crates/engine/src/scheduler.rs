@@ -929,14 +929,8 @@ impl Engine {
                 Some(id) => self.store.client(id)?,
                 None => None,
             };
-            if client
-                .as_ref()
-                .is_some_and(|c| c.consent.service == ConsentState::Revoked)
-            {
-                return Ok(Err(SuppressReason::OptedOut));
-            }
-            if client.as_ref().is_some_and(|c| c.unreachable.is_some()) {
-                return Ok(Err(SuppressReason::InvalidNumber));
+            if let Some(reason) = recipient_refusal(client.as_ref(), Purpose::Service, false) {
+                return Ok(Err(reason));
             }
             return Ok(Ok(Gate::Send {
                 body: m.body.clone(),
@@ -982,13 +976,8 @@ impl Engine {
         if late && !by_staff && (now > latest || !hours.allows(now)) {
             return Ok(Err(SuppressReason::MissedWhileClosed));
         }
-        match client.as_ref().map(|c| c.consent.get(m.purpose)) {
-            Some(ConsentState::Granted) => {}
-            Some(ConsentState::Revoked) => return Ok(Err(SuppressReason::OptedOut)),
-            _ => return Ok(Err(SuppressReason::NoConsent)),
-        }
-        if client.as_ref().is_some_and(|c| c.unreachable.is_some()) {
-            return Ok(Err(SuppressReason::InvalidNumber));
+        if let Some(reason) = recipient_refusal(client.as_ref(), m.purpose, true) {
+            return Ok(Err(reason));
         }
         if !hours.allows(now) {
             return Ok(match hours.next_allowed(now).filter(|t| *t <= latest) {
@@ -1051,13 +1040,8 @@ impl Engine {
             return Ok(Err(SuppressReason::AppointmentCancelled));
         };
         let client = self.store.client(appointment.client_id)?;
-        match client.as_ref().map(|c| c.consent.service) {
-            Some(ConsentState::Granted) => {}
-            Some(ConsentState::Revoked) => return Ok(Err(SuppressReason::OptedOut)),
-            _ => return Ok(Err(SuppressReason::NoConsent)),
-        }
-        if client.as_ref().is_some_and(|c| c.unreachable.is_some()) {
-            return Ok(Err(SuppressReason::InvalidNumber));
+        if let Some(reason) = recipient_refusal(client.as_ref(), Purpose::Service, true) {
+            return Ok(Err(reason));
         }
         let hours = Self::allowed_hours(
             settings,
@@ -1117,13 +1101,8 @@ impl Engine {
             Some(id) => self.store.client(id)?,
             None => None,
         };
-        match client.as_ref().map(|c| c.consent.service) {
-            Some(ConsentState::Granted) => {}
-            Some(ConsentState::Revoked) => return Ok(Err(SuppressReason::OptedOut)),
-            _ => return Ok(Err(SuppressReason::NoConsent)),
-        }
-        if client.as_ref().is_some_and(|c| c.unreachable.is_some()) {
-            return Ok(Err(SuppressReason::InvalidNumber));
+        if let Some(reason) = recipient_refusal(client.as_ref(), Purpose::Service, true) {
+            return Ok(Err(reason));
         }
         let appointment = match m.appointment_id {
             Some(id) => self.store.appointment(id)?,
@@ -1157,6 +1136,24 @@ impl Engine {
     pub fn next_due(&self) -> Result<Option<DateTime<Utc>>, EngineError> {
         Ok(self.store.next_due()?)
     }
+}
+
+/// Why a text can't go to this client at all: opted out of the purpose, no consent on record
+/// (when the text needs it), or a number the carrier says can't receive texts.
+fn recipient_refusal(
+    client: Option<&tidings_domain::Client>,
+    purpose: Purpose,
+    needs_consent: bool,
+) -> Option<SuppressReason> {
+    match client.map(|c| c.consent.get(purpose)) {
+        Some(ConsentState::Revoked) => return Some(SuppressReason::OptedOut),
+        Some(ConsentState::Granted) => {}
+        _ if needs_consent => return Some(SuppressReason::NoConsent),
+        _ => {}
+    }
+    client
+        .is_some_and(|c| c.unreachable.is_some())
+        .then_some(SuppressReason::InvalidNumber)
 }
 
 enum Gate {
