@@ -1140,7 +1140,7 @@ impl Engine {
 
 /// Why a text can't go to this client at all: opted out of the purpose, no consent on record
 /// (when the text needs it), or a number the carrier says can't receive texts.
-fn recipient_refusal(
+pub(crate) fn recipient_refusal(
     client: Option<&tidings_domain::Client>,
     purpose: Purpose,
     needs_consent: bool,

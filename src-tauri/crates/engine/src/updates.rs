@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use tidings_domain::{
     render, segments, Appointment, Change, ConsentState, Encoding, RenderContext, SegmentInfo,
-    WriteSource,
+    SuppressReason, WriteSource,
 };
 use tidings_store::{NewNotice, NoticeText};
 use ts_rs::TS;
@@ -349,17 +349,16 @@ impl Engine {
         let mut longest = segments("");
         for a in appointments {
             let client = self.store.client(a.client_id)?;
-            let excluded = match &client {
-                Some(c) if c.consent.service == ConsentState::Revoked => {
-                    Some(NoticeExclusion::OptedOut)
-                }
-                Some(c) if c.consent.service != ConsentState::Granted => {
-                    Some(NoticeExclusion::NoConsent)
-                }
-                Some(c) if c.unreachable.is_some() => Some(NoticeExclusion::InvalidNumber),
-                None => Some(NoticeExclusion::NoConsent),
-                _ => None,
-            };
+            let excluded = crate::scheduler::recipient_refusal(
+                client.as_ref(),
+                tidings_domain::Purpose::Service,
+                true,
+            )
+            .map(|reason| match reason {
+                SuppressReason::OptedOut => NoticeExclusion::OptedOut,
+                SuppressReason::InvalidNumber => NoticeExclusion::InvalidNumber,
+                _ => NoticeExclusion::NoConsent,
+            });
             let rendered = self.render_for(text, &a, None)?;
             let cost = segments(&rendered);
             if cost.segments > longest.segments {
