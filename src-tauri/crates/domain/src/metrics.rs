@@ -34,12 +34,13 @@ pub fn percentile(values: &[i64], p: u32) -> Option<i64> {
     if values.is_empty() {
         return None;
     }
-    let mut sorted = values.to_vec();
-    sorted.sort_unstable();
+    let mut values = values.to_vec();
     let p = p.min(100) as usize;
     // Nearest rank: the smallest value with at least p% of values at or below it.
-    let rank = (p * sorted.len()).div_ceil(100).max(1);
-    sorted.get(rank - 1).copied()
+    let rank = (p * values.len()).div_ceil(100).max(1);
+    // Only the value at that rank needs to be in place, not the whole list sorted.
+    let (_, at, _) = values.select_nth_unstable(rank - 1);
+    Some(*at)
 }
 
 pub fn median(values: &[i64]) -> Option<i64> {

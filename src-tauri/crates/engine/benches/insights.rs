@@ -5,14 +5,17 @@
 //!
 //! Run: `cargo bench -p tidings-engine --bench insights`
 //!
+//! What is timed, for each period:
+//! - `first look`: one call with no day totals kept (the first look after an upgrade, before
+//!   the app's warm-up has run): every closed day is counted from the texts and kept;
+//! - the criterion samples: the call as the Insights screen makes it, closed days kept;
+//! - `after a day`: the whole year again after a day of changes at the desk (visits marked
+//!   done or missed, delivery reports, replies, staff answers), which touch a few closed days;
+//! - `warm-up`: `Engine::warm_insights(400)` from nothing, as the app runs it at start.
+//!
 //! The data is built fresh in a temporary folder on every run (as the other benches do). Set
 //! `TIDINGS_INSIGHTS_BENCH_KEEP=/some/file.sqlite3` to keep a copy of the generated database,
-//! e.g. to look at query plans with `sqlite3`, and `TIDINGS_INSIGHTS_BENCH_BREAKDOWN=1` to time
-//! each of the store's statements on its own first, to show where the time goes.
-//!
-//! A period whose call takes over 2 s is reported from that one call rather than sampled, and
-//! one expected (from the shorter period before it) to take over 120 s is skipped; raise that
-//! with `TIDINGS_INSIGHTS_BENCH_MAX_CALL_SECONDS`.
+//! e.g. to look at query plans with `sqlite3`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // benchmark code
 
@@ -26,7 +29,6 @@ use chrono_tz::Tz;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode};
 use tidings_engine::domain::{SetupInput, WriteSource};
 use tidings_engine::{Engine, EngineConfig, FixedClock, InsightsReport, Preset};
-use tidings_store::Store;
 
 const CLIENTS: usize = 20_000;
 const APPOINTMENTS: usize = 150_000;
@@ -59,10 +61,6 @@ fn stamp(t: i64) -> String {
 fn local(day: NaiveDate, minutes: u32) -> i64 {
     let t = day.and_hms_opt(minutes / 60, minutes % 60, 0).unwrap();
     ZONE.from_local_datetime(&t).earliest().unwrap().timestamp()
-}
-
-fn local_day_start(day: NaiveDate) -> DateTime<Utc> {
-    Utc.timestamp_opt(local(day, 0), 0).unwrap()
 }
 
 fn phone(client: usize) -> String {
@@ -903,14 +901,8 @@ fn fill(path: &Path, ids: &Ids) -> Counts {
     counts
 }
 
-/// A call slower than this is reported from one timed call instead of being sampled.
-const SAMPLE_LIMIT: Duration = Duration::from_secs(2);
-/// A period whose call is expected (from the previous period's) to take longer than this many
-/// seconds is skipped, unless `TIDINGS_INSIGHTS_BENCH_MAX_CALL_SECONDS` allows more.
-const MAX_CALL_SECONDS: f64 = 120.0;
-
 /// Every call timed per period (criterion's warm-up included), for the median/p95 summary
-/// printed at the end; a period skipped as too slow has no times and says so.
+/// printed at the end.
 struct Summary(RefCell<Vec<(String, Vec<Duration>, String)>>);
 
 impl Summary {
@@ -950,18 +942,14 @@ impl Summary {
             "insights with {MESSAGES} texts stored ({CLIENTS} clients, {APPOINTMENTS} appointments in 2026):"
         );
         println!(
-            "  {:<14} {:>12} {:>12} {:>6}  result",
-            "period", "median", "p95", "calls"
+            "  {:<26} {:>10} {:>10} {:>6}  result",
+            "call", "median", "p95", "calls"
         );
         for (name, times, what) in self.0.borrow_mut().iter_mut() {
-            if times.is_empty() {
-                println!("  {name:<14} {:>12} {:>12} {:>6}  {what}", "-", "-", 0);
-                continue;
-            }
             times.sort();
             let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
             println!(
-                "  {:<14} {:>12} {:>12} {:>6}  {what}",
+                "  {:<26} {:>10} {:>10} {:>6}  {what}",
                 name,
                 ms(at(0.5)),
                 ms(at(0.95)),
@@ -975,84 +963,34 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
 }
 
-/// One pass of the statements `Engine::insights` runs for a period, each timed on its own.
-fn breakdown(store: &Store, from: &str, to: &str) {
-    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-    let (first, last) = (day(from), day(to));
-    let (start, end) = (
-        local_day_start(first),
-        local_day_start(last.succ_opt().unwrap()),
-    );
-    fn time<T>(f: impl FnOnce() -> T) -> Duration {
-        let t = Instant::now();
-        std::hint::black_box(f());
-        t.elapsed()
-    }
-    let mut parts: Vec<(&str, Duration)> = vec![
-        (
-            "text_counts",
-            time(|| store.text_counts(start, end).unwrap()),
-        ),
-        (
-            "reminder_counts",
-            time(|| store.reminder_counts(start, end).unwrap()),
-        ),
-        (
-            "no_show_counts",
-            time(|| store.no_show_counts(start, end).unwrap()),
-        ),
-        (
-            "text_opt_outs",
-            time(|| store.text_opt_outs(start, end).unwrap()),
-        ),
-        (
-            "first_response_seconds",
-            time(|| store.first_response_seconds(start, end).unwrap()),
-        ),
-        (
-            "deflection_counts",
-            time(|| store.deflection_counts(start, end).unwrap()),
-        ),
-        (
-            "version_counts",
-            time(|| store.version_counts(start, end).unwrap()),
-        ),
-    ];
-    let mut weeks = 0;
-    let weekly = time(|| {
-        let mut week =
-            first - chrono::Duration::days(first.weekday().num_days_from_monday().into());
-        while week <= last {
-            let (ws, we) = (
-                local_day_start(week),
-                local_day_start(week + chrono::Duration::days(7)),
-            );
-            store.text_counts(ws, we).unwrap();
-            store.reminder_counts(ws, we).unwrap();
-            store.text_opt_outs(ws, we).unwrap();
-            week += chrono::Duration::days(7);
-            weeks += 1;
-        }
-    });
-    let signals = time(|| {
-        let n = now();
-        let (a, b) = (
-            n - chrono::Duration::days(14),
-            n - chrono::Duration::days(7),
-        );
-        store.text_counts(a, b).unwrap();
-        store.text_counts(b, n).unwrap();
-        store.text_opt_outs(a, b).unwrap();
-        store.text_opt_outs(b, n).unwrap();
-    });
-    let label = format!("weekly ({weeks} weeks x 4 statements)");
-    parts.push((&label, weekly));
-    parts.push(("signals (4 statements)", signals));
-    let total: Duration = parts.iter().map(|(_, d)| *d).sum();
-    println!("  {from} .. {to}: {} in all", ms(total));
-    for (name, d) in &parts {
-        println!("    {name:<36} {:>10}", ms(*d));
-    }
+/// A day at the desk on 31 December, written the way the app writes (the triggers note what
+/// changed): 600 visits of 29–31 December marked done or missed, delivery reports for 2,000
+/// texts of 31 December, and 300 replies with 150 staff answers to them.
+fn a_day_at_the_desk(path: &Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(
+        "BEGIN IMMEDIATE;
+         UPDATE appointments SET status = CASE WHEN id % 10 = 0 THEN 'no_show' ELSE 'completed' END
+         WHERE id IN (SELECT id FROM appointments
+                      WHERE starts_at >= '2026-12-29T05:00:00Z' AND starts_at < '2027-01-01T05:00:00Z'
+                      ORDER BY id LIMIT 600);
+         UPDATE messages SET status = 'delivered'
+         WHERE id IN (SELECT id FROM messages WHERE direction = 'outbound'
+                        AND sent_at >= '2026-12-31T05:00:00Z' AND sent_at < '2027-01-01T05:00:00Z'
+                      ORDER BY id LIMIT 2000);
+         UPDATE messages SET replied_at = '2026-12-31T20:00:00Z'
+         WHERE id IN (SELECT id FROM messages WHERE direction = 'outbound' AND rule_id IS NOT NULL
+                        AND replied_at IS NULL
+                        AND sent_at >= '2026-12-30T05:00:00Z' AND sent_at < '2026-12-31T05:00:00Z'
+                      ORDER BY id LIMIT 300);
+         UPDATE messages SET answered_at = '2026-12-31T21:00:00Z'
+         WHERE id IN (SELECT id FROM messages WHERE direction = 'inbound' AND needs_answer = 1
+                        AND answered_at IS NULL
+                        AND sent_at >= '2026-12-30T05:00:00Z' AND sent_at < '2026-12-31T20:00:00Z'
+                      ORDER BY id LIMIT 150);
+         COMMIT;",
+    )
+    .unwrap();
 }
 
 fn describe(r: &InsightsReport) -> String {
@@ -1082,9 +1020,6 @@ fn bench(c: &mut Criterion) {
     let built = Instant::now();
     let engine = open_engine(&path);
     let ids = set_up(&engine);
-    // A second connection through the store, opened before the data (opening checks the
-    // file's integrity), for timing the statements one by one.
-    let store = Store::open(&path).unwrap();
     let counts = fill(&path, &ids);
     let build_time = built.elapsed();
     let db_bytes = std::fs::metadata(&path).unwrap().len();
@@ -1102,65 +1037,71 @@ fn bench(c: &mut Criterion) {
         println!("kept a copy at {keep}");
     }
 
-    if std::env::var_os("TIDINGS_INSIGHTS_BENCH_BREAKDOWN").is_some() {
-        println!("where the time goes (one pass each, store statements timed on their own):");
-        for (_, from, to) in PERIODS {
-            breakdown(&store, from, to);
-        }
-    }
-
-    let max_call = std::env::var("TIDINGS_INSIGHTS_BENCH_MAX_CALL_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(MAX_CALL_SECONDS);
     let summary = Summary(RefCell::new(Vec::new()));
+    // The first look at each period, nothing kept: three calls each.
+    for (name, from, to) in PERIODS {
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            engine.forget_insights().unwrap();
+            let t = Instant::now();
+            std::hint::black_box(engine.insights(from, to).unwrap());
+            times.push(t.elapsed());
+        }
+        summary.record(
+            &format!("{name}, first look"),
+            times,
+            "every closed day counted from the texts and kept".into(),
+        );
+    }
+    engine.forget_insights().unwrap();
+    let t = Instant::now();
+    let warmed = engine.warm_insights(400).unwrap();
+    summary.record(
+        "warm-up (400 days)",
+        vec![t.elapsed()],
+        format!("{warmed} days counted and kept"),
+    );
+
     let mut group = c.benchmark_group("insights_1m_texts");
     group
         .sampling_mode(SamplingMode::Flat)
-        .sample_size(10)
+        .sample_size(20)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
-    // (days, time) of the last period timed, to estimate the next one before running it.
-    let mut last: Option<(f64, Duration)> = None;
+    let mut reports = Vec::new();
     for (name, from, to) in PERIODS {
-        let days = period_days(from, to);
-        if let Some((d, took)) = last {
-            let estimate = took.mul_f64(days / d);
-            if estimate.as_secs_f64() > max_call {
-                let why = format!(
-                    "not run: about {:.0} s per call expected (set TIDINGS_INSIGHTS_BENCH_MAX_CALL_SECONDS to allow it)",
-                    estimate.as_secs_f64()
-                );
-                println!("{name}: {why}");
-                summary.record(name, Vec::new(), why);
-                continue;
-            }
-        }
-        let t = Instant::now();
         let report = engine.insights(from, to).unwrap();
-        let took = t.elapsed();
-        last = Some((days, took));
-        println!("{name}: first call {}", ms(took));
-        if took > SAMPLE_LIMIT {
-            // Too slow to sample in a few minutes: the one call is the figure.
-            summary.record(name, vec![took], describe(&report));
-        } else {
-            summary.bench(
-                &mut group,
-                name,
-                || engine.insights(from, to).unwrap(),
-                describe(&report),
-            );
-        }
+        summary.bench(
+            &mut group,
+            name,
+            || engine.insights(from, to).unwrap(),
+            describe(&report),
+        );
+        reports.push(report);
     }
     group.finish();
-    summary.print();
-}
 
-/// Days in a period, both ends included.
-fn period_days(from: &str, to: &str) -> f64 {
-    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-    ((day(to) - day(from)).num_days() + 1) as f64
+    // The figures read from kept days are the figures counted from the texts.
+    engine.forget_insights().unwrap();
+    for ((_, from, to), kept) in PERIODS.iter().zip(&reports) {
+        assert_eq!(&engine.insights(from, to).unwrap(), kept);
+    }
+
+    let (_, from, to) = PERIODS[2];
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        a_day_at_the_desk(&path);
+        let t = Instant::now();
+        let after = engine.insights(from, to).unwrap();
+        times.push(t.elapsed());
+        std::hint::black_box(after);
+    }
+    summary.record(
+        "whole_year, after a day",
+        times,
+        "the days the changes touched counted again".into(),
+    );
+    summary.print();
 }
 
 criterion_group!(benches, bench);

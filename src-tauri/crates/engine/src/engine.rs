@@ -13,6 +13,7 @@ use tidings_store::{schema_version_supported, NewAuditEntry, Store};
 use tokio::sync::broadcast;
 use ts_rs::TS;
 
+use crate::insights::INSIGHTS_WARM_DAYS;
 use crate::{system, Clock, EngineError, SystemClock};
 
 /// How to start an engine.
@@ -255,7 +256,20 @@ impl Engine {
     /// computer waking from sleep catches up).
     pub fn spawn_scheduler(self: Arc<Self>) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
+            let mut insights_warmed = None;
             loop {
+                // Insights' day totals are counted in the background once a day (a month of
+                // days per database read), so the screen opens at once.
+                let today = self.now().date_naive();
+                if insights_warmed != Some(today) {
+                    insights_warmed = Some(today);
+                    let engine = self.clone();
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(err) = engine.warm_insights(INSIGHTS_WARM_DAYS) {
+                            tracing::warn!("counting Insights' day totals failed: {err}");
+                        }
+                    });
+                }
                 if let Err(err) = self.tick().await {
                     tracing::error!("scheduler pass failed: {err}");
                 }

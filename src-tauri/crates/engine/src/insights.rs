@@ -1,9 +1,13 @@
 //! Insights: is texting helping? Every figure comes from the local database and says what it
 //! counts; the definitions shown in the UI are the `definitions` here.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use tidings_domain::metrics::{median, negative_signals, percentile, Rate, Signal};
+use tidings_store::{DayTotals, DayWindow};
 use ts_rs::TS;
 
 use crate::error::bad_input;
@@ -93,7 +97,7 @@ fn definitions() -> Vec<Definition> {
         ("No-shows, reminded vs not", "Appointments that started in the period and were completed or missed: the share missed, with and without a reminder sent."),
         ("Opt-outs per 100 texts", "Customers who opted out by text (STOP, or the carrier reporting it) per 100 texts sent."),
         ("Time to first staff response", "From a customer's text that needed an answer to the next text staff sent that number (median and 90th percentile; counts every hour, not only opening hours)."),
-        ("Deflection", "Numbers that texted in the period and needed no staff text: automation (confirmations, keyword answers) handled them."),
+        ("Deflection", "Conversations customers started in the period (their first text since staff last wrote) that ended with no staff text: automation (confirmations, keyword answers) handled them. Ones still waiting for a reply in the inbox are left out until they are answered or resolved."),
     ]
     .into_iter()
     .map(|(m, d)| Definition {
@@ -231,12 +235,79 @@ impl Engine {
         )
     }
 
-    fn local_day_start(&self, day: NaiveDate) -> Result<DateTime<Utc>, EngineError> {
-        let zone: chrono_tz::Tz = self.settings()?.timezone.parse().unwrap_or(chrono_tz::UTC);
-        zone.from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-            .ok_or_else(|| bad_input("from", "That day has no midnight in this time zone."))
+    fn business_zone(&self) -> Result<Tz, EngineError> {
+        Ok(self.settings()?.timezone.parse().unwrap_or(chrono_tz::UTC))
+    }
+
+    /// Counts every closed business day of the last `days` that isn't kept yet, a month at a
+    /// time, so the first look at Insights is as quick as the next. Returns the days counted.
+    pub fn warm_insights(&self, days: u32) -> Result<usize, EngineError> {
+        let zone = self.business_zone()?;
+        let today = self.now().with_timezone(&zone).date_naive();
+        let first = today - Duration::days(i64::from(days));
+        let before = self.store.insights_kept_count()?;
+        self.day_totals(zone, first, today - Duration::days(1))?;
+        Ok((self.store.insights_kept_count()?.saturating_sub(before)) as usize)
+    }
+
+    /// Drops every kept day total, so the next look counts from the texts themselves.
+    pub fn forget_insights(&self) -> Result<(), EngineError> {
+        Ok(self.store.insights_forget_all()?)
+    }
+
+    /// One total per business day from `first` to `last`: kept totals for closed days (counted
+    /// and kept when missing or changed since), counted afresh for today and later.
+    fn day_totals(
+        &self,
+        zone: Tz,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<Vec<DayTotals>, EngineError> {
+        let today = self.now().with_timezone(&zone).date_naive();
+        self.store
+            .insights_prepare(&format!("{COUNTED_WITH}|{zone}"), |utc_day| {
+                touched_days(zone, utc_day)
+            })?;
+        let closed_last = last.min(today - Duration::days(1));
+        let mut by_day: HashMap<String, DayTotals> = HashMap::new();
+        if first <= closed_last {
+            for d in self
+                .store
+                .insights_kept_days(&day_name(first), &day_name(closed_last))?
+            {
+                by_day.insert(d.day.clone(), d);
+            }
+        }
+        let all: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
+        let missing: Vec<NaiveDate> = all
+            .iter()
+            .copied()
+            .filter(|d| *d <= closed_last && !by_day.contains_key(&day_name(*d)))
+            .collect();
+        // A month per read, so other work gets the database between them.
+        for chunk in missing.chunks(31) {
+            let windows = chunk
+                .iter()
+                .map(|d| day_window(zone, *d))
+                .collect::<Result<Vec<_>, _>>()?;
+            let counted = self.store.insights_count_days(&windows)?;
+            self.store.insights_keep_days(&counted, self.now())?;
+            for d in counted {
+                by_day.insert(d.day.clone(), d);
+            }
+        }
+        let open = all
+            .iter()
+            .filter(|d| **d > closed_last)
+            .map(|d| day_window(zone, *d))
+            .collect::<Result<Vec<_>, _>>()?;
+        for d in self.store.insights_count_days(&open)? {
+            by_day.insert(d.day.clone(), d);
+        }
+        Ok(all
+            .iter()
+            .map(|d| by_day.remove(&day_name(*d)).unwrap_or_default())
+            .collect())
     }
 
     /// Insights from `from` to `to` (business-local days, inclusive; both "YYYY-MM-DD").
@@ -255,57 +326,127 @@ impl Engine {
         if (last - first).num_days() > 800 {
             return Err(bad_input("from", "Keep the period to two years or less."));
         }
-        let start = self.local_day_start(first)?;
-        let end = self.local_day_start(last + Duration::days(1))?;
+        let zone = self.business_zone()?;
+        let start = day_window(zone, first)?.start;
+        let end = day_window(zone, last)?.end;
 
-        let texts = self.store.text_counts(start, end)?;
-        let reminders = self.store.reminder_counts(start, end)?;
-        let shows = self.store.no_show_counts(start, end)?;
-        let ((rn, rh), (nn, nh)) = (shows.reminded, shows.not_reminded);
-        let opt_outs = Rate::of(self.store.text_opt_outs(start, end)?, texts.sent);
-        let waits = self.store.first_response_seconds(start, end)?;
-        let (deflected, talkers) = self.store.deflection_counts(start, end)?;
-
-        let mut weekly = Vec::new();
+        // Whole weeks (Monday to Sunday) around the period, for the weekly trend.
         let monday =
             |d: NaiveDate| d - Duration::days(i64::from(d.weekday().num_days_from_monday()));
-        let mut week = monday(first);
-        while week <= last && weekly.len() < 120 {
-            let (ws, we) = (
-                self.local_day_start(week)?,
-                self.local_day_start(week + Duration::days(7))?,
-            );
-            let (sent, asked, confirmed) = self.store.week_counts(ws, we)?;
-            weekly.push(WeekPoint {
-                week_of: week.format("%Y-%m-%d").to_string(),
-                sent,
-                confirmation: Rate::of(confirmed, asked),
-                opt_outs: Rate::of(self.store.text_opt_outs(ws, we)?, sent),
-            });
-            week += Duration::days(7);
+        let weeks_first = monday(first);
+        let weeks_last = monday(last) + Duration::days(6);
+        let days = self.day_totals(zone, weeks_first, weeks_last)?;
+        let in_period = |d: &DayTotals| {
+            let name = d.day.as_str();
+            name >= day_name(first).as_str() && name <= day_name(last).as_str()
+        };
+        let mut total = DayTotals::default();
+        for d in days.iter().filter(|d| in_period(d)) {
+            total.add(d);
         }
 
-        // Signals compare the last seven days with the seven before, whatever the period.
-        let now = self.now();
-        let (a, b, c) = (now - Duration::days(14), now - Duration::days(7), now);
-        let last_week = self.store.text_counts(a, b)?;
-        let this_week = self.store.text_counts(b, c)?;
+        let revocations = self.store.text_opt_outs(
+            day_window(zone, weeks_first)?.start,
+            day_window(zone, weeks_last)?.end,
+        )?;
+        let opt_outs_between =
+            |a: NaiveDate, b: NaiveDate| distinct_clients(&revocations, zone, a, b);
+        let opt_outs = Rate::of(opt_outs_between(first, last), total.sent);
+        let waits: Vec<i64> = total
+            .response_seconds
+            .iter()
+            .map(|s| i64::from(*s))
+            .collect();
+        let waiting = self.store.waiting_conversations(start, end)?;
+
+        let mut weekly = Vec::new();
+        for (week, chunk) in days.chunks(7).enumerate().take(120) {
+            let week_of = weeks_first + Duration::days(7 * week as i64);
+            let mut sum = DayTotals::default();
+            for d in chunk {
+                sum.add(d);
+            }
+            weekly.push(WeekPoint {
+                week_of: day_name(week_of),
+                sent: sum.sent,
+                confirmation: Rate::of(sum.confirmed, sum.asked),
+                opt_outs: Rate::of(
+                    opt_outs_between(week_of, week_of + Duration::days(6)),
+                    sum.sent,
+                ),
+            });
+        }
+
+        // Signals compare the last seven days (today included) with the seven before, whatever
+        // the period.
+        let today = self.now().with_timezone(&zone).date_naive();
+        let fortnight = self.day_totals(zone, today - Duration::days(13), today)?;
+        let (mut last_week, mut this_week) = (DayTotals::default(), DayTotals::default());
+        for (i, d) in fortnight.iter().enumerate() {
+            if i < 7 {
+                last_week.add(d)
+            } else {
+                this_week.add(d)
+            }
+        }
+        let recent = self.store.text_opt_outs(
+            day_window(zone, today - Duration::days(13))?.start,
+            day_window(zone, today)?.end,
+        )?;
         let signals = negative_signals(
-            &Rate::of(self.store.text_opt_outs(a, b)?, last_week.sent),
-            &Rate::of(self.store.text_opt_outs(b, c)?, this_week.sent),
+            &Rate::of(
+                distinct_clients(
+                    &recent,
+                    zone,
+                    today - Duration::days(13),
+                    today - Duration::days(7),
+                ),
+                last_week.sent,
+            ),
+            &Rate::of(
+                distinct_clients(&recent, zone, today - Duration::days(6), today),
+                this_week.sent,
+            ),
             &Rate::of(this_week.filtered, this_week.sent),
             &Rate::of(last_week.failed, last_week.sent),
             &Rate::of(this_week.failed, this_week.sent),
         );
 
+        let mut reasons = total.reasons.clone();
+        reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        reasons.truncate(5);
+
+        let ids: Vec<i64> = total
+            .versions
+            .iter()
+            .map(|v| v.template_version_id)
+            .collect();
+        let names = self.store.version_names(&ids)?;
+        let mut versions: Vec<VersionResult> = total
+            .versions
+            .iter()
+            .filter_map(|v| {
+                let name = names
+                    .iter()
+                    .find(|n| n.template_version_id == v.template_version_id)?;
+                Some(VersionResult {
+                    template: name.template_name.clone(),
+                    version: name.version,
+                    sent: v.sent,
+                    response: Rate::of(v.replied, v.sent),
+                    confirmation: Rate::of(v.confirmed, v.sent),
+                })
+            })
+            .collect();
+        versions.sort_by(|a, b| a.template.cmp(&b.template).then(a.version.cmp(&b.version)));
+
         Ok(InsightsReport {
-            from: first.format("%Y-%m-%d").to_string(),
-            to: last.format("%Y-%m-%d").to_string(),
-            sent: texts.sent,
-            delivered: Rate::of(texts.delivered, texts.sent),
-            delivery_failures: Rate::of(texts.failed, texts.sent),
-            top_failure_reasons: texts
-                .top_reasons
+            from: day_name(first),
+            to: day_name(last),
+            sent: total.sent,
+            delivered: Rate::of(total.delivered, total.sent),
+            delivery_failures: Rate::of(total.failed, total.sent),
+            top_failure_reasons: reasons
                 .into_iter()
                 .map(|(reason, count)| ReasonCount {
                     reason: if reason.chars().all(|c| c.is_ascii_digit()) {
@@ -319,12 +460,12 @@ impl Engine {
                     count,
                 })
                 .collect(),
-            reminders_sent: reminders.sent,
-            response: Rate::of(reminders.replied, reminders.sent),
-            confirmation: Rate::of(reminders.confirmed, reminders.asked),
-            reschedule_requests: Rate::of(reminders.reschedule_requested, reminders.sent),
-            no_show_reminded: Rate::of(rn, rh),
-            no_show_not_reminded: Rate::of(nn, nh),
+            reminders_sent: total.reminders,
+            response: Rate::of(total.replied, total.reminders),
+            confirmation: Rate::of(total.confirmed, total.asked),
+            reschedule_requests: Rate::of(total.reschedule_requested, total.reminders),
+            no_show_reminded: Rate::of(total.no_show_reminded, total.happened_reminded),
+            no_show_not_reminded: Rate::of(total.no_show_not_reminded, total.happened_not_reminded),
             opt_outs_per_100: opt_outs.per_hundred(),
             opt_outs,
             first_response: ResponseTimes {
@@ -332,28 +473,127 @@ impl Engine {
                 median_seconds: median(&waits),
                 p90_seconds: percentile(&waits, 90),
             },
-            deflection: Rate::of(deflected, talkers),
+            deflection: Rate::of(
+                total.unanswered.saturating_sub(waiting),
+                total.conversations.saturating_sub(waiting),
+            ),
             funnel: Funnel {
-                reminded: reminders.sent,
-                replied: reminders.replied,
-                confirmed: reminders.confirmed,
-                attended: reminders.attended,
+                reminded: total.reminders,
+                replied: total.replied,
+                confirmed: total.confirmed,
+                attended: total.attended,
             },
             weekly,
-            versions: self
-                .store
-                .version_counts(start, end)?
-                .into_iter()
-                .map(|v| VersionResult {
-                    response: Rate::of(v.replied, v.sent),
-                    confirmation: Rate::of(v.confirmed, v.sent),
-                    template: v.template_name,
-                    version: v.version,
-                    sent: v.sent,
-                })
-                .collect(),
+            versions,
             signals,
             definitions: definitions(),
         })
+    }
+}
+
+/// How far back the background warm-up counts day totals: the longest preset (a year) and a
+/// month more.
+pub(crate) const INSIGHTS_WARM_DAYS: u32 = 400;
+
+/// What kept day totals were counted with; change it when a definition changes, so days kept
+/// under the old one are counted again.
+const COUNTED_WITH: &str = "insights-days-1";
+
+fn day_name(day: NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
+/// The instant a business day starts: local midnight, or the first instant after it when a
+/// clock change skips midnight.
+fn day_start(zone: Tz, day: NaiveDate) -> Result<DateTime<Utc>, EngineError> {
+    let mut local = day.and_time(NaiveTime::MIN);
+    // A clock change skips at most a couple of hours; look a little past midnight for one.
+    for _ in 0..=4 {
+        if let Some(t) = zone.from_local_datetime(&local).earliest() {
+            return Ok(t.with_timezone(&Utc));
+        }
+        local += Duration::minutes(30);
+    }
+    Err(bad_input(
+        "from",
+        "That day has no start in this time zone.",
+    ))
+}
+
+fn day_window(zone: Tz, day: NaiveDate) -> Result<DayWindow, EngineError> {
+    Ok(DayWindow {
+        day: day_name(day),
+        start: day_start(zone, day)?,
+        end: day_start(zone, day + Duration::days(1))?,
+    })
+}
+
+/// The business days a UTC day overlaps (one or two).
+fn touched_days(zone: Tz, utc_day: &str) -> Vec<String> {
+    let Ok(day) = NaiveDate::parse_from_str(utc_day, "%Y-%m-%d") else {
+        return Vec::new();
+    };
+    let start = Utc.from_utc_datetime(&day.and_time(NaiveTime::MIN));
+    let first = start.with_timezone(&zone).date_naive();
+    let last = (start + Duration::days(1) - Duration::seconds(1))
+        .with_timezone(&zone)
+        .date_naive();
+    first
+        .iter_days()
+        .take_while(|d| *d <= last)
+        .map(day_name)
+        .collect()
+}
+
+/// Clients with a revocation on a business day from `first` to `last`.
+fn distinct_clients(
+    revocations: &[(i64, DateTime<Utc>)],
+    zone: Tz,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> u32 {
+    let mut clients: Vec<i64> = revocations
+        .iter()
+        .filter(|(_, at)| {
+            let day = at.with_timezone(&zone).date_naive();
+            day >= first && day <= last
+        })
+        .map(|(client, _)| *client)
+        .collect();
+    clients.sort_unstable();
+    clients.dedup();
+    clients.len() as u32
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn a_utc_day_touches_the_business_days_it_overlaps() {
+        assert_eq!(touched_days(chrono_tz::UTC, "2027-03-02"), ["2027-03-02"]);
+        // New York is behind: 2 March UTC starts on the evening of 1 March there.
+        assert_eq!(
+            touched_days(chrono_tz::America::New_York, "2027-03-02"),
+            ["2027-03-01", "2027-03-02"]
+        );
+        // Half-hour zones too.
+        assert_eq!(
+            touched_days(chrono_tz::Asia::Kolkata, "2027-03-02"),
+            ["2027-03-02", "2027-03-03"]
+        );
+        assert!(touched_days(chrono_tz::UTC, "not a day").is_empty());
+    }
+
+    #[test]
+    fn a_day_whose_midnight_is_skipped_starts_when_the_clock_does() {
+        // Chile moves its clocks from 00:00 to 01:00 on 6 September 2026.
+        let zone = chrono_tz::America::Santiago;
+        let day = NaiveDate::from_ymd_opt(2026, 9, 6).unwrap();
+        let w = day_window(zone, day).unwrap();
+        assert_eq!(w.start, Utc.with_ymd_and_hms(2026, 9, 6, 4, 0, 0).unwrap());
+        assert_eq!(w.end, Utc.with_ymd_and_hms(2026, 9, 7, 3, 0, 0).unwrap());
     }
 }

@@ -8,9 +8,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use tidings_engine::domain::{
     AppointmentInput, AppointmentStatus, ClientInput, ConsentAction, ConsentChannel, ConsentInput,
-    Purpose, SetupInput, WriteSource,
+    Purpose, SettingsUpdate, SetupInput, WriteSource,
 };
-use tidings_engine::{Engine, EngineConfig, FixedClock, InboxFilter, Preset};
+use tidings_engine::{
+    Engine, EngineConfig, FixedClock, InboxFilter, InsightsReport, Preset, ReminderRuleInput,
+};
 
 fn utc(d: u32, h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2027, 3, d, h, m, 0).unwrap()
@@ -24,8 +26,9 @@ fn run<T>(f: impl std::future::Future<Output = T>) -> T {
         .block_on(f)
 }
 
-#[test]
-fn a_hand_worked_week() {
+/// The week below, as it stands on 3 March at 15:00: the engine, its clock, the appointments
+/// (Ann, Bo, Cy, Di, Ed) and the folder holding the database.
+fn a_week() -> (Engine, Arc<FixedClock>, Vec<i64>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(utc(1, 9, 0)));
     let e = Engine::open(EngineConfig {
@@ -120,7 +123,12 @@ fn a_hand_worked_week() {
         e.set_appointment_status(id, status, WriteSource::Ui, "desk")
             .unwrap();
     }
+    (e, clock, appts, dir)
+}
 
+#[test]
+fn a_hand_worked_week() {
+    let (e, _clock, _appts, _dir) = a_week();
     let r = e.insights("2027-03-01", "2027-03-07").unwrap();
     // 4 reminders + confirmation, reschedule, holding, staff answer, opt-out confirmation.
     assert_eq!(r.sent, 9);
@@ -151,8 +159,9 @@ fn a_hand_worked_week() {
     assert_eq!(r.first_response.answered, 1);
     assert_eq!(r.first_response.median_seconds, Some(1200));
     assert_eq!(r.first_response.p90_seconds, Some(1200));
-    // Ann and Bo needed no staff text; Cy did.
-    assert_eq!((r.deflection.count, r.deflection.out_of), (2, 3));
+    // Conversations: Ann's YES, Bo's NO, Cy's question, and Cy's STOP (her first text since
+    // Sam answered). Only the question needed a staff text.
+    assert_eq!((r.deflection.count, r.deflection.out_of), (3, 4));
     assert_eq!(
         (
             r.funnel.reminded,
@@ -188,4 +197,112 @@ fn a_hand_worked_week() {
         .unwrap_err()
         .payload();
     assert_eq!(bad.field.as_deref(), Some("to"));
+}
+
+/// Closed days are kept as totals; whatever changes afterwards, the report read from them is
+/// the report counted from the texts themselves.
+#[test]
+fn kept_days_follow_every_change() {
+    let (e, clock, appts, _dir) = a_week();
+    let week = || e.insights("2027-03-01", "2027-03-07").unwrap();
+    let counted_afresh = || {
+        e.forget_insights().unwrap();
+        week()
+    };
+    let on_3_march = week();
+
+    // A week later every day of it is closed and kept; nothing changed, so neither did the
+    // figures (the signals look at the days before 10 March, so they are compared apart).
+    clock.set(utc(10, 9, 0));
+    let kept = week();
+    assert!(
+        e.warm_insights(30).unwrap() > 0,
+        "the month before is counted"
+    );
+    assert_eq!(e.warm_insights(30).unwrap(), 0, "and kept");
+    assert_eq!(
+        InsightsReport {
+            signals: vec![],
+            ..kept.clone()
+        },
+        InsightsReport {
+            signals: vec![],
+            ..on_3_march
+        }
+    );
+    assert_eq!(kept, counted_afresh());
+
+    // Bo came after all; Ed didn't: a reminded visit attended, an unreminded one missed.
+    for (id, status) in [
+        (appts[1], AppointmentStatus::Completed),
+        (appts[4], AppointmentStatus::NoShow),
+    ] {
+        e.set_appointment_status(id, status, WriteSource::Ui, "desk")
+            .unwrap();
+    }
+    let r = week();
+    assert_eq!(r.funnel.attended, 2);
+    assert_eq!(
+        (r.no_show_reminded.count, r.no_show_reminded.out_of),
+        (1, 3)
+    );
+    assert_eq!(
+        (r.no_show_not_reminded.count, r.no_show_not_reminded.out_of),
+        (1, 1)
+    );
+    assert_eq!(r, counted_afresh());
+
+    // Sam answers Ann a week late: her YES of 2 March now had a staff answer.
+    let ann = e
+        .inbox(InboxFilter::All)
+        .unwrap()
+        .threads
+        .into_iter()
+        .find(|t| t.phone == "+447400123001")
+        .unwrap()
+        .id;
+    run(e.reply_in_thread(ann, "See you soon!", WriteSource::Ui, "Sam")).unwrap();
+    let r = week();
+    assert_eq!((r.deflection.count, r.deflection.out_of), (2, 4));
+    assert_eq!(r.first_response.answered, 2);
+    assert_eq!(r, counted_afresh());
+
+    // The rule stops asking YES/NO: no reminder of that week asked any more.
+    let rule = e.reminder_rules().unwrap().remove(0);
+    e.save_reminder_rule(
+        &ReminderRuleInput {
+            id: Some(rule.id),
+            name: rule.name,
+            offset_minutes: rule.offset_minutes,
+            min_lead_minutes: rule.min_lead_minutes,
+            template_id: rule.template_id,
+            asks_confirmation: false,
+            enabled: rule.enabled,
+        },
+        WriteSource::Ui,
+        "desk",
+    )
+    .unwrap();
+    let r = week();
+    assert_eq!(r.confirmation.out_of, 0);
+    assert_eq!(r, counted_afresh());
+
+    // Another time zone moves where days begin: Auckland's 3 March (UTC+13) starts at 11:00
+    // UTC on 2 March, between Ann's reminder and Bo's.
+    e.update_settings(
+        &SettingsUpdate {
+            timezone: Some("Pacific/Auckland".into()),
+            ..SettingsUpdate::default()
+        },
+        WriteSource::Ui,
+        "desk",
+    )
+    .unwrap();
+    let day = |d: &str| e.insights(d, d).unwrap();
+    let (the_2nd, the_3rd) = (day("2027-03-02"), day("2027-03-03"));
+    // Ann's reminder and her confirmation; then the other three reminders, Bo's and Cy's
+    // replies, Sam's answer and Cy's opt-out confirmation.
+    assert_eq!((the_2nd.sent, the_3rd.sent), (2, 7));
+    e.forget_insights().unwrap();
+    assert_eq!((day("2027-03-02"), day("2027-03-03")), (the_2nd, the_3rd));
 }

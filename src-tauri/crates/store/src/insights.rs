@@ -1,291 +1,531 @@
-//! The counts Insights is built from, read straight from the local database for one period.
-//! Every statement is a single indexed pass; the arithmetic lives in `tidings_domain::metrics`.
+//! The counts Insights is built from, read from the local database one business day at a time,
+//! and the kept totals of closed days (migration 0013). Which days to read and how to add them
+//! up is the engine's business; the arithmetic lives in `tidings_domain::metrics`.
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::{stamp, Store, StoreError};
 
-/// Raw counts for texts sent in a period (by `sent_at`).
+/// One business day: its name (business-local `YYYY-MM-DD`) and the instants it runs between.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayWindow {
+    pub day: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// One template version's reminders on a day.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TextCounts {
-    /// Handed to the provider: sent, delivered, undelivered, or failed after hand-over.
+pub struct VersionDay {
+    pub template_version_id: i64,
+    pub sent: u32,
+    pub replied: u32,
+    pub confirmed: u32,
+}
+
+/// Everything Insights counts on one business day. Every field adds up across days.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DayTotals {
+    pub day: String,
+    /// Texts handed to the provider that day (by sent time): sent, delivered, undelivered, or
+    /// failed after hand-over.
     pub sent: u32,
     pub delivered: u32,
     pub failed: u32,
     /// Carrier filtering (30007).
     pub filtered: u32,
-    /// (reason, count), most frequent first.
-    pub top_reasons: Vec<(String, u32)>,
-}
-
-/// Reminder outcomes for reminders sent in a period.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ReminderCounts {
-    pub sent: u32,
-    /// Reminders the client answered (any text) within 48 hours.
+    /// (error code or reason, count) of the failed ones.
+    pub reasons: Vec<(String, u32)>,
+    /// Reminders sent that day …
+    pub reminders: u32,
+    /// … answered (any text) within 48 hours,
     pub replied: u32,
-    /// Reminders that asked YES/NO.
+    /// … that asked YES/NO,
     pub asked: u32,
+    /// … of those, whose appointment ended up confirmed or completed,
     pub confirmed: u32,
     pub reschedule_requested: u32,
-    /// Their appointments that have happened (completed or no-show) …
+    /// … whose appointment has happened (completed or no-show),
     pub attended_or_missed: u32,
     /// … and of those, completed.
     pub attended: u32,
+    /// Appointments that started that day and happened, with a reminder sent, and the missed
+    /// ones of those; then the same without a reminder.
+    pub happened_reminded: u32,
+    pub no_show_reminded: u32,
+    pub happened_not_reminded: u32,
+    pub no_show_not_reminded: u32,
+    /// Customer texts that started a conversation (the first since staff last wrote) …
+    pub conversations: u32,
+    /// … and of those, the ones no staff text has followed.
+    pub unanswered: u32,
+    /// Seconds from each of those conversations to the staff text that answered it.
+    pub response_seconds: Vec<u32>,
+    pub versions: Vec<VersionDay>,
 }
 
-/// (no-shows, appointments that happened), with and without a reminder sent.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct NoShowCounts {
-    pub reminded: (u32, u32),
-    pub not_reminded: (u32, u32),
+impl DayTotals {
+    /// Adds `other`'s counts to these (the day's name is kept).
+    pub fn add(&mut self, other: &DayTotals) {
+        let pairs = [
+            (&mut self.sent, other.sent),
+            (&mut self.delivered, other.delivered),
+            (&mut self.failed, other.failed),
+            (&mut self.filtered, other.filtered),
+            (&mut self.reminders, other.reminders),
+            (&mut self.replied, other.replied),
+            (&mut self.asked, other.asked),
+            (&mut self.confirmed, other.confirmed),
+            (&mut self.reschedule_requested, other.reschedule_requested),
+            (&mut self.attended_or_missed, other.attended_or_missed),
+            (&mut self.attended, other.attended),
+            (&mut self.happened_reminded, other.happened_reminded),
+            (&mut self.no_show_reminded, other.no_show_reminded),
+            (&mut self.happened_not_reminded, other.happened_not_reminded),
+            (&mut self.no_show_not_reminded, other.no_show_not_reminded),
+            (&mut self.conversations, other.conversations),
+            (&mut self.unanswered, other.unanswered),
+        ];
+        for (mine, theirs) in pairs {
+            *mine += theirs;
+        }
+        self.response_seconds
+            .extend_from_slice(&other.response_seconds);
+        for (reason, count) in &other.reasons {
+            match self.reasons.iter_mut().find(|(r, _)| r == reason) {
+                Some((_, n)) => *n += count,
+                None => self.reasons.push((reason.clone(), *count)),
+            }
+        }
+        for v in &other.versions {
+            match self
+                .versions
+                .iter_mut()
+                .find(|m| m.template_version_id == v.template_version_id)
+            {
+                Some(m) => {
+                    m.sent += v.sent;
+                    m.replied += v.replied;
+                    m.confirmed += v.confirmed;
+                }
+                None => self.versions.push(v.clone()),
+            }
+        }
+    }
 }
 
-/// One template version's results.
+/// A template version's name and number, for showing its results.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VersionCounts {
+pub struct VersionName {
+    pub template_version_id: i64,
     pub template_name: String,
     pub version: u32,
-    pub sent: u32,
-    pub replied: u32,
-    pub confirmed: u32,
 }
 
 // `+m.status` keeps the planner on the sent-time index (there are no statistics to steer it).
 const SENT: &str = "(+m.status IN ('sent', 'delivered', 'undelivered')
                      OR (+m.status = 'failed' AND m.provider_id IS NOT NULL))";
 
+/// The settings key naming what the kept days were counted with (see `insights_prepare`).
+const KEPT_WITH: &str = "insights_days_counted_with";
+
+fn count_day(conn: &Connection, w: &DayWindow) -> Result<DayTotals, StoreError> {
+    let (from, to) = (stamp(w.start), stamp(w.end));
+    let mut d = DayTotals {
+        day: w.day.clone(),
+        ..DayTotals::default()
+    };
+    conn.prepare_cached(&format!(
+        "SELECT count(*), count(*) FILTER (WHERE m.status = 'delivered'),
+                count(*) FILTER (WHERE m.status IN ('undelivered', 'failed')),
+                count(*) FILTER (WHERE m.error_code = '30007')
+         FROM messages m
+         WHERE m.direction = 'outbound' AND m.sent_at >= ?1 AND m.sent_at < ?2 AND {SENT}"
+    ))?
+    .query_row(params![from, to], |r| {
+        d.sent = r.get(0)?;
+        d.delivered = r.get(1)?;
+        d.failed = r.get(2)?;
+        d.filtered = r.get(3)?;
+        Ok(())
+    })?;
+    d.reasons = conn
+        .prepare_cached(&format!(
+            "SELECT coalesce(m.error_code, m.reason, 'unknown'), count(*) FROM messages m
+             WHERE m.direction = 'outbound' AND m.sent_at >= ?1 AND m.sent_at < ?2 AND {SENT}
+               AND +m.status IN ('undelivered', 'failed')
+             GROUP BY 1"
+        ))?
+        .query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    conn.prepare_cached(&format!(
+        "SELECT count(*),
+            count(*) FILTER (WHERE m.replied_at IS NOT NULL),
+            count(*) FILTER (WHERE r.asks_confirmation = 1),
+            count(*) FILTER (WHERE r.asks_confirmation = 1 AND a.status IN ('confirmed', 'completed')),
+            count(*) FILTER (WHERE a.status = 'reschedule_requested'),
+            count(*) FILTER (WHERE a.status IN ('completed', 'no_show')),
+            count(*) FILTER (WHERE a.status = 'completed')
+         FROM messages m
+         JOIN reminder_rules r ON r.id = m.rule_id
+         JOIN appointments a ON a.id = m.appointment_id
+         WHERE m.direction = 'outbound' AND m.sent_at >= ?1 AND m.sent_at < ?2 AND {SENT}"
+    ))?
+    .query_row(params![from, to], |r| {
+        d.reminders = r.get(0)?;
+        d.replied = r.get(1)?;
+        d.asked = r.get(2)?;
+        d.confirmed = r.get(3)?;
+        d.reschedule_requested = r.get(4)?;
+        d.attended_or_missed = r.get(5)?;
+        d.attended = r.get(6)?;
+        Ok(())
+    })?;
+    d.versions = conn
+        .prepare_cached(&format!(
+            "SELECT m.template_version_id, count(*),
+                count(*) FILTER (WHERE m.replied_at IS NOT NULL),
+                count(*) FILTER (WHERE a.status IN ('confirmed', 'completed'))
+             FROM messages m
+             JOIN appointments a ON a.id = m.appointment_id
+             WHERE m.direction = 'outbound' AND m.rule_id IS NOT NULL
+               AND m.template_version_id IS NOT NULL
+               AND m.sent_at >= ?1 AND m.sent_at < ?2 AND {SENT}
+             GROUP BY m.template_version_id"
+        ))?
+        .query_map(params![from, to], |r| {
+            Ok(VersionDay {
+                template_version_id: r.get(0)?,
+                sent: r.get(1)?,
+                replied: r.get(2)?,
+                confirmed: r.get(3)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    conn.prepare_cached(&format!(
+        "WITH happened AS (
+            SELECT a.status,
+                   EXISTS (SELECT 1 FROM messages m WHERE m.appointment_id = a.id
+                             AND m.rule_id IS NOT NULL AND {SENT}) AS reminded
+            FROM appointments a
+            WHERE a.starts_at >= ?1 AND a.starts_at < ?2
+              AND a.status IN ('completed', 'no_show'))
+         SELECT count(*) FILTER (WHERE reminded),
+                count(*) FILTER (WHERE reminded AND status = 'no_show'),
+                count(*) FILTER (WHERE NOT reminded),
+                count(*) FILTER (WHERE NOT reminded AND status = 'no_show')
+         FROM happened"
+    ))?
+    .query_row(params![from, to], |r| {
+        d.happened_reminded = r.get(0)?;
+        d.no_show_reminded = r.get(1)?;
+        d.happened_not_reminded = r.get(2)?;
+        d.no_show_not_reminded = r.get(3)?;
+        Ok(())
+    })?;
+    conn.prepare_cached(
+        "SELECT count(*), count(*) FILTER (WHERE answered_at IS NULL) FROM messages
+         WHERE direction = 'inbound' AND sent_at >= ?1 AND sent_at < ?2 AND needs_answer = 1",
+    )?
+    .query_row(params![from, to], |r| {
+        d.conversations = r.get(0)?;
+        d.unanswered = r.get(1)?;
+        Ok(())
+    })?;
+    d.response_seconds = conn
+        .prepare_cached(
+            "SELECT max(0, unixepoch(answered_at) - unixepoch(sent_at)) FROM messages
+             WHERE direction = 'inbound' AND needs_answer = 1 AND answered_at IS NOT NULL
+               AND sent_at >= ?1 AND sent_at < ?2",
+        )?
+        .query_map(params![from, to], |r| r.get::<_, Option<i64>>(0))?
+        .filter_map(|v| v.transpose())
+        .map(|v| v.map(|s| u32::try_from(s).unwrap_or(u32::MAX)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(d)
+}
+
 impl Store {
-    pub fn text_counts(
+    /// Counts each of `days` from the texts and appointments themselves.
+    pub fn insights_count_days(&self, days: &[DayWindow]) -> Result<Vec<DayTotals>, StoreError> {
+        self.read(|conn| days.iter().map(|w| count_day(conn, w)).collect())
+    }
+
+    /// Gets the kept days ready to read: if they were counted with something other than
+    /// `counted_with` (another time zone, older definitions) they are all dropped; then every
+    /// UTC day changed since the last call is taken off the to-do list and the business days
+    /// `touched` maps it to are dropped. Returns how many kept days were dropped.
+    pub fn insights_prepare(
         &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<TextCounts, StoreError> {
-        self.read(|conn| {
-            let (sent, delivered, failed, filtered): (u32, u32, u32, u32) = conn.query_row(
-                &format!(
-                    "SELECT count(*), count(*) FILTER (WHERE m.status = 'delivered'),
-                            count(*) FILTER (WHERE m.status IN ('undelivered', 'failed')),
-                            count(*) FILTER (WHERE m.error_code = '30007')
-                     FROM messages m
-                     WHERE m.direction = 'outbound' AND m.sent_at >= ?1 AND m.sent_at < ?2 AND {SENT}"
-                ),
-                params![stamp(from), stamp(to)],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )?;
-            let mut stmt = conn.prepare(&format!(
-                "SELECT coalesce(m.error_code, m.reason, 'unknown'), count(*) FROM messages m
-                 WHERE m.direction = 'outbound' AND m.sent_at >= ?1 AND m.sent_at < ?2 AND {SENT}
-                   AND +m.status IN ('undelivered', 'failed')
-                 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5"
-            ))?;
-            let top_reasons = stmt
-                .query_map(params![stamp(from), stamp(to)], |r| Ok((r.get(0)?, r.get(1)?)))?
+        counted_with: &str,
+        touched: impl Fn(&str) -> Vec<String>,
+    ) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            let kept: Option<String> = tx
+                .query_row(
+                    "SELECT value FROM settings WHERE key = ?1",
+                    [KEPT_WITH],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if kept.as_deref() != Some(counted_with) {
+                let dropped = tx.execute("DELETE FROM insights_days", [])?;
+                tx.execute("DELETE FROM insights_dirty", [])?;
+                tx.execute(
+                    "INSERT INTO settings (key, value, updated_at)
+                     VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value,
+                        updated_at = excluded.updated_at",
+                    params![KEPT_WITH, counted_with],
+                )?;
+                return Ok(dropped);
+            }
+            let changed = tx
+                .prepare("DELETE FROM insights_dirty RETURNING utc_day")?
+                .query_map([], |r| r.get::<_, String>(0))?
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(TextCounts {
-                sent,
-                delivered,
-                failed,
-                filtered,
-                top_reasons,
-            })
+            let mut dropped = 0;
+            let mut forget = tx.prepare("DELETE FROM insights_days WHERE day = ?1")?;
+            for utc_day in changed {
+                for day in touched(&utc_day) {
+                    dropped += forget.execute([day])?;
+                }
+            }
+            Ok(dropped)
         })
     }
 
-    pub fn reminder_counts(
+    /// The kept totals of the days from `first` to `last` (business-local, inclusive).
+    pub fn insights_kept_days(
         &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<ReminderCounts, StoreError> {
+        first: &str,
+        last: &str,
+    ) -> Result<Vec<DayTotals>, StoreError> {
         self.read(|conn| {
-            Ok(conn.query_row(
-                &format!(
-                    "SELECT count(*),
-                        count(*) FILTER (WHERE m.replied_at IS NOT NULL),
-                        count(*) FILTER (WHERE r.asks_confirmation = 1),
-                        count(*) FILTER (WHERE r.asks_confirmation = 1 AND a.status IN ('confirmed', 'completed')),
-                        count(*) FILTER (WHERE a.status = 'reschedule_requested'),
-                        count(*) FILTER (WHERE a.status IN ('completed', 'no_show')),
-                        count(*) FILTER (WHERE a.status = 'completed')
-                     FROM messages m
-                     JOIN reminder_rules r ON r.id = m.rule_id
-                     JOIN appointments a ON a.id = m.appointment_id
-                     WHERE m.direction = 'outbound' AND m.sent_at >= ?1 AND m.sent_at < ?2 AND {SENT}"
-                ),
-                params![stamp(from), stamp(to)],
-                |r| {
-                    Ok(ReminderCounts {
-                        sent: r.get(0)?,
-                        replied: r.get(1)?,
-                        asked: r.get(2)?,
-                        confirmed: r.get(3)?,
-                        reschedule_requested: r.get(4)?,
-                        attended_or_missed: r.get(5)?,
-                        attended: r.get(6)?,
+            let mut days = conn
+                .prepare_cached(
+                    "SELECT day, sent, delivered, failed, filtered, reminders, replied, asked,
+                        confirmed, reschedule_requested, attended_or_missed, attended,
+                        happened_reminded, no_show_reminded, happened_not_reminded,
+                        no_show_not_reminded, conversations, unanswered, response_seconds
+                     FROM insights_days WHERE day >= ?1 AND day <= ?2 ORDER BY day",
+                )?
+                .query_map(params![first, last], |r| {
+                    Ok(DayTotals {
+                        day: r.get(0)?,
+                        sent: r.get(1)?,
+                        delivered: r.get(2)?,
+                        failed: r.get(3)?,
+                        filtered: r.get(4)?,
+                        reminders: r.get(5)?,
+                        replied: r.get(6)?,
+                        asked: r.get(7)?,
+                        confirmed: r.get(8)?,
+                        reschedule_requested: r.get(9)?,
+                        attended_or_missed: r.get(10)?,
+                        attended: r.get(11)?,
+                        happened_reminded: r.get(12)?,
+                        no_show_reminded: r.get(13)?,
+                        happened_not_reminded: r.get(14)?,
+                        no_show_not_reminded: r.get(15)?,
+                        conversations: r.get(16)?,
+                        unanswered: r.get(17)?,
+                        response_seconds: r
+                            .get::<_, Vec<u8>>(18)?
+                            .chunks_exact(4)
+                            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                            .collect(),
+                        ..DayTotals::default()
                     })
-                },
-            )?)
-        })
-    }
-
-    /// For one week of the trend: texts sent, reminders that asked YES/NO, and of those the
-    /// confirmed ones (lighter than the period's counts: no reply check).
-    pub fn week_counts(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<(u32, u32, u32), StoreError> {
-        self.read(|conn| {
-            let sent: u32 = conn.query_row(
-                &format!(
-                    "SELECT count(*) FROM messages m
-                     WHERE m.direction = 'outbound' AND m.sent_at >= ?1 AND m.sent_at < ?2 AND {SENT}"
-                ),
-                params![stamp(from), stamp(to)],
-                |r| r.get(0),
-            )?;
-            let (asked, confirmed): (u32, u32) = conn.query_row(
-                &format!(
-                    "SELECT count(*) FILTER (WHERE r.asks_confirmation = 1),
-                            count(*) FILTER (WHERE r.asks_confirmation = 1
-                                             AND a.status IN ('confirmed', 'completed'))
-                     FROM messages m
-                     JOIN reminder_rules r ON r.id = m.rule_id
-                     LEFT JOIN appointments a ON r.asks_confirmation = 1 AND a.id = m.appointment_id
-                     WHERE m.direction = 'outbound' AND m.sent_at >= ?1 AND m.sent_at < ?2 AND {SENT}"
-                ),
-                params![stamp(from), stamp(to)],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            Ok((sent, asked, confirmed))
-        })
-    }
-
-    /// No-shows among appointments that started in the period, with and without a reminder
-    /// sent.
-    pub fn no_show_counts(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<NoShowCounts, StoreError> {
-        self.read(|conn| {
-            let (rn, rh, nn, nh) = conn.query_row(
-                &format!(
-                    "WITH happened AS (
-                        SELECT a.status,
-                               EXISTS (SELECT 1 FROM messages m WHERE m.appointment_id = a.id
-                                         AND m.rule_id IS NOT NULL AND {SENT}) AS reminded
-                        FROM appointments a
-                        WHERE a.starts_at >= ?1 AND a.starts_at < ?2
-                          AND a.status IN ('completed', 'no_show'))
-                     SELECT count(*) FILTER (WHERE reminded AND status = 'no_show'),
-                            count(*) FILTER (WHERE reminded),
-                            count(*) FILTER (WHERE NOT reminded AND status = 'no_show'),
-                            count(*) FILTER (WHERE NOT reminded)
-                     FROM happened"
-                ),
-                params![stamp(from), stamp(to)],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )?;
-            Ok(NoShowCounts {
-                reminded: (rn, rh),
-                not_reminded: (nn, nh),
-            })
-        })
-    }
-
-    /// Revocations that came by text (keyword or carrier report) in the period.
-    pub fn text_opt_outs(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<u32, StoreError> {
-        self.read(|conn| {
-            Ok(conn.query_row(
-                "SELECT count(DISTINCT client_id) FROM consent_events
-                 WHERE action = 'revoked' AND channel IN ('sms_keyword', 'provider_report')
-                   AND recorded_at >= ?1 AND recorded_at < ?2",
-                params![stamp(from), stamp(to)],
-                |r| r.get(0),
-            )?)
-        })
-    }
-
-    /// Seconds from each customer text that needed a reply (in the period) to the next staff
-    /// text on that number.
-    pub fn first_response_seconds(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<i64>, StoreError> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare(
-                "SELECT unixepoch(answered_at) - unixepoch(sent_at) FROM messages
-                 WHERE direction = 'inbound' AND sent_at >= ?1 AND sent_at < ?2
-                   AND needs_answer = 1 AND answered_at IS NOT NULL",
-            )?;
-            // Texts never answered have no time: they are not counted.
-            let rows = stmt
-                .query_map(params![stamp(from), stamp(to)], |r| {
-                    r.get::<_, Option<i64>>(0)
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows.into_iter().flatten().collect())
-        })
-    }
-
-    /// Numbers that texted in the period, and of those, how many got no staff text in it
-    /// (handled by automation alone).
-    pub fn deflection_counts(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<(u32, u32), StoreError> {
-        self.read(|conn| {
-            Ok(conn.query_row(
-                "WITH talkers AS (
-                    SELECT DISTINCT from_number AS phone FROM messages
-                    WHERE direction = 'inbound' AND sent_at >= ?1 AND sent_at < ?2)
-                 SELECT count(*) FILTER (WHERE NOT EXISTS (
-                            SELECT 1 FROM messages s WHERE s.direction = 'outbound'
-                              AND s.to_number = t.phone AND s.sent_by IS NOT NULL
-                              AND s.sent_at >= ?1 AND s.sent_at < ?2)),
-                        count(*)
-                 FROM talkers t",
-                params![stamp(from), stamp(to)],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?)
-        })
-    }
-
-    /// Reminder results per template version, for comparing wordings.
-    pub fn version_counts(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<VersionCounts>, StoreError> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare(&format!(
-                "SELECT t.name, v.version, count(*),
-                    count(*) FILTER (WHERE m.replied_at IS NOT NULL),
-                    count(*) FILTER (WHERE a.status IN ('confirmed', 'completed'))
-                 FROM messages m
-                 JOIN template_versions v ON v.id = m.template_version_id
-                 JOIN templates t ON t.id = v.template_id
-                 JOIN appointments a ON a.id = m.appointment_id
-                 WHERE m.direction = 'outbound' AND m.rule_id IS NOT NULL
-                   AND m.sent_at >= ?1 AND m.sent_at < ?2 AND {SENT}
-                 GROUP BY t.id, v.version ORDER BY t.name, v.version"
-            ))?;
-            let rows = stmt
-                .query_map(params![stamp(from), stamp(to)], |r| {
-                    Ok(VersionCounts {
-                        template_name: r.get(0)?,
-                        version: r.get(1)?,
+            let mut reasons = conn.prepare_cached(
+                "SELECT day, reason, count FROM insights_day_reasons
+                 WHERE day >= ?1 AND day <= ?2 ORDER BY day",
+            )?;
+            let mut rows = reasons.query(params![first, last])?;
+            while let Some(r) = rows.next()? {
+                let day: String = r.get(0)?;
+                if let Some(d) = days.iter_mut().find(|d| d.day == day) {
+                    d.reasons.push((r.get(1)?, r.get(2)?));
+                }
+            }
+            let mut versions = conn.prepare_cached(
+                "SELECT day, template_version_id, sent, replied, confirmed FROM insights_day_versions
+                 WHERE day >= ?1 AND day <= ?2 ORDER BY day",
+            )?;
+            let mut rows = versions.query(params![first, last])?;
+            while let Some(r) = rows.next()? {
+                let day: String = r.get(0)?;
+                if let Some(d) = days.iter_mut().find(|d| d.day == day) {
+                    d.versions.push(VersionDay {
+                        template_version_id: r.get(1)?,
                         sent: r.get(2)?,
                         replied: r.get(3)?,
                         confirmed: r.get(4)?,
-                    })
+                    });
+                }
+            }
+            Ok(days)
+        })
+    }
+
+    /// Keeps the totals of closed days (replacing any kept before).
+    pub fn insights_keep_days(
+        &self,
+        days: &[DayTotals],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let mut forget = tx.prepare_cached("DELETE FROM insights_days WHERE day = ?1")?;
+            let mut day_row = tx.prepare_cached(
+                "INSERT INTO insights_days (day, sent, delivered, failed, filtered, reminders,
+                    replied, asked, confirmed, reschedule_requested, attended_or_missed, attended,
+                    happened_reminded, no_show_reminded, happened_not_reminded,
+                    no_show_not_reminded, conversations, unanswered, response_seconds, computed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                    ?17, ?18, ?19, ?20)",
+            )?;
+            let mut reason_row = tx.prepare_cached(
+                "INSERT INTO insights_day_reasons (day, reason, count) VALUES (?1, ?2, ?3)",
+            )?;
+            let mut version_row = tx.prepare_cached(
+                "INSERT INTO insights_day_versions (day, template_version_id, sent, replied, confirmed)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            let at = stamp(now);
+            for d in days {
+                forget.execute([&d.day])?;
+                day_row.execute(params![
+                    d.day,
+                    d.sent,
+                    d.delivered,
+                    d.failed,
+                    d.filtered,
+                    d.reminders,
+                    d.replied,
+                    d.asked,
+                    d.confirmed,
+                    d.reschedule_requested,
+                    d.attended_or_missed,
+                    d.attended,
+                    d.happened_reminded,
+                    d.no_show_reminded,
+                    d.happened_not_reminded,
+                    d.no_show_not_reminded,
+                    d.conversations,
+                    d.unanswered,
+                    d.response_seconds
+                        .iter()
+                        .flat_map(|s| s.to_le_bytes())
+                        .collect::<Vec<u8>>(),
+                    at
+                ])?;
+                for (reason, count) in &d.reasons {
+                    reason_row.execute(params![d.day, reason, count])?;
+                }
+                for v in &d.versions {
+                    version_row.execute(params![
+                        d.day,
+                        v.template_version_id,
+                        v.sent,
+                        v.replied,
+                        v.confirmed
+                    ])?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Drops every kept day (they are counted again when next needed).
+    pub fn insights_forget_all(&self) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM insights_days", [])?;
+            Ok(())
+        })
+    }
+
+    /// How many days are kept.
+    pub fn insights_kept_count(&self) -> Result<u32, StoreError> {
+        self.read(
+            |conn| Ok(conn.query_row("SELECT count(*) FROM insights_days", [], |r| r.get(0))?),
+        )
+    }
+
+    /// Revocations that came by text (keyword or carrier report) between `from` and `to`:
+    /// (client, when), oldest first.
+    pub fn text_opt_outs(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
+        self.read(|conn| {
+            let rows = conn
+                .prepare_cached(
+                    "SELECT client_id, recorded_at FROM consent_events
+                     WHERE action = 'revoked' AND channel IN ('sms_keyword', 'provider_report')
+                       AND recorded_at >= ?1 AND recorded_at < ?2
+                     ORDER BY recorded_at",
+                )?
+                .query_map(params![stamp(from), stamp(to)], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
+            rows.into_iter()
+                .map(|(client, at)| {
+                    DateTime::parse_from_rfc3339(&at)
+                        .map(|t| (client, t.with_timezone(&Utc)))
+                        .map_err(|e| StoreError::Decode(format!("recorded_at {at:?}: {e}")))
+                })
+                .collect()
+        })
+    }
+
+    /// Conversations customers started in the period that no staff text has followed and that
+    /// wait in the inbox for a reply: not handled by automation, only not answered yet.
+    pub fn waiting_conversations(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        self.read(|conn| {
+            Ok(conn.query_row(
+                "SELECT count(*) FROM conversations c
+                 JOIN messages m ON m.direction = 'inbound' AND m.from_number = c.phone
+                 WHERE c.status = 'open' AND c.needs_reply = 1
+                   AND m.sent_at >= ?1 AND m.sent_at < ?2
+                   AND m.needs_answer = 1 AND m.answered_at IS NULL",
+                params![stamp(from), stamp(to)],
+                |r| r.get(0),
+            )?)
+        })
+    }
+
+    /// Names and numbers of template versions.
+    pub fn version_names(&self, ids: &[i64]) -> Result<Vec<VersionName>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT v.id, t.name, v.version FROM template_versions v
+                 JOIN templates t ON t.id = v.template_id WHERE v.id = ?1",
+            )?;
+            let mut out = Vec::new();
+            for id in ids {
+                if let Some(name) = stmt
+                    .query_row([id], |r| {
+                        Ok(VersionName {
+                            template_version_id: r.get(0)?,
+                            template_name: r.get(1)?,
+                            version: r.get(2)?,
+                        })
+                    })
+                    .optional()?
+                {
+                    out.push(name);
+                }
+            }
+            Ok(out)
         })
     }
 }

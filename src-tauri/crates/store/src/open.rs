@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_follow_ups.sql"),
     include_str!("../migrations/0011_insights_indexes.sql"),
     include_str!("../migrations/0012_insights_facts.sql"),
+    include_str!("../migrations/0013_insights_days.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
