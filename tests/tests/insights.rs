@@ -43,6 +43,11 @@ async fn after_a_sandbox_journey_insights_shows_what_happened() {
     app.wait_content("insights-metric-opt_outs-counts", "0 of 2")
         .await;
     app.wait_content("insights-funnel-replied", "1").await;
+    // The YES was a conversation automation handled alone; no follow-ups were asked.
+    app.wait_content("insights-metric-deflection-counts", "1 of 1 conversations")
+        .await;
+    app.wait_content("insights-metric-follow_ups-counts", "0 of 0 answered")
+        .await;
     let definition = app
         .wait_content("insights-metric-response-definition", "48 hours")
         .await;

@@ -40,8 +40,14 @@ export const DEFINITIONS: InsightsReport['definitions'] = [
       "From a customer's text that needed an answer to the next text staff sent that number (median and 90th percentile; counts every hour, not only opening hours).",
   },
   {
+    metric: 'Follow-ups',
+    meaning:
+      'Texts asking how a visit went (sent in the period): the share answered with a rating or YES/NO, the share of answers that were poor (1, 2 or NO; those open the thread for staff), and the average of the 1-5 ratings.',
+  },
+  {
     metric: 'Deflection',
-    meaning: 'Numbers that texted in the period and needed no staff text: automation (confirmations, keyword answers) handled them.',
+    meaning:
+      'Conversations customers started in the period (their first text since staff last wrote) that ended with no staff text: automation (confirmations, keyword answers) handled them. Ones still waiting for a reply in the inbox are left out until they are answered or resolved.',
   },
 ];
 
@@ -66,6 +72,7 @@ export function insightsFixture(overrides: Partial<InsightsReport> = {}): Insigh
     opt_outs_per_100: 0.75,
     first_response: { answered: 42, median_seconds: 1080, p90_seconds: 7500 },
     deflection: rate(30, 50),
+    follow_ups: { sent: 40, answered: rate(25, 40), poor: rate(2, 25), average_rating: 4.36, ratings: 22 },
     funnel: { reminded: 120, replied: 84, confirmed: 72, attended: 69 },
     weekly: [
       { week_of: '2025-05-05', sent: 90, confirmation: rate(15, 20), opt_outs: rate(1, 90) },

@@ -136,10 +136,12 @@ describe('insights screen', () => {
     expect(text('insights-metric-first_response-value')).toBe('18 min median');
     expect(text('insights-metric-first_response-counts')).toBe('90th percentile: 2 h 5 min · 42 answered');
     expect(text('insights-metric-deflection-value')).toBe('60.0%');
-    expect(text('insights-metric-deflection-counts')).toBe('30 of 50 numbers that texted');
+    expect(text('insights-metric-deflection-counts')).toBe('30 of 50 conversations');
+    expect(text('insights-metric-follow_ups-value')).toBe('4.4 average of 5');
+    expect(text('insights-metric-follow_ups-counts')).toBe('25 of 40 answered · 2 poor answers · 22 ratings');
 
     // Every card says what its number means, from the backend's definitions.
-    for (const key of ['sent', 'delivered', 'failures', 'response', 'confirmation', 'reschedule', 'no_show', 'opt_outs', 'first_response', 'deflection']) {
+    for (const key of ['sent', 'delivered', 'failures', 'response', 'confirmation', 'reschedule', 'no_show', 'opt_outs', 'first_response', 'deflection', 'follow_ups']) {
       expect(screen.getByTestId(`insights-metric-${key}-definition`).textContent?.length).toBeGreaterThan(10);
     }
     expect(text('insights-metric-confirmation-definition')).toBe(
@@ -158,6 +160,7 @@ describe('insights screen', () => {
       opt_outs: rate(0, 0),
       opt_outs_per_100: null,
       first_response: { answered: 0, median_seconds: null, p90_seconds: null },
+      follow_ups: { sent: 0, answered: rate(0, 0), poor: rate(0, 0), average_rating: null, ratings: 0 },
       top_failure_reasons: [],
     });
     await openInsights(b);
@@ -167,6 +170,8 @@ describe('insights screen', () => {
     expect(text('insights-metric-opt_outs-value')).toBe('—');
     expect(text('insights-metric-first_response-value')).toBe('—');
     expect(text('insights-metric-first_response-counts')).toBe('90th percentile: — · 0 answered');
+    expect(text('insights-metric-follow_ups-value')).toBe('—');
+    expect(text('insights-metric-follow_ups-counts')).toBe('0 of 0 answered · 0 poor answers · 0 ratings');
     expect(screen.queryByTestId('insights-failure-reasons')).toBeNull();
   });
 

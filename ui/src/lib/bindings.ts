@@ -370,6 +370,24 @@ export type ReasonCount = { reason: string, count: number, };
 
 export type ResponseTimes = { answered: number, median_seconds: number | null, p90_seconds: number | null, };
 
+export type FollowUpResults = { 
+/**
+ * Follow-up texts sent in the period.
+ */
+sent: number, 
+/**
+ * Of those, answered with a rating or YES/NO.
+ */
+answered: Rate, 
+/**
+ * Of the answers, poor ones (1, 2 or NO).
+ */
+poor: Rate, 
+/**
+ * The mean of the 1-5 ratings, and how many there were.
+ */
+average_rating: number | null, ratings: number, };
+
 export type Funnel = { reminded: number, replied: number, confirmed: number, attended: number, };
 
 export type WeekPoint = { 
@@ -390,7 +408,7 @@ from: string, to: string, sent: number, delivered: Rate, delivery_failures: Rate
 /**
  * Opt-outs per 100 texts sent.
  */
-opt_outs_per_100: number | null, first_response: ResponseTimes, deflection: Rate, funnel: Funnel, weekly: Array<WeekPoint>, versions: Array<VersionResult>, signals: Array<Signal>, definitions: Array<Definition>, };
+opt_outs_per_100: number | null, first_response: ResponseTimes, deflection: Rate, follow_ups: FollowUpResults, funnel: Funnel, weekly: Array<WeekPoint>, versions: Array<VersionResult>, signals: Array<Signal>, definitions: Array<Definition>, };
 
 export type ConnectionCheck = { account_name: string, account_status: string, };
 

@@ -81,6 +81,7 @@ pub fn typescript_bindings() -> String {
         tidings_domain::metrics::Signal,
         crate::ReasonCount,
         crate::ResponseTimes,
+        crate::FollowUpResults,
         crate::Funnel,
         crate::WeekPoint,
         crate::VersionResult,

@@ -52,6 +52,20 @@ pub struct VersionResult {
     pub confirmation: Rate,
 }
 
+/// Answers to "how did your visit go?".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct FollowUpResults {
+    /// Follow-up texts sent in the period.
+    pub sent: u32,
+    /// Of those, answered with a rating or YES/NO.
+    pub answered: Rate,
+    /// Of the answers, poor ones (1, 2 or NO).
+    pub poor: Rate,
+    /// The mean of the 1-5 ratings, and how many there were.
+    pub average_rating: Option<f64>,
+    pub ratings: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Definition {
     pub metric: String,
@@ -79,6 +93,7 @@ pub struct InsightsReport {
     pub opt_outs_per_100: Option<f64>,
     pub first_response: ResponseTimes,
     pub deflection: Rate,
+    pub follow_ups: FollowUpResults,
     pub funnel: Funnel,
     pub weekly: Vec<WeekPoint>,
     pub versions: Vec<VersionResult>,
@@ -97,6 +112,7 @@ fn definitions() -> Vec<Definition> {
         ("No-shows, reminded vs not", "Appointments that started in the period and were completed or missed: the share missed, with and without a reminder sent."),
         ("Opt-outs per 100 texts", "Customers who opted out by text (STOP, or the carrier reporting it) per 100 texts sent."),
         ("Time to first staff response", "From a customer's text that needed an answer to the next text staff sent that number (median and 90th percentile; counts every hour, not only opening hours)."),
+        ("Follow-ups", "Texts asking how a visit went (sent in the period): the share answered with a rating or YES/NO, the share of answers that were poor (1, 2 or NO; those open the thread for staff), and the average of the 1-5 ratings."),
         ("Deflection", "Conversations customers started in the period (their first text since staff last wrote) that ended with no staff text: automation (confirmations, keyword answers) handled them. Ones still waiting for a reply in the inbox are left out until they are answered or resolved."),
     ]
     .into_iter()
@@ -168,6 +184,29 @@ impl InsightsReport {
             ])
             .map_err(fail)?;
         }
+        for (name, rate) in [
+            ("Follow-ups answered", &self.follow_ups.answered),
+            ("Follow-up answers that were poor", &self.follow_ups.poor),
+        ] {
+            out.write_record([
+                "period",
+                name,
+                &rate.count.to_string(),
+                &rate.out_of.to_string(),
+                &value(rate.value),
+                &meaning("Follow-ups"),
+            ])
+            .map_err(fail)?;
+        }
+        out.write_record([
+            "period",
+            "Follow-up rating, average (1-5)",
+            &self.follow_ups.ratings.to_string(),
+            "",
+            &value(self.follow_ups.average_rating),
+            &meaning("Follow-ups"),
+        ])
+        .map_err(fail)?;
         for (name, seconds) in [
             (
                 "First response, median (s)",
@@ -477,6 +516,14 @@ impl Engine {
                 total.unanswered.saturating_sub(waiting),
                 total.conversations.saturating_sub(waiting),
             ),
+            follow_ups: FollowUpResults {
+                sent: total.follow_ups,
+                answered: Rate::of(total.follow_up_answers, total.follow_ups),
+                poor: Rate::of(total.follow_up_poor, total.follow_up_answers),
+                average_rating: (total.ratings > 0)
+                    .then(|| f64::from(total.rating_sum) / f64::from(total.ratings)),
+                ratings: total.ratings,
+            },
             funnel: Funnel {
                 reminded: total.reminders,
                 replied: total.replied,

@@ -43,7 +43,8 @@ pub use inbox::{
     ThreadText, ThreadView, MAX_REPLY_SEGMENTS,
 };
 pub use insights::{
-    Definition, Funnel, InsightsReport, ReasonCount, ResponseTimes, VersionResult, WeekPoint,
+    Definition, FollowUpResults, Funnel, InsightsReport, ReasonCount, ResponseTimes, VersionResult,
+    WeekPoint,
 };
 pub use reminders::{
     MessageStatus, OutboxMessage, Preset, PresetInfo, ReminderRule, ReminderRuleInput, Template,

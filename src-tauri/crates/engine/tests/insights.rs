@@ -306,3 +306,124 @@ fn kept_days_follow_every_change() {
     e.forget_insights().unwrap();
     assert_eq!((day("2027-03-02"), day("2027-03-03")), (the_2nd, the_3rd));
 }
+
+/// Three visits on 3 March asked how they went: Ann answers 5, Bo 2, Cy 4 the next morning,
+/// when 3 March is already a kept day.
+#[test]
+fn follow_up_answers_worked_out_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(utc(1, 9, 0)));
+    let e = Engine::open(EngineConfig {
+        db_path: dir.path().join("t.sqlite3"),
+        clock: clock.clone(),
+        ..EngineConfig::new(Default::default())
+    })
+    .unwrap();
+    e.complete_setup(
+        &SetupInput {
+            business_name: "Quay".into(),
+            timezone: "UTC".into(),
+            phone_region: "GB".into(),
+        },
+        WriteSource::Ui,
+        "desk",
+    )
+    .unwrap();
+    e.update_settings(
+        &SettingsUpdate {
+            follow_up_hours: Some(2),
+            ..SettingsUpdate::default()
+        },
+        WriteSource::Ui,
+        "desk",
+    )
+    .unwrap();
+    let mut visits = Vec::new();
+    for (i, name) in ["Ann", "Bo", "Cy"].iter().enumerate() {
+        let c = e
+            .create_client(
+                &ClientInput {
+                    name: (*name).into(),
+                    phone: format!("07400 12300{}", i + 1),
+                    ..ClientInput::default()
+                },
+                WriteSource::Ui,
+                "desk",
+            )
+            .unwrap();
+        e.record_consent(
+            &ConsentInput {
+                client_id: c.id,
+                purpose: Purpose::Service,
+                action: ConsentAction::Granted,
+                channel: ConsentChannel::PaperForm,
+                recorded_by: "Sam".into(),
+                occurred_at: None,
+                evidence: None,
+            },
+            WriteSource::Ui,
+        )
+        .unwrap();
+        let start = utc(3, 9 + i as u32, 0);
+        visits.push(
+            e.create_appointment(
+                &AppointmentInput {
+                    client_id: c.id,
+                    starts_at: start,
+                    ends_at: start + Duration::minutes(30),
+                    service_id: None,
+                    staff_id: None,
+                    location: None,
+                    notes: None,
+                },
+                WriteSource::Ui,
+                "desk",
+            )
+            .unwrap()
+            .id,
+        );
+    }
+    clock.set(utc(3, 12, 0));
+    for id in &visits {
+        e.set_appointment_status(*id, AppointmentStatus::Completed, WriteSource::Ui, "desk")
+            .unwrap();
+    }
+    clock.set(utc(3, 14, 0));
+    run(e.tick()).unwrap();
+    let says = |at: DateTime<Utc>, phone: &str, text: &str| {
+        clock.set(at);
+        e.sandbox().unwrap().customer_sends(phone, text).unwrap();
+        run(e.poll_inbound()).unwrap();
+    };
+    says(utc(3, 14, 10), "+447400123001", "5");
+    says(utc(3, 14, 20), "+447400123002", "2");
+
+    let week = || e.insights("2027-03-01", "2027-03-07").unwrap().follow_ups;
+    let f = week();
+    assert_eq!(f.sent, 3);
+    assert_eq!((f.answered.count, f.answered.out_of), (2, 3));
+    assert_eq!((f.poor.count, f.poor.out_of), (1, 2));
+    // (5 + 2) / 2
+    assert_eq!((f.average_rating, f.ratings), (Some(3.5), 2));
+
+    // The next morning 3 March is closed and kept; Cy's answer still reaches it.
+    clock.set(utc(4, 8, 0));
+    assert_eq!(week(), f);
+    says(utc(4, 9, 0), "+447400123003", "4");
+    let f = week();
+    assert_eq!((f.answered.count, f.answered.out_of), (3, 3));
+    assert_eq!((f.poor.count, f.poor.out_of), (1, 3));
+    // (5 + 2 + 4) / 3
+    assert!((f.average_rating.unwrap() - 11.0 / 3.0).abs() < 1e-9);
+    e.forget_insights().unwrap();
+    assert_eq!(week(), f);
+    let csv = e
+        .insights("2027-03-01", "2027-03-07")
+        .unwrap()
+        .to_csv()
+        .unwrap();
+    assert!(
+        csv.contains("period,Follow-ups answered,3,3,1.0000,"),
+        "{csv}"
+    );
+}

@@ -24,6 +24,11 @@ CREATE TABLE insights_days (
     conversations          INTEGER NOT NULL,     -- customer texts that started a conversation
     unanswered             INTEGER NOT NULL,     -- ... of those, no staff text since
     response_seconds       BLOB NOT NULL,        -- seconds to each staff answer, u32 LE each
+    follow_ups             INTEGER NOT NULL,     -- "how did it go?" texts sent that day ...
+    follow_up_answers      INTEGER NOT NULL,     -- ... answered with a rating or YES/NO,
+    follow_up_poor         INTEGER NOT NULL,     -- ... of those 1, 2 or NO,
+    ratings                INTEGER NOT NULL,     -- ... of those a number 1-5,
+    rating_sum             INTEGER NOT NULL,     -- ... adding up to this
     computed_at            TEXT NOT NULL
 ) STRICT;
 CREATE TABLE insights_day_reasons (
@@ -51,7 +56,7 @@ CREATE TRIGGER insights_message_insert AFTER INSERT ON messages BEGIN
 END;
 CREATE TRIGGER insights_message_update AFTER UPDATE OF sent_at, status, provider_id, error_code,
     reason, rule_id, appointment_id, template_version_id, replied_at, needs_answer, answered_at,
-    direction ON messages BEGIN
+    direction, follow_up ON messages BEGIN
     INSERT OR IGNORE INTO insights_dirty SELECT substr(OLD.sent_at, 1, 10) WHERE OLD.sent_at IS NOT NULL;
     INSERT OR IGNORE INTO insights_dirty SELECT substr(NEW.sent_at, 1, 10) WHERE NEW.sent_at IS NOT NULL;
     INSERT OR IGNORE INTO insights_dirty SELECT substr(a.starts_at, 1, 10) FROM appointments a
@@ -64,15 +69,18 @@ CREATE TRIGGER insights_message_delete AFTER DELETE ON messages BEGIN
         WHERE OLD.rule_id IS NOT NULL AND a.id = OLD.appointment_id;
 END;
 
--- An appointment's day (no-shows), and the days its reminders were sent (their outcomes).
+-- An appointment's day (no-shows), and the days its reminders and follow-ups were sent (their
+-- outcomes and answers).
 CREATE TRIGGER insights_appointment_insert AFTER INSERT ON appointments BEGIN
     INSERT OR IGNORE INTO insights_dirty VALUES (substr(NEW.starts_at, 1, 10));
 END;
-CREATE TRIGGER insights_appointment_update AFTER UPDATE OF status, starts_at ON appointments BEGIN
+CREATE TRIGGER insights_appointment_update AFTER UPDATE OF status, starts_at, feedback
+    ON appointments BEGIN
     INSERT OR IGNORE INTO insights_dirty VALUES (substr(OLD.starts_at, 1, 10));
     INSERT OR IGNORE INTO insights_dirty VALUES (substr(NEW.starts_at, 1, 10));
     INSERT OR IGNORE INTO insights_dirty SELECT substr(m.sent_at, 1, 10) FROM messages m
-        WHERE m.appointment_id = NEW.id AND m.rule_id IS NOT NULL AND m.sent_at IS NOT NULL;
+        WHERE m.appointment_id = NEW.id AND (m.rule_id IS NOT NULL OR m.follow_up = 1)
+          AND m.sent_at IS NOT NULL;
 END;
 CREATE TRIGGER insights_appointment_delete AFTER DELETE ON appointments BEGIN
     INSERT OR IGNORE INTO insights_dirty VALUES (substr(OLD.starts_at, 1, 10));

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
+use tidings_domain::keywords::feedback_is_poor;
 
 use crate::{stamp, Store, StoreError};
 
@@ -62,6 +63,15 @@ pub struct DayTotals {
     pub unanswered: u32,
     /// Seconds from each of those conversations to the staff text that answered it.
     pub response_seconds: Vec<u32>,
+    /// "How did your visit go?" texts sent that day …
+    pub follow_ups: u32,
+    /// … answered with a rating or YES/NO,
+    pub follow_up_answers: u32,
+    /// … of those, poor (1, 2 or NO),
+    pub follow_up_poor: u32,
+    /// … of those, a rating 1 to 5, and what they add up to.
+    pub ratings: u32,
+    pub rating_sum: u32,
     pub versions: Vec<VersionDay>,
 }
 
@@ -86,6 +96,11 @@ impl DayTotals {
             (&mut self.no_show_not_reminded, other.no_show_not_reminded),
             (&mut self.conversations, other.conversations),
             (&mut self.unanswered, other.unanswered),
+            (&mut self.follow_ups, other.follow_ups),
+            (&mut self.follow_up_answers, other.follow_up_answers),
+            (&mut self.follow_up_poor, other.follow_up_poor),
+            (&mut self.ratings, other.ratings),
+            (&mut self.rating_sum, other.rating_sum),
         ];
         for (mine, theirs) in pairs {
             *mine += theirs;
@@ -243,6 +258,30 @@ fn count_day(conn: &Connection, w: &DayWindow) -> Result<DayTotals, StoreError> 
         .filter_map(|v| v.transpose())
         .map(|v| v.map(|s| u32::try_from(s).unwrap_or(u32::MAX)))
         .collect::<Result<Vec<_>, _>>()?;
+    let answers = conn
+        .prepare_cached(&format!(
+            "SELECT a.feedback, count(*) FROM messages m
+             JOIN appointments a ON a.id = m.appointment_id
+             WHERE m.direction = 'outbound' AND m.sent_at >= ?1 AND m.sent_at < ?2 AND {SENT}
+               AND m.follow_up = 1
+             GROUP BY a.feedback"
+        ))?
+        .query_map(params![from, to], |r| {
+            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, u32>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (answer, n) in answers {
+        d.follow_ups += n;
+        let Some(answer) = answer else { continue };
+        d.follow_up_answers += n;
+        if feedback_is_poor(&answer) {
+            d.follow_up_poor += n;
+        }
+        if let Ok(rating) = answer.parse::<u32>() {
+            d.ratings += n;
+            d.rating_sum += rating * n;
+        }
+    }
     Ok(d)
 }
 
@@ -308,7 +347,8 @@ impl Store {
                     "SELECT day, sent, delivered, failed, filtered, reminders, replied, asked,
                         confirmed, reschedule_requested, attended_or_missed, attended,
                         happened_reminded, no_show_reminded, happened_not_reminded,
-                        no_show_not_reminded, conversations, unanswered, response_seconds
+                        no_show_not_reminded, conversations, unanswered, response_seconds,
+                        follow_ups, follow_up_answers, follow_up_poor, ratings, rating_sum
                      FROM insights_days WHERE day >= ?1 AND day <= ?2 ORDER BY day",
                 )?
                 .query_map(params![first, last], |r| {
@@ -336,6 +376,11 @@ impl Store {
                             .chunks_exact(4)
                             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
                             .collect(),
+                        follow_ups: r.get(19)?,
+                        follow_up_answers: r.get(20)?,
+                        follow_up_poor: r.get(21)?,
+                        ratings: r.get(22)?,
+                        rating_sum: r.get(23)?,
                         ..DayTotals::default()
                     })
                 })?
@@ -383,9 +428,10 @@ impl Store {
                 "INSERT INTO insights_days (day, sent, delivered, failed, filtered, reminders,
                     replied, asked, confirmed, reschedule_requested, attended_or_missed, attended,
                     happened_reminded, no_show_reminded, happened_not_reminded,
-                    no_show_not_reminded, conversations, unanswered, response_seconds, computed_at)
+                    no_show_not_reminded, conversations, unanswered, response_seconds,
+                    follow_ups, follow_up_answers, follow_up_poor, ratings, rating_sum, computed_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20)",
+                    ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
             )?;
             let mut reason_row = tx.prepare_cached(
                 "INSERT INTO insights_day_reasons (day, reason, count) VALUES (?1, ?2, ?3)",
@@ -420,6 +466,11 @@ impl Store {
                         .iter()
                         .flat_map(|s| s.to_le_bytes())
                         .collect::<Vec<u8>>(),
+                    d.follow_ups,
+                    d.follow_up_answers,
+                    d.follow_up_poor,
+                    d.ratings,
+                    d.rating_sum,
                     at
                 ])?;
                 for (reason, count) in &d.reasons {
