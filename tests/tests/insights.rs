@@ -48,6 +48,8 @@ async fn after_a_sandbox_journey_insights_shows_what_happened() {
         .await;
     app.wait_content("insights-metric-follow_ups-counts", "0 of 0 answered")
         .await;
+    // The one rule that sent it: answered and confirmed.
+    app.wait_content("insights-rule-0", "100.0% (1 of 1)").await;
     let definition = app
         .wait_content("insights-metric-response-definition", "48 hours")
         .await;

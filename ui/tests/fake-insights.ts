@@ -83,6 +83,10 @@ export function insightsFixture(overrides: Partial<InsightsReport> = {}): Insigh
       { template: 'Reminder asking YES/NO', version: 2, sent: 60, response: rate(45, 60), confirmation: rate(40, 60) },
       { template: 'Reminder asking YES/NO', version: 3, sent: 8, response: rate(5, 8), confirmation: rate(6, 8) },
     ],
+    rules: [
+      { rule: 'Day before', sent: 90, response: rate(66, 90), confirmation: rate(58, 70), reschedule_requests: rate(5, 90) },
+      { rule: 'Two hours before', sent: 30, response: rate(18, 30), confirmation: rate(14, 20), reschedule_requests: rate(1, 30) },
+    ],
     signals: [],
     definitions: DEFINITIONS,
     ...overrides,

@@ -316,6 +316,20 @@ describe('insights screen', () => {
     expect(text('insights-versions')).toContain('Small counts: differences under ~20 texts are noise.');
   });
 
+  test('each reminder rule shows its rates with their counts', async () => {
+    await openInsights(fakeBackend());
+    expect(row('insights-rule-0')).toBe('Day before 90 73.3% (66 of 90) 82.9% (58 of 70) 5.6% (5 of 90)');
+    expect(row('insights-rule-1')).toBe('Two hours before 30 60.0% (18 of 30) 70.0% (14 of 20) 3.3% (1 of 30)');
+  });
+
+  test('a period without reminders says so for rules and versions', async () => {
+    const b = fakeBackend();
+    b.insights.report = insightsFixture({ rules: [], versions: [] });
+    await openInsights(b);
+    expect(text('insights-rules-empty')).toBe('No reminders went out in this period.');
+    expect(text('insights-versions-empty')).toBe('No reminders went out in this period.');
+  });
+
   test('reloads when texts, appointments, consent or settings change', async () => {
     const b = await openInsights(fakeBackend());
     expect(screenLoads(b)).toHaveLength(1);

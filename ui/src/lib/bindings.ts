@@ -388,6 +388,12 @@ poor: Rate,
  */
 average_rating: number | null, ratings: number, };
 
+export type RuleResult = { rule: string, sent: number, response: Rate, 
+/**
+ * Of its reminders that asked YES/NO.
+ */
+confirmation: Rate, reschedule_requests: Rate, };
+
 export type Funnel = { reminded: number, replied: number, confirmed: number, attended: number, };
 
 export type WeekPoint = { 
@@ -396,7 +402,11 @@ export type WeekPoint = {
  */
 week_of: string, sent: number, confirmation: Rate, opt_outs: Rate, };
 
-export type VersionResult = { template: string, version: number, sent: number, response: Rate, confirmation: Rate, };
+export type VersionResult = { template: string, version: number, sent: number, response: Rate, 
+/**
+ * Of its reminders that asked YES/NO.
+ */
+confirmation: Rate, };
 
 export type Definition = { metric: string, meaning: string, };
 
@@ -408,7 +418,11 @@ from: string, to: string, sent: number, delivered: Rate, delivery_failures: Rate
 /**
  * Opt-outs per 100 texts sent.
  */
-opt_outs_per_100: number | null, first_response: ResponseTimes, deflection: Rate, follow_ups: FollowUpResults, funnel: Funnel, weekly: Array<WeekPoint>, versions: Array<VersionResult>, signals: Array<Signal>, definitions: Array<Definition>, };
+opt_outs_per_100: number | null, first_response: ResponseTimes, deflection: Rate, follow_ups: FollowUpResults, funnel: Funnel, weekly: Array<WeekPoint>, versions: Array<VersionResult>, 
+/**
+ * Reminder results per rule.
+ */
+rules: Array<RuleResult>, signals: Array<Signal>, definitions: Array<Definition>, };
 
 export type ConnectionCheck = { account_name: string, account_status: string, };
 

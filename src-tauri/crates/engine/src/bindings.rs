@@ -82,6 +82,7 @@ pub fn typescript_bindings() -> String {
         crate::ReasonCount,
         crate::ResponseTimes,
         crate::FollowUpResults,
+        crate::RuleResult,
         crate::Funnel,
         crate::WeekPoint,
         crate::VersionResult,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use tidings_domain::metrics::{median, negative_signals, percentile, Rate, Signal};
-use tidings_store::{DayTotals, DayWindow};
+use tidings_store::{DayTotals, DayWindow, ReminderGroup};
 use ts_rs::TS;
 
 use crate::error::bad_input;
@@ -49,7 +49,19 @@ pub struct VersionResult {
     pub version: u32,
     pub sent: u32,
     pub response: Rate,
+    /// Of its reminders that asked YES/NO.
     pub confirmation: Rate,
+}
+
+/// One reminder rule's results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RuleResult {
+    pub rule: String,
+    pub sent: u32,
+    pub response: Rate,
+    /// Of its reminders that asked YES/NO.
+    pub confirmation: Rate,
+    pub reschedule_requests: Rate,
 }
 
 /// Answers to "how did your visit go?".
@@ -97,6 +109,8 @@ pub struct InsightsReport {
     pub funnel: Funnel,
     pub weekly: Vec<WeekPoint>,
     pub versions: Vec<VersionResult>,
+    /// Reminder results per rule.
+    pub rules: Vec<RuleResult>,
     pub signals: Vec<Signal>,
     pub definitions: Vec<Definition>,
 }
@@ -245,6 +259,17 @@ impl InsightsReport {
                 &v.sent.to_string(),
                 "",
                 &value(v.confirmation.value),
+                "reminders sent; value = confirmation rate",
+            ])
+            .map_err(fail)?;
+        }
+        for r in &self.rules {
+            out.write_record([
+                "rule",
+                &r.rule,
+                &r.sent.to_string(),
+                "",
+                &value(r.confirmation.value),
                 "reminders sent; value = confirmation rate",
             ])
             .map_err(fail)?;
@@ -455,25 +480,61 @@ impl Engine {
         reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         reasons.truncate(5);
 
-        let ids: Vec<i64> = total
-            .versions
+        // The period's reminders by template version, and by rule.
+        let mut by_version: Vec<ReminderGroup> = Vec::new();
+        let mut by_rule: Vec<ReminderGroup> = Vec::new();
+        for g in &total.reminder_groups {
+            if let Some(version) = g.template_version_id {
+                match by_version
+                    .iter_mut()
+                    .find(|v| v.template_version_id == Some(version))
+                {
+                    Some(v) => v.add(g),
+                    None => by_version.push(ReminderGroup {
+                        rule_id: 0,
+                        ..g.clone()
+                    }),
+                }
+            }
+            match by_rule.iter_mut().find(|r| r.rule_id == g.rule_id) {
+                Some(r) => r.add(g),
+                None => by_rule.push(ReminderGroup {
+                    template_version_id: None,
+                    ..g.clone()
+                }),
+            }
+        }
+        let ids: Vec<i64> = by_version
             .iter()
-            .map(|v| v.template_version_id)
+            .filter_map(|v| v.template_version_id)
             .collect();
         let names = self.store.version_names(&ids)?;
-        let mut versions: Vec<VersionResult> = total
-            .versions
+        let mut versions: Vec<VersionResult> = by_version
             .iter()
             .filter_map(|v| {
                 let name = names
                     .iter()
-                    .find(|n| n.template_version_id == v.template_version_id)?;
+                    .find(|n| Some(n.template_version_id) == v.template_version_id)?;
                 Some(VersionResult {
                     template: name.template_name.clone(),
                     version: name.version,
                     sent: v.sent,
                     response: Rate::of(v.replied, v.sent),
-                    confirmation: Rate::of(v.confirmed, v.sent),
+                    confirmation: Rate::of(v.confirmed, v.asked),
+                })
+            })
+            .collect();
+        let rule_rows = self.store.rules()?;
+        let rules: Vec<RuleResult> = rule_rows
+            .iter()
+            .filter_map(|rule| {
+                let g = by_rule.iter().find(|g| g.rule_id == rule.id)?;
+                Some(RuleResult {
+                    rule: rule.name.clone(),
+                    sent: g.sent,
+                    response: Rate::of(g.replied, g.sent),
+                    confirmation: Rate::of(g.confirmed, g.asked),
+                    reschedule_requests: Rate::of(g.reschedule_requested, g.sent),
                 })
             })
             .collect();
@@ -532,6 +593,7 @@ impl Engine {
             },
             weekly,
             versions,
+            rules,
             signals,
             definitions: definitions(),
         })

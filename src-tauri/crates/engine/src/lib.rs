@@ -43,8 +43,8 @@ pub use inbox::{
     ThreadText, ThreadView, MAX_REPLY_SEGMENTS,
 };
 pub use insights::{
-    Definition, FollowUpResults, Funnel, InsightsReport, ReasonCount, ResponseTimes, VersionResult,
-    WeekPoint,
+    Definition, FollowUpResults, Funnel, InsightsReport, ReasonCount, ResponseTimes, RuleResult,
+    VersionResult, WeekPoint,
 };
 pub use reminders::{
     MessageStatus, OutboxMessage, Preset, PresetInfo, ReminderRule, ReminderRuleInput, Template,

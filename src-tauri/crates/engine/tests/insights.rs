@@ -173,6 +173,26 @@ fn a_hand_worked_week() {
     );
     assert_eq!(r.versions.len(), 1);
     assert_eq!((r.versions[0].sent, r.versions[0].response.count), (4, 3));
+    assert_eq!(
+        (
+            r.versions[0].confirmation.count,
+            r.versions[0].confirmation.out_of
+        ),
+        (1, 4)
+    );
+    // The Light preset's one rule sent all four.
+    assert_eq!(r.rules.len(), 1);
+    let rule = &r.rules[0];
+    assert_eq!(rule.sent, 4);
+    assert_eq!((rule.response.count, rule.response.out_of), (3, 4));
+    assert_eq!((rule.confirmation.count, rule.confirmation.out_of), (1, 4));
+    assert_eq!(
+        (
+            rule.reschedule_requests.count,
+            rule.reschedule_requests.out_of
+        ),
+        (1, 4)
+    );
     assert_eq!(r.weekly.len(), 1);
     assert_eq!(r.weekly[0].week_of, "2027-03-01");
     assert_eq!(r.weekly[0].sent, 9);
@@ -285,6 +305,8 @@ fn kept_days_follow_every_change() {
     .unwrap();
     let r = week();
     assert_eq!(r.confirmation.out_of, 0);
+    assert_eq!(r.rules[0].confirmation.out_of, 0);
+    assert_eq!(r.versions[0].confirmation.out_of, 0);
     assert_eq!(r, counted_afresh());
 
     // Another time zone moves where days begin: Auckland's 3 March (UTC+13) starts at 11:00

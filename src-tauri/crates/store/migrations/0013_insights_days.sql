@@ -37,13 +37,17 @@ CREATE TABLE insights_day_reasons (
     count   INTEGER NOT NULL,
     PRIMARY KEY (day, reason)
 ) STRICT, WITHOUT ROWID;
-CREATE TABLE insights_day_versions (
-    day                  TEXT NOT NULL REFERENCES insights_days (day) ON DELETE CASCADE,
-    template_version_id  INTEGER NOT NULL,
-    sent                 INTEGER NOT NULL,
-    replied              INTEGER NOT NULL,
-    confirmed            INTEGER NOT NULL,
-    PRIMARY KEY (day, template_version_id)
+-- Reminders sent that day per rule and template version (0: none), for comparing them.
+CREATE TABLE insights_day_reminders (
+    day                   TEXT NOT NULL REFERENCES insights_days (day) ON DELETE CASCADE,
+    rule_id               INTEGER NOT NULL,
+    template_version_id   INTEGER NOT NULL,
+    sent                  INTEGER NOT NULL,
+    replied               INTEGER NOT NULL,
+    asked                 INTEGER NOT NULL,
+    confirmed             INTEGER NOT NULL,
+    reschedule_requested  INTEGER NOT NULL,
+    PRIMARY KEY (day, rule_id, template_version_id)
 ) STRICT, WITHOUT ROWID;
 -- UTC days (YYYY-MM-DD) touched since Insights last looked.
 CREATE TABLE insights_dirty (utc_day TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;

@@ -16,13 +16,26 @@ pub struct DayWindow {
     pub end: DateTime<Utc>,
 }
 
-/// One template version's reminders on a day.
+/// Reminders of one rule and template version sent on a day.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct VersionDay {
-    pub template_version_id: i64,
+pub struct ReminderGroup {
+    pub rule_id: i64,
+    pub template_version_id: Option<i64>,
     pub sent: u32,
     pub replied: u32,
+    pub asked: u32,
     pub confirmed: u32,
+    pub reschedule_requested: u32,
+}
+
+impl ReminderGroup {
+    pub fn add(&mut self, other: &ReminderGroup) {
+        self.sent += other.sent;
+        self.replied += other.replied;
+        self.asked += other.asked;
+        self.confirmed += other.confirmed;
+        self.reschedule_requested += other.reschedule_requested;
+    }
 }
 
 /// Everything Insights counts on one business day. Every field adds up across days.
@@ -72,7 +85,8 @@ pub struct DayTotals {
     /// … of those, a rating 1 to 5, and what they add up to.
     pub ratings: u32,
     pub rating_sum: u32,
-    pub versions: Vec<VersionDay>,
+    /// The day's reminders by rule and template version.
+    pub reminder_groups: Vec<ReminderGroup>,
 }
 
 impl DayTotals {
@@ -113,18 +127,14 @@ impl DayTotals {
                 None => self.reasons.push((reason.clone(), *count)),
             }
         }
-        for v in &other.versions {
+        for g in &other.reminder_groups {
             match self
-                .versions
+                .reminder_groups
                 .iter_mut()
-                .find(|m| m.template_version_id == v.template_version_id)
+                .find(|m| m.rule_id == g.rule_id && m.template_version_id == g.template_version_id)
             {
-                Some(m) => {
-                    m.sent += v.sent;
-                    m.replied += v.replied;
-                    m.confirmed += v.confirmed;
-                }
-                None => self.versions.push(v.clone()),
+                Some(m) => m.add(g),
+                None => self.reminder_groups.push(g.clone()),
             }
         }
     }
@@ -174,50 +184,47 @@ fn count_day(conn: &Connection, w: &DayWindow) -> Result<DayTotals, StoreError> 
         ))?
         .query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;
-    conn.prepare_cached(&format!(
-        "SELECT count(*),
-            count(*) FILTER (WHERE m.replied_at IS NOT NULL),
-            count(*) FILTER (WHERE r.asks_confirmation = 1),
-            count(*) FILTER (WHERE r.asks_confirmation = 1 AND a.status IN ('confirmed', 'completed')),
-            count(*) FILTER (WHERE a.status = 'reschedule_requested'),
-            count(*) FILTER (WHERE a.status IN ('completed', 'no_show')),
-            count(*) FILTER (WHERE a.status = 'completed')
-         FROM messages m
-         JOIN reminder_rules r ON r.id = m.rule_id
-         JOIN appointments a ON a.id = m.appointment_id
-         WHERE m.direction = 'outbound' AND m.sent_at >= ?1 AND m.sent_at < ?2 AND {SENT}"
-    ))?
-    .query_row(params![from, to], |r| {
-        d.reminders = r.get(0)?;
-        d.replied = r.get(1)?;
-        d.asked = r.get(2)?;
-        d.confirmed = r.get(3)?;
-        d.reschedule_requested = r.get(4)?;
-        d.attended_or_missed = r.get(5)?;
-        d.attended = r.get(6)?;
-        Ok(())
-    })?;
-    d.versions = conn
+    let groups = conn
         .prepare_cached(&format!(
-            "SELECT m.template_version_id, count(*),
+            "SELECT m.rule_id, m.template_version_id, count(*),
                 count(*) FILTER (WHERE m.replied_at IS NOT NULL),
-                count(*) FILTER (WHERE a.status IN ('confirmed', 'completed'))
+                count(*) FILTER (WHERE r.asks_confirmation = 1),
+                count(*) FILTER (WHERE r.asks_confirmation = 1 AND a.status IN ('confirmed', 'completed')),
+                count(*) FILTER (WHERE a.status = 'reschedule_requested'),
+                count(*) FILTER (WHERE a.status IN ('completed', 'no_show')),
+                count(*) FILTER (WHERE a.status = 'completed')
              FROM messages m
+             JOIN reminder_rules r ON r.id = m.rule_id
              JOIN appointments a ON a.id = m.appointment_id
-             WHERE m.direction = 'outbound' AND m.rule_id IS NOT NULL
-               AND m.template_version_id IS NOT NULL
-               AND m.sent_at >= ?1 AND m.sent_at < ?2 AND {SENT}
-             GROUP BY m.template_version_id"
+             WHERE m.direction = 'outbound' AND m.sent_at >= ?1 AND m.sent_at < ?2 AND {SENT}
+             GROUP BY m.rule_id, m.template_version_id"
         ))?
         .query_map(params![from, to], |r| {
-            Ok(VersionDay {
-                template_version_id: r.get(0)?,
-                sent: r.get(1)?,
-                replied: r.get(2)?,
-                confirmed: r.get(3)?,
-            })
+            Ok((
+                ReminderGroup {
+                    rule_id: r.get(0)?,
+                    template_version_id: r.get(1)?,
+                    sent: r.get(2)?,
+                    replied: r.get(3)?,
+                    asked: r.get(4)?,
+                    confirmed: r.get(5)?,
+                    reschedule_requested: r.get(6)?,
+                },
+                r.get::<_, u32>(7)?,
+                r.get::<_, u32>(8)?,
+            ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
+    for (g, attended_or_missed, attended) in groups {
+        d.reminders += g.sent;
+        d.replied += g.replied;
+        d.asked += g.asked;
+        d.confirmed += g.confirmed;
+        d.reschedule_requested += g.reschedule_requested;
+        d.attended_or_missed += attended_or_missed;
+        d.attended += attended;
+        d.reminder_groups.push(g);
+    }
     conn.prepare_cached(&format!(
         "WITH happened AS (
             SELECT a.status,
@@ -396,19 +403,24 @@ impl Store {
                     d.reasons.push((r.get(1)?, r.get(2)?));
                 }
             }
-            let mut versions = conn.prepare_cached(
-                "SELECT day, template_version_id, sent, replied, confirmed FROM insights_day_versions
-                 WHERE day >= ?1 AND day <= ?2 ORDER BY day",
+            let mut groups = conn.prepare_cached(
+                "SELECT day, rule_id, template_version_id, sent, replied, asked, confirmed,
+                    reschedule_requested
+                 FROM insights_day_reminders WHERE day >= ?1 AND day <= ?2 ORDER BY day",
             )?;
-            let mut rows = versions.query(params![first, last])?;
+            let mut rows = groups.query(params![first, last])?;
             while let Some(r) = rows.next()? {
                 let day: String = r.get(0)?;
                 if let Some(d) = days.iter_mut().find(|d| d.day == day) {
-                    d.versions.push(VersionDay {
-                        template_version_id: r.get(1)?,
-                        sent: r.get(2)?,
-                        replied: r.get(3)?,
-                        confirmed: r.get(4)?,
+                    let version: i64 = r.get(2)?;
+                    d.reminder_groups.push(ReminderGroup {
+                        rule_id: r.get(1)?,
+                        template_version_id: (version != 0).then_some(version),
+                        sent: r.get(3)?,
+                        replied: r.get(4)?,
+                        asked: r.get(5)?,
+                        confirmed: r.get(6)?,
+                        reschedule_requested: r.get(7)?,
                     });
                 }
             }
@@ -436,9 +448,10 @@ impl Store {
             let mut reason_row = tx.prepare_cached(
                 "INSERT INTO insights_day_reasons (day, reason, count) VALUES (?1, ?2, ?3)",
             )?;
-            let mut version_row = tx.prepare_cached(
-                "INSERT INTO insights_day_versions (day, template_version_id, sent, replied, confirmed)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            let mut group_row = tx.prepare_cached(
+                "INSERT INTO insights_day_reminders (day, rule_id, template_version_id, sent,
+                    replied, asked, confirmed, reschedule_requested)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             let at = stamp(now);
             for d in days {
@@ -476,13 +489,16 @@ impl Store {
                 for (reason, count) in &d.reasons {
                     reason_row.execute(params![d.day, reason, count])?;
                 }
-                for v in &d.versions {
-                    version_row.execute(params![
+                for g in &d.reminder_groups {
+                    group_row.execute(params![
                         d.day,
-                        v.template_version_id,
-                        v.sent,
-                        v.replied,
-                        v.confirmed
+                        g.rule_id,
+                        g.template_version_id.unwrap_or(0),
+                        g.sent,
+                        g.replied,
+                        g.asked,
+                        g.confirmed,
+                        g.reschedule_requested
                     ])?;
                 }
             }

@@ -33,7 +33,7 @@ pub use inbox::{
     fts_query, ConversationChange, ConversationCounts, ConversationRow, InboundMarks, SearchHit,
     ThreadFilter,
 };
-pub use insights::{DayTotals, DayWindow, VersionDay, VersionName};
+pub use insights::{DayTotals, DayWindow, ReminderGroup, VersionName};
 pub use notices::{NewNotice, NoticeCounts, NoticeText};
 pub use open::{schema_version_supported, MIGRATIONS};
 pub use reminders::{
