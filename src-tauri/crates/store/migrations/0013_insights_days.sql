@@ -101,3 +101,6 @@ END;
 -- A day's staff response times read only its answered conversations.
 CREATE INDEX messages_answered ON messages (sent_at, answered_at)
     WHERE direction = 'inbound' AND needs_answer = 1 AND answered_at IS NOT NULL;
+-- A day's follow-ups are read without visiting every text of the day.
+CREATE INDEX messages_follow_ups ON messages (sent_at, status, provider_id, appointment_id)
+    WHERE direction = 'outbound' AND follow_up = 1;
