@@ -26,9 +26,8 @@ fn run<T>(f: impl std::future::Future<Output = T>) -> T {
         .block_on(f)
 }
 
-/// The week below, as it stands on 3 March at 15:00: the engine, its clock, the appointments
-/// (Ann, Bo, Cy, Di, Ed) and the folder holding the database.
-fn a_week() -> (Engine, Arc<FixedClock>, Vec<i64>, tempfile::TempDir) {
+/// A desk in UTC with its clock on 1 March 09:00, and the folder holding its database.
+fn a_desk() -> (Engine, Arc<FixedClock>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(utc(1, 9, 0)));
     let e = Engine::open(EngineConfig {
@@ -47,56 +46,67 @@ fn a_week() -> (Engine, Arc<FixedClock>, Vec<i64>, tempfile::TempDir) {
         "desk",
     )
     .unwrap();
+    (e, clock, dir)
+}
+
+/// The `n`th client (phone 07400 12300n), with or without consent to service texts, booked
+/// for half an hour at `start`; returns the appointment.
+fn booked(e: &Engine, n: usize, name: &str, consents: bool, start: DateTime<Utc>) -> i64 {
+    let c = e
+        .create_client(
+            &ClientInput {
+                name: name.into(),
+                phone: format!("07400 12300{n}"),
+                ..ClientInput::default()
+            },
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+    if consents {
+        e.record_consent(
+            &ConsentInput {
+                client_id: c.id,
+                purpose: Purpose::Service,
+                action: ConsentAction::Granted,
+                channel: ConsentChannel::PaperForm,
+                recorded_by: "Sam".into(),
+                occurred_at: None,
+                evidence: None,
+            },
+            WriteSource::Ui,
+        )
+        .unwrap();
+    }
+    e.create_appointment(
+        &AppointmentInput {
+            client_id: c.id,
+            starts_at: start,
+            ends_at: start + Duration::minutes(30),
+            service_id: None,
+            staff_id: None,
+            location: None,
+            notes: None,
+        },
+        WriteSource::Ui,
+        "desk",
+    )
+    .unwrap()
+    .id
+}
+
+/// The week below, as it stands on 3 March at 15:00: the engine, its clock, the appointments
+/// (Ann, Bo, Cy, Di, Ed) and the folder holding the database.
+fn a_week() -> (Engine, Arc<FixedClock>, Vec<i64>, tempfile::TempDir) {
+    let (e, clock, dir) = a_desk();
     e.apply_preset(Preset::Light, WriteSource::Ui, "desk")
         .unwrap();
     // A, B, C, D consent and are booked 3 March 10:00–13:00; E has no consent (14:00).
-    let mut appts = Vec::new();
-    for (i, name) in ["Ann", "Bo", "Cy", "Di", "Ed"].iter().enumerate() {
-        let c = e
-            .create_client(
-                &ClientInput {
-                    name: (*name).into(),
-                    phone: format!("07400 12300{}", i + 1),
-                    ..ClientInput::default()
-                },
-                WriteSource::Ui,
-                "desk",
-            )
-            .unwrap();
-        if i < 4 {
-            e.record_consent(
-                &ConsentInput {
-                    client_id: c.id,
-                    purpose: Purpose::Service,
-                    action: ConsentAction::Granted,
-                    channel: ConsentChannel::PaperForm,
-                    recorded_by: "Sam".into(),
-                    occurred_at: None,
-                    evidence: None,
-                },
-                WriteSource::Ui,
-            )
-            .unwrap();
-        }
-        let start = utc(3, 10 + i as u32, 0);
-        appts.push(
-            e.create_appointment(
-                &AppointmentInput {
-                    client_id: c.id,
-                    starts_at: start,
-                    ends_at: start + Duration::minutes(30),
-                    service_id: None,
-                    staff_id: None,
-                    location: None,
-                    notes: None,
-                },
-                WriteSource::Ui,
-                "desk",
-            )
-            .unwrap()
-            .id,
-        );
-    }
+    let appts: Vec<i64> = ["Ann", "Bo", "Cy", "Di", "Ed"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| booked(&e, i + 1, name, i < 4, utc(3, 10 + i as u32, 0)))
+        .collect();
     let says = |at: DateTime<Utc>, phone: &str, text: &str| {
         clock.set(at);
         e.sandbox().unwrap().customer_sends(phone, text).unwrap();
@@ -333,24 +343,7 @@ fn kept_days_follow_every_change() {
 /// when 3 March is already a kept day.
 #[test]
 fn follow_up_answers_worked_out_by_hand() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(FixedClock::new(utc(1, 9, 0)));
-    let e = Engine::open(EngineConfig {
-        db_path: dir.path().join("t.sqlite3"),
-        clock: clock.clone(),
-        ..EngineConfig::new(Default::default())
-    })
-    .unwrap();
-    e.complete_setup(
-        &SetupInput {
-            business_name: "Quay".into(),
-            timezone: "UTC".into(),
-            phone_region: "GB".into(),
-        },
-        WriteSource::Ui,
-        "desk",
-    )
-    .unwrap();
+    let (e, clock, _dir) = a_desk();
     e.update_settings(
         &SettingsUpdate {
             follow_up_hours: Some(2),
@@ -360,51 +353,11 @@ fn follow_up_answers_worked_out_by_hand() {
         "desk",
     )
     .unwrap();
-    let mut visits = Vec::new();
-    for (i, name) in ["Ann", "Bo", "Cy"].iter().enumerate() {
-        let c = e
-            .create_client(
-                &ClientInput {
-                    name: (*name).into(),
-                    phone: format!("07400 12300{}", i + 1),
-                    ..ClientInput::default()
-                },
-                WriteSource::Ui,
-                "desk",
-            )
-            .unwrap();
-        e.record_consent(
-            &ConsentInput {
-                client_id: c.id,
-                purpose: Purpose::Service,
-                action: ConsentAction::Granted,
-                channel: ConsentChannel::PaperForm,
-                recorded_by: "Sam".into(),
-                occurred_at: None,
-                evidence: None,
-            },
-            WriteSource::Ui,
-        )
-        .unwrap();
-        let start = utc(3, 9 + i as u32, 0);
-        visits.push(
-            e.create_appointment(
-                &AppointmentInput {
-                    client_id: c.id,
-                    starts_at: start,
-                    ends_at: start + Duration::minutes(30),
-                    service_id: None,
-                    staff_id: None,
-                    location: None,
-                    notes: None,
-                },
-                WriteSource::Ui,
-                "desk",
-            )
-            .unwrap()
-            .id,
-        );
-    }
+    let visits: Vec<i64> = ["Ann", "Bo", "Cy"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| booked(&e, i + 1, name, true, utc(3, 9 + i as u32, 0)))
+        .collect();
     clock.set(utc(3, 12, 0));
     for id in &visits {
         e.set_appointment_status(*id, AppointmentStatus::Completed, WriteSource::Ui, "desk")
