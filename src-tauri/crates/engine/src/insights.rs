@@ -354,8 +354,9 @@ impl Engine {
                 .iter()
                 .map(|d| day_window(zone, *d))
                 .collect::<Result<Vec<_>, _>>()?;
-            let counted = self.store.insights_count_days(&windows)?;
-            self.store.insights_keep_days(&counted, self.now())?;
+            let (counted, generation) = self.store.insights_count_days(&windows)?;
+            self.store
+                .insights_keep_days(&counted, generation, self.now())?;
             for d in counted {
                 by_day.insert(d.day.clone(), d);
             }
@@ -365,7 +366,7 @@ impl Engine {
             .filter(|d| **d > closed_last)
             .map(|d| day_window(zone, *d))
             .collect::<Result<Vec<_>, _>>()?;
-        for d in self.store.insights_count_days(&open)? {
+        for d in self.store.insights_count_days(&open)?.0 {
             by_day.insert(d.day.clone(), d);
         }
         Ok(all

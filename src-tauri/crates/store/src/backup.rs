@@ -238,6 +238,8 @@ impl Store {
                 .collect::<Result<Vec<_>, _>>()?;
             rows
         };
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         conn.restore(
             rusqlite::MAIN_DB,
             path,

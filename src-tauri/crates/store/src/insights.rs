@@ -2,6 +2,8 @@
 //! and the kept totals of closed days (migration 0013). Which days to read and how to add them
 //! up is the engine's business; the arithmetic lives in `tidings_domain::metrics`.
 
+use std::sync::atomic::Ordering;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use tidings_domain::keywords::feedback_is_poor;
@@ -293,9 +295,20 @@ fn count_day(conn: &Connection, w: &DayWindow) -> Result<DayTotals, StoreError> 
 }
 
 impl Store {
-    /// Counts each of `days` from the texts and appointments themselves.
-    pub fn insights_count_days(&self, days: &[DayWindow]) -> Result<Vec<DayTotals>, StoreError> {
-        self.read(|conn| days.iter().map(|w| count_day(conn, w)).collect())
+    /// Counts each of `days` from the texts and appointments themselves; with them, the
+    /// contents' generation to hand back to [`Store::insights_keep_days`].
+    pub fn insights_count_days(
+        &self,
+        days: &[DayWindow],
+    ) -> Result<(Vec<DayTotals>, u64), StoreError> {
+        self.read(|conn| {
+            let generation = self.generation.load(Ordering::SeqCst);
+            let counted = days
+                .iter()
+                .map(|w| count_day(conn, w))
+                .collect::<Result<_, _>>()?;
+            Ok((counted, generation))
+        })
     }
 
     /// Gets the kept days ready to read: if they were counted with something other than
@@ -428,13 +441,19 @@ impl Store {
         })
     }
 
-    /// Keeps the totals of closed days (replacing any kept before).
+    /// Keeps the totals of closed days (replacing any kept before), unless the database was
+    /// restored since they were counted (`generation`); returns whether they were kept.
     pub fn insights_keep_days(
         &self,
         days: &[DayTotals],
+        generation: u64,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.write(|tx| {
+            // The lock is held: a restore cannot start between this check and the writes.
+            if self.generation.load(Ordering::SeqCst) != generation {
+                return Ok(false);
+            }
             let mut forget = tx.prepare_cached("DELETE FROM insights_days WHERE day = ?1")?;
             let mut day_row = tx.prepare_cached(
                 "INSERT INTO insights_days (day, sent, delivered, failed, filtered, reminders,
@@ -502,7 +521,7 @@ impl Store {
                     ])?;
                 }
             }
-            Ok(())
+            Ok(true)
         })
     }
 

@@ -19,6 +19,7 @@ mod sandbox;
 mod settings;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -47,6 +48,9 @@ pub use sandbox::{NewSandboxRecord, SandboxDirection, SandboxRecord};
 pub struct Store {
     conn: Mutex<Connection>,
     path: PathBuf,
+    /// Bumped (under the connection's lock) whenever the database's contents are replaced
+    /// by a restore, so work counted from the old contents is not written into the new.
+    generation: AtomicU64,
 }
 
 impl std::fmt::Debug for Store {
@@ -62,6 +66,7 @@ impl Store {
         Ok(Self {
             conn: Mutex::new(conn),
             path: path.to_owned(),
+            generation: AtomicU64::new(0),
         })
     }
 

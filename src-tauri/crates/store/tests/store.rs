@@ -444,3 +444,26 @@ fn the_insights_facts_are_filled_in_for_history_when_the_schema_updates() {
     );
     assert_eq!(facts[4].2, 0, "a follow-on text is not a new question");
 }
+
+#[test]
+fn insights_days_counted_before_a_restore_are_not_kept_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
+    let backup = dir.path().join("backup.sqlite3");
+    store.backup_to(&backup).unwrap();
+    let now = chrono::Utc::now();
+    let day = tidings_store::DayWindow {
+        day: "2027-03-01".into(),
+        start: "2027-03-01T00:00:00Z".parse().unwrap(),
+        end: "2027-03-02T00:00:00Z".parse().unwrap(),
+    };
+    let (counted, generation) = store.insights_count_days(&[day.clone()]).unwrap();
+    assert!(store.insights_keep_days(&counted, generation, now).unwrap());
+    assert_eq!(store.insights_kept_count().unwrap(), 1);
+
+    // Counted from the old contents, then the backup (which kept no days) replaces them.
+    let (counted, generation) = store.insights_count_days(&[day]).unwrap();
+    store.restore_from(&backup).unwrap();
+    assert!(!store.insights_keep_days(&counted, generation, now).unwrap());
+    assert_eq!(store.insights_kept_count().unwrap(), 0);
+}
