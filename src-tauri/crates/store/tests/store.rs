@@ -457,7 +457,9 @@ fn insights_days_counted_before_a_restore_are_not_kept_after_it() {
         start: "2027-03-01T00:00:00Z".parse().unwrap(),
         end: "2027-03-02T00:00:00Z".parse().unwrap(),
     };
-    let (counted, generation) = store.insights_count_days(&[day.clone()]).unwrap();
+    let (counted, generation) = store
+        .insights_count_days(std::slice::from_ref(&day))
+        .unwrap();
     assert!(store.insights_keep_days(&counted, generation, now).unwrap());
     assert_eq!(store.insights_kept_count().unwrap(), 1);
 
