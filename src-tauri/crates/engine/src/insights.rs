@@ -309,9 +309,8 @@ impl Engine {
         let zone = self.business_zone()?;
         let today = self.now().with_timezone(&zone).date_naive();
         let first = today - Duration::days(i64::from(days));
-        let before = self.store.insights_kept_count()?;
-        self.day_totals(zone, first, today - Duration::days(1))?;
-        Ok((self.store.insights_kept_count()?.saturating_sub(before)) as usize)
+        self.prepare_kept_days(zone)?;
+        Ok(self.day_totals(zone, first, today - Duration::days(1))?.1)
     }
 
     /// Drops every kept day total, so the next look counts from the texts themselves.
@@ -319,19 +318,26 @@ impl Engine {
         Ok(self.store.insights_forget_all()?)
     }
 
+    /// Drops the kept days that changed since the last look (all of them when the time zone or
+    /// the definitions changed); once per look, before any `day_totals`.
+    fn prepare_kept_days(&self, zone: Tz) -> Result<(), EngineError> {
+        self.store
+            .insights_prepare(&format!("{COUNTED_WITH}|{zone}"), |utc_day| {
+                touched_days(zone, utc_day)
+            })?;
+        Ok(())
+    }
+
     /// One total per business day from `first` to `last`: kept totals for closed days (counted
-    /// and kept when missing or changed since), counted afresh for today and later.
+    /// and kept when missing), counted afresh for today and later; with how many closed days
+    /// had to be counted.
     fn day_totals(
         &self,
         zone: Tz,
         first: NaiveDate,
         last: NaiveDate,
-    ) -> Result<Vec<DayTotals>, EngineError> {
+    ) -> Result<(Vec<DayTotals>, usize), EngineError> {
         let today = self.now().with_timezone(&zone).date_naive();
-        self.store
-            .insights_prepare(&format!("{COUNTED_WITH}|{zone}"), |utc_day| {
-                touched_days(zone, utc_day)
-            })?;
         let closed_last = last.min(today - Duration::days(1));
         let mut by_day: HashMap<String, DayTotals> = HashMap::new();
         if first <= closed_last {
@@ -369,10 +375,11 @@ impl Engine {
         for d in self.store.insights_count_days(&open)?.0 {
             by_day.insert(d.day.clone(), d);
         }
-        Ok(all
+        let totals = all
             .iter()
             .map(|d| by_day.remove(&day_name(*d)).unwrap_or_default())
-            .collect())
+            .collect();
+        Ok((totals, missing.len()))
     }
 
     /// Insights from `from` to `to` (business-local days, inclusive; both "YYYY-MM-DD").
@@ -400,7 +407,8 @@ impl Engine {
             |d: NaiveDate| d - Duration::days(i64::from(d.weekday().num_days_from_monday()));
         let weeks_first = monday(first);
         let weeks_last = monday(last) + Duration::days(6);
-        let days = self.day_totals(zone, weeks_first, weeks_last)?;
+        self.prepare_kept_days(zone)?;
+        let (days, _) = self.day_totals(zone, weeks_first, weeks_last)?;
         let in_period = |d: &DayTotals| {
             let name = d.day.as_str();
             name >= day_name(first).as_str() && name <= day_name(last).as_str()
@@ -445,7 +453,7 @@ impl Engine {
         // Signals compare the last seven days (today included) with the seven before, whatever
         // the period.
         let today = self.now().with_timezone(&zone).date_naive();
-        let fortnight = self.day_totals(zone, today - Duration::days(13), today)?;
+        let (fortnight, _) = self.day_totals(zone, today - Duration::days(13), today)?;
         let (mut last_week, mut this_week) = (DayTotals::default(), DayTotals::default());
         for (i, d) in fortnight.iter().enumerate() {
             if i < 7 {

@@ -533,13 +533,6 @@ impl Store {
         })
     }
 
-    /// How many days are kept.
-    pub fn insights_kept_count(&self) -> Result<u32, StoreError> {
-        self.read(
-            |conn| Ok(conn.query_row("SELECT count(*) FROM insights_days", [], |r| r.get(0))?),
-        )
-    }
-
     /// Revocations that came by text (keyword or carrier report) between `from` and `to`:
     /// (client, when), oldest first.
     pub fn text_opt_outs(
