@@ -20,6 +20,25 @@ pub enum Encoding {
     Ucs2,
 }
 
+impl Encoding {
+    /// The name stored with a text ("GSM-7" or "UCS-2").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Gsm7 => "GSM-7",
+            Encoding::Ucs2 => "UCS-2",
+        }
+    }
+
+    /// The encoding a stored name stands for; anything but "UCS-2" is GSM-7.
+    pub fn parse(text: &str) -> Self {
+        if text == "UCS-2" {
+            Encoding::Ucs2
+        } else {
+            Encoding::Gsm7
+        }
+    }
+}
+
 /// What a text costs to send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SegmentInfo {

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use tidings_domain::{
     describe_error_code, Change, ConsentAction, ConsentChannel, ConsentState, ProviderKind,
-    Purpose, SuppressReason, TwilioInput, TwilioSettings, WriteSource,
+    SuppressReason, TwilioInput, TwilioSettings, WriteSource,
 };
 use tidings_sms::twilio::DEFAULT_BASE_URL;
 use tidings_sms::{
@@ -364,11 +364,7 @@ impl Engine {
             "test_text",
             status_word(receipt.status),
             cost.segments,
-            if cost.encoding == tidings_domain::Encoding::Ucs2 {
-                "UCS-2"
-            } else {
-                "GSM-7"
-            },
+            cost.encoding.as_str(),
             self.now(),
         )?;
         self.store
@@ -556,11 +552,7 @@ impl Engine {
             return Ok(());
         };
         for disclosure in self.store.current_disclosures()? {
-            let state = match disclosure.purpose {
-                Purpose::Service => client.consent.service,
-                Purpose::Marketing => client.consent.marketing,
-            };
-            if state == ConsentState::Revoked {
+            if client.consent.get(disclosure.purpose) == ConsentState::Revoked {
                 continue;
             }
             self.store.append_consent(&NewConsentEvent {

@@ -8,7 +8,7 @@ use tidings_domain::keywords::{
 use tidings_domain::template::{render, RenderContext};
 use tidings_domain::{
     segments, AppointmentStatus, Change, Client, ConsentAction, ConsentChannel, ConsentState,
-    Encoding, Purpose, WriteSource,
+    Purpose, WriteSource,
 };
 use tidings_sms::{InboundText, OutboundText};
 use tidings_store::{InboundMarks, NewConsentEvent, QuestionKind};
@@ -353,11 +353,7 @@ impl Engine {
                     key,
                     crate::dispatch::status_word(receipt.status),
                     cost.segments,
-                    if cost.encoding == Encoding::Ucs2 {
-                        "UCS-2"
-                    } else {
-                        "GSM-7"
-                    },
+                    cost.encoding.as_str(),
                     self.now(),
                 )?;
                 self.store

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tidings_domain::{
     render, segments, Appointment, Change, Client, ClientInput, ConsentAction, ConsentChannel,
-    ConsentState, Encoding, RenderContext, SegmentInfo, WriteSource,
+    Encoding, Purpose, RenderContext, SegmentInfo, SuppressReason, WriteSource,
 };
 use tidings_sms::OutboundText;
 use tidings_store::{
@@ -16,6 +16,7 @@ use ts_rs::TS;
 
 use crate::dispatch::{status_word, AfterFailure};
 use crate::error::bad_input;
+use crate::scheduler::recipient_refusal;
 use crate::{Engine, EngineError, MessageStatus};
 
 /// Longest staff answer: past this a text is a letter, and costs like one.
@@ -243,14 +244,13 @@ impl Engine {
             None => None,
         };
         let now = self.now();
+        // The ids come in order of start time: the first live one is the next.
         let next_appointment = match &client {
             Some(c) => self
                 .store
                 .client_upcoming_appointment_ids(c.id, now)?
                 .into_iter()
-                .filter_map(|a| self.appointment(a).ok())
-                .filter(|a| a.status.is_live())
-                .min_by_key(|a| a.starts_at),
+                .find_map(|a| self.appointment(a).ok().filter(|a| a.status.is_live())),
             None => None,
         };
         let texts = self
@@ -285,17 +285,7 @@ impl Engine {
                 }
             })
             .collect();
-        let cannot_reply = match &client {
-            Some(c) if c.consent.service == ConsentState::Revoked => Some(format!(
-                "{} has opted out of texts. Nothing can be sent until they text START.",
-                c.name
-            )),
-            Some(c) if c.unreachable.is_some() => Some(format!(
-                "Texts can't reach {}'s number. Change the number on the client first.",
-                c.name
-            )),
-            _ => None,
-        };
+        let cannot_reply = cannot_reply(client.as_ref());
         let quick_replies = self.quick_replies(client.as_ref(), next_appointment.as_ref())?;
         Ok(ThreadView {
             thread: summary(row),
@@ -368,14 +358,14 @@ impl Engine {
             Some(client_id) => self.store.client(client_id)?,
             None => None,
         };
-        if let Some(reason) = self.thread_view(id)?.cannot_reply {
+        if let Some(reason) = cannot_reply(client.as_ref()) {
             return Err(bad_input("body", reason));
         }
         let sent = self
             .send_typed_text(client.as_ref().map(|c| c.id), None, &row.phone, body, actor)
             .await;
-        self.publish(source, vec![Change::Messages, Change::Thread { id }]);
         if let Err(message) = sent {
+            self.publish(source, vec![Change::Messages, Change::Thread { id }]);
             return Err(bad_input(
                 "body",
                 format!("The answer was not sent: {message}"),
@@ -402,11 +392,7 @@ impl Engine {
         let run = async {
             let now = self.now();
             let cost = segments(body);
-            let encoding = if cost.encoding == Encoding::Ucs2 {
-                "UCS-2"
-            } else {
-                "GSM-7"
-            };
+            let encoding = cost.encoding.as_str();
             let message_id =
                 self.store
                     .insert_staff_text(client_id, appointment_id, phone, actor, now)?;
@@ -638,5 +624,22 @@ impl Engine {
                 from_customer: h.from_customer,
             })
             .collect())
+    }
+}
+
+/// Why staff can't text this thread's customer, if they can't: the service-text rule every
+/// send applies (`recipient_refusal`), in the inbox's words.
+fn cannot_reply(client: Option<&Client>) -> Option<String> {
+    let c = client?;
+    match recipient_refusal(client, Purpose::Service, false)? {
+        SuppressReason::OptedOut => Some(format!(
+            "{} has opted out of texts. Nothing can be sent until they text START.",
+            c.name
+        )),
+        SuppressReason::InvalidNumber => Some(format!(
+            "Texts can't reach {}'s number. Change the number on the client first.",
+            c.name
+        )),
+        _ => None,
     }
 }

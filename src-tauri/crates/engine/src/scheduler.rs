@@ -9,14 +9,14 @@ use tidings_domain::template::{
     check_template, default_body, has_stop_hint, render, RenderContext,
 };
 use tidings_domain::{
-    segments, AppointmentStatus, Caps, Change, ConsentState, Encoding, Purpose, QuietHours,
-    SegmentInfo, Settings, TemplateKind, WriteSource,
+    segments, Appointment, AppointmentStatus, Caps, Change, ConsentState, Encoding, ProviderKind,
+    Purpose, QuietHours, SegmentInfo, Settings, TemplateKind, WriteSource,
 };
 use tidings_sms::{OutboundText, ProviderError};
 use tidings_store::ClaimedBody;
 
 use crate::dispatch::{status_word, AfterFailure};
-use tidings_store::{MessageRow, NewPlannedMessage, RuleRow, RuleSpec, SentMessage};
+use tidings_store::{MessageRow, NewPlannedMessage, RuleRow, RuleSpec, SentMessage, TemplateRow};
 
 use crate::error::bad_input;
 use crate::reminders::{
@@ -149,11 +149,7 @@ fn outbox_view(m: MessageRow) -> OutboxMessage {
         sent_at: m.sent_at,
         body: m.body,
         segments: m.segments,
-        encoding: if m.encoding == "UCS-2" {
-            Encoding::Ucs2
-        } else {
-            Encoding::Gsm7
-        },
+        encoding: Encoding::parse(&m.encoding),
         template_version: m.template_version,
     }
 }
@@ -657,11 +653,7 @@ impl Engine {
             ));
         }
         self.publish(source, vec![Change::Messages]);
-        let row = self
-            .store
-            .message(id)?
-            .ok_or_else(|| EngineError::NotFound("That text is gone.".into()))?;
-        Ok(outbox_view(row))
+        self.outbox_message(id)
     }
 
     /// One message as the outbox shows it.
@@ -695,11 +687,7 @@ impl Engine {
         let mut report = TickReport::default();
         self.process(id, now, true, &mut report).await?;
         self.publish(source, vec![Change::Messages]);
-        let row = self
-            .store
-            .message(id)?
-            .ok_or_else(|| EngineError::NotFound("That text is gone.".into()))?;
-        Ok(outbox_view(row))
+        self.outbox_message(id)
     }
 
     /// One pass: claimed messages reconciled (once per process), replies read, every due text
@@ -804,6 +792,7 @@ impl Engine {
             return Ok(AfterFailure::Continue);
         };
         let judged_at = ahead.unwrap_or(now);
+        let settings = self.settings()?;
         let item = |reason: Option<SuppressReason>| TickItem {
             message_id: m.id,
             appointment_id: m.appointment_id,
@@ -811,7 +800,7 @@ impl Engine {
             to: m.to.clone(),
             reason,
         };
-        match self.gate(&m, judged_at, by_staff)? {
+        match self.gate(&m, &settings, judged_at, by_staff)? {
             Err(reason) => {
                 let status = if matches!(
                     reason,
@@ -841,11 +830,7 @@ impl Engine {
                 version_id,
                 cost,
             }) => {
-                let encoding = if cost.encoding == Encoding::Ucs2 {
-                    "UCS-2"
-                } else {
-                    "GSM-7"
-                };
+                let encoding = cost.encoding.as_str();
                 // What is about to go is on record before the call, so a crash after it can be
                 // matched against the provider's own list.
                 self.store.record_claimed_body(
@@ -858,8 +843,8 @@ impl Engine {
                     },
                 )?;
                 let provider = self.provider();
-                if self.is_real_provider() {
-                    self.limiter.acquire(self.settings()?.send_rate()).await;
+                if provider.kind() != ProviderKind::Sandbox {
+                    self.limiter.acquire(settings.send_rate()).await;
                 }
                 match provider
                     .send(&OutboundText {
@@ -913,15 +898,15 @@ impl Engine {
     fn gate(
         &self,
         m: &MessageRow,
+        settings: &Settings,
         now: DateTime<Utc>,
         by_staff: bool,
     ) -> Result<Result<Gate, SuppressReason>, EngineError> {
-        let settings = self.settings()?;
         if let Some(notice_id) = m.notice_id {
-            return self.notice_gate(m, notice_id, &settings, now);
+            return self.notice_gate(m, notice_id, settings, now);
         }
         if m.follow_up {
-            return self.follow_up_gate(m, &settings, now);
+            return self.follow_up_gate(m, settings, now);
         }
         if m.sent_by.is_some() && m.rule_id.is_none() {
             // A staff answer waiting to retry: the consent rule still holds.
@@ -966,7 +951,7 @@ impl Engine {
         let latest = appointment.starts_at - Duration::minutes(i64::from(rule.min_lead_minutes));
         let client = self.store.client(client_id)?;
         let hours = Self::allowed_hours(
-            &settings,
+            settings,
             client.as_ref().and_then(|c| c.timezone.as_deref()),
         );
         // Late policy (invariant 5): due long ago means the app was closed at the send time.
@@ -988,39 +973,13 @@ impl Engine {
         if rule.asks_confirmation && appointment.status == AppointmentStatus::Confirmed {
             return Ok(Err(SuppressReason::AlreadyConfirmed));
         }
-        let day = self
-            .store
-            .automated_sent_since(client_id, now - Duration::hours(24))?;
-        let week = self
-            .store
-            .automated_sent_since(client_id, now - Duration::days(7))?;
-        if day >= settings.caps.max_texts_per_day || week >= settings.caps.max_texts_per_week {
+        if self.over_caps(client_id, settings, now)? {
             return Ok(Err(SuppressReason::Cap));
         }
         let Some(template) = self.store.template(rule.template_id)? else {
             return Ok(Err(SuppressReason::RuleDisabled));
         };
-        let ctx = RenderContext {
-            minutes: None,
-            client_name: appointment.client_name.clone(),
-            business: settings.business_name.clone(),
-            business_phone: settings.business_phone.clone(),
-            starts_at: Some(appointment.starts_at),
-            // Times are the appointment's own (where it takes place), not the reader's.
-            zone: appointment.timezone.parse().unwrap_or(hours.zone),
-            service: appointment.service.clone(),
-            staff: appointment.staff.clone(),
-            location: appointment.location.clone(),
-        };
-        let Ok(body) = render(&template.body, &ctx) else {
-            return Ok(Err(SuppressReason::RuleDisabled));
-        };
-        let cost = segments(&body);
-        Ok(Ok(Gate::Send {
-            body,
-            version_id: Some(template.version_id),
-            cost,
-        }))
+        Ok(rendered(&template, settings, &appointment, hours.zone))
     }
 
     /// A follow-up at send time: only for a visit still marked completed, with consent, a
@@ -1054,38 +1013,29 @@ impl Engine {
                 None => Err(SuppressReason::QuietHoursMissed),
             });
         }
-        let day = self
-            .store
-            .automated_sent_since(appointment.client_id, now - Duration::hours(24))?;
-        let week = self
-            .store
-            .automated_sent_since(appointment.client_id, now - Duration::days(7))?;
-        if day >= settings.caps.max_texts_per_day || week >= settings.caps.max_texts_per_week {
+        if self.over_caps(appointment.client_id, settings, now)? {
             return Ok(Err(SuppressReason::Cap));
         }
         let Some(template) = self.store.template_by_key("follow_up_ask")? else {
             return Ok(Err(SuppressReason::RuleDisabled));
         };
-        let ctx = RenderContext {
-            minutes: None,
-            client_name: appointment.client_name.clone(),
-            business: settings.business_name.clone(),
-            business_phone: settings.business_phone.clone(),
-            starts_at: Some(appointment.starts_at),
-            zone: appointment.timezone.parse().unwrap_or(hours.zone),
-            service: appointment.service.clone(),
-            staff: appointment.staff.clone(),
-            location: appointment.location.clone(),
-        };
-        let Ok(body) = render(&template.body, &ctx) else {
-            return Ok(Err(SuppressReason::RuleDisabled));
-        };
-        let cost = segments(&body);
-        Ok(Ok(Gate::Send {
-            body,
-            version_id: Some(template.version_id),
-            cost,
-        }))
+        Ok(rendered(&template, settings, &appointment, hours.zone))
+    }
+
+    /// Whether the client has had as many automated texts as the caps allow (a day, a week).
+    fn over_caps(
+        &self,
+        client_id: i64,
+        settings: &Settings,
+        now: DateTime<Utc>,
+    ) -> Result<bool, EngineError> {
+        let day = self
+            .store
+            .automated_sent_since(client_id, now - Duration::hours(24))?;
+        let week = self
+            .store
+            .automated_sent_since(client_id, now - Duration::days(7))?;
+        Ok(day >= settings.caps.max_texts_per_day || week >= settings.caps.max_texts_per_week)
     }
 
     /// A notice's text at send time: consent, a reachable number, the appointment still on,
@@ -1140,6 +1090,37 @@ impl Engine {
 
 /// Why a text can't go to this client at all: opted out of the purpose, no consent on record
 /// (when the text needs it), or a number the carrier says can't receive texts.
+/// A template filled in for an appointment, ready to send; a template that no longer renders
+/// counts as a disabled rule. Times are the appointment's own (where it takes place), not the
+/// reader's; `fallback` is the zone when the appointment's is unknown.
+fn rendered(
+    template: &TemplateRow,
+    settings: &Settings,
+    appointment: &Appointment,
+    fallback: chrono_tz::Tz,
+) -> Result<Gate, SuppressReason> {
+    let ctx = RenderContext {
+        minutes: None,
+        client_name: appointment.client_name.clone(),
+        business: settings.business_name.clone(),
+        business_phone: settings.business_phone.clone(),
+        starts_at: Some(appointment.starts_at),
+        zone: appointment.timezone.parse().unwrap_or(fallback),
+        service: appointment.service.clone(),
+        staff: appointment.staff.clone(),
+        location: appointment.location.clone(),
+    };
+    let Ok(body) = render(&template.body, &ctx) else {
+        return Err(SuppressReason::RuleDisabled);
+    };
+    let cost = segments(&body);
+    Ok(Gate::Send {
+        body,
+        version_id: Some(template.version_id),
+        cost,
+    })
+}
+
 pub(crate) fn recipient_refusal(
     client: Option<&tidings_domain::Client>,
     purpose: Purpose,

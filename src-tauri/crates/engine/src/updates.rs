@@ -6,7 +6,7 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use tidings_domain::{
-    render, segments, Appointment, Change, ConsentState, Encoding, RenderContext, SegmentInfo,
+    render, segments, Appointment, Change, Purpose, RenderContext, SegmentInfo, Settings,
     SuppressReason, WriteSource,
 };
 use tidings_store::{NewNotice, NoticeText};
@@ -154,12 +154,11 @@ impl Engine {
     }
 
     fn render_for(
-        &self,
+        settings: &Settings,
         body: &str,
         appointment: &Appointment,
         minutes: Option<u32>,
     ) -> Result<String, EngineError> {
-        let settings = self.settings()?;
         let ctx = RenderContext {
             client_name: appointment.client_name.clone(),
             business: settings.business_name.clone(),
@@ -196,29 +195,36 @@ impl Engine {
         }
     }
 
-    /// Why a text can't go to this appointment's client now, if it can't.
-    fn update_blocked(&self, appointment: &Appointment) -> Result<Option<String>, EngineError> {
-        let client = self.store.client(appointment.client_id)?;
+    /// Why a text can't go to this appointment's client now, if it can't: the service-text
+    /// rule every send applies (`recipient_refusal`), then quiet hours.
+    fn update_blocked(
+        &self,
+        settings: &Settings,
+        appointment: &Appointment,
+    ) -> Result<Option<String>, EngineError> {
+        let Some(c) = self.store.client(appointment.client_id)? else {
+            return Ok(Some("This client is gone.".to_owned()));
+        };
         let name = &appointment.client_name;
-        Ok(match client {
-            None => Some("This client is gone.".to_owned()),
-            Some(c) if c.consent.service == ConsentState::Revoked => Some(format!(
-                "{name} has opted out of texts; call them instead."
-            )),
-            Some(c) if c.consent.service != ConsentState::Granted => Some(format!(
-                "{name} hasn't agreed to appointment texts. Record their consent first, or call them."
-            )),
-            Some(c) if c.unreachable.is_some() => Some(format!(
-                "Texts can't reach {name}'s number; call them instead."
-            )),
-            Some(c) => {
-                let settings = self.settings()?;
-                let hours = Self::allowed_hours(&settings, c.timezone.as_deref());
-                (!hours.allows(self.now())).then(|| {
-                    format!("It's quiet hours where {name} is; updates are not sent at night.")
-                })
-            }
-        })
+        Ok(
+            match crate::scheduler::recipient_refusal(Some(&c), Purpose::Service, true) {
+                Some(SuppressReason::OptedOut) => {
+                    Some(format!("{name} has opted out of texts; call them instead."))
+                }
+                Some(SuppressReason::InvalidNumber) => Some(format!(
+                    "Texts can't reach {name}'s number; call them instead."
+                )),
+                Some(_) => Some(format!(
+                    "{name} hasn't agreed to appointment texts. Record their consent first, or call them."
+                )),
+                None => {
+                    let hours = Self::allowed_hours(settings, c.timezone.as_deref());
+                    (!hours.allows(self.now())).then(|| {
+                        format!("It's quiet hours where {name} is; updates are not sent at night.")
+                    })
+                }
+            },
+        )
     }
 
     pub fn preview_update(
@@ -226,11 +232,24 @@ impl Engine {
         appointment_id: i64,
         input: &UpdateInput,
     ) -> Result<UpdatePreview, EngineError> {
-        let appointment = self.appointment(appointment_id)?;
-        let text = self.render_for(&self.update_body(input)?, &appointment, input.minutes)?;
+        self.preview_update_of(&self.appointment(appointment_id)?, input)
+    }
+
+    fn preview_update_of(
+        &self,
+        appointment: &Appointment,
+        input: &UpdateInput,
+    ) -> Result<UpdatePreview, EngineError> {
+        let settings = self.settings()?;
+        let text = Self::render_for(
+            &settings,
+            &self.update_body(input)?,
+            appointment,
+            input.minutes,
+        )?;
         Ok(UpdatePreview {
             segments: segments(&text),
-            blocked: self.update_blocked(&appointment)?,
+            blocked: self.update_blocked(&settings, appointment)?,
             text,
         })
     }
@@ -251,7 +270,7 @@ impl Engine {
                 "This appointment is cancelled or over; there is nothing to update.",
             ));
         }
-        let preview = self.preview_update(appointment_id, input)?;
+        let preview = self.preview_update_of(&appointment, input)?;
         if let Some(reason) = preview.blocked {
             return Err(bad_input("text", reason));
         }
@@ -345,21 +364,20 @@ impl Engine {
                 "There are no booked appointments then; nobody would get this notice.",
             ));
         }
+        let settings = self.settings()?;
         let mut recipients = Vec::new();
         let mut longest = segments("");
         for a in appointments {
             let client = self.store.client(a.client_id)?;
-            let excluded = crate::scheduler::recipient_refusal(
-                client.as_ref(),
-                tidings_domain::Purpose::Service,
-                true,
-            )
-            .map(|reason| match reason {
-                SuppressReason::OptedOut => NoticeExclusion::OptedOut,
-                SuppressReason::InvalidNumber => NoticeExclusion::InvalidNumber,
-                _ => NoticeExclusion::NoConsent,
-            });
-            let rendered = self.render_for(text, &a, None)?;
+            let excluded =
+                crate::scheduler::recipient_refusal(client.as_ref(), Purpose::Service, true).map(
+                    |reason| match reason {
+                        SuppressReason::OptedOut => NoticeExclusion::OptedOut,
+                        SuppressReason::InvalidNumber => NoticeExclusion::InvalidNumber,
+                        _ => NoticeExclusion::NoConsent,
+                    },
+                );
+            let rendered = Self::render_for(&settings, text, &a, None)?;
             let cost = segments(&rendered);
             if cost.segments > longest.segments {
                 longest = cost;
@@ -375,7 +393,6 @@ impl Engine {
                 excluded_text: excluded.map(|e| e.describe().to_owned()),
             });
         }
-        let settings = self.settings()?;
         let hours = Self::allowed_hours(&settings, None);
         let now = self.now();
         let sending = recipients.iter().filter(|r| r.excluded.is_none()).count() as u32;
@@ -419,11 +436,7 @@ impl Engine {
                     to: r.phone.clone(),
                     body: r.text.clone(),
                     segments: cost.segments,
-                    encoding: if cost.encoding == Encoding::Ucs2 {
-                        "UCS-2"
-                    } else {
-                        "GSM-7"
-                    },
+                    encoding: cost.encoding.as_str(),
                     send_at: now,
                 }
             })
