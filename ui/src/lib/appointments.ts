@@ -13,6 +13,10 @@ export const STATUS_LABEL: Record<AppointmentStatus, string> = {
   no_show: 'No-show',
 };
 
+/** Still ahead and not cancelled: the appointment can be sent an update. */
+export const isLive = (s: AppointmentStatus): boolean =>
+  s === 'booked' || s === 'confirmed' || s === 'reschedule_requested';
+
 /**
  * The customer's answer to "how did it go?" in words: "Customer's rating: 4 / 5" for 1–5,
  * "Customer said: yes" for yes/no; '' when there is no answer.

@@ -84,3 +84,8 @@ export function fileSize(bytes: number): string {
   if (kb < 1024) return `${Math.max(1, Math.round(kb))} KB`;
   return `${(kb / 1024).toFixed(1)} MB`;
 }
+
+/** "1 client", "3 clients": a count with the word that fits it. */
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -1,7 +1,7 @@
 // Pure helpers for the reply inbox: filters, labels, search snippets and the keyboard guard.
 // Customer text only ever passes through here as plain strings; nothing builds markup.
 import type { Author, InboxCounts, InboxFilter, MessageStatus, SegmentInfo, ThreadSummary } from './bindings';
-import { segmentCapacity } from './reminders';
+import { segmentLabel } from './reminders';
 import { safeZone, wallOf } from './time';
 
 /** Longest staff answer, in texts (the engine's MAX_REPLY_SEGMENTS). */
@@ -71,8 +71,7 @@ export function isFailure(status: MessageStatus): boolean {
 
 /** "GSM-7 · 1 text · 42/160" — the composer's counter. */
 export function replyCostLabel(info: SegmentInfo): string {
-  const n = Math.max(1, info.segments);
-  return `${info.encoding} · ${n} ${n === 1 ? 'text' : 'texts'} · ${info.units}/${segmentCapacity(info)}`;
+  return segmentLabel(info, 'text');
 }
 
 /** Who a thread is with: the client's name, else the number. */

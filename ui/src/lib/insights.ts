@@ -1,5 +1,6 @@
 // Pure helpers for the Insights screen: periods, figures in words and the charts' data.
 import type { Funnel, Rate, WeekPoint } from './bindings';
+import { wallOf } from './time';
 
 export type Preset = '7' | '30' | '90' | 'year' | 'custom';
 export type Period = { from: string; to: string };
@@ -39,18 +40,7 @@ export function presetPeriod(preset: Exclude<Preset, 'custom'>, today: string): 
 }
 
 /** Today in `timeZone` as "YYYY-MM-DD" (falls back to this computer's zone if it is unknown). */
-export function dayIn(timeZone: string, now: Date = new Date()): string {
-  const opts: Intl.DateTimeFormatOptions = { year: 'numeric', month: '2-digit', day: '2-digit' };
-  let f: Intl.DateTimeFormat;
-  try {
-    f = new Intl.DateTimeFormat('en-CA', { ...opts, timeZone });
-  } catch {
-    f = new Intl.DateTimeFormat('en-CA', opts);
-  }
-  const p: Record<string, string> = {};
-  for (const part of f.formatToParts(now)) p[part.type] = part.value;
-  return `${p.year}-${p.month}-${p.day}`;
-}
+export const dayIn = (timeZone: string, now: Date = new Date()): string => wallOf(now, timeZone).slice(0, 10);
 
 /** "3 Jun 2025" for a "YYYY-MM-DD" day (no zone shift). */
 export function dayLabel(day: string, withYear = true): string {
@@ -166,7 +156,7 @@ export type WeeklyChartData = {
 };
 
 /** A rate's value as a percentage rounded to one decimal, or null. */
-export function percentValue(value: number | null): number | null {
+function percentValue(value: number | null): number | null {
   return value === null || !Number.isFinite(value) ? null : Math.round(value * 1000) / 10;
 }
 

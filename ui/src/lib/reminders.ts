@@ -22,9 +22,9 @@ export function segmentCapacity(info: Pick<SegmentInfo, 'encoding' | 'segments'>
 }
 
 /** "GSM-7 · 1 segment · 96/160". */
-export function segmentLabel(info: SegmentInfo): string {
+export function segmentLabel(info: SegmentInfo, unit = 'segment'): string {
   const n = Math.max(1, info.segments);
-  return `${info.encoding} · ${n} ${n === 1 ? 'segment' : 'segments'} · ${info.units}/${segmentCapacity(info)}`;
+  return `${info.encoding} · ${n} ${n === 1 ? unit : `${unit}s`} · ${info.units}/${segmentCapacity(info)}`;
 }
 
 /** "24 h before", "1 h 30 min before", "45 min before". */
