@@ -299,7 +299,8 @@ impl Engine {
         )
     }
 
-    fn business_zone(&self) -> Result<Tz, EngineError> {
+    /// The business's time zone (UTC when the setting names none this build knows).
+    pub fn business_zone(&self) -> Result<Tz, EngineError> {
         Ok(self.settings()?.timezone.parse().unwrap_or(chrono_tz::UTC))
     }
 
@@ -321,10 +322,11 @@ impl Engine {
     /// Drops the kept days that changed since the last look (all of them when the time zone or
     /// the definitions changed); once per look, before any `day_totals`.
     fn prepare_kept_days(&self, zone: Tz) -> Result<(), EngineError> {
-        self.store
-            .insights_prepare(&format!("{COUNTED_WITH}|{zone}"), |utc_day| {
-                touched_days(zone, utc_day)
-            })?;
+        self.store.insights_prepare(
+            &format!("{COUNTED_WITH}|{zone}"),
+            |utc_day| touched_days(zone, utc_day),
+            self.now(),
+        )?;
         Ok(())
     }
 

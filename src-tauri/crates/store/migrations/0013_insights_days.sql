@@ -53,6 +53,7 @@ CREATE TABLE insights_day_reminders (
 CREATE TABLE insights_dirty (utc_day TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
 
 -- A text's day (sent time), and for a reminder the day of its appointment (reminded or not).
+-- Updates note only real changes: a delivery poll rewriting the same status marks nothing.
 CREATE TRIGGER insights_message_insert AFTER INSERT ON messages BEGIN
     INSERT OR IGNORE INTO insights_dirty SELECT substr(NEW.sent_at, 1, 10) WHERE NEW.sent_at IS NOT NULL;
     INSERT OR IGNORE INTO insights_dirty SELECT substr(a.starts_at, 1, 10) FROM appointments a
@@ -60,7 +61,15 @@ CREATE TRIGGER insights_message_insert AFTER INSERT ON messages BEGIN
 END;
 CREATE TRIGGER insights_message_update AFTER UPDATE OF sent_at, status, provider_id, error_code,
     reason, rule_id, appointment_id, template_version_id, replied_at, needs_answer, answered_at,
-    direction, follow_up ON messages BEGIN
+    direction, follow_up ON messages
+    WHEN OLD.sent_at IS NOT NEW.sent_at OR OLD.status IS NOT NEW.status
+      OR OLD.provider_id IS NOT NEW.provider_id OR OLD.error_code IS NOT NEW.error_code
+      OR OLD.reason IS NOT NEW.reason OR OLD.rule_id IS NOT NEW.rule_id
+      OR OLD.appointment_id IS NOT NEW.appointment_id
+      OR OLD.template_version_id IS NOT NEW.template_version_id
+      OR OLD.replied_at IS NOT NEW.replied_at OR OLD.needs_answer IS NOT NEW.needs_answer
+      OR OLD.answered_at IS NOT NEW.answered_at OR OLD.direction IS NOT NEW.direction
+      OR OLD.follow_up IS NOT NEW.follow_up BEGIN
     INSERT OR IGNORE INTO insights_dirty SELECT substr(OLD.sent_at, 1, 10) WHERE OLD.sent_at IS NOT NULL;
     INSERT OR IGNORE INTO insights_dirty SELECT substr(NEW.sent_at, 1, 10) WHERE NEW.sent_at IS NOT NULL;
     INSERT OR IGNORE INTO insights_dirty SELECT substr(a.starts_at, 1, 10) FROM appointments a
@@ -79,7 +88,9 @@ CREATE TRIGGER insights_appointment_insert AFTER INSERT ON appointments BEGIN
     INSERT OR IGNORE INTO insights_dirty VALUES (substr(NEW.starts_at, 1, 10));
 END;
 CREATE TRIGGER insights_appointment_update AFTER UPDATE OF status, starts_at, feedback
-    ON appointments BEGIN
+    ON appointments
+    WHEN OLD.status IS NOT NEW.status OR OLD.starts_at IS NOT NEW.starts_at
+      OR OLD.feedback IS NOT NEW.feedback BEGIN
     INSERT OR IGNORE INTO insights_dirty VALUES (substr(OLD.starts_at, 1, 10));
     INSERT OR IGNORE INTO insights_dirty VALUES (substr(NEW.starts_at, 1, 10));
     INSERT OR IGNORE INTO insights_dirty SELECT substr(m.sent_at, 1, 10) FROM messages m
@@ -91,16 +102,18 @@ CREATE TRIGGER insights_appointment_delete AFTER DELETE ON appointments BEGIN
 END;
 
 -- Whether a rule asks YES/NO changes the confirmation rate of every day it sent on.
-CREATE TRIGGER insights_rule_update AFTER UPDATE OF asks_confirmation ON reminder_rules BEGIN
+CREATE TRIGGER insights_rule_update AFTER UPDATE OF asks_confirmation ON reminder_rules
+    WHEN OLD.asks_confirmation IS NOT NEW.asks_confirmation BEGIN
     DELETE FROM insights_days;
 END;
 CREATE TRIGGER insights_rule_delete AFTER DELETE ON reminder_rules BEGIN
     DELETE FROM insights_days;
 END;
 
--- A day's staff response times read only its answered conversations.
-CREATE INDEX messages_answered ON messages (sent_at, answered_at)
-    WHERE direction = 'inbound' AND needs_answer = 1 AND answered_at IS NOT NULL;
+-- Two indexes earlier schemas made twice: messages_due is (status, send_at) too, and
+-- messages_appointment_reminders starts with appointment_id.
+DROP INDEX messages_by_status_send_at;
+DROP INDEX messages_appointment;
 -- A day's follow-ups are read without visiting every text of the day.
 CREATE INDEX messages_follow_ups ON messages (sent_at, status, provider_id, appointment_id)
     WHERE direction = 'outbound' AND follow_up = 1;

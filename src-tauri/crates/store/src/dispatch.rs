@@ -84,7 +84,7 @@ impl Store {
         at: DateTime<Utc>,
         reason: &str,
         now: DateTime<Utc>,
-    ) -> Result<u32, StoreError> {
+    ) -> Result<(), StoreError> {
         self.write(|tx| {
             tx.execute(
                 "UPDATE messages SET status = 'retry_wait', send_at = ?2, reason = ?3,
@@ -92,11 +92,7 @@ impl Store {
                  WHERE id = ?1 AND status = 'sending'",
                 params![id, stamp(at), reason, stamp(now)],
             )?;
-            Ok(
-                tx.query_row("SELECT attempts FROM messages WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })?,
-            )
+            Ok(())
         })
     }
 

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 
-use crate::reminders::{message_rows, MESSAGE_SQL};
+use crate::clients::time;
+use crate::reminders::{message_rows, opt_time, MESSAGE_SQL};
 use crate::{stamp, MessageRow, Store, StoreError};
 
 /// Which threads to list.
@@ -74,18 +75,6 @@ const CONVERSATION_SQL: &str = "SELECT v.id, v.phone, v.client_id, c.name, v.sta
         v.assignee, v.needs_reply, v.reschedule_requested, v.possible_opt_out,
         v.last_message_at, v.last_preview, v.first_staff_reply_at, v.last_inbound_at
      FROM conversations v LEFT JOIN clients c ON c.id = v.client_id";
-
-fn time(text: &str) -> rusqlite::Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-        })
-}
-
-fn opt_time(text: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    text.map(|t| time(&t)).transpose()
-}
 
 fn conversation(row: &Row<'_>) -> rusqlite::Result<ConversationRow> {
     Ok(ConversationRow {
@@ -257,21 +246,6 @@ impl Store {
                 .query_row(
                     &format!("{CONVERSATION_SQL} WHERE v.id = ?1"),
                     [id],
-                    conversation,
-                )
-                .optional()?)
-        })
-    }
-
-    pub fn conversation_by_phone(
-        &self,
-        phone: &str,
-    ) -> Result<Option<ConversationRow>, StoreError> {
-        self.read(|conn| {
-            Ok(conn
-                .query_row(
-                    &format!("{CONVERSATION_SQL} WHERE v.phone = ?1"),
-                    [phone],
                     conversation,
                 )
                 .optional()?)

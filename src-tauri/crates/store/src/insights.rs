@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use tidings_domain::keywords::feedback_is_poor;
 
+use crate::reminders::{kv_read, kv_write};
 use crate::{stamp, Store, StoreError};
 
 /// One business day: its name (business-local `YYYY-MM-DD`) and the instants it runs between.
@@ -248,25 +249,25 @@ fn count_day(conn: &Connection, w: &DayWindow) -> Result<DayTotals, StoreError> 
         d.no_show_not_reminded = r.get(3)?;
         Ok(())
     })?;
-    conn.prepare_cached(
-        "SELECT count(*), count(*) FILTER (WHERE answered_at IS NULL) FROM messages
-         WHERE direction = 'inbound' AND sent_at >= ?1 AND sent_at < ?2 AND needs_answer = 1",
-    )?
-    .query_row(params![from, to], |r| {
-        d.conversations = r.get(0)?;
-        d.unanswered = r.get(1)?;
-        Ok(())
-    })?;
-    d.response_seconds = conn
+    // One row per conversation started that day: whether staff has answered it, and when.
+    let conversations = conn
         .prepare_cached(
-            "SELECT max(0, unixepoch(answered_at) - unixepoch(sent_at)) FROM messages
-             WHERE direction = 'inbound' AND needs_answer = 1 AND answered_at IS NOT NULL
-               AND sent_at >= ?1 AND sent_at < ?2",
+            "SELECT answered_at IS NULL, max(0, unixepoch(answered_at) - unixepoch(sent_at))
+             FROM messages
+             WHERE direction = 'inbound' AND sent_at >= ?1 AND sent_at < ?2 AND needs_answer = 1",
         )?
-        .query_map(params![from, to], |r| r.get::<_, Option<i64>>(0))?
-        .filter_map(|v| v.transpose())
-        .map(|v| v.map(|s| u32::try_from(s).unwrap_or(u32::MAX)))
+        .query_map(params![from, to], |r| {
+            Ok((r.get::<_, bool>(0)?, r.get::<_, Option<i64>>(1)?))
+        })?
         .collect::<Result<Vec<_>, _>>()?;
+    for (unanswered, seconds) in conversations {
+        d.conversations += 1;
+        d.unanswered += u32::from(unanswered);
+        if let Some(s) = seconds {
+            d.response_seconds
+                .push(u32::try_from(s).unwrap_or(u32::MAX));
+        }
+    }
     let answers = conn
         .prepare_cached(&format!(
             "SELECT a.feedback, count(*) FROM messages m
@@ -319,25 +320,14 @@ impl Store {
         &self,
         counted_with: &str,
         touched: impl Fn(&str) -> Vec<String>,
+        now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         self.write(|tx| {
-            let kept: Option<String> = tx
-                .query_row(
-                    "SELECT value FROM settings WHERE key = ?1",
-                    [KEPT_WITH],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let kept = kv_read(tx, KEPT_WITH)?;
             if kept.as_deref() != Some(counted_with) {
                 let dropped = tx.execute("DELETE FROM insights_days", [])?;
                 tx.execute("DELETE FROM insights_dirty", [])?;
-                tx.execute(
-                    "INSERT INTO settings (key, value, updated_at)
-                     VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value,
-                        updated_at = excluded.updated_at",
-                    params![KEPT_WITH, counted_with],
-                )?;
+                kv_write(tx, KEPT_WITH, counted_with, now)?;
                 return Ok(dropped);
             }
             let changed = tx

@@ -95,7 +95,30 @@ fn bad(what: &str, value: &str) -> rusqlite::Error {
     )
 }
 
-fn opt_time(value: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
+/// A small remembered value from the settings table.
+pub(crate) fn kv_read(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+pub(crate) fn kv_write(
+    conn: &Connection,
+    key: &str,
+    value: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        params![key, value, stamp(now)],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn opt_time(value: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
     value.map(|v| time(&v)).transpose()
 }
 
@@ -515,21 +538,6 @@ impl Store {
         })
     }
 
-    /// Planned messages due at `now`, soonest first.
-    pub fn due_messages(
-        &self,
-        now: DateTime<Utc>,
-        limit: u32,
-    ) -> Result<Vec<MessageRow>, StoreError> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare(&format!(
-                "{MESSAGE_SQL} WHERE m.status = 'planned' AND m.send_at <= ?1 ORDER BY m.send_at, m.id LIMIT ?2"
-            ))?;
-            let rows = stmt.query_map(params![stamp(now), limit], message)?.collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })
-    }
-
     /// When the next planned message is due.
     pub fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         self.read(|conn| {
@@ -692,24 +700,11 @@ impl Store {
 impl Store {
     /// A small value kept beside the settings (e.g. the inbound poll cursor).
     pub fn kv_get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.read(|conn| {
-            Ok(conn
-                .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                    r.get(0)
-                })
-                .optional()?)
-        })
+        self.read(|conn| kv_read(conn, key))
     }
 
     pub fn kv_set(&self, key: &str, value: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                params![key, value, stamp(now)],
-            )?;
-            Ok(())
-        })
+        self.write(|tx| kv_write(tx, key, value, now))
     }
 
     /// Records a text a customer sent; `None` when that provider id was recorded before.
@@ -940,20 +935,6 @@ impl Store {
                 params![appointment_id, answer, stamp(at)],
             )?;
             Ok(())
-        })
-    }
-
-    /// A visit's recorded answer, if any.
-    pub fn feedback(&self, appointment_id: i64) -> Result<Option<String>, StoreError> {
-        self.read(|conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT feedback FROM appointments WHERE id = ?1",
-                    [appointment_id],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .flatten())
         })
     }
 }
