@@ -95,10 +95,10 @@ fn toggle_pause(app: &AppHandle) {
     } else {
         engine.pause_sending_by_user(WriteSource::Ui).map(|_| ())
     };
+    // Pausing and resuming publish a settings change; forward_changes refreshes the tray.
     if let Err(err) = result {
         tracing::error!("the tray could not change sending: {err}");
     }
-    refresh(app);
 }
 
 /// Builds the tray icon. Where the desktop has no tray, Tidings still runs: starting it again

@@ -57,7 +57,6 @@ enum Command {
     Restore { file: PathBuf },
     /// Write everything (clients, appointments, texts, consent ledger) to a zip FILE.
     Export { file: PathBuf },
-    /// The Sandbox phone: texts as a customer would, routed like a real reply.
     /// Sends (or with --dry-run, previews) a notice to every appointment of a day: who gets it,
     /// who does not and why.
     Notice {
@@ -105,6 +104,7 @@ enum Command {
         #[command(subcommand)]
         action: ProviderAction,
     },
+    /// The Sandbox phone: texts as a customer would, routed like a real reply.
     Sandbox {
         #[command(subcommand)]
         action: SandboxAction,
@@ -727,12 +727,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             Ok(())
         }
         Command::Report { from, to } => {
-            let zone: chrono_tz::Tz = engine
-                .settings()
-                .map_err(|e| e.payload())?
-                .timezone
-                .parse()
-                .unwrap_or(chrono_tz::UTC);
+            let zone = engine.business_zone().map_err(|e| e.payload())?;
             let today = engine.now().with_timezone(&zone).date_naive();
             let to = to.unwrap_or_else(|| today.format("%Y-%m-%d").to_string());
             let from = from.unwrap_or_else(|| {

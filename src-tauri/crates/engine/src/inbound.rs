@@ -63,6 +63,10 @@ impl Engine {
 
     /// Records one reply and acts on it. `None` if it was handled before.
     pub async fn receive(&self, text: &InboundText) -> Result<Option<TickItem>, EngineError> {
+        // Each poll asks again for a day of texts: the ones already here cost one lookup.
+        if self.store.provider_id_known(&text.provider_id)? {
+            return Ok(None);
+        }
         let client = self.store.client_by_phone(&text.from)?;
         let Some(id) = self.store.insert_inbound(
             client.as_ref().map(|c| c.id),
