@@ -1,7 +1,7 @@
 //! Desks prepared through the engine before the app starts, for tests that need data the UI
 //! would take many steps to enter.
 
-use chrono::{Duration, Timelike, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 use tidings_engine::domain::{
     AppointmentInput, ClientInput, ConsentAction, ConsentChannel, ConsentInput, Purpose,
     QuietHours, SettingsUpdate, SetupInput, WriteSource,
@@ -12,61 +12,11 @@ use tidings_engine::{Engine, EngineConfig, Preset};
 /// at each of `hours_ahead`. Quiet hours are moved away from the current hour so the tests
 /// pass at any time of day.
 pub fn with_a_due_reminder(db: &std::path::Path, hours_ahead: &[i64]) {
-    let engine = Engine::open(EngineConfig::new(db.to_owned())).unwrap();
-    engine
-        .complete_setup(
-            &SetupInput {
-                business_name: "Quay Clinic".into(),
-                timezone: "UTC".into(),
-                phone_region: "GB".into(),
-            },
-            WriteSource::Ui,
-            "test",
-        )
-        .unwrap();
-    let now = Utc::now();
-    let quiet_start = (now + Duration::hours(8)).hour();
-    engine
-        .update_settings(
-            &SettingsUpdate {
-                quiet_hours: Some(QuietHours {
-                    start: format!("{quiet_start:02}:00"),
-                    end: format!("{:02}:00", (quiet_start + 2) % 24),
-                }),
-                ..SettingsUpdate::default()
-            },
-            WriteSource::Ui,
-            "test",
-        )
-        .unwrap();
+    let (engine, now) = quay_clinic(db);
     engine
         .apply_preset(Preset::Light, WriteSource::Ui, "test")
         .unwrap();
-    let client = engine
-        .create_client(
-            &ClientInput {
-                name: "Ann Lee".into(),
-                phone: "07400 123001".into(),
-                ..ClientInput::default()
-            },
-            WriteSource::Ui,
-            "test",
-        )
-        .unwrap();
-    engine
-        .record_consent(
-            &ConsentInput {
-                client_id: client.id,
-                purpose: Purpose::Service,
-                action: ConsentAction::Granted,
-                channel: ConsentChannel::FrontDeskVerbal,
-                recorded_by: "Sam".into(),
-                occurred_at: None,
-                evidence: None,
-            },
-            WriteSource::Ui,
-        )
-        .unwrap();
+    let client_id = client_with_consent(&engine, "Ann Lee", "07400 123001", ConsentAction::Granted);
     // Booked `hours_ahead` from now. Within 24 hours the reminder's time has passed but it is
     // still useful, so it goes as soon as the app starts; later ones wait.
     for hours in hours_ahead {
@@ -74,7 +24,7 @@ pub fn with_a_due_reminder(db: &std::path::Path, hours_ahead: &[i64]) {
         engine
             .create_appointment(
                 &AppointmentInput {
-                    client_id: client.id,
+                    client_id,
                     starts_at: start,
                     ends_at: start + Duration::hours(1),
                     service_id: None,
@@ -92,6 +42,45 @@ pub fn with_a_due_reminder(db: &std::path::Path, hours_ahead: &[i64]) {
 /// Three clients booked tomorrow (UTC) at 10:00, 11:00 and 12:00: Ann Lee and Bo Ray with
 /// consent, Cy Dee opted out. Returns tomorrow's date ("YYYY-MM-DD") and the appointment ids.
 pub fn with_a_day_to_notify(db: &std::path::Path) -> (String, Vec<i64>) {
+    let (engine, now) = quay_clinic(db);
+    let tomorrow = (now + Duration::days(1)).date_naive();
+    let mut ids = Vec::new();
+    for (i, (name, phone, action)) in [
+        ("Ann Lee", "07400 123001", ConsentAction::Granted),
+        ("Bo Ray", "07400 123002", ConsentAction::Granted),
+        ("Cy Dee", "07400 123003", ConsentAction::Revoked),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let client_id = client_with_consent(&engine, name, phone, action);
+        let start = tomorrow.and_hms_opt(10 + i as u32, 0, 0).unwrap().and_utc();
+        ids.push(
+            engine
+                .create_appointment(
+                    &AppointmentInput {
+                        client_id,
+                        starts_at: start,
+                        ends_at: start + Duration::minutes(45),
+                        service_id: None,
+                        staff_id: None,
+                        location: None,
+                        notes: None,
+                    },
+                    WriteSource::Ui,
+                    "test",
+                )
+                .unwrap()
+                .id,
+        );
+    }
+    (tomorrow.format("%Y-%m-%d").to_string(), ids)
+}
+
+/// Opens the database at `db` and sets up Quay Clinic (UTC, GB), with quiet hours moved away
+/// from the current hour so the tests pass at any time of day. Returns the engine and the
+/// time the quiet hours were worked out from.
+fn quay_clinic(db: &std::path::Path) -> (Engine, DateTime<Utc>) {
     let engine = Engine::open(EngineConfig::new(db.to_owned())).unwrap();
     engine
         .complete_setup(
@@ -119,60 +108,36 @@ pub fn with_a_day_to_notify(db: &std::path::Path) -> (String, Vec<i64>) {
             "test",
         )
         .unwrap();
-    let tomorrow = (now + Duration::days(1)).date_naive();
-    let mut ids = Vec::new();
-    for (i, (name, phone, action)) in [
-        ("Ann Lee", "07400 123001", ConsentAction::Granted),
-        ("Bo Ray", "07400 123002", ConsentAction::Granted),
-        ("Cy Dee", "07400 123003", ConsentAction::Revoked),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let client = engine
-            .create_client(
-                &ClientInput {
-                    name: name.into(),
-                    phone: phone.into(),
-                    ..ClientInput::default()
-                },
-                WriteSource::Ui,
-                "test",
-            )
-            .unwrap();
-        engine
-            .record_consent(
-                &ConsentInput {
-                    client_id: client.id,
-                    purpose: Purpose::Service,
-                    action,
-                    channel: ConsentChannel::FrontDeskVerbal,
-                    recorded_by: "Sam".into(),
-                    occurred_at: None,
-                    evidence: None,
-                },
-                WriteSource::Ui,
-            )
-            .unwrap();
-        let start = tomorrow.and_hms_opt(10 + i as u32, 0, 0).unwrap().and_utc();
-        ids.push(
-            engine
-                .create_appointment(
-                    &AppointmentInput {
-                        client_id: client.id,
-                        starts_at: start,
-                        ends_at: start + Duration::minutes(45),
-                        service_id: None,
-                        staff_id: None,
-                        location: None,
-                        notes: None,
-                    },
-                    WriteSource::Ui,
-                    "test",
-                )
-                .unwrap()
-                .id,
-        );
-    }
-    (tomorrow.format("%Y-%m-%d").to_string(), ids)
+    (engine, now)
+}
+
+/// Adds a client and records `action` on their consent for appointment texts, given at the
+/// front desk to Sam. Returns the client's id.
+fn client_with_consent(engine: &Engine, name: &str, phone: &str, action: ConsentAction) -> i64 {
+    let client = engine
+        .create_client(
+            &ClientInput {
+                name: name.into(),
+                phone: phone.into(),
+                ..ClientInput::default()
+            },
+            WriteSource::Ui,
+            "test",
+        )
+        .unwrap();
+    engine
+        .record_consent(
+            &ConsentInput {
+                client_id: client.id,
+                purpose: Purpose::Service,
+                action,
+                channel: ConsentChannel::FrontDeskVerbal,
+                recorded_by: "Sam".into(),
+                occurred_at: None,
+                evidence: None,
+            },
+            WriteSource::Ui,
+        )
+        .unwrap();
+    client.id
 }

@@ -3,7 +3,7 @@
 //!
 //! `TIDINGS_APP` names the built app (built with the `custom-protocol` feature so it serves
 //! its own UI); `TIDINGS_WEBDRIVER` the tauri-driver URL (default http://127.0.0.1:4444).
-//! `tests/run-e2e` sets both up; see the README.
+//! `.ci/test` sets both up; see the README.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
@@ -62,7 +62,7 @@ pub fn app_binary() -> String {
 
 /// This crate's folder. Cargo sets it when running tests; the compile-time value can name
 /// another checkout that shares the build folder.
-fn crate_dir() -> PathBuf {
+pub fn crate_dir() -> PathBuf {
     std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
@@ -220,6 +220,14 @@ impl App {
             .await
             .unwrap_or_else(|e| panic!("{test_id} has no option {value}: {e}"));
         option.click().await.unwrap();
+    }
+
+    /// Opens the Sandbox phone if it is closed, and picks the client with this number.
+    pub async fn open_sandbox_phone(&self, number: &str) {
+        if !self.has("sandbox-phone").await {
+            self.click("open-sandbox-phone").await;
+        }
+        self.choose("sandbox-phone-client", number).await;
     }
 
     pub async fn value(&self, test_id: &str) -> String {

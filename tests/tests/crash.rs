@@ -162,10 +162,11 @@ async fn killed_mid_dispatch_over_and_over_every_reminder_is_sent_exactly_once()
 
     let started = Instant::now();
     let mut killed = 0;
-    for round in 0..ROUNDS {
+    for _ in 0..ROUNDS {
         let mut child = tick(&cli, &db).spawn().unwrap();
-        // Somewhere between start-up and well into the batch.
-        let wait = Duration::from_millis(fastrand_ms(round));
+        // Somewhere between start-up and well into the batch: 150–1,150 ms, differently
+        // every run.
+        let wait = Duration::from_millis(150 + fastrand::u64(0..1000));
         tokio::time::sleep(wait).await;
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
@@ -218,9 +219,4 @@ async fn killed_mid_dispatch_over_and_over_every_reminder_is_sent_exactly_once()
         killed >= ROUNDS / 2,
         "most rounds must actually be killed ({killed})"
     );
-}
-
-/// A kill point per round: spread over 150–1,150 ms, differently every run.
-fn fastrand_ms(_round: usize) -> u64 {
-    150 + fastrand::u64(0..1000)
 }

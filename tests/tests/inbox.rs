@@ -10,16 +10,7 @@ use tidings_e2e::{desks, App};
 
 async fn customer_says(app: &App, text: &str) {
     if !app.has("sandbox-phone").await {
-        app.click("open-sandbox-phone").await;
-        let phone = app.get("sandbox-phone-client").await;
-        phone
-            .query(By::Css("option[value='+447400123001']"))
-            .first()
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        app.open_sandbox_phone("+447400123001").await;
     }
     app.type_into("sandbox-phone-input", text).await;
     app.click("sandbox-phone-send").await;

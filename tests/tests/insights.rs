@@ -3,7 +3,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
-use tidings_e2e::thirtyfour::prelude::*;
 use tidings_e2e::{desks, App};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -15,16 +14,7 @@ async fn after_a_sandbox_journey_insights_shows_what_happened() {
     app.click("nav-reminders").await;
     app.wait_text("outbox", "Delivered").await;
 
-    app.click("open-sandbox-phone").await;
-    app.get("sandbox-phone-client")
-        .await
-        .query(By::Css("option[value='+447400123001']"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    app.open_sandbox_phone("+447400123001").await;
     app.type_into("sandbox-phone-input", "YES").await;
     app.click("sandbox-phone-send").await;
     app.wait_text("sandbox-phone-thread", "confirmed").await;

@@ -82,15 +82,7 @@ async fn a_reminder_answered_yes_on_the_sandbox_phone_confirms_the_appointment()
     }
 
     // On the Sandbox phone: the reminder arrived; Ann answers YES.
-    app.click("open-sandbox-phone").await;
-    app.get("sandbox-phone").await;
-    let phone = app.get("sandbox-phone-client").await;
-    let option = phone
-        .query(By::Css("option[value='+447400123001']"))
-        .first()
-        .await
-        .unwrap();
-    option.click().await.unwrap();
+    app.open_sandbox_phone("+447400123001").await;
     app.wait_text("sandbox-phone-thread", "Reply YES to confirm")
         .await;
     app.type_into("sandbox-phone-input", "Yes!").await;

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use serde_json::Value;
+use tidings_e2e::crate_dir;
 use tidings_sms::twilio::{parse_twilio_time, TwilioAccount, TwilioMessage, TwilioPage};
 use tidings_sms::{
     OutboundText, Provider, ProviderError, ProviderStatus, Sender, Sensitive, TwilioConfig,
@@ -32,12 +33,6 @@ const OWN_NUMBER: &str = "+15005550006";
 const CUSTOMER: &str = "+15558675310";
 /// How long Prism may take to read the 1.9 MB spec and listen.
 const STARTUP: Duration = Duration::from_secs(60);
-
-fn crate_dir() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
-}
 
 fn spec_path() -> PathBuf {
     // Twilio's own description (MIT, licence beside it), kept in the repository so the

@@ -5,23 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
-use tidings_e2e::thirtyfour::prelude::*;
 use tidings_e2e::{desks, App};
-
-async fn phone_of(app: &App, number: &str) {
-    if !app.has("sandbox-phone").await {
-        app.click("open-sandbox-phone").await;
-    }
-    let select = app.get("sandbox-phone-client").await;
-    select
-        .query(By::Css(format!("option[value='{number}']")))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn running_late_and_a_day_notice_reach_the_right_people() {
@@ -43,7 +27,7 @@ async fn running_late_and_a_day_notice_reach_the_right_people() {
         .await;
     app.screenshot("update-dialog").await;
     app.click("update-send").await;
-    phone_of(&app, "+447400123001").await;
+    app.open_sandbox_phone("+447400123001").await;
     app.wait_text("sandbox-phone-thread", "about 20 minutes late")
         .await;
     app.click("sandbox-phone-close").await;
@@ -68,12 +52,12 @@ async fn running_late_and_a_day_notice_reach_the_right_people() {
     app.click("notice-close").await;
 
     // Bo answers "1": his appointment asks to be rescheduled; Cy got nothing.
-    phone_of(&app, "+447400123002").await;
+    app.open_sandbox_phone("+447400123002").await;
     app.wait_text("sandbox-phone-thread", "power cut").await;
     app.type_into("sandbox-phone-input", "1").await;
     app.click("sandbox-phone-send").await;
     app.wait_text("sandbox-phone-thread", "new time").await;
-    phone_of(&app, "+447400123003").await;
+    app.open_sandbox_phone("+447400123003").await;
     let cy = app.get("sandbox-phone-thread").await.text().await.unwrap();
     assert!(!cy.contains("power cut"), "{cy}");
     app.click("sandbox-phone-close").await;

@@ -100,11 +100,11 @@ fn fixture(name: &str) -> std::path::PathBuf {
         .join(name)
 }
 
-fn set_up_desk(db: &Path) {
+fn set_up_desk(db: &Path, business_name: &str, timezone: &str, phone_region: &str) {
     for (key, value) in [
-        ("business_name", "Harbour Hair"),
-        ("timezone", "Europe/London"),
-        ("phone_region", "GB"),
+        ("business_name", business_name),
+        ("timezone", timezone),
+        ("phone_region", phone_region),
     ] {
         assert!(cli(db, &["settings", "set", key, value]).status.success());
     }
@@ -114,7 +114,7 @@ fn set_up_desk(db: &Path) {
 fn import_then_show_gives_the_e164_number_and_consent_state() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.sqlite3");
-    set_up_desk(&db);
+    set_up_desk(&db, "Harbour Hair", "Europe/London", "GB");
     let file = fixture("clients-messy.csv");
     let file = file.to_str().unwrap();
 
@@ -200,7 +200,7 @@ fn import_then_show_gives_the_e164_number_and_consent_state() {
 fn an_unknown_number_or_channel_is_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.sqlite3");
-    set_up_desk(&db);
+    set_up_desk(&db, "Harbour Hair", "Europe/London", "GB");
     let out = cli(&db, &["clients", "show", "07400 999999", "--json"]);
     assert!(!out.status.success());
     assert_eq!(json(&out)["error"]["code"], "not_found");
@@ -214,13 +214,7 @@ fn an_unknown_number_or_channel_is_one_clear_line() {
 fn appointments_import_and_list_in_the_business_zone() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.sqlite3");
-    for (key, value) in [
-        ("business_name", "Quay Clinic"),
-        ("timezone", "America/New_York"),
-        ("phone_region", "US"),
-    ] {
-        assert!(cli(&db, &["settings", "set", key, value]).status.success());
-    }
+    set_up_desk(&db, "Quay Clinic", "America/New_York", "US");
     let file = fixture("appointments.ics");
     let file = file.to_str().unwrap();
     let now = ["--now", "2027-03-01T12:00:00Z"];
@@ -290,13 +284,7 @@ fn segments_preset_plan_and_tick_from_the_command_line() {
     assert_eq!(plain["encoding"], "GSM-7");
     assert_eq!(plain["segments"], 2);
 
-    for (key, value) in [
-        ("business_name", "Quay Clinic"),
-        ("timezone", "America/New_York"),
-        ("phone_region", "US"),
-    ] {
-        assert!(cli(&db, &["settings", "set", key, value]).status.success());
-    }
+    set_up_desk(&db, "Quay Clinic", "America/New_York", "US");
     let now = ["--now", "2027-03-01T12:00:00Z"];
     let rules = json(&cli(
         &db,
@@ -500,13 +488,7 @@ fn restore_brings_back_what_the_backup_held() {
 fn the_sandbox_phone_answers_as_a_customer() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.sqlite3");
-    for (key, value) in [
-        ("business_name", "Quay"),
-        ("timezone", "Europe/London"),
-        ("phone_region", "GB"),
-    ] {
-        assert!(cli(&db, &["settings", "set", key, value]).status.success());
-    }
+    set_up_desk(&db, "Quay", "Europe/London", "GB");
     let file = fixture("clients-messy.csv");
     assert!(cli(
         &db,

@@ -5,8 +5,11 @@
 
 use std::sync::Arc;
 
-use chrono::{Duration, TimeZone, Utc};
-use tidings_engine::domain::{ClientInput, SettingsUpdate, SetupInput, WriteSource};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use tidings_engine::domain::{
+    AppointmentInput, Client, ClientInput, ConsentAction, ConsentChannel, ConsentInput, Purpose,
+    SettingsUpdate, SetupInput, WriteSource,
+};
 use tidings_engine::{Engine, EngineConfig, ErrorCode, FixedClock};
 use tidings_store::{inspect_backup, StoreError};
 
@@ -46,6 +49,52 @@ fn add_client(engine: &Engine, n: u32) {
             "desk",
         )
         .unwrap();
+}
+
+/// The Light preset, and Client 1 with consent for appointment texts (on a paper form,
+/// recorded by Sam, with `evidence`) booked for 30 minutes on 7 January 2027 at 11:00 (with
+/// `notes`). Returns the client and the appointment's start.
+fn booked_client(
+    engine: &Engine,
+    evidence: Option<&str>,
+    notes: Option<&str>,
+) -> (Client, DateTime<Utc>) {
+    engine
+        .apply_preset(tidings_engine::Preset::Light, WriteSource::Ui, "desk")
+        .unwrap();
+    add_client(engine, 1);
+    let client = engine.list_clients("", false).unwrap()[0].clone();
+    engine
+        .record_consent(
+            &ConsentInput {
+                client_id: client.id,
+                purpose: Purpose::Service,
+                action: ConsentAction::Granted,
+                channel: ConsentChannel::PaperForm,
+                recorded_by: "Sam".into(),
+                occurred_at: None,
+                evidence: evidence.map(Into::into),
+            },
+            WriteSource::Ui,
+        )
+        .unwrap();
+    let start = Utc.with_ymd_and_hms(2027, 1, 7, 11, 0, 0).unwrap();
+    engine
+        .create_appointment(
+            &AppointmentInput {
+                client_id: client.id,
+                starts_at: start,
+                ends_at: start + Duration::minutes(30),
+                service_id: None,
+                staff_id: None,
+                location: None,
+                notes: notes.map(Into::into),
+            },
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+    (client, start)
 }
 
 #[test]
@@ -272,46 +321,9 @@ fn a_broken_or_newer_backup_is_refused_and_nothing_changes() {
 
 #[test]
 fn after_a_restore_no_text_is_sent_twice() {
-    use tidings_engine::domain::{
-        AppointmentInput, ConsentAction, ConsentChannel, ConsentInput, Purpose,
-    };
     let dir = tempfile::tempdir().unwrap();
     let (engine, clock) = desk(&dir);
-    engine
-        .apply_preset(tidings_engine::Preset::Light, WriteSource::Ui, "desk")
-        .unwrap();
-    add_client(&engine, 1);
-    let client = engine.list_clients("", false).unwrap()[0].clone();
-    engine
-        .record_consent(
-            &ConsentInput {
-                client_id: client.id,
-                purpose: Purpose::Service,
-                action: ConsentAction::Granted,
-                channel: ConsentChannel::PaperForm,
-                recorded_by: "Sam".into(),
-                occurred_at: None,
-                evidence: None,
-            },
-            WriteSource::Ui,
-        )
-        .unwrap();
-    let start = Utc.with_ymd_and_hms(2027, 1, 7, 11, 0, 0).unwrap();
-    engine
-        .create_appointment(
-            &AppointmentInput {
-                client_id: client.id,
-                starts_at: start,
-                ends_at: start + Duration::minutes(30),
-                service_id: None,
-                staff_id: None,
-                location: None,
-                notes: None,
-            },
-            WriteSource::Ui,
-            "desk",
-        )
-        .unwrap();
+    let (client, start) = booked_client(&engine, None, None);
     // Saved while the reminder is still waiting.
     let saved = engine.backup_now("manual").unwrap();
 
@@ -338,46 +350,9 @@ fn after_a_restore_no_text_is_sent_twice() {
 #[test]
 fn the_export_holds_every_table_field_by_field() {
     use std::io::Read;
-    use tidings_engine::domain::{
-        AppointmentInput, ConsentAction, ConsentChannel, ConsentInput, Purpose,
-    };
     let dir = tempfile::tempdir().unwrap();
     let (engine, _) = desk(&dir);
-    engine
-        .apply_preset(tidings_engine::Preset::Light, WriteSource::Ui, "desk")
-        .unwrap();
-    add_client(&engine, 1);
-    let client = engine.list_clients("", false).unwrap()[0].clone();
-    engine
-        .record_consent(
-            &ConsentInput {
-                client_id: client.id,
-                purpose: Purpose::Service,
-                action: ConsentAction::Granted,
-                channel: ConsentChannel::PaperForm,
-                recorded_by: "Sam".into(),
-                occurred_at: None,
-                evidence: Some("Form 17".into()),
-            },
-            WriteSource::Ui,
-        )
-        .unwrap();
-    let start = Utc.with_ymd_and_hms(2027, 1, 7, 11, 0, 0).unwrap();
-    engine
-        .create_appointment(
-            &AppointmentInput {
-                client_id: client.id,
-                starts_at: start,
-                ends_at: start + Duration::minutes(30),
-                service_id: None,
-                staff_id: None,
-                location: None,
-                notes: Some("Bring forms".into()),
-            },
-            WriteSource::Ui,
-            "desk",
-        )
-        .unwrap();
+    booked_client(&engine, Some("Form 17"), Some("Bring forms"));
 
     let target = dir.path().join("export.zip");
     let summary = engine.export_all(&target).unwrap();

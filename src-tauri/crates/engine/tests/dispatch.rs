@@ -54,18 +54,23 @@ struct Desk {
     keyring: Keyring,
 }
 
+/// Opens an engine on the database at `db` with this clock and keyring.
+fn open(db: &std::path::Path, clock: &Arc<FixedClock>, keyring: &Keyring) -> Engine {
+    Engine::open(EngineConfig {
+        db_path: db.to_owned(),
+        clock: clock.clone(),
+        keyring: keyring.clone(),
+    })
+    .unwrap()
+}
+
 async fn desk() -> Desk {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(utc(3, 1, 15, 0)));
     let store: Arc<keyring_core::CredentialStore> = keyring_core::mock::Store::new().unwrap();
     let keyring = Keyring::with_store(store);
     let db = dir.path().join("t.sqlite3");
-    let engine = Engine::open(EngineConfig {
-        db_path: db.clone(),
-        clock: clock.clone(),
-        keyring: keyring.clone(),
-    })
-    .unwrap();
+    let engine = open(&db, &clock, &keyring);
     engine
         .complete_setup(
             &SetupInput {
@@ -478,12 +483,7 @@ async fn a_message_claimed_before_a_crash_is_reconciled_not_resent() {
 
     // A new process over the same file.
     drop(d.engine);
-    let engine = Engine::open(EngineConfig {
-        db_path: d.db.clone(),
-        clock: d.clock.clone(),
-        keyring: d.keyring.clone(),
-    })
-    .unwrap();
+    let engine = open(&d.db, &d.clock, &d.keyring);
     d.clock.set(utc(3, 2, 18, 3));
     let report = engine.tick().await.unwrap();
     let first = engine.outbox(Some(sent_before)).unwrap();
@@ -749,12 +749,7 @@ async fn twilio_replies_are_read_once_across_overlapping_polls_and_a_restart_mid
     drop(d.engine);
     // A new process: Twilio's answer overlaps what was already read (the poll asks from a
     // day before its cursor), newest first as Twilio lists them.
-    let engine = Engine::open(EngineConfig {
-        db_path: d.db.clone(),
-        clock: d.clock.clone(),
-        keyring: d.keyring.clone(),
-    })
-    .unwrap();
+    let engine = open(&d.db, &d.clock, &d.keyring);
     for minute in [6, 7] {
         let _page = inbound_page(&d.server, vec![t3.clone(), t2.clone(), t1.clone()]).await;
         d.clock.set(utc(3, 1, 15, minute));

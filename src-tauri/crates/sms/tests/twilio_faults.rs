@@ -207,21 +207,29 @@ fn transient(err: ProviderError) -> (String, Option<Duration>) {
     }
 }
 
+/// Sends `text("hi")` to a server that answers the create request with `response`, checks the
+/// server was asked exactly once, and returns the error.
+async fn send_answered_with(response: ResponseTemplate) -> ProviderError {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(messages_path()))
+        .respond_with(response)
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = provider(&server.uri()).send(&text("hi")).await.unwrap_err();
+    server.verify().await;
+    err
+}
+
 // ---- Twilio's own errors ------------------------------------------------------------------
 
 #[tokio::test]
 async fn rate_limit_with_retry_after_is_transient_and_keeps_the_wait() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(messages_path()))
-        .respond_with(
-            twilio_error(20429, 429, "Too Many Requests").insert_header("Retry-After", "7"),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let err = provider(&server.uri()).send(&text("hi")).await.unwrap_err();
+    let err = send_answered_with(
+        twilio_error(20429, 429, "Too Many Requests").insert_header("Retry-After", "7"),
+    )
+    .await;
     let (reason, retry_after) = transient(err);
     assert_eq!(retry_after, Some(Duration::from_secs(7)));
     assert!(reason.contains("limiting the rate"), "{reason}");
@@ -229,15 +237,7 @@ async fn rate_limit_with_retry_after_is_transient_and_keeps_the_wait() {
 
 #[tokio::test]
 async fn rate_limit_without_retry_after_leaves_the_wait_to_us() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(messages_path()))
-        .respond_with(twilio_error(20429, 429, "Too Many Requests"))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let err = provider(&server.uri()).send(&text("hi")).await.unwrap_err();
+    let err = send_answered_with(twilio_error(20429, 429, "Too Many Requests")).await;
     let (_, retry_after) = transient(err);
     assert_eq!(retry_after, None);
 }
@@ -275,37 +275,23 @@ async fn server_errors_are_transient() {
 
 #[tokio::test]
 async fn an_opted_out_recipient_is_reported_as_such() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(messages_path()))
-        .respond_with(twilio_error(
-            21610,
-            400,
-            "Attempt to send to unsubscribed recipient",
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let err = provider(&server.uri()).send(&text("hi")).await.unwrap_err();
+    let err = send_answered_with(twilio_error(
+        21610,
+        400,
+        "Attempt to send to unsubscribed recipient",
+    ))
+    .await;
     assert_eq!(err, ProviderError::RecipientOptedOut);
 }
 
 #[tokio::test]
 async fn an_invalid_number_is_reported_with_twilios_words() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(messages_path()))
-        .respond_with(twilio_error(
-            21211,
-            400,
-            "The 'To' number +1555 is not a valid phone number.",
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let err = provider(&server.uri()).send(&text("hi")).await.unwrap_err();
+    let err = send_answered_with(twilio_error(
+        21211,
+        400,
+        "The 'To' number +1555 is not a valid phone number.",
+    ))
+    .await;
     match err {
         ProviderError::InvalidNumber(message) => {
             assert!(message.contains("not a valid phone number"), "{message}");
@@ -317,15 +303,7 @@ async fn an_invalid_number_is_reported_with_twilios_words() {
 
 #[tokio::test]
 async fn rejected_credentials_pause_sending() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(messages_path()))
-        .respond_with(twilio_error(20003, 401, "Authenticate"))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let err = provider(&server.uri()).send(&text("hi")).await.unwrap_err();
+    let err = send_answered_with(twilio_error(20003, 401, "Authenticate")).await;
     assert_eq!(err, ProviderError::CredentialsRejected);
 }
 
