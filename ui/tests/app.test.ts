@@ -1,24 +1,24 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { emit } from '@tauri-apps/api/event';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import App from '../src/App.svelte';
 import type { ChangeBatch } from '../src/lib/bindings';
 import { fakeBackend, rejectWith, settingsFixture } from './fake';
 
 describe('app shell', () => {
   test('opens on Today with the business name, the date in the business zone and an honest empty state', async () => {
+    // 00:30 on Wednesday 4 June in London is still Tuesday 3 June in UTC.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2025-06-03T23:30:00Z') });
     fakeBackend();
     render(App);
     expect((await screen.findByTestId('today-heading')).textContent).toBe('Today at Harbour Hair');
     expect(screen.getByTestId('header-business-name').textContent).toBe('Harbour Hair');
-    const expected = new Intl.DateTimeFormat(undefined, {
-      timeZone: 'Europe/London',
-      weekday: 'long',
-      day: 'numeric',
-      month: 'long',
-      year: 'numeric',
-    }).format(new Date());
-    expect(screen.getByTestId('today-date').textContent).toBe(expected);
+    const dateIn = (timeZone: string) =>
+      new Intl.DateTimeFormat(undefined, { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(
+        new Date(),
+      );
+    expect(dateIn('Europe/London')).not.toBe(dateIn('UTC'));
+    expect(screen.getByTestId('today-date').textContent).toBe(dateIn('Europe/London'));
     expect(screen.getByText('Nothing needs your attention.')).toBeTruthy();
     expect(screen.getByTestId('nav-today').getAttribute('aria-current')).toBe('page');
   });

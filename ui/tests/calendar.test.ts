@@ -12,11 +12,12 @@ import {
 } from '../src/lib/appointments';
 import type { Appointment } from '../src/lib/bindings';
 import { wallOf, wallToUtc } from '../src/lib/time';
+import { pinNow } from './clock';
 import { fakeBackend, rejectWith, type Backend } from './fake';
 
 const LONDON = 'Europe/London';
 
-/** Today in London at hh:mm, as a UTC instant. */
+/** Today in London (the pinned day, for the calendar screen's tests) at hh:mm, as a UTC instant. */
 function todayAt(hhmm: string): string {
   return wallToUtc(`${wallOf(new Date(), LONDON).slice(0, 10)}T${hhmm}:00`, LONDON) as string;
 }
@@ -153,6 +154,20 @@ function seeded() {
 }
 
 describe('calendar screen', () => {
+  // Tuesday 3 June 2025, 10:30 in London: inside the visible hours, so the now indicator is
+  // drawn, and the fake backend's "today".
+  pinNow('2025-06-03T09:30:00Z');
+
+  test('opens on the pinned week with the now indicator drawn in today', async () => {
+    const { b } = seeded();
+    await openCalendar(b);
+    expect(b.callsTo('list_appointments')[0].args).toMatchObject({
+      from: '2025-06-01T23:00:00Z',
+      to: '2025-06-08T23:00:00Z',
+    });
+    await waitFor(() => expect(document.querySelector('.ec-now-indicator')).not.toBeNull());
+  });
+
   test('loads the week, labels events and opens the panel on click', async () => {
     const { b, a } = seeded();
     await openCalendar(b);

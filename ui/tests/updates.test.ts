@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { emit } from '@tauri-apps/api/event';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import App from '../src/App.svelte';
 import type { ChangeBatch, ConsentInput } from '../src/lib/bindings';
 import { wallOf, wallToUtc } from '../src/lib/time';
@@ -136,9 +136,12 @@ describe('send update', () => {
   });
 
   test('from the appointment panel: the sent text shows in its message timeline', async () => {
+    // The calendar opens on today's week: pin today (Tuesday 3 June 2025, 15:00 in London).
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2025-06-03T14:00:00Z') });
     const b = fakeBackend();
     const ann = b.store.seed('Ann Carter', '07400 123456', { events: [GRANTED] });
     const today = wallOf(new Date(), 'Europe/London').slice(0, 10);
+    expect(today).toBe('2025-06-03');
     const a = b.appts.seed({
       client_id: ann.id,
       starts_at: wallToUtc(`${today}T10:00:00`, 'Europe/London') as string,
