@@ -1,5 +1,5 @@
 //! Reminders in the real app (Sandbox): one click turns on the Standard preset, an appointment
-//! booked for tomorrow shows its two planned reminders, and the template editor counts
+//! booked for the day after tomorrow shows its two planned reminders, and the template editor counts
 //! segments as the text changes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
@@ -8,7 +8,7 @@ use tidings_e2e::thirtyfour::prelude::*;
 use tidings_e2e::App;
 
 #[tokio::test(flavor = "multi_thread")]
-async fn one_click_reminders_planned_for_tomorrow_and_a_live_segment_count() {
+async fn one_click_reminders_planned_two_days_ahead_and_a_live_segment_count() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("tidings.sqlite3");
     let app = App::start(&db).await;
@@ -21,9 +21,11 @@ async fn one_click_reminders_planned_for_tomorrow_and_a_live_segment_count() {
     app.wait_text("rules", "24 hours before").await;
     app.wait_text("rules", "2 hours before").await;
 
-    // Book tomorrow 14:00-15:00 by dragging in the day view.
+    // Book the day after tomorrow, 14:00-15:00, by dragging in the day view: both reminders
+    // (24 and 2 hours before) are then still ahead at whatever time of day this runs.
     app.click("nav-calendar").await;
     app.click("cal-view-day").await;
+    app.click("cal-next").await;
     app.click("cal-next").await;
     let grid = app.rect(".ec-body .ec-grid").await;
     let day = app.rect(".ec-body .ec-grid .ec-day").await;

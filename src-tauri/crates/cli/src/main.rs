@@ -16,6 +16,37 @@ use tidings_engine::{
 };
 use tidings_engine::{ImportConsent, ImportOptions};
 
+/// Prints a line to standard output, like `println!`, but a reader that went away
+/// (`tidings-cli plan --json | head -5`) ends the command quietly instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// [`out!`] without the line end.
+macro_rules! out_raw {
+    ($($arg:tt)*) => {
+        write_out(format_args!($($arg)*))
+    };
+}
+
+/// Writes to standard output. Output is printed only after the work it reports is done and
+/// committed, so stopping here loses nothing: a closed pipe exits with success and no message,
+/// as other command-line tools do; any other write failure (a full disk behind a redirect)
+/// says what happened and exits with failure.
+fn write_out(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(err) = stdout.write_fmt(args) {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: the output could not be written: {err}");
+        std::process::exit(1);
+    }
+}
+
 #[derive(Debug, Parser)]
 #[command(name = "tidings-cli", version, about = "Tidings from the command line")]
 struct Cli {
@@ -23,7 +54,7 @@ struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
     /// Run as if it were this moment (RFC 3339), for tests and diagnostics.
-    #[arg(long, global = true, value_name = "RFC3339")]
+    #[arg(long, global = true, value_name = "RFC3339", env = "TIDINGS_NOW")]
     now: Option<String>,
     /// Print machine-readable JSON.
     #[arg(long, global = true)]
@@ -308,7 +339,7 @@ fn main() -> ExitCode {
                     error: payload.clone(),
                 };
                 if let Ok(text) = serde_json::to_string(&failure) {
-                    println!("{text}");
+                    out!("{text}");
                 }
             }
             eprintln!("error: {}", payload.message);
@@ -324,7 +355,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 fail(
                     ErrorCode::InvalidInput,
                     format!(
-                        "--now \"{text}\" is not an RFC 3339 time; use e.g. 2026-11-26T09:00:00Z"
+                        "--now (or TIDINGS_NOW) \"{text}\" is not an RFC 3339 time; use e.g. 2026-11-26T09:00:00Z"
                     ),
                 )
             })?;
@@ -354,12 +385,13 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             if cli.json {
                 print_json(&report)
             } else {
-                println!("database:  {}", report.db_path);
-                println!(
+                out!("database:  {}", report.db_path);
+                out!(
                     "schema:    version {} (this build knows up to {})",
-                    report.schema_version, report.schema_version_supported
+                    report.schema_version,
+                    report.schema_version_supported
                 );
-                println!(
+                out!(
                     "provider:  {}{}",
                     report.provider.as_str(),
                     if report.sandbox {
@@ -368,8 +400,8 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                         ""
                     }
                 );
-                println!("keyring:   {}", report.keyring);
-                println!(
+                out!("keyring:   {}", report.keyring);
+                out!(
                     "setup:     {}",
                     if report.setup_complete {
                         format!("done for {}", report.business_name)
@@ -421,7 +453,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             if cli.json {
                 return print_json(&report);
             }
-            println!(
+            out!(
                 "{}{} imported, {} updated, {} unchanged, {} skipped",
                 if report.dry_run { "dry run: " } else { "" },
                 report.imported,
@@ -430,12 +462,12 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 report.skipped.len()
             );
             for s in &report.skipped {
-                println!("  row {}: {}", s.row, s.reason);
+                out!("  row {}: {}", s.row, s.reason);
             }
             if report.consent_recorded > 0 || !report.consent_not_recorded.is_empty() {
-                println!("consent recorded for {} clients", report.consent_recorded);
+                out!("consent recorded for {} clients", report.consent_recorded);
                 for s in &report.consent_not_recorded {
-                    println!("  row {}: consent not recorded: {}", s.row, s.reason);
+                    out!("  row {}: consent not recorded: {}", s.row, s.reason);
                 }
             }
             Ok(())
@@ -461,7 +493,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             if cli.json {
                 return print_json(&report);
             }
-            println!(
+            out!(
                 "{}{} new, {} updated, {} unchanged, {} cancelled, {} skipped, {} without a phone number",
                 if report.dry_run { "dry run: " } else { "" },
                 report.created,
@@ -472,12 +504,13 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 report.no_client.len()
             );
             for s in report.skipped.iter().chain(&report.no_client) {
-                println!("  row {}: {}", s.row, s.reason);
+                out!("  row {}: {}", s.row, s.reason);
             }
             for m in &report.missing {
-                println!(
+                out!(
                     "  no longer in the file (not deleted): {} at {}",
-                    m.client_name, m.starts_at
+                    m.client_name,
+                    m.starts_at
                 );
             }
             Ok(())
@@ -487,9 +520,10 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             if cli.json {
                 return print_json(&made);
             }
-            println!(
+            out!(
                 "backed up to {} ({} bytes, verified)",
-                made.path, made.bytes
+                made.path,
+                made.bytes
             );
             Ok(())
         }
@@ -501,7 +535,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             if cli.json {
                 return print_json(&report);
             }
-            println!(
+            out!(
                 "restored {} clients, {} appointments, {} texts from {}; the state before is in {}",
                 report.restored.clients,
                 report.restored.appointments,
@@ -516,7 +550,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             if cli.json {
                 return print_json(&summary);
             }
-            println!(
+            out!(
                 "exported {} clients, {} appointments, {} texts and {} consent records to {}",
                 summary.clients,
                 summary.appointments,
@@ -548,7 +582,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             if cli.json {
                 return print_json(&serde_json::json!({ "received": received }));
             }
-            println!("received {} text(s)", received.len());
+            out!("received {} text(s)", received.len());
             Ok(())
         }
         Command::Segments { text } => {
@@ -556,7 +590,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             if cli.json {
                 return print_json(&info);
             }
-            println!(
+            out!(
                 "{} · {} segment{} · {} units{}",
                 if info.encoding == tidings_engine::domain::Encoding::Gsm7 {
                     "GSM-7"
@@ -590,7 +624,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 return print_json(&rules);
             }
             for r in &rules {
-                println!(
+                out!(
                     "{} ({} min before){}",
                     r.name,
                     r.offset_minutes,
@@ -615,7 +649,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 return print_json(&live);
             }
             for m in &live {
-                println!(
+                out!(
                     "{:>6}  {:<20} {:<16} {:<12} {}",
                     m.id,
                     m.send_at
@@ -668,14 +702,14 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                     return print_json(&preview);
                 }
                 for r in &preview.recipients {
-                    println!(
+                    out!(
                         "{}  {:<24} {}",
                         r.starts_at.format("%H:%M"),
                         r.client_name,
                         r.excluded_text.as_deref().unwrap_or("gets it")
                     );
                 }
-                println!("{} get it, {} do not", preview.sending, preview.skipped);
+                out!("{} get it, {} do not", preview.sending, preview.skipped);
                 return Ok(());
             }
             let mut progress = engine
@@ -693,7 +727,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                     "recipients": preview.recipients,
                 }));
             }
-            println!(
+            out!(
                 "notice {}: {} sent, {} waiting, {} not sent; {} excluded",
                 progress.notice_id,
                 progress.sent,
@@ -723,7 +757,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             if cli.json {
                 return print_json(&sent);
             }
-            println!("update to {}: {:?}", sent.to, sent.status);
+            out!("update to {}: {:?}", sent.to, sent.status);
             Ok(())
         }
         Command::Report { from, to } => {
@@ -743,19 +777,19 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 Some(v) => format!("{:.1}% ({} of {})", v * 100.0, r.count, r.out_of),
                 None => "—".to_owned(),
             };
-            println!("{} to {}", report.from, report.to);
-            println!("sent          {}", report.sent);
-            println!("delivered     {}", pct(&report.delivered));
-            println!("response      {}", pct(&report.response));
-            println!("confirmed     {}", pct(&report.confirmation));
-            println!(
+            out!("{} to {}", report.from, report.to);
+            out!("sent          {}", report.sent);
+            out!("delivered     {}", pct(&report.delivered));
+            out!("response      {}", pct(&report.response));
+            out!("confirmed     {}", pct(&report.confirmation));
+            out!(
                 "no-shows      reminded {} · not reminded {}",
                 pct(&report.no_show_reminded),
                 pct(&report.no_show_not_reminded)
             );
-            println!("opt-outs      {}", pct(&report.opt_outs));
+            out!("opt-outs      {}", pct(&report.opt_outs));
             for s in &report.signals {
-                println!("! {} {}", s.message, s.what_to_check);
+                out!("! {} {}", s.message, s.what_to_check);
             }
             Ok(())
         }
@@ -771,7 +805,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 if cli.json {
                     return print_json(&view);
                 }
-                println!(
+                out!(
                     "{} unread; {} need a reply, {} reschedule requests, {} possible opt-outs",
                     view.counts.unread,
                     view.counts.needs_reply,
@@ -779,7 +813,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                     view.counts.possible_opt_out
                 );
                 for t in &view.threads {
-                    println!(
+                    out!(
                         "{:>5}  {:<24} {:>3} unread  {}  {}",
                         t.id,
                         t.client_name.clone().unwrap_or_else(|| t.phone.clone()),
@@ -796,7 +830,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                     return print_json(&serde_json::json!({ "hits": hits }));
                 }
                 for h in &hits {
-                    println!(
+                    out!(
                         "{}  {:<24} {}",
                         h.at.format("%Y-%m-%d %H:%M"),
                         h.client_name.clone().unwrap_or_else(|| h.phone.clone()),
@@ -820,7 +854,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                     if cli.json {
                         return print_json(&sent);
                     }
-                    println!("test text to {}: {:?}", sent.to, sent.status);
+                    out!("test text to {}: {:?}", sent.to, sent.status);
                     return Ok(());
                 }
                 ProviderAction::Set {
@@ -863,16 +897,16 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             if cli.json {
                 return print_json(&view);
             }
-            println!("provider:  {}", view.kind.as_str());
+            out!("provider:  {}", view.kind.as_str());
             if let Some(t) = &view.twilio {
-                println!("account:   {}", t.account_sid);
+                out!("account:   {}", t.account_sid);
                 if let Some(from) = &t.from_number {
-                    println!("from:      {from}");
+                    out!("from:      {from}");
                 }
                 if let Some(mg) = &t.messaging_service_sid {
-                    println!("service:   {mg}");
+                    out!("service:   {mg}");
                 }
-                println!(
+                out!(
                     "secret:    {}",
                     if view.secret_stored {
                         "in the keyring"
@@ -882,7 +916,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 );
             }
             if let Some(reason) = &view.paused {
-                println!("PAUSED:    {reason}");
+                out!("PAUSED:    {reason}");
             }
             Ok(())
         }
@@ -892,13 +926,13 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             if cli.json {
                 return print_json(&report);
             }
-            println!(
+            out!(
                 "sent {}, suppressed {}",
                 report.sent.len(),
                 report.suppressed.len()
             );
             for s in &report.suppressed {
-                println!(
+                out!(
                     "  message {} to {}: {}",
                     s.message_id,
                     s.to,
@@ -943,7 +977,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 return print_json(&list);
             }
             for a in &list {
-                println!(
+                out!(
                     "{}  {:<24} {:<16} {:<14} {}",
                     a.starts_at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
                     a.client_name,
@@ -979,7 +1013,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 }
                 print_client_line(&detail.client);
                 for e in &detail.ledger {
-                    println!(
+                    out!(
                         "  {} {} {} via {} by {}",
                         e.occurred_at.format("%Y-%m-%d %H:%M"),
                         e.purpose.as_str(),
@@ -1003,7 +1037,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                     if cli.json {
                         return print_json(&export);
                     }
-                    print!("{}", export.to_csv().map_err(|e| e.payload())?);
+                    out_raw!("{}", export.to_csv().map_err(|e| e.payload())?);
                     return Ok(());
                 }
             };
@@ -1040,7 +1074,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             if cli.json {
                 return print_json(&event);
             }
-            println!(
+            out!(
                 "{} consent {} for {} ({})",
                 event.purpose.as_str(),
                 event.action.as_str(),
@@ -1083,7 +1117,7 @@ fn consent_word(state: ConsentState) -> &'static str {
 }
 
 fn print_client_line(c: &Client) {
-    println!(
+    out!(
         "{:<16} {:<30} service: {:<8} marketing: {:<8}{}",
         c.phone,
         c.name,
@@ -1104,7 +1138,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, ErrorPayload> {
 fn print_json(value: &impl Serialize) -> Result<(), ErrorPayload> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
-    println!("{text}");
+    out!("{text}");
     Ok(())
 }
 
@@ -1112,15 +1146,16 @@ fn show_settings(settings: &Settings, json: bool) -> Result<(), ErrorPayload> {
     if json {
         return print_json(settings);
     }
-    println!("business_name       {}", settings.business_name);
-    println!("timezone            {}", settings.timezone);
-    println!("phone_region        {}", settings.phone_region);
-    println!(
+    out!("business_name       {}", settings.business_name);
+    out!("timezone            {}", settings.timezone);
+    out!("phone_region        {}", settings.phone_region);
+    out!(
         "quiet_hours         {}-{}",
-        settings.quiet_hours.start, settings.quiet_hours.end
+        settings.quiet_hours.start,
+        settings.quiet_hours.end
     );
-    println!("max_texts_per_day   {}", settings.caps.max_texts_per_day);
-    println!("max_texts_per_week  {}", settings.caps.max_texts_per_week);
-    println!("provider            {}", settings.provider.as_str());
+    out!("max_texts_per_day   {}", settings.caps.max_texts_per_day);
+    out!("max_texts_per_week  {}", settings.caps.max_texts_per_week);
+    out!("provider            {}", settings.provider.as_str());
     Ok(())
 }

@@ -5,8 +5,13 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// The moment every command runs at unless it passes its own `--now`: no test reads the
+/// computer's clock.
+const PINNED_NOW: &str = "2027-03-01T12:00:00Z";
+
 fn cli(db: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tidings-cli"))
+        .env("TIDINGS_NOW", PINNED_NOW)
         .arg("--db")
         .arg(db)
         .args(args)
@@ -22,6 +27,27 @@ fn json(output: &Output) -> serde_json::Value {
             String::from_utf8_lossy(&output.stderr)
         )
     })
+}
+
+#[test]
+fn a_reader_that_went_away_ends_the_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tidings.sqlite3");
+    // `tidings-cli doctor --json | head -0`, deterministically: the pipe's only reader is
+    // closed before the command writes anything.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_tidings-cli"))
+        .env("TIDINGS_NOW", PINNED_NOW)
+        .args(["--db", db.to_str().unwrap(), "doctor", "--json"])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert_eq!(stderr, "", "no panic, no backtrace, no message");
+    assert!(db.exists(), "the command still did its work");
 }
 
 #[test]

@@ -261,7 +261,7 @@ mod tests {
             purpose: Purpose::Service,
             version: 2,
             template: "{business} will text you about appointments.".into(),
-            created_at: Utc::now(),
+            created_at: chrono::DateTime::UNIX_EPOCH,
         };
         assert_eq!(
             d.render("Harbour Hair"),

@@ -26,6 +26,11 @@ const SERVICE: &str = "MG00112233445566778899aabbccddeeff";
 const OWN_NUMBER: &str = "+15005550006";
 const CUSTOMER: &str = "+15558675310";
 
+/// The moment these tests happen at: none reads the computer's clock.
+fn pinned_now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 3, 1, 12, 0, 0).unwrap()
+}
+
 fn messages_path() -> String {
     format!("/2010-04-01/Accounts/{ACCOUNT}/Messages.json")
 }
@@ -337,7 +342,7 @@ async fn a_server_slower_than_the_timeout_is_transient() {
         .and(path(messages_path()))
         .respond_with(
             ResponseTemplate::new(201)
-                .set_body_json(message(&sid(1), "queued", "outbound-api", Utc::now()))
+                .set_body_json(message(&sid(1), "queued", "outbound-api", pinned_now()))
                 .set_delay(Duration::from_secs(5)),
         )
         .mount(&server)
@@ -384,7 +389,7 @@ async fn a_connection_reset_is_transient() {
     let (_, _) = transient(twilio.fetch_status(&sid(1)).await.unwrap_err());
     let (_, _) = transient(
         twilio
-            .messages_to(CUSTOMER, Utc::now() - chrono::Duration::hours(1))
+            .messages_to(CUSTOMER, pinned_now() - chrono::Duration::hours(1))
             .await
             .unwrap_err(),
     );
@@ -438,7 +443,7 @@ async fn a_body_cut_off_mid_transfer_is_transient() {
 #[tokio::test]
 async fn a_truncated_list_page_is_an_error_not_partial_data() {
     let server = MockServer::start().await;
-    let now = Utc::now();
+    let now = pinned_now();
     let full = page(
         vec![
             message(&sid(1), "delivered", "outbound-api", now),
@@ -510,7 +515,7 @@ async fn create_sends_to_body_and_from_signed_with_the_account_sid() {
             &sid(1),
             "queued",
             "outbound-api",
-            Utc::now(),
+            pinned_now(),
         )))
         .expect(1)
         .mount(&server)
@@ -544,7 +549,7 @@ async fn an_api_key_signs_in_as_the_key_but_stays_in_the_account() {
             &sid(2),
             "accepted",
             "outbound-api",
-            Utc::now(),
+            pinned_now(),
         )))
         .expect(1)
         .mount(&server)
@@ -573,7 +578,7 @@ async fn a_scheduled_create_goes_through_the_messaging_service() {
             &sid(3),
             "scheduled",
             "outbound-api",
-            Utc::now(),
+            pinned_now(),
         )))
         .expect(1)
         .mount(&server)
@@ -613,7 +618,7 @@ async fn scheduling_from_a_plain_number_is_refused_without_a_request() {
     let server = MockServer::start().await;
     let err = provider(&server.uri())
         .send(&OutboundText {
-            send_at: Some(Utc::now() + chrono::Duration::hours(2)),
+            send_at: Some(pinned_now() + chrono::Duration::hours(2)),
             ..text("later")
         })
         .await
@@ -631,7 +636,7 @@ async fn cancel_posts_status_canceled_and_checks_the_answer() {
             &sid(4),
             "canceled",
             "outbound-api",
-            Utc::now(),
+            pinned_now(),
         )))
         .expect(1)
         .mount(&server)
@@ -642,7 +647,7 @@ async fn cancel_posts_status_canceled_and_checks_the_answer() {
             &sid(5),
             "sent",
             "outbound-api",
-            Utc::now(),
+            pinned_now(),
         )))
         .expect(1)
         .mount(&server)
@@ -665,7 +670,7 @@ async fn cancel_posts_status_canceled_and_checks_the_answer() {
 #[tokio::test]
 async fn list_all_follows_next_page_uri_across_three_pages_in_order() {
     let server = MockServer::start().await;
-    let now = Utc::now();
+    let now = pinned_now();
     let second = format!(
         "{}?To=%2B15558675310&PageSize=1000&Page=1&PageToken=PAsecond",
         messages_path()

@@ -11,6 +11,11 @@ use tidings_store::{
     schema_version_supported, NewAuditEntry, NewSandboxRecord, SandboxDirection, Store, StoreError,
 };
 
+/// The moment these tests happen at: none reads the computer's clock.
+fn pinned_now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 3, 1, 12, 0, 0).unwrap()
+}
+
 fn audit<'a>() -> NewAuditEntry<'a> {
     NewAuditEntry {
         at: Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap(),
@@ -69,7 +74,7 @@ fn reopening_keeps_data_and_applies_nothing_twice() {
                 timezone: "Europe/London".into(),
                 phone_region: "GB".into(),
             },
-            Utc::now(),
+            pinned_now(),
         )
         .unwrap();
     store.save_settings(&next, audit()).unwrap();
@@ -236,7 +241,7 @@ fn sandbox_records_are_kept_once_per_provider_id() {
         body: "See you at 10:00",
         status: "delivered",
         send_at: None,
-        created_at: Utc::now(),
+        created_at: pinned_now(),
     };
     let first = store.insert_sandbox_record(&new).unwrap();
     let again = store
@@ -273,7 +278,7 @@ fn the_consent_ledger_and_disclosures_refuse_updates_and_deletes() {
     let path = dir.path().join("t.sqlite3");
     let store = Store::open(&path).unwrap();
     let client = store
-        .insert_client(&valid_client("+447400123001"), Utc::now(), audit())
+        .insert_client(&valid_client("+447400123001"), pinned_now(), audit())
         .unwrap();
     let disclosure = store
         .current_disclosures()
@@ -290,8 +295,8 @@ fn the_consent_ledger_and_disclosures_refuse_updates_and_deletes() {
             disclosure: &disclosure,
             business_name: "Harbour Hair",
             recorded_by: "Sam",
-            occurred_at: Utc::now(),
-            recorded_at: Utc::now(),
+            occurred_at: pinned_now(),
+            recorded_at: pinned_now(),
             evidence: None,
             message_id: None,
         })
@@ -327,10 +332,10 @@ fn a_number_can_belong_to_one_client_only() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
     store
-        .insert_client(&valid_client("+447400123001"), Utc::now(), audit())
+        .insert_client(&valid_client("+447400123001"), pinned_now(), audit())
         .unwrap();
     assert!(store
-        .insert_client(&valid_client("+447400123001"), Utc::now(), audit())
+        .insert_client(&valid_client("+447400123001"), pinned_now(), audit())
         .is_err());
     assert_eq!(store.count_clients().unwrap(), 1);
 }
@@ -451,7 +456,7 @@ fn insights_days_counted_before_a_restore_are_not_kept_after_it() {
     let store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
     let backup = dir.path().join("backup.sqlite3");
     store.backup_to(&backup).unwrap();
-    let now = chrono::Utc::now();
+    let now = pinned_now();
     let day = tidings_store::DayWindow {
         day: "2027-03-01".into(),
         start: "2027-03-01T00:00:00Z".parse().unwrap(),
