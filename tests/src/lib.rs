@@ -132,6 +132,71 @@ impl App {
             .unwrap_or_else(|e| panic!("no element [data-testid='{test_id}'] appeared: {e}"))
     }
 
+    /// The `data-testid` of the first element whose `data-testid` starts with `prefix`, waiting
+    /// for one. Read inside the page in one step: a list the app re-renders between finding an
+    /// element and reading it (a change batch arriving) cannot leave the test holding a stale
+    /// element.
+    pub async fn first_test_id(&self, prefix: &str) -> String {
+        let css = format!("[data-testid^='{prefix}']");
+        self.first_in_page(&css, "e.dataset.testid").await
+    }
+
+    /// The text (`innerText`, as shown) of the first element matching `css`, waiting for one;
+    /// read in one step like [`App::first_test_id`].
+    pub async fn first_text(&self, css: &str) -> String {
+        self.first_in_page(css, "e.innerText").await
+    }
+
+    /// The `textContent` of the first element matching `css`, waiting for one.
+    pub async fn first_content(&self, css: &str) -> String {
+        self.first_in_page(css, "e.textContent").await
+    }
+
+    async fn first_in_page(&self, css: &str, read: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        let script = format!(
+            "const e = document.querySelector(arguments[0]); return e ? String({read}) : null;"
+        );
+        loop {
+            let ret = self
+                .driver
+                .execute(&script, vec![json!(css)])
+                .await
+                .unwrap();
+            if let Some(found) = ret.json().as_str() {
+                return found.to_owned();
+            }
+            assert!(Instant::now() < deadline, "nothing matching {css} appeared");
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Clicks the first element whose `data-testid` starts with `prefix`, waiting for one; if
+    /// the list is re-rendered under the click, it finds the element again and retries.
+    pub async fn click_first(&self, prefix: &str) {
+        let css = format!("[data-testid^='{prefix}']");
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let tried = match self
+                .driver
+                .query(By::Css(css.clone()))
+                .wait(WAIT, POLL)
+                .first()
+                .await
+            {
+                Ok(element) => element.click().await,
+                Err(err) => Err(err),
+            };
+            match tried {
+                Ok(()) => return,
+                Err(err) => {
+                    assert!(Instant::now() < deadline, "could not click {css}: {err}");
+                    tokio::time::sleep(POLL).await;
+                }
+            }
+        }
+    }
+
     /// Whether an element with this `data-testid` is on the screen now.
     pub async fn has(&self, test_id: &str) -> bool {
         !self

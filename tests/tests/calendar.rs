@@ -67,17 +67,9 @@ async fn drag_to_book_drag_to_move_and_find_it_after_a_restart() {
     app.type_into("appt-new-client-phone", "07400 123001").await;
     app.click("appt-save").await;
 
-    let event = app
-        .driver
-        .query(By::Css("[data-testid^='cal-event-']"))
-        .first()
+    let id: i64 = app
+        .first_test_id("cal-event-")
         .await
-        .unwrap();
-    let id: i64 = event
-        .attr("data-testid")
-        .await
-        .unwrap()
-        .unwrap()
         .trim_start_matches("cal-event-")
         .parse()
         .unwrap();

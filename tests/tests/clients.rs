@@ -4,7 +4,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
-use tidings_e2e::thirtyfour::prelude::*;
 use tidings_e2e::{fixture, App};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -68,20 +67,10 @@ async fn add_a_client_record_consent_and_see_badge_ledger_and_export() {
 
     // The list shows the badge; the same number again points to Ann.
     app.click("nav-clients").await;
-    let badge = app
-        .driver
-        .query(By::Css("[data-testid^='badge-service-']"))
-        .first()
-        .await
-        .unwrap();
-    assert_eq!(badge.text().await.unwrap(), "Service: granted");
-    let marketing = app
-        .driver
-        .query(By::Css("[data-testid^='badge-marketing-']"))
-        .first()
-        .await
-        .unwrap();
-    assert_eq!(marketing.text().await.unwrap(), "Marketing: none");
+    let badge = app.first_text("[data-testid^='badge-service-']").await;
+    assert_eq!(badge.trim(), "Service: granted");
+    let marketing = app.first_text("[data-testid^='badge-marketing-']").await;
+    assert_eq!(marketing.trim(), "Marketing: none");
 
     app.click("add-client").await;
     app.type_into("client-name", "Someone Else").await;

@@ -38,23 +38,16 @@ async fn a_question_is_answered_from_the_inbox_and_stop_cancels_the_next_reminde
     close_phone(&app).await;
     app.wait_text("nav-inbox-badge", "1").await;
     app.click("nav-inbox").await;
-    let row = app
-        .driver
-        .query(By::Css(
-            "[data-testid^='inbox-thread-']:not([data-testid^='inbox-thread-unread-'])",
-        ))
-        .first()
-        .await
-        .unwrap();
-    app.screenshot("inbox-list").await;
+    let row = "[data-testid^='inbox-thread-']:not([data-testid^='inbox-thread-unread-'])";
     // (WebKitWebDriver's visible-text reading skips parts of a button's content; the
-    // screenshot above shows the row whole.)
-    let text = row.prop("textContent").await.unwrap().unwrap_or_default();
+    // screenshot below shows the row whole.)
+    let text = app.first_content(row).await;
+    app.screenshot("inbox-list").await;
     assert!(
         text.contains("Ann Lee") && text.contains("parking"),
         "{text}"
     );
-    row.click().await.unwrap();
+    app.click_first("inbox-thread-").await;
     app.wait_text("thread", "Is there parking near you?").await;
     // Read: the badge goes.
     for _ in 0..50 {
