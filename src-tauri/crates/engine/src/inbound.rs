@@ -199,8 +199,11 @@ impl Engine {
                         None,
                         now,
                     )?;
+                } else {
+                    // "Please stop texting me" gets no automatic answer: the next text the
+                    // customer receives is one a person chose to send.
+                    self.holding_reply(&client).await?;
                 }
-                self.holding_reply(&client).await?;
             }
         }
         self.thread_arrival(text, Some(client.id), &client.name, marks)?;
@@ -339,6 +342,7 @@ impl Engine {
             return Ok(());
         };
         let cost = segments(&body);
+        let _lease = self.sender.acquire(crate::lease::LEASE_WAIT).await?;
         match self
             .provider()
             .send(&OutboundText {

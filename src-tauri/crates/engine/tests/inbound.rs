@@ -235,9 +235,16 @@ fn help_answers_and_free_text_opt_outs_are_flagged() {
     let d = desk();
     d.says("HELP");
     assert!(d.delivered()[0].contains("Reply STOP to opt out"));
+    let before = d.delivered().len();
     d.says("please stop texting me");
     let flagged = d.engine.outbox(None).unwrap().len();
     assert!(flagged >= 1);
+    assert_eq!(
+        d.delivered().len(),
+        before,
+        "a possible opt-out gets no automatic answer: {:?}",
+        d.delivered()
+    );
     assert_eq!(
         d.engine
             .client_detail(d.client)
