@@ -4,6 +4,10 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
 
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -22,7 +26,7 @@ pub struct Accepted {
 
 pub struct FakeTwilio {
     pub server: MockServer,
-    accepted: Arc<Mutex<Vec<Accepted>>>,
+    accepted: Arc<Mutex<Vec<(Accepted, Instant)>>>,
 }
 
 fn form(request: &Request) -> Vec<(String, String)> {
@@ -58,8 +62,14 @@ impl FakeTwilio {
     }
 
     pub async fn start_with_clock(clock: TwilioClock) -> Self {
+        Self::start_with(clock, Duration::ZERO).await
+    }
+
+    /// A fake whose message list shows an accepted text only `list_lag` after accepting it,
+    /// as Twilio's own list can lag by seconds.
+    pub async fn start_with(clock: TwilioClock, list_lag: Duration) -> Self {
         let server = MockServer::start().await;
-        let accepted: Arc<Mutex<Vec<Accepted>>> = Arc::default();
+        let accepted: Arc<Mutex<Vec<(Accepted, Instant)>>> = Arc::default();
         let messages = format!("/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json");
 
         Mock::given(method("GET"))
@@ -98,7 +108,7 @@ impl FakeTwilio {
                 };
                 let json = message_json(&m, "queued");
                 if let Ok(mut all) = store.lock() {
-                    all.push(m);
+                    all.push((m, Instant::now()));
                 }
                 ResponseTemplate::new(201).set_body_json(json)
             })
@@ -118,6 +128,8 @@ impl FakeTwilio {
                 let page: Vec<serde_json::Value> = all
                     .iter()
                     .rev()
+                    .filter(|(_, at)| at.elapsed() >= list_lag)
+                    .map(|(m, _)| m)
                     .filter(|m| to.as_ref().is_none_or(|t| &m.to == t))
                     .map(|m| message_json(m, "delivered"))
                     .collect();
@@ -141,7 +153,7 @@ impl FakeTwilio {
                     .trim_end_matches(".json")
                     .to_owned();
                 let all = store.lock().map(|a| a.clone()).unwrap_or_default();
-                match all.iter().find(|m| m.sid == sid) {
+                match all.iter().map(|(m, _)| m).find(|m| m.sid == sid) {
                     Some(m) => ResponseTemplate::new(200).set_body_json(message_json(m, "delivered")),
                     None => ResponseTemplate::new(404).set_body_json(serde_json::json!({
                         "code": 20404, "message": "The requested resource was not found", "status": 404,
@@ -160,6 +172,129 @@ impl FakeTwilio {
 
     /// Every message accepted so far, in order.
     pub fn accepted(&self) -> Vec<Accepted> {
-        self.accepted.lock().map(|a| a.clone()).unwrap_or_default()
+        self.accepted
+            .lock()
+            .map(|a| a.iter().map(|(m, _)| m.clone()).collect())
+            .unwrap_or_default()
     }
+}
+
+/// Flaky desk Wi-Fi in front of the fake. Of the requests that create a text, a share is cut
+/// after Twilio took the text and before its answer gets back (a dropped link, a timeout
+/// after Twilio accepted), and another share is cut after the request was written but before
+/// it reached Twilio. To the app both look the same. Each request gets its own connection
+/// (`Connection: close`), so a cut falls on exactly one request.
+pub struct CuttingProxy {
+    address: std::net::SocketAddr,
+    cut: Arc<Cuts>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+#[derive(Default)]
+struct Cuts {
+    after: AtomicU64,
+    before: AtomicU64,
+}
+
+impl CuttingProxy {
+    /// Proxies to `upstream` (`http://127.0.0.1:PORT`), cutting the answer to `after` (0.0–1.0)
+    /// of creates and the request of `before` of them; `seed` makes the choice repeatable.
+    pub async fn start(upstream: &str, after: f64, before: f64, seed: u64) -> Self {
+        let upstream: std::net::SocketAddr = upstream
+            .trim_start_matches("http://")
+            .parse()
+            .expect("the fake listens on 127.0.0.1:PORT");
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let cut = Arc::new(Cuts::default());
+        let rng = Arc::new(Mutex::new(fastrand::Rng::with_seed(seed)));
+        let counted = cut.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let rng = rng.clone();
+                let counted = counted.clone();
+                tokio::spawn(async move {
+                    let _ = relay(client, upstream, (after, before), &rng, &counted).await;
+                });
+            }
+        });
+        Self { address, cut, task }
+    }
+
+    pub fn uri(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// How many creates were cut so far: (after Twilio took them, before they got there).
+    pub fn cut(&self) -> (u64, u64) {
+        (
+            self.cut.after.load(Ordering::SeqCst),
+            self.cut.before.load(Ordering::SeqCst),
+        )
+    }
+}
+
+impl Drop for CuttingProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// One request: read it whole, pass it on, and pass the answer back, unless this is a create
+/// chosen to be cut.
+async fn relay(
+    client: TcpStream,
+    upstream: std::net::SocketAddr,
+    (after, before): (f64, f64),
+    rng: &Mutex<fastrand::Rng>,
+    cut: &Cuts,
+) -> std::io::Result<()> {
+    let mut client = BufReader::new(client);
+    let mut head = Vec::new();
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if client.read_line(&mut line).await? == 0 {
+            return Ok(());
+        }
+        if line == "\r\n" {
+            break;
+        }
+        let lower = line.to_ascii_lowercase();
+        if let Some(value) = lower.strip_prefix("content-length:") {
+            length = value.trim().parse().unwrap_or(0);
+        }
+        if !lower.starts_with("connection:") {
+            head.push(line);
+        }
+    }
+    let mut body = vec![0; length];
+    client.read_exact(&mut body).await?;
+    let creates = head
+        .first()
+        .is_some_and(|l| l.starts_with("POST ") && l.contains("/Messages.json"));
+    let draw = if creates {
+        rng.lock().map(|mut r| r.f64()).unwrap_or(1.0)
+    } else {
+        1.0
+    };
+    if draw < before {
+        cut.before.fetch_add(1, Ordering::SeqCst);
+        // Hung up before passing the request on.
+        return Ok(());
+    }
+    let mut request = head.concat().into_bytes();
+    request.extend_from_slice(b"Connection: close\r\n\r\n");
+    request.extend_from_slice(&body);
+    let mut server = TcpStream::connect(upstream).await?;
+    server.write_all(&request).await?;
+    let mut answer = Vec::new();
+    server.read_to_end(&mut answer).await?;
+    if draw < before + after {
+        cut.after.fetch_add(1, Ordering::SeqCst);
+        // Hung up with the answer unsent.
+        return Ok(());
+    }
+    client.get_mut().write_all(&answer).await?;
+    client.get_mut().shutdown().await
 }

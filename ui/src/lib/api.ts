@@ -82,6 +82,7 @@ const ERROR_CODES: readonly ErrorCode[] = [
   'keyring',
   'credentials_rejected',
   'provider_offline',
+  'sender_busy',
 ];
 
 export class ApiError extends Error {

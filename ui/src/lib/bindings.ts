@@ -40,7 +40,13 @@ follow_up_hours: number | null,
 /**
  * Texts per second per sending number (1 is the US long-code rate).
  */
-send_rate_per_second: number, };
+send_rate_per_second: number, 
+/**
+ * How long a text whose send had no clear answer is given to show in the provider's own
+ * records before "not there" counts and it is sent again; `None` is the provider's own
+ * figure (Twilio's list can lag by seconds). Only a local stand-in needs less.
+ */
+provider_records_lag_seconds?: number, };
 
 export type SetupInput = { business_name: string, timezone: string, phone_region: string, };
 
@@ -48,7 +54,12 @@ export type SettingsUpdate = { business_name?: string, timezone?: string, phone_
 /**
  * `Some(0)` turns follow-ups off; `Some(n)` asks n hours after a visit (1 to 72).
  */
-follow_up_hours?: number, };
+follow_up_hours?: number, 
+/**
+ * `Some(n)` waits n seconds (0 to 600) for the provider's records; `Some(u32::MAX)` goes
+ * back to the provider's own figure.
+ */
+provider_records_lag_seconds?: number, };
 
 export type QuietHours = { 
 /**
@@ -426,7 +437,7 @@ rules: Array<RuleResult>, signals: Array<Signal>, definitions: Array<Definition>
 
 export type ConnectionCheck = { account_name: string, account_status: string, };
 
-export type ErrorCode = "invalid_input" | "setup_required" | "data_folder" | "database_corrupt" | "database_too_new" | "database_busy" | "storage" | "provider" | "not_found" | "conflict" | "import_file" | "internal" | "keyring" | "credentials_rejected" | "provider_offline";
+export type ErrorCode = "invalid_input" | "setup_required" | "data_folder" | "database_corrupt" | "database_too_new" | "database_busy" | "storage" | "provider" | "not_found" | "conflict" | "import_file" | "internal" | "keyring" | "credentials_rejected" | "provider_offline" | "sender_busy";
 
 export type ErrorPayload = { code: ErrorCode, message: string, 
 /**

@@ -32,7 +32,9 @@ pub enum ValidationError {
     BadFollowUp(String),
     #[error("\"{0}\" is not a sending rate Tidings uses. Use a whole number of texts per second from 1 to 100 (1 for an ordinary US number).")]
     BadSendRate(String),
-    #[error("There is no setting called \"{0}\". Known settings: business_name, timezone, phone_region, quiet_hours, max_texts_per_day, max_texts_per_week, no_sundays, business_phone, backup_folder, send_rate_per_second, send_keyword_replies_with_twilio, follow_up_hours.")]
+    #[error("\"{0}\" is not a wait Tidings uses. Use a whole number of seconds from 0 to 600, or \"default\" for the provider's own.")]
+    BadRecordsLag(String),
+    #[error("There is no setting called \"{0}\". Known settings: business_name, timezone, phone_region, quiet_hours, max_texts_per_day, max_texts_per_week, no_sundays, business_phone, backup_folder, send_rate_per_second, send_keyword_replies_with_twilio, follow_up_hours, provider_records_lag_seconds.")]
     UnknownSetting(String),
 }
 
@@ -49,6 +51,7 @@ impl ValidationError {
             Self::BusinessPhoneTooLong => "business_phone",
             Self::BadSendRate(_) => "send_rate_per_second",
             Self::BadFollowUp(_) => "follow_up_hours",
+            Self::BadRecordsLag(_) => "provider_records_lag_seconds",
         }
     }
 }
@@ -189,7 +192,16 @@ pub struct Settings {
     /// Texts per second per sending number (1 is the US long-code rate).
     #[serde(default = "default_send_rate")]
     pub send_rate_per_second: u32,
+    /// How long a text whose send had no clear answer is given to show in the provider's own
+    /// records before "not there" counts and it is sent again; `None` is the provider's own
+    /// figure (Twilio's list can lag by seconds). Only a local stand-in needs less.
+    #[serde(default)]
+    #[ts(optional)]
+    pub provider_records_lag_seconds: Option<u32>,
 }
+
+/// The longest wait for a provider's records a desk can set (ten minutes).
+pub const MAX_RECORDS_LAG_SECONDS: u32 = 600;
 
 fn default_send_rate() -> u32 {
     1
@@ -229,6 +241,10 @@ pub struct SettingsUpdate {
     /// `Some(0)` turns follow-ups off; `Some(n)` asks n hours after a visit (1 to 72).
     #[ts(optional)]
     pub follow_up_hours: Option<u32>,
+    /// `Some(n)` waits n seconds (0 to 600) for the provider's records; `Some(u32::MAX)` goes
+    /// back to the provider's own figure.
+    #[ts(optional)]
+    pub provider_records_lag_seconds: Option<u32>,
 }
 
 impl SettingsUpdate {
@@ -267,6 +283,17 @@ impl SettingsUpdate {
                         .parse()
                         .map_err(|_| ValidationError::BadSendRate(value.trim().to_owned()))?,
                 )
+            }
+            "provider_records_lag_seconds" => {
+                let v = value.trim();
+                update.provider_records_lag_seconds = Some(if v == "default" {
+                    u32::MAX
+                } else {
+                    v.parse()
+                        .ok()
+                        .filter(|s| *s <= MAX_RECORDS_LAG_SECONDS)
+                        .ok_or_else(|| ValidationError::BadRecordsLag(v.to_owned()))?
+                });
             }
             "max_texts_per_day" | "max_texts_per_week" => {
                 // Filled in against the current caps by `Settings::apply`.
@@ -340,6 +367,13 @@ impl Settings {
                 return Err(ValidationError::BadSendRate(rate.to_string()));
             }
             next.send_rate_per_second = rate;
+        }
+        if let Some(lag) = update.provider_records_lag_seconds {
+            next.provider_records_lag_seconds = match lag {
+                u32::MAX => None,
+                s if s <= MAX_RECORDS_LAG_SECONDS => Some(s),
+                s => return Err(ValidationError::BadRecordsLag(s.to_string())),
+            };
         }
         if let Some(folder) = &update.backup_folder {
             next.backup_folder = folder.trim().to_owned();

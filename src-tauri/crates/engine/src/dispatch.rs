@@ -348,6 +348,7 @@ impl Engine {
             }
         );
         let provider = self.provider();
+        let _lease = self.sender.acquire(crate::lease::LEASE_WAIT).await?;
         let receipt = provider
             .send(&OutboundText {
                 to: to.clone(),
@@ -408,47 +409,107 @@ impl Engine {
         self.provider_view()
     }
 
-    /// Invariant 3: every message claimed by a process that stopped mid-send is matched
-    /// against the provider's own records before anything is resent. Found → settled with
-    /// the provider's id; not found → due again (through the gate).
+    /// How long a text whose send had no clear answer is given to appear in the provider's
+    /// records before "not there" counts: the desk's setting, or the provider's own figure.
+    pub(crate) fn records_lag(&self) -> StdDuration {
+        match self
+            .settings()
+            .ok()
+            .and_then(|s| s.provider_records_lag_seconds)
+        {
+            Some(seconds) => StdDuration::from_secs(u64::from(seconds)),
+            None => self.provider().records_lag(),
+        }
+    }
+
+    /// Invariant 3: every text left `sending` — claimed by a process that stopped mid-send, or
+    /// sent without a clear answer — is matched against the provider's own records before
+    /// anything resends it. Found: settled with the provider's id. Not there once the
+    /// provider's records have had time to show it: due again, through the gate. Otherwise it
+    /// waits for a later pass. Runs under the sender lease, so every `sending` row it sees
+    /// belongs to no live send (invariant 4). Returns how many were settled.
     pub(crate) async fn reconcile_claimed(&self) -> Result<u32, EngineError> {
+        let _lease = self.sender.acquire(crate::lease::LEASE_WAIT).await?;
+        self.reconcile_claimed_held().await
+    }
+
+    pub(crate) async fn reconcile_claimed_held(&self) -> Result<u32, EngineError> {
         let now = self.now();
         let provider = self.provider();
+        let lag = self.records_lag();
         let mut settled = 0;
-        for (m, claimed_at) in self.store.claimed_messages()? {
+        for claimed in self.store.claimed_messages()? {
+            let m = &claimed.message;
+            if m.body.is_empty() {
+                // Stopped between the claim and writing the text down: it never reached the
+                // provider.
+                self.store.release_claim(m.id, now)?;
+                continue;
+            }
             // An hour of slack for a desk clock that disagrees with the provider's.
-            let since = claimed_at.unwrap_or(now - Duration::days(1)) - Duration::hours(1);
-            let found = if m.body.is_empty() {
-                None
-            } else {
-                let mut found = None;
-                for record in provider.messages_to(&m.to, since).await? {
-                    if record.body == m.body
-                        && !self.store.provider_id_known(&record.provider_id)?
-                    {
-                        found = Some(record);
-                        break;
-                    }
-                }
-                found
-            };
-            match found {
-                Some(record) => {
-                    self.store.settle_claimed(
-                        m.id,
-                        &record.provider_id,
-                        status_word(record.status),
-                        now,
-                    )?;
-                    settled += 1;
-                }
-                None => {
-                    self.store.release_claim(m.id, now)?;
+            let since = claimed.claimed_at.unwrap_or(now - Duration::days(1)) - Duration::hours(1);
+            let mut found = None;
+            for record in provider.messages_to(&m.to, since).await? {
+                if record.body == m.body && !self.store.provider_id_known(&record.provider_id)? {
+                    found = Some(record);
+                    break;
                 }
             }
+            if let Some(record) = found {
+                self.store.settle_claimed(
+                    m.id,
+                    &record.provider_id,
+                    status_word(record.status),
+                    now,
+                )?;
+                settled += 1;
+                continue;
+            }
+            // Not there (yet): "not there" only counts once the provider has had time to
+            // list it, measured on the computer's real clock from when the question arose.
+            let now_ms = real_now_ms();
+            let asked_since = self.store.note_unknown_since(m.id, now_ms)?;
+            let waited = StdDuration::from_millis(now_ms.saturating_sub(asked_since).max(0) as u64);
+            if waited < lag {
+                continue;
+            }
+            if claimed.unknown_since_ms.is_some() && claimed.attempts > 0 {
+                // A send without a clear answer, now known not to have arrived.
+                let reason = m.reason.as_deref().unwrap_or_default();
+                let reason = reason.trim_start_matches("checking with the provider: ");
+                if claimed.attempts >= MAX_ATTEMPTS {
+                    self.store.finish_failed(
+                        m.id,
+                        "sending",
+                        "failed",
+                        None,
+                        &format!("gave up after {} attempts: {reason}", claimed.attempts),
+                        now,
+                    )?;
+                } else {
+                    let wait = backoff(claimed.attempts, fastrand::f64());
+                    self.store.release_unknown(
+                        m.id,
+                        now + wait,
+                        &format!(
+                            "will retry: the provider has no record of the last attempt ({reason})"
+                        ),
+                        now,
+                    )?;
+                }
+            } else {
+                self.store.release_claim(m.id, now)?;
+            }
         }
-        self.reconciled.store(true, Ordering::SeqCst);
+        if settled > 0 {
+            self.publish(WriteSource::Background, vec![Change::Messages]);
+        }
         Ok(settled)
+    }
+
+    /// Whether any text is waiting for the provider's records to say whether it went.
+    pub(crate) fn has_unsettled(&self) -> bool {
+        self.store.unsettled_count().is_ok_and(|n| n > 0)
     }
 
     /// What a provider failure does to the message and to sending (DESIGN's providers).
@@ -463,6 +524,17 @@ impl Engine {
                 reason,
                 retry_after,
             } => self.retry_or_fail(m, &reason, retry_after, now),
+            ProviderError::Ambiguous(reason) => {
+                // The text may have gone: it stays claimed, one attempt used, until the
+                // provider's own records say (the next passes' reconcile).
+                self.store.mark_outcome_unknown(
+                    m.id,
+                    &format!("checking with the provider: {reason}"),
+                    real_now_ms(),
+                    now,
+                )?;
+                Ok(AfterFailure::Continue)
+            }
             ProviderError::Storage(reason) | ProviderError::NotFound(reason) => {
                 self.retry_or_fail(m, &reason, None, now)
             }
@@ -662,6 +734,7 @@ impl Engine {
     /// Makes the provider-side cancels that changes queued (a reschedule, a cancellation, an
     /// opt-out). A text the provider already sent is recorded as sent.
     pub(crate) async fn process_cancellations(&self) -> Result<AfterFailure, EngineError> {
+        let _lease = self.sender.acquire(crate::lease::LEASE_WAIT).await?;
         let provider = self.provider();
         for pending in self.store.pending_cancellations(100)? {
             let now = self.now();
@@ -732,10 +805,15 @@ impl Engine {
     pub(crate) fn is_real_provider(&self) -> bool {
         self.provider().kind() != ProviderKind::Sandbox
     }
+}
 
-    pub(crate) fn reconciled(&self) -> bool {
-        self.reconciled.load(Ordering::SeqCst)
-    }
+/// The computer's real clock in Unix milliseconds. The provider's records lag in real time,
+/// whatever the engine's clock says (a pinned `--now`, a test clock).
+fn real_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -72,8 +72,8 @@ pub struct Engine {
     pub(crate) keyring: Keyring,
     /// One sending slot per `1 / rate` seconds (real providers only).
     pub(crate) limiter: crate::dispatch::RateLimiter,
-    /// Claimed-but-unsettled messages are reconciled once per process, before any send.
-    pub(crate) reconciled: std::sync::atomic::AtomicBool,
+    /// One sender at a time per database, across processes (see `lease`).
+    pub(crate) sender: crate::lease::SenderLock,
     /// Whether someone is looking at the window (replies are read more often then).
     pub(crate) window_open: std::sync::atomic::AtomicBool,
     /// When a text last went out (Unix seconds), for the reply poller's pace.
@@ -114,7 +114,7 @@ impl Engine {
             sandbox,
             keyring: config.keyring,
             limiter: crate::dispatch::RateLimiter::new(),
-            reconciled: std::sync::atomic::AtomicBool::new(false),
+            sender: crate::lease::SenderLock::open(&config.db_path)?,
             window_open: std::sync::atomic::AtomicBool::new(false),
             last_sent: std::sync::atomic::AtomicI64::new(0),
             poll_failures: std::sync::atomic::AtomicU32::new(0),
@@ -281,6 +281,11 @@ impl Engine {
                 let mut most = self.reply_poll_interval();
                 if self.awaiting_delivery().unwrap_or(false) {
                     most = most.min(std::time::Duration::from_secs(30));
+                }
+                // A text whose send had no clear answer is checked again once the provider's
+                // records have had time to show it.
+                if self.has_unsettled() {
+                    most = most.min(self.records_lag().max(std::time::Duration::from_secs(1)));
                 }
                 let wait = match self.next_due() {
                     Ok(Some(at)) => (at - self.now()).to_std().unwrap_or_default().min(most),

@@ -43,6 +43,9 @@ pub enum ErrorCode {
     CredentialsRejected,
     /// The SMS provider could not be reached or did not answer in time.
     ProviderOffline,
+    /// Another Tidings (the app, a command-line tick) is sending from the same database and
+    /// has not let go; nothing was sent.
+    SenderBusy,
 }
 
 /// What the UI receives for every failed command.
@@ -84,6 +87,8 @@ pub enum EngineError {
         name: String,
         client_id: i64,
     },
+    #[error("{0}")]
+    SenderBusy(String),
     #[error("{message}")]
     BadInput {
         field: &'static str,
@@ -106,6 +111,7 @@ impl EngineError {
             Self::ImportFile(_) => ErrorCode::ImportFile,
             Self::ClientNotFound(_) | Self::NotFound(_) => ErrorCode::NotFound,
             Self::DuplicatePhone { .. } => ErrorCode::Conflict,
+            Self::SenderBusy(_) => ErrorCode::SenderBusy,
             Self::SetupRequired => ErrorCode::SetupRequired,
             Self::Provider(ProviderError::CredentialsRejected) => ErrorCode::CredentialsRejected,
             Self::Provider(ProviderError::Transient { .. }) => ErrorCode::ProviderOffline,

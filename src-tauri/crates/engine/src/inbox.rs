@@ -390,6 +390,8 @@ impl Engine {
         actor: &str,
     ) -> Result<i64, String> {
         let run = async {
+            // Held from the claim to the settle, like every send (invariant 4).
+            let _lease = self.sender.acquire(crate::lease::LEASE_WAIT).await?;
             let now = self.now();
             let cost = segments(body);
             let encoding = cost.encoding.as_str();

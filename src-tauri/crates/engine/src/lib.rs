@@ -13,6 +13,7 @@ mod export;
 mod inbound;
 mod inbox;
 mod insights;
+mod lease;
 pub mod paths;
 mod reminders;
 mod scheduler;
@@ -46,6 +47,7 @@ pub use insights::{
     Definition, FollowUpResults, Funnel, InsightsReport, ReasonCount, ResponseTimes, RuleResult,
     VersionResult, WeekPoint,
 };
+pub use lease::LEASE_WAIT;
 pub use reminders::{
     MessageStatus, OutboxMessage, Preset, PresetInfo, ReminderRule, ReminderRuleInput, Template,
     TemplatePreview, TemplateVersion, TickItem, TickReport,

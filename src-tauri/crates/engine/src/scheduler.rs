@@ -699,22 +699,22 @@ impl Engine {
         {
             return Ok(report);
         }
-        if !self.reconciled() {
-            match self.reconcile_claimed().await {
-                Ok(_) => {}
-                Err(EngineError::Provider(err)) => {
-                    // Nothing is sent until every claim is accounted for.
-                    tracing::warn!("claimed texts could not be checked with the provider: {err}");
-                    if matches!(
-                        err,
-                        ProviderError::CredentialsRejected | ProviderError::Unavailable(_)
-                    ) {
-                        self.pause_sending(&err.to_string())?;
-                    }
-                    return Ok(report);
+        // Every text a stopped process or an unclear answer left `sending` is checked with the
+        // provider before anything new goes out (invariant 3).
+        match self.reconcile_claimed().await {
+            Ok(_) => {}
+            Err(EngineError::Provider(err)) => {
+                // Nothing is sent until every claim is accounted for.
+                tracing::warn!("claimed texts could not be checked with the provider: {err}");
+                if matches!(
+                    err,
+                    ProviderError::CredentialsRejected | ProviderError::Unavailable(_)
+                ) {
+                    self.pause_sending(&err.to_string())?;
                 }
-                Err(err) => return Err(err),
+                return Ok(report);
             }
+            Err(err) => return Err(err),
         }
         match self.poll_inbound().await {
             Ok(received) => {
@@ -784,6 +784,8 @@ impl Engine {
         by_staff: bool,
         report: &mut TickReport,
     ) -> Result<AfterFailure, EngineError> {
+        // One sender at a time per database (invariant 4), held from the claim to the settle.
+        let _lease = self.sender.acquire(crate::lease::LEASE_WAIT).await?;
         // Claimed in a committed transaction before anything else (invariant 3).
         if !self.store.claim(id, now)? {
             return Ok(AfterFailure::Continue);

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use tidings_engine::domain::{
     AppointmentInput, ClientInput, ConsentAction, ConsentChannel, ConsentInput, ConsentState,
-    Purpose, SetupInput, TwilioInput, WriteSource,
+    Purpose, SettingsUpdate, SetupInput, TwilioInput, WriteSource,
 };
 use tidings_engine::{
     Engine, EngineConfig, ErrorCode, FixedClock, MessageStatus, OutboxMessage, Preset, MAX_ATTEMPTS,
@@ -84,6 +84,17 @@ async fn desk() -> Desk {
         .unwrap();
     engine
         .apply_preset(Preset::Light, WriteSource::Ui, "desk")
+        .unwrap();
+    // The stand-in's list shows a text as soon as it takes it: no wait for its records.
+    engine
+        .update_settings(
+            &SettingsUpdate {
+                provider_records_lag_seconds: Some(0),
+                ..SettingsUpdate::default()
+            },
+            WriteSource::Ui,
+            "desk",
+        )
         .unwrap();
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -502,6 +513,114 @@ async fn a_message_claimed_before_a_crash_is_reconciled_not_resent() {
     assert_eq!(
         posts, 1,
         "only the message that never reached Twilio is sent"
+    );
+}
+
+#[tokio::test]
+async fn a_send_without_a_clear_answer_is_checked_with_twilio_before_anything_is_resent() {
+    let d = desk().await;
+    let (_, took) = d.booked("(415) 555-2671");
+    let (_, lost) = d.booked("(415) 555-2672");
+    // Both creates get an error from Twilio's side (HTTP 500): whether it took them is unknown.
+    Mock::given(method("POST"))
+        .and(path(messages_path()))
+        .respond_with(error(500, 20500))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&d.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(messages_path()))
+        .respond_with(ResponseTemplate::new(201).set_body_json(twilio_message(
+            "SM00000000000000000000000000000020",
+            "+14155552672",
+            "x",
+            "queued",
+        )))
+        .mount(&d.server)
+        .await;
+    empty_lists(&d.server).await;
+    let at = utc(3, 2, 18, 0);
+    d.tick_at(at).await;
+    for appointment in [took, lost] {
+        let m = d.only(appointment);
+        assert_eq!(
+            m.status,
+            MessageStatus::Sending,
+            "held, not retried: {m:#?}"
+        );
+        assert!(
+            m.reason_text
+                .as_deref()
+                .unwrap_or("")
+                .contains("checking with the provider"),
+            "{m:#?}"
+        );
+    }
+    assert_eq!(d.creates().await, 2);
+
+    // Twilio's list shows it took the first; the second is not there. While the list may
+    // still be catching up (the desk's wait for its records), nothing is resent.
+    let body = d.only(took).body;
+    Mock::given(method("GET"))
+        .and(path(messages_path()))
+        .and(wiremock::matchers::query_param("To", "+14155552671"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "messages": [twilio_message("SM00000000000000000000000000000019", "+14155552671", &body, "delivered")],
+            "next_page_uri": null,
+        })))
+        .with_priority(1)
+        .mount(&d.server)
+        .await;
+    d.engine
+        .update_settings(
+            &SettingsUpdate {
+                provider_records_lag_seconds: Some(600),
+                ..SettingsUpdate::default()
+            },
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+    d.tick_at(at + Duration::minutes(1)).await;
+    let first = d.only(took);
+    assert_eq!(
+        first.status,
+        MessageStatus::Delivered,
+        "found at Twilio: {first:#?}"
+    );
+    assert_eq!(
+        d.only(lost).status,
+        MessageStatus::Sending,
+        "still waiting for the list"
+    );
+    assert_eq!(
+        d.creates().await,
+        2,
+        "nothing resent while the list may lag"
+    );
+
+    // Once the list has had its time, "not there" counts: the second goes again after a
+    // backoff, and only the second.
+    d.engine
+        .update_settings(
+            &SettingsUpdate {
+                provider_records_lag_seconds: Some(0),
+                ..SettingsUpdate::default()
+            },
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+    d.tick_at(at + Duration::minutes(2)).await;
+    let second = d.only(lost);
+    assert_eq!(second.status, MessageStatus::RetryWait, "{second:#?}");
+    d.tick_at(second.send_at.unwrap()).await;
+    assert_eq!(d.only(lost).status, MessageStatus::Sent);
+    assert_eq!(
+        d.creates().await,
+        3,
+        "one resend, of the text Twilio did not have"
     );
 }
 

@@ -119,6 +119,12 @@ pub enum ProviderError {
     NotFound(String),
     #[error("The provider's records could not be read: {0}")]
     Storage(String),
+    /// The request may have reached the provider but no usable answer came back (a timeout
+    /// after connecting, a connection cut mid-answer, a server error, an answer without a
+    /// message id). The text may have gone: nothing resends it until the provider's own
+    /// records say it is not there.
+    #[error("The SMS provider may have taken the text, but its answer was lost ({0}). Tidings checks the provider's records before it sends the text again.")]
+    Ambiguous(String),
 }
 
 #[async_trait]
@@ -135,6 +141,12 @@ pub trait Provider: Send + Sync {
 
     /// Texts received after `cursor` (from the start when `None`), oldest first.
     async fn list_inbound(&self, cursor: Option<&str>) -> Result<InboundPage, ProviderError>;
+
+    /// How long a text the provider accepted may take to show in `messages_to`. A send whose
+    /// outcome is unknown is resent only when it is still missing after this long.
+    fn records_lag(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
 
     /// Messages to `to` created at or after `since`, for reconciling a claimed send.
     async fn messages_to(

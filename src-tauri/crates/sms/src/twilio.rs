@@ -189,11 +189,30 @@ pub fn classify(status: u16, body: &str, retry: Option<Duration>) -> ProviderErr
     }
 }
 
+const NOT_REACHED: &str = "Tidings could not reach Twilio (check the internet connection)";
+
+/// What a failed request means when it asked Twilio to create a text, where "did Twilio take
+/// it?" matters: only a connection that never opened, or an answer Twilio gave (a refusal, a
+/// rate limit), proves nothing was sent. Anything else (a timeout after connecting, a reset,
+/// an answer cut short, an error on Twilio's side) may follow an accepted text.
+fn unless_proved_unsent(err: ProviderError, connect_failed: bool) -> ProviderError {
+    match err {
+        ProviderError::Transient { reason, .. } if !connect_failed => {
+            ProviderError::Ambiguous(reason)
+        }
+        other => other,
+    }
+}
+
+/// How long a reconcile waits for a possibly accepted text to show in Twilio's list before
+/// taking "not there" as an answer.
+pub const RECORDS_LAG: Duration = Duration::from_secs(20);
+
 fn network(err: &reqwest::Error) -> ProviderError {
-    let reason = if err.is_timeout() {
+    let reason = if err.is_connect() {
+        NOT_REACHED.to_owned()
+    } else if err.is_timeout() {
         "Twilio did not answer in time".to_owned()
-    } else if err.is_connect() {
-        "Tidings could not reach Twilio (check the internet connection)".to_owned()
     } else if err.is_decode() || err.is_body() {
         "Twilio's answer was cut short".to_owned()
     } else {
@@ -245,20 +264,52 @@ impl TwilioProvider {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, ProviderError> {
+        self.call_as(request, false).await
+    }
+
+    /// A request; with `creates`, a failure that does not prove the text was refused is
+    /// [`ProviderError::Ambiguous`].
+    async fn call_as<T: for<'de> Deserialize<'de>>(
+        &self,
+        request: reqwest::RequestBuilder,
+        creates: bool,
+    ) -> Result<T, ProviderError> {
+        let unsent = |err: ProviderError, connect_failed: bool| {
+            if creates {
+                unless_proved_unsent(err, connect_failed)
+            } else {
+                err
+            }
+        };
         let response = request
             .basic_auth(self.config.username(), Some(self.config.secret.expose()))
             .send()
             .await
-            .map_err(|err| network(&err))?;
+            .map_err(|err| unsent(network(&err), err.is_connect()))?;
         let status = response.status();
         let retry = retry_after(response.headers());
-        let text = response.text().await.map_err(|err| network(&err))?;
+        let text = response
+            .text()
+            .await
+            .map_err(|err| unsent(network(&err), false))?;
         if !status.is_success() {
-            return Err(classify(status.as_u16(), &text, retry));
+            let err = classify(status.as_u16(), &text, retry);
+            // Twilio's own "too many requests" and "unavailable" are answers: the text was not
+            // taken. Any other server error may come after it was.
+            return Err(if status.is_server_error() && status.as_u16() != 503 {
+                unsent(err, false)
+            } else {
+                err
+            });
         }
-        serde_json::from_str(&text).map_err(|_| ProviderError::Transient {
-            reason: "Twilio's answer was cut short or could not be read".into(),
-            retry_after: None,
+        serde_json::from_str(&text).map_err(|_| {
+            unsent(
+                ProviderError::Transient {
+                    reason: "Twilio's answer was cut short or could not be read".into(),
+                    retry_after: None,
+                },
+                false,
+            )
         })
     }
 
@@ -284,10 +335,11 @@ impl TwilioProvider {
                 message: "Twilio schedules texts only through a Messaging Service".into(),
             });
         }
-        self.call(
+        self.call_as(
             self.http
                 .post(self.messages_url())
                 .form(&self.create_form(text)),
+            true,
         )
         .await
     }
@@ -371,9 +423,8 @@ impl TwilioProvider {
 }
 
 fn receipt_of(m: &TwilioMessage) -> Result<SendReceipt, ProviderError> {
-    let provider_id = m.sid.clone().ok_or_else(|| ProviderError::Transient {
-        reason: "Twilio accepted the text but gave no message id".into(),
-        retry_after: None,
+    let provider_id = m.sid.clone().ok_or_else(|| {
+        ProviderError::Ambiguous("Twilio accepted the text but gave no message id".into())
     })?;
     Ok(SendReceipt {
         provider_id,
@@ -401,6 +452,11 @@ impl Provider for TwilioProvider {
 
     async fn send(&self, text: &OutboundText) -> Result<SendReceipt, ProviderError> {
         receipt_of(&self.create(text).await?)
+    }
+
+    /// Twilio's message list can take a few seconds to show a text it has just accepted.
+    fn records_lag(&self) -> Duration {
+        RECORDS_LAG
     }
 
     async fn cancel_scheduled(&self, provider_id: &str) -> Result<(), ProviderError> {

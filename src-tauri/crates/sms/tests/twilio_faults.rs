@@ -202,6 +202,14 @@ fn header<'a>(request: &'a wiremock::Request, name: &str) -> &'a str {
         .unwrap()
 }
 
+/// The reason of an error that leaves "was the text taken?" open.
+fn ambiguous(err: ProviderError) -> String {
+    match err {
+        ProviderError::Ambiguous(reason) => reason,
+        other => panic!("expected an ambiguous outcome, got {other:?}"),
+    }
+}
+
 fn transient(err: ProviderError) -> (String, Option<Duration>) {
     match err {
         ProviderError::Transient {
@@ -248,7 +256,7 @@ async fn rate_limit_without_retry_after_leaves_the_wait_to_us() {
 }
 
 #[tokio::test]
-async fn server_errors_are_transient() {
+async fn server_errors_are_transient_and_leave_a_create_ambiguous() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(messages_path()))
@@ -269,9 +277,9 @@ async fn server_errors_are_transient() {
         .await;
 
     let twilio = provider(&server.uri());
-    let (reason, retry_after) = transient(twilio.send(&text("hi")).await.unwrap_err());
+    // An error on Twilio's side may come after it took the text.
+    let reason = ambiguous(twilio.send(&text("hi")).await.unwrap_err());
     assert!(reason.contains("HTTP 500"), "{reason}");
-    assert_eq!(retry_after, None);
 
     let (reason, retry_after) = transient(twilio.fetch_status(&sid(1)).await.unwrap_err());
     assert!(reason.contains("HTTP 503"), "{reason}");
@@ -336,7 +344,7 @@ async fn an_unknown_message_is_not_found() {
 // ---- The network's faults -----------------------------------------------------------------
 
 #[tokio::test]
-async fn a_server_slower_than_the_timeout_is_transient() {
+async fn a_create_slower_than_the_timeout_is_ambiguous() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(messages_path()))
@@ -355,9 +363,8 @@ async fn a_server_slower_than_the_timeout_is_transient() {
     let started = Instant::now();
     let err = twilio.send(&text("hi")).await.unwrap_err();
     let took = started.elapsed();
-    let (reason, retry_after) = transient(err);
+    let reason = ambiguous(err);
     assert!(reason.contains("did not answer in time"), "{reason}");
-    assert_eq!(retry_after, None);
     assert!(
         took < Duration::from_secs(3),
         "the timeout was not kept: {took:?}"
@@ -380,10 +387,9 @@ fn resetting_server() -> String {
 }
 
 #[tokio::test]
-async fn a_connection_reset_is_transient() {
+async fn a_connection_reset_is_transient_and_leaves_a_create_ambiguous() {
     let twilio = provider(&resetting_server());
-    let (reason, retry_after) = transient(twilio.send(&text("hi")).await.unwrap_err());
-    assert_eq!(retry_after, None);
+    let reason = ambiguous(twilio.send(&text("hi")).await.unwrap_err());
     assert!(reason.contains("broke off"), "{reason}");
 
     let (_, _) = transient(twilio.fetch_status(&sid(1)).await.unwrap_err());
@@ -403,8 +409,28 @@ async fn nothing_listening_is_transient() {
         .local_addr()
         .unwrap();
     let twilio = provider(&format!("http://{address}"));
+    // No connection, no request: the text was certainly not taken.
     let (reason, _) = transient(twilio.send(&text("hi")).await.unwrap_err());
     assert!(reason.contains("could not reach"), "{reason}");
+}
+
+#[tokio::test]
+async fn an_accepted_create_without_a_message_id_is_ambiguous() {
+    let mut answer = message(&sid(1), "queued", "outbound-api", pinned_now());
+    if let Some(fields) = answer.as_object_mut() {
+        fields.remove("sid");
+    }
+    let err = send_answered_with(ResponseTemplate::new(201).set_body_json(answer)).await;
+    assert!(ambiguous(err).contains("no message id"));
+}
+
+#[tokio::test]
+async fn an_accepted_create_whose_answer_is_not_json_is_ambiguous() {
+    let err = send_answered_with(
+        ResponseTemplate::new(201).set_body_raw("{\"sid\": \"SM", "application/json"),
+    )
+    .await;
+    assert!(ambiguous(err).contains("cut short"));
 }
 
 /// A raw server that promises a longer body than it sends, then hangs up.

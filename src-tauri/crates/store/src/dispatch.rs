@@ -25,8 +25,16 @@ pub struct PendingCancellation {
     pub attempts: u32,
 }
 
-/// A message left `sending`, with when it was claimed.
-pub type ClaimedMessage = (MessageRow, Option<DateTime<Utc>>);
+/// A message left `sending`: claimed by a process that stopped mid-send, or sent without a
+/// clear answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimedMessage {
+    pub message: MessageRow,
+    pub claimed_at: Option<DateTime<Utc>>,
+    /// Since when (real clock, Unix ms) the provider's records have been asked about it.
+    pub unknown_since_ms: Option<i64>,
+    pub attempts: u32,
+}
 
 impl Store {
     /// Messages due at `now` (planned, or waiting to retry), soonest first.
@@ -52,7 +60,8 @@ impl Store {
     pub fn claim(&self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
         self.write(|tx| {
             let n = tx.execute(
-                "UPDATE messages SET status = 'sending', claimed_at = ?2, updated_at = ?2
+                "UPDATE messages SET status = 'sending', claimed_at = ?2, updated_at = ?2,
+                    unknown_since_ms = NULL
                  WHERE id = ?1 AND status IN ('planned', 'retry_wait')",
                 params![id, stamp(now)],
             )?;
@@ -139,15 +148,21 @@ impl Store {
             )?;
             let mut out = Vec::with_capacity(rows.len());
             for row in rows {
-                let claimed: Option<String> = conn.query_row(
-                    "SELECT claimed_at FROM messages WHERE id = ?1",
-                    [row.id],
-                    |r| r.get(0),
-                )?;
-                let claimed = claimed
+                let (claimed, unknown_since_ms, attempts): (Option<String>, Option<i64>, u32) =
+                    conn.query_row(
+                        "SELECT claimed_at, unknown_since_ms, attempts FROM messages WHERE id = ?1",
+                        [row.id],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )?;
+                let claimed_at = claimed
                     .and_then(|c| DateTime::parse_from_rfc3339(&c).ok())
                     .map(|c| c.with_timezone(&Utc));
-                out.push((row, claimed));
+                out.push(ClaimedMessage {
+                    message: row,
+                    claimed_at,
+                    unknown_since_ms,
+                    attempts,
+                });
             }
             Ok(out)
         })
@@ -332,9 +347,83 @@ impl Store {
         self.write(|tx| {
             let n = tx.execute(
                 "UPDATE messages SET status = ?3, provider_id = ?2,
-                    sent_at = coalesce(claimed_at, ?4), updated_at = ?4
+                    sent_at = coalesce(claimed_at, ?4), updated_at = ?4, unknown_since_ms = NULL,
+                    reason = NULL
                  WHERE id = ?1 AND status = 'sending'",
                 params![id, provider_id, status, stamp(now)],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    /// A send came back without a clear answer: the text stays `sending`, one attempt used,
+    /// with the reason shown, until the provider's records are checked. `since_ms` (real clock)
+    /// is kept from the first time the question arose.
+    pub fn mark_outcome_unknown(
+        &self,
+        id: i64,
+        reason: &str,
+        since_ms: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE messages SET reason = ?2, attempts = attempts + 1,
+                    unknown_since_ms = coalesce(unknown_since_ms, ?3), updated_at = ?4
+                 WHERE id = ?1 AND status = 'sending'",
+                params![id, reason, since_ms, stamp(now)],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    /// Notes `now_ms` as when the provider's records were first asked about a claimed text
+    /// (unless an earlier time is on record) and returns the time on record.
+    pub fn note_unknown_since(&self, id: i64, now_ms: i64) -> Result<i64, StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE messages SET unknown_since_ms = coalesce(unknown_since_ms, ?2)
+                 WHERE id = ?1 AND status = 'sending'",
+                params![id, now_ms],
+            )?;
+            Ok(tx
+                .query_row(
+                    "SELECT unknown_since_ms FROM messages WHERE id = ?1",
+                    [id],
+                    |r| r.get::<_, Option<i64>>(0),
+                )
+                .optional()?
+                .flatten()
+                .unwrap_or(now_ms))
+        })
+    }
+
+    /// Texts whose outcome is being checked with the provider (left `sending`).
+    pub fn unsettled_count(&self) -> Result<u32, StoreError> {
+        self.read(|conn| {
+            Ok(conn.query_row(
+                "SELECT count(*) FROM messages WHERE status = 'sending'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+    }
+
+    /// A send without a clear answer that the provider's records show never arrived: due again
+    /// at `at` (the attempt it used stays counted).
+    pub fn release_unknown(
+        &self,
+        id: i64,
+        at: DateTime<Utc>,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE messages SET status = 'retry_wait', send_at = ?2, reason = ?3,
+                    unknown_since_ms = NULL, updated_at = ?4
+                 WHERE id = ?1 AND status = 'sending'",
+                params![id, stamp(at), reason, stamp(now)],
             )?;
             Ok(n == 1)
         })
@@ -344,7 +433,8 @@ impl Store {
     pub fn release_claim(&self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
         self.write(|tx| {
             let n = tx.execute(
-                "UPDATE messages SET status = 'planned', send_at = coalesce(send_at, ?2), updated_at = ?2
+                "UPDATE messages SET status = 'planned', send_at = coalesce(send_at, ?2),
+                    unknown_since_ms = NULL, updated_at = ?2
                  WHERE id = ?1 AND status = 'sending'",
                 params![id, stamp(now)],
             )?;

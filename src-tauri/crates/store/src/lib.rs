@@ -28,7 +28,7 @@ pub use appointments::{stamp, AppointmentRecord, ImportedAppointment};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use backup::{inspect_backup, BackupContents, BackupRecord, TableCounts, COUNTED_TABLES};
 pub use clients::{ClientSearch, ImportConsentSpec, NewConsentEvent};
-pub use dispatch::{ClaimedBody, PendingCancellation};
+pub use dispatch::{ClaimedBody, ClaimedMessage, PendingCancellation};
 pub use error::StoreError;
 pub use inbox::{
     fts_query, ConversationChange, ConversationCounts, ConversationRow, InboundMarks, SearchHit,

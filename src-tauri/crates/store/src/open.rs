@@ -23,6 +23,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_insights_indexes.sql"),
     include_str!("../migrations/0012_insights_facts.sql"),
     include_str!("../migrations/0013_insights_days.sql"),
+    include_str!("../migrations/0014_outcome_unknown.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
