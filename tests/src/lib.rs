@@ -266,6 +266,14 @@ impl App {
     pub async fn type_into(&self, test_id: &str, text: &str) {
         let input = self.get(test_id).await;
         input.clear().await.unwrap();
+        // WebKitWebDriver's clear does not always tell the page; a person's deleting would.
+        self.driver
+            .execute(
+                "arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![input.to_json().unwrap()],
+            )
+            .await
+            .unwrap();
         if !text.is_empty() {
             input.send_keys(text).await.unwrap();
         }
