@@ -52,6 +52,8 @@ pub enum SuppressReason {
     InvalidNumber,
     StaffCancelled,
     RuleDisabled,
+    /// The client's number changed after the text was planned (planned again for the new one).
+    NumberChanged,
 }
 
 impl SuppressReason {
@@ -69,6 +71,7 @@ impl SuppressReason {
             Self::InvalidNumber => "invalid_number",
             Self::StaffCancelled => "staff_cancelled",
             Self::RuleDisabled => "rule_disabled",
+            Self::NumberChanged => "number_changed",
         }
     }
 
@@ -86,6 +89,7 @@ impl SuppressReason {
             Self::InvalidNumber,
             Self::StaffCancelled,
             Self::RuleDisabled,
+            Self::NumberChanged,
         ]
         .into_iter()
         .find(|r| r.as_str() == text)
@@ -108,6 +112,7 @@ impl SuppressReason {
             Self::InvalidNumber => "the number can't receive texts",
             Self::StaffCancelled => "skipped by staff",
             Self::RuleDisabled => "the reminder rule was turned off",
+            Self::NumberChanged => "the client's number changed (planned again for the new one)",
         }
     }
 }

@@ -218,6 +218,7 @@ impl Engine {
     ) -> Result<Client, EngineError> {
         let valid = input.validate(&self.region()?)?;
         self.refuse_taken_number(&valid.phone, Some(id))?;
+        let old_phone = self.store.client(id)?.map(|c| c.phone);
         let client = self
             .store
             .update_client(
@@ -227,6 +228,15 @@ impl Engine {
                 self.audit(actor, source, "client", "update"),
             )?
             .ok_or_else(|| EngineError::ClientNotFound(id.to_string()))?;
+        if old_phone.is_some_and(|old| old != client.phone) {
+            // Nothing more goes to the old number, at the provider either; the plan is made
+            // again for the new one.
+            self.store.cancel_live_for_client(
+                id,
+                tidings_domain::SuppressReason::NumberChanged.as_str(),
+                self.now(),
+            )?;
+        }
         self.replan_client(id)?;
         self.publish(source, vec![Change::Client { id }]);
         Ok(client)

@@ -347,27 +347,21 @@ impl Engine {
                 &settings.business_name
             }
         );
-        let provider = self.provider();
-        let _lease = self.sender.acquire(crate::lease::LEASE_WAIT).await?;
-        let receipt = provider
-            .send(&OutboundText {
-                to: to.clone(),
-                body: body.clone(),
-                send_at: None,
-            })
+        let (id, delivery) = self
+            .send_direct(None, None, &to, &body, crate::outbox::DirectKind::Test)
             .await?;
-        let cost = tidings_domain::segments(&body);
-        let id = self.store.insert_reply(
-            None,
-            &to,
-            &body,
-            &receipt.provider_id,
-            "test_text",
-            status_word(receipt.status),
-            cost.segments,
-            cost.encoding.as_str(),
-            self.now(),
-        )?;
+        if let crate::outbox::Delivery::NotSent { reason, .. } = delivery {
+            // The desk is waiting to see this one arrive: it is not retried behind their back.
+            self.store
+                .finish_failed(id, "retry_wait", "failed", None, &reason, self.now())?;
+            self.store
+                .finish_failed(id, "planned", "failed", None, &reason, self.now())?;
+            self.publish(source, vec![Change::Messages]);
+            return Err(bad_input(
+                "to",
+                format!("The test text was not sent: {reason}"),
+            ));
+        }
         self.store
             .append_audit(self.audit(actor, source, "provider", "test_text"))?;
         self.publish(source, vec![Change::Messages]);

@@ -7,10 +7,10 @@ use tidings_domain::keywords::{
 };
 use tidings_domain::template::{render, RenderContext};
 use tidings_domain::{
-    segments, AppointmentStatus, Change, Client, ConsentAction, ConsentChannel, ConsentState,
-    Purpose, WriteSource,
+    AppointmentStatus, Change, Client, ConsentAction, ConsentChannel, ConsentState, Purpose,
+    WriteSource,
 };
-use tidings_sms::{InboundText, OutboundText};
+use tidings_sms::InboundText;
 use tidings_store::{InboundMarks, NewConsentEvent, QuestionKind};
 
 use crate::reminders::TickItem;
@@ -341,33 +341,19 @@ impl Engine {
         let Ok(body) = render(&template.body, &ctx) else {
             return Ok(());
         };
-        let cost = segments(&body);
-        let _lease = self.sender.acquire(crate::lease::LEASE_WAIT).await?;
-        match self
-            .provider()
-            .send(&OutboundText {
-                to: current.phone.clone(),
-                body: body.clone(),
-                send_at: None,
-            })
-            .await
-        {
-            Ok(receipt) => {
-                self.store.insert_reply(
-                    Some(current.id),
-                    &current.phone,
-                    &body,
-                    &receipt.provider_id,
-                    key,
-                    crate::dispatch::status_word(receipt.status),
-                    cost.segments,
-                    cost.encoding.as_str(),
-                    self.now(),
-                )?;
-                self.store
-                    .thread_outbound(&current.phone, &body, false, self.now())?;
-            }
-            Err(err) => tracing::warn!("a reply could not be sent: {err}"),
+        // Through the outbox like every text: claimed first, retried if the provider is busy
+        // (a STOP confirmation that failed is sent again, not only logged).
+        let (_, delivery) = self
+            .send_direct(
+                Some(current.id),
+                None,
+                &current.phone,
+                &body,
+                crate::outbox::DirectKind::Reply { key },
+            )
+            .await?;
+        if let crate::outbox::Delivery::NotSent { reason, .. } = delivery {
+            tracing::warn!("a reply could not be sent yet: {reason}");
         }
         Ok(())
     }

@@ -8,14 +8,11 @@ use tidings_domain::{
     render, segments, Appointment, Change, Client, ClientInput, ConsentAction, ConsentChannel,
     Encoding, Purpose, RenderContext, SegmentInfo, SuppressReason, WriteSource,
 };
-use tidings_sms::OutboundText;
-use tidings_store::{
-    ClaimedBody, ConversationChange, ConversationRow, NewConsentEvent, SentMessage, ThreadFilter,
-};
+use tidings_store::{ConversationChange, ConversationRow, NewConsentEvent, ThreadFilter};
 use ts_rs::TS;
 
-use crate::dispatch::{status_word, AfterFailure};
 use crate::error::bad_input;
+use crate::outbox::{Delivery, DirectKind};
 use crate::scheduler::recipient_refusal;
 use crate::{Engine, EngineError, MessageStatus};
 
@@ -390,71 +387,35 @@ impl Engine {
         actor: &str,
     ) -> Result<i64, String> {
         let run = async {
-            // Held from the claim to the settle, like every send (invariant 4).
-            let _lease = self.sender.acquire(crate::lease::LEASE_WAIT).await?;
-            let now = self.now();
-            let cost = segments(body);
-            let encoding = cost.encoding.as_str();
-            let message_id =
-                self.store
-                    .insert_staff_text(client_id, appointment_id, phone, actor, now)?;
-            self.store.record_claimed_body(
-                message_id,
-                &ClaimedBody {
+            let (message_id, delivery) = self
+                .send_direct(
+                    client_id,
+                    appointment_id,
+                    phone,
                     body,
-                    template_version_id: None,
-                    segments: cost.segments,
-                    encoding,
-                },
-            )?;
-            let provider = self.provider();
-            if self.is_real_provider() {
-                self.limiter.acquire(self.settings()?.send_rate()).await;
-            }
-            let sent = provider
-                .send(&OutboundText {
-                    to: phone.to_owned(),
-                    body: body.to_owned(),
-                    send_at: None,
-                })
-                .await;
-            match sent {
-                Ok(receipt) => {
-                    self.store.mark_sent(
-                        message_id,
-                        &SentMessage {
-                            status: status_word(receipt.status).into(),
-                            provider_id: receipt.provider_id,
-                            from: String::new(),
-                            body: body.to_owned(),
-                            template_version_id: None,
-                            segments: cost.segments,
-                            encoding: encoding.into(),
-                            sent_at: now,
-                        },
-                        now,
-                    )?;
-                    self.store.thread_outbound(phone, body, true, now)?;
-                    if appointment_id.is_none() {
-                        self.store.mark_answered(phone, now)?;
-                    }
-                    self.note_sent();
-                    Ok(Ok(message_id))
-                }
-                Err(err) => {
-                    let message = err.to_string();
-                    let m = self
-                        .store
-                        .message(message_id)?
-                        .ok_or_else(|| EngineError::NotFound("That text is gone.".into()))?;
-                    if let AfterFailure::Stop = self.after_failure(&m, err, now).await? {
+                    DirectKind::Staff { actor },
+                )
+                .await?;
+            Ok(match delivery {
+                Delivery::Sent => Ok(message_id),
+                // The provider may have it: the thread shows it as being checked, and nothing
+                // sends it twice.
+                Delivery::Unknown { .. } => Ok(message_id),
+                Delivery::NotSent { reason, stop } => {
+                    if stop {
                         // Not sent, and sending is paused: not kept waiting silently.
-                        self.store
-                            .finish_failed(message_id, "planned", "failed", None, &message, now)?;
+                        self.store.finish_failed(
+                            message_id,
+                            "planned",
+                            "failed",
+                            None,
+                            &reason,
+                            self.now(),
+                        )?;
                     }
-                    Ok(Err(message))
+                    Err(reason)
                 }
-            }
+            })
         };
         let result: Result<Result<i64, String>, EngineError> = run.await;
         match result {

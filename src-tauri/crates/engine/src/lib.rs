@@ -14,6 +14,7 @@ mod inbound;
 mod inbox;
 mod insights;
 mod lease;
+mod outbox;
 pub mod paths;
 mod reminders;
 mod scheduler;

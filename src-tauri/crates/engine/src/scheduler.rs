@@ -9,14 +9,14 @@ use tidings_domain::template::{
     check_template, default_body, has_stop_hint, render, RenderContext,
 };
 use tidings_domain::{
-    segments, Appointment, AppointmentStatus, Caps, Change, ConsentState, Encoding, ProviderKind,
-    Purpose, QuietHours, SegmentInfo, Settings, TemplateKind, WriteSource,
+    segments, Appointment, AppointmentStatus, Caps, Change, ConsentState, Encoding, Purpose,
+    QuietHours, SegmentInfo, Settings, TemplateKind, WriteSource,
 };
-use tidings_sms::{OutboundText, ProviderError};
-use tidings_store::ClaimedBody;
+use tidings_sms::ProviderError;
 
-use crate::dispatch::{status_word, AfterFailure};
-use tidings_store::{MessageRow, NewPlannedMessage, RuleRow, RuleSpec, SentMessage, TemplateRow};
+use crate::dispatch::AfterFailure;
+use crate::outbox::Delivery;
+use tidings_store::{MessageRow, NewPlannedMessage, RuleRow, RuleSpec, TemplateRow};
 
 use crate::error::bad_input;
 use crate::reminders::{
@@ -24,6 +24,13 @@ use crate::reminders::{
     TemplatePreview, TemplateVersion, TickItem, TickReport,
 };
 use crate::{Engine, EngineError};
+
+/// Why an automated text waits: the customer's last text may ask to stop, and staff have not
+/// reviewed it (DESIGN's inbound texts). It goes, through the gate, once they dismiss the flag.
+pub const HELD_FOR_REVIEW: &str =
+    "held: the customer's last text may ask us to stop; review it in the Inbox (possible opt-outs)";
+/// How often a held text looks again.
+const HOLD_RECHECK_MINUTES: i64 = 5;
 
 /// How late a due message may go before it counts as missed while the app was closed.
 pub const LATE_GRACE_MINUTES: i64 = 10;
@@ -695,13 +702,24 @@ impl Engine {
     pub async fn tick(&self) -> Result<TickReport, EngineError> {
         let now = self.now();
         let mut report = TickReport::default();
-        if self.paused.load(std::sync::atomic::Ordering::SeqCst) || self.sending_paused()?.is_some()
-        {
+        if self.paused.load(std::sync::atomic::Ordering::SeqCst) {
             return Ok(report);
         }
+        // Paused from the tray: nothing goes out, but replies are still read (a STOP is
+        // honoured at once) and texts waiting at the provider are still taken back. Paused
+        // because the provider refused us: nothing can be asked of it until that is fixed.
+        let held = match self.sending_paused()? {
+            None => false,
+            Some(reason) if reason == crate::dispatch::PAUSED_BY_USER => true,
+            Some(_) => return Ok(report),
+        };
         // Every text a stopped process or an unclear answer left `sending` is checked with the
         // provider before anything new goes out (invariant 3).
-        match self.reconcile_claimed().await {
+        match if held {
+            Ok(0)
+        } else {
+            self.reconcile_claimed().await
+        } {
             Ok(_) => {}
             Err(EngineError::Provider(err)) => {
                 // Nothing is sent until every claim is accounted for.
@@ -738,6 +756,12 @@ impl Engine {
         // Changes first: a handed-off text that is no longer wanted is cancelled at the
         // provider before anything new goes out.
         if let AfterFailure::Stop = self.process_cancellations().await? {
+            return Ok(report);
+        }
+        if held {
+            if let Err(err) = self.poll_delivery().await {
+                tracing::warn!("delivery reports could not be read: {err}");
+            }
             return Ok(report);
         }
         'pass: loop {
@@ -785,7 +809,7 @@ impl Engine {
         report: &mut TickReport,
     ) -> Result<AfterFailure, EngineError> {
         // One sender at a time per database (invariant 4), held from the claim to the settle.
-        let _lease = self.sender.acquire(crate::lease::LEASE_WAIT).await?;
+        let lease = self.sender.acquire(crate::lease::LEASE_WAIT).await?;
         // Claimed in a committed transaction before anything else (invariant 3).
         if !self.store.claim(id, now)? {
             return Ok(AfterFailure::Continue);
@@ -809,6 +833,7 @@ impl Engine {
                     SuppressReason::AppointmentCancelled
                         | SuppressReason::AppointmentMoved
                         | SuppressReason::RuleDisabled
+                        | SuppressReason::NumberChanged
                 ) {
                     "cancelled"
                 } else {
@@ -816,7 +841,10 @@ impl Engine {
                 };
                 self.store
                     .transition(id, "sending", status, Some(reason.as_str()), None, now)?;
-                if reason == SuppressReason::AppointmentMoved {
+                if matches!(
+                    reason,
+                    SuppressReason::AppointmentMoved | SuppressReason::NumberChanged
+                ) {
                     if let Some(a) = m.appointment_id {
                         self.replan(a)?;
                     }
@@ -827,69 +855,38 @@ impl Engine {
                 self.store
                     .transition(id, "sending", "planned", None, Some(at), now)?;
             }
+            Ok(Gate::Held(at)) => {
+                // Not handed off ahead while held: its own time stays, and it is looked at again.
+                self.store.transition(
+                    id,
+                    "sending",
+                    "planned",
+                    Some(HELD_FOR_REVIEW),
+                    Some(ahead.unwrap_or(at)),
+                    now,
+                )?;
+            }
             Ok(Gate::Send {
                 body,
                 version_id,
                 cost,
             }) => {
-                let encoding = cost.encoding.as_str();
-                // What is about to go is on record before the call, so a crash after it can be
-                // matched against the provider's own list.
-                self.store.record_claimed_body(
-                    id,
-                    &ClaimedBody {
-                        body: &body,
-                        template_version_id: version_id,
-                        segments: cost.segments,
-                        encoding,
-                    },
-                )?;
-                let provider = self.provider();
-                if provider.kind() != ProviderKind::Sandbox {
-                    self.limiter.acquire(settings.send_rate()).await;
+                if m.reason.as_deref() == Some(HELD_FOR_REVIEW) {
+                    self.store.clear_reason(id, HELD_FOR_REVIEW)?;
                 }
-                match provider
-                    .send(&OutboundText {
-                        to: m.to.clone(),
-                        body: body.clone(),
-                        send_at: ahead,
-                    })
-                    .await
-                {
-                    Ok(receipt) => {
-                        self.store.mark_sent(
-                            id,
-                            &SentMessage {
-                                status: status_word(receipt.status).into(),
-                                provider_id: receipt.provider_id,
-                                from: String::new(),
-                                body,
-                                template_version_id: version_id,
-                                segments: cost.segments,
-                                encoding: encoding.into(),
-                                // A handed-off text counts (for caps) from when it goes out.
-                                sent_at: judged_at,
-                            },
-                            now,
-                        )?;
-                        report.sent.push(item(None));
-                        if m.sent_by.is_some()
-                            && m.appointment_id.is_none()
-                            && m.notice_id.is_none()
-                        {
-                            // A staff answer that went on a retry still answers the customer.
-                            self.store.mark_answered(&m.to, now)?;
-                        }
-                        self.note_sent();
-                    }
-                    Err(err) => {
-                        tracing::warn!(message = id, "the provider refused a text: {err}");
-                        let after = self.after_failure(&m, err, now).await?;
-                        if let AfterFailure::Continue = after {
-                            report.suppressed.push(item(None));
-                        }
-                        return Ok(after);
-                    }
+                let ready = crate::outbox::Ready {
+                    body: &body,
+                    version_id,
+                    cost,
+                    ahead,
+                    // A handed-off text counts (for caps) from when it goes out.
+                    sent_at: judged_at,
+                };
+                match self.deliver(&lease, &m, ready, now).await? {
+                    Delivery::Sent => report.sent.push(item(None)),
+                    Delivery::Unknown { .. } => {}
+                    Delivery::NotSent { stop: true, .. } => return Ok(AfterFailure::Stop),
+                    Delivery::NotSent { stop: false, .. } => report.suppressed.push(item(None)),
                 }
             }
         }
@@ -904,19 +901,48 @@ impl Engine {
         now: DateTime<Utc>,
         by_staff: bool,
     ) -> Result<Result<Gate, SuppressReason>, EngineError> {
+        // A text planned for a number the client no longer has goes nowhere (invariant 1).
+        if let Some(client_id) = m.client_id {
+            if self
+                .store
+                .client(client_id)?
+                .is_some_and(|c| c.phone != m.to)
+            {
+                return Ok(Err(SuppressReason::NumberChanged));
+            }
+        }
+        // Automated texts wait while the customer's "stop texting me" awaits review.
+        if m.direct_kind.is_none() && self.store.opt_out_review_pending(&m.to)? {
+            return Ok(Ok(Gate::Held(
+                now + Duration::minutes(HOLD_RECHECK_MINUTES),
+            )));
+        }
         if let Some(notice_id) = m.notice_id {
             return self.notice_gate(m, notice_id, settings, now);
         }
         if m.follow_up {
             return self.follow_up_gate(m, settings, now);
         }
-        if m.sent_by.is_some() && m.rule_id.is_none() {
-            // A staff answer waiting to retry: the consent rule still holds.
+        if let Some(kind) = m.direct_kind.as_deref() {
+            // A text sent at once, waiting to retry: whether it may still go depends on what
+            // it is, on current data.
             let client = match m.client_id {
                 Some(id) => self.store.client(id)?,
                 None => None,
             };
-            if let Some(reason) = recipient_refusal(client.as_ref(), Purpose::Service, false) {
+            let refusal = match kind {
+                // The answer to STOP goes because they opted out; a test text goes to the desk.
+                "opt_out_confirmation" | "test_text" => None,
+                "staff_reply" | "status_update" => {
+                    recipient_refusal(client.as_ref(), Purpose::Service, false)
+                }
+                // Every other reply template: nothing to a customer who has opted out since.
+                _ => client
+                    .as_ref()
+                    .filter(|c| c.consent.service == ConsentState::Revoked)
+                    .map(|_| SuppressReason::OptedOut),
+            };
+            if let Some(reason) = refusal {
                 return Ok(Err(reason));
             }
             return Ok(Ok(Gate::Send {
@@ -1146,4 +1172,6 @@ enum Gate {
         cost: SegmentInfo,
     },
     Later(DateTime<Utc>),
+    /// Waits for staff to review a possible opt-out; looks again at the time given.
+    Held(DateTime<Utc>),
 }

@@ -480,3 +480,117 @@ fn full_text_search_finds_texts_and_never_reads_input_as_query_syntax() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn paused_sending_still_reads_a_stop_and_its_confirmation_goes_on_resume() {
+    let d = desk();
+    let appointment = d.book(utc(3, 3, 10));
+    d.engine.pause_sending_by_user(WriteSource::Ui).unwrap();
+    d.clock.set(utc(3, 2, 10));
+    // The reminder is due, but nothing goes out while paused; the customer's STOP is read
+    // by the same pass all the same.
+    d.engine
+        .sandbox()
+        .unwrap()
+        .customer_sends(&d.phone, "STOP")
+        .unwrap();
+    let report = run(d.engine.tick()).unwrap();
+    assert_eq!(report.received.len(), 1, "replies are read while paused");
+    assert!(report.sent.is_empty());
+    assert!(
+        d.delivered().is_empty(),
+        "nothing sent while paused: {:?}",
+        d.delivered()
+    );
+    let detail = d.engine.client_detail(d.client).unwrap();
+    assert_eq!(detail.client.consent.service, ConsentState::Revoked);
+    let reminder = &d.engine.outbox(Some(appointment)).unwrap()[0];
+    assert_eq!(reminder.status, MessageStatus::Cancelled, "{reminder:#?}");
+
+    // Resumed: the confirmation goes (the one text allowed after STOP), the reminder not.
+    d.engine.resume_sending(WriteSource::Ui).unwrap();
+    run(d.engine.tick()).unwrap();
+    let delivered = d.delivered();
+    assert_eq!(delivered.len(), 1, "{delivered:?}");
+    assert!(
+        delivered[0].contains("you won't get any more texts"),
+        "{delivered:?}"
+    );
+}
+
+#[test]
+fn a_new_number_takes_the_plan_with_it_and_nothing_goes_to_the_old_one() {
+    let d = desk();
+    let appointment = d.book(utc(3, 3, 10));
+    let before = d.engine.outbox(Some(appointment)).unwrap();
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0].to, d.phone);
+    let input = ClientInput {
+        name: "Ann Lee".into(),
+        phone: "07400 123999".into(),
+        ..ClientInput::default()
+    };
+    let changed = d
+        .engine
+        .update_client(d.client, &input, WriteSource::Ui, "desk")
+        .unwrap();
+    let after = d.engine.outbox(Some(appointment)).unwrap();
+    let old = after.iter().find(|m| m.id == before[0].id).unwrap();
+    assert_eq!(old.status, MessageStatus::Cancelled, "{after:#?}");
+    assert_eq!(old.reason, Some(SuppressReason::NumberChanged));
+    let live: Vec<_> = after
+        .iter()
+        .filter(|m| m.status == MessageStatus::Planned)
+        .collect();
+    assert_eq!(live.len(), 1, "{after:#?}");
+    assert_eq!(live[0].to, changed.phone);
+
+    d.clock.set(utc(3, 2, 10));
+    run(d.engine.tick()).unwrap();
+    let to_new = run(tidings_sms::Provider::messages_to(
+        d.engine.sandbox().unwrap(),
+        &changed.phone,
+        utc(1, 1, 0),
+    ))
+    .unwrap();
+    assert_eq!(to_new.len(), 1);
+    assert!(d.delivered().is_empty(), "nothing to the old number");
+}
+
+#[test]
+fn a_possible_opt_out_holds_automated_texts_until_staff_review_it() {
+    use tidings_engine::InboxFilter;
+    let d = desk();
+    let appointment = d.book(utc(3, 3, 10));
+    d.says("please stop texting me");
+    assert!(d.delivered().is_empty(), "no automatic answer");
+
+    // The reminder falls due: it waits, saying why.
+    d.clock.set(utc(3, 2, 10));
+    run(d.engine.tick()).unwrap();
+    assert!(d.delivered().is_empty(), "{:?}", d.delivered());
+    let held = &d.engine.outbox(Some(appointment)).unwrap()[0];
+    assert_eq!(held.status, MessageStatus::Planned, "{held:#?}");
+    assert!(
+        held.reason_text
+            .as_deref()
+            .unwrap_or("")
+            .contains("may ask us to stop"),
+        "{held:#?}"
+    );
+
+    // Staff read it as not an opt-out: the reminder goes at the next look.
+    let thread = thread_of(&d, InboxFilter::PossibleOptOut);
+    d.engine
+        .review_possible_opt_out(thread.id, false, "Sam", WriteSource::Ui)
+        .unwrap();
+    d.clock.set(utc(3, 2, 10) + Duration::minutes(5));
+    run(d.engine.tick()).unwrap();
+    assert_eq!(d.delivered().len(), 1, "{:?}", d.delivered());
+    let sent = &d.engine.outbox(Some(appointment)).unwrap()[0];
+    assert_eq!(sent.status, MessageStatus::Delivered, "{sent:#?}");
+    assert_eq!(
+        sent.reason_text, None,
+        "the hold's reason is gone once it went"
+    );
+}

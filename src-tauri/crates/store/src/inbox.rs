@@ -111,24 +111,44 @@ fn preview(body: &str) -> String {
     one_line.chars().take(140).collect()
 }
 
+/// A text to send at once, outside any plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewDirectText<'a> {
+    pub client_id: Option<i64>,
+    pub appointment_id: Option<i64>,
+    pub to: &'a str,
+    pub body: &'a str,
+    /// What it is: `staff_reply`, `status_update`, a reply template's key, `test_text`.
+    pub reason: &'a str,
+    /// Who typed it, for texts a person wrote.
+    pub sent_by: Option<&'a str>,
+    pub segments: u32,
+    pub encoding: &'a str,
+    pub now: DateTime<Utc>,
+}
+
 impl Store {
-    /// A text staff typed, claimed for sending at once (`sending`).
-    pub fn insert_staff_text(
-        &self,
-        client_id: Option<i64>,
-        appointment_id: Option<i64>,
-        to: &str,
-        sent_by: &str,
-        now: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
+    /// A text to send at once (a staff answer or update, a reply template, a test text),
+    /// recorded claimed — `sending`, with its body — before the provider is called.
+    pub fn insert_direct_text(&self, text: &NewDirectText<'_>) -> Result<i64, StoreError> {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO messages (direction, client_id, appointment_id, purpose, automated,
-                    to_number, status, reason, send_at, claimed_at, sent_by, created_at, updated_at)
-                 VALUES ('outbound', ?1, ?5, 'service', 0, ?2, 'sending',
-                    CASE WHEN ?5 IS NULL THEN 'staff_reply' ELSE 'status_update' END,
-                    ?3, ?3, ?4, ?3, ?3)",
-                params![client_id, to, stamp(now), sent_by, appointment_id],
+                    to_number, body, status, reason, direct_kind, send_at, claimed_at, sent_by,
+                    segments, encoding, created_at, updated_at)
+                 VALUES ('outbound', ?1, ?2, 'service', 0, ?3, ?4, 'sending', ?5, ?5, ?6, ?6, ?7,
+                    ?8, ?9, ?6, ?6)",
+                params![
+                    text.client_id,
+                    text.appointment_id,
+                    text.to,
+                    text.body,
+                    text.reason,
+                    stamp(text.now),
+                    text.sent_by,
+                    text.segments,
+                    text.encoding
+                ],
             )?;
             Ok(tx.last_insert_rowid())
         })

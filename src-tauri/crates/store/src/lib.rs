@@ -31,8 +31,8 @@ pub use clients::{ClientSearch, ImportConsentSpec, NewConsentEvent};
 pub use dispatch::{ClaimedBody, ClaimedMessage, PendingCancellation};
 pub use error::StoreError;
 pub use inbox::{
-    fts_query, ConversationChange, ConversationCounts, ConversationRow, InboundMarks, SearchHit,
-    ThreadFilter,
+    fts_query, ConversationChange, ConversationCounts, ConversationRow, InboundMarks,
+    NewDirectText, SearchHit, ThreadFilter,
 };
 pub use insights::{DayTotals, DayWindow, ReminderGroup, VersionName};
 pub use notices::{NewNotice, NoticeCounts, NoticeText};

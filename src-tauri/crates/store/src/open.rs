@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_insights_facts.sql"),
     include_str!("../migrations/0013_insights_days.sql"),
     include_str!("../migrations/0014_outcome_unknown.sql"),
+    include_str!("../migrations/0015_direct_kind.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

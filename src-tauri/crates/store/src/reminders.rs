@@ -85,6 +85,9 @@ pub struct MessageRow {
     pub notice_id: Option<i64>,
     /// It asks how a visit went.
     pub follow_up: bool,
+    /// For a text sent at once outside any plan, what it is (`staff_reply`, `status_update`,
+    /// a reply template's key, `test_text`); kept when `reason` changes on a retry.
+    pub direct_kind: Option<String>,
 }
 
 fn bad(what: &str, value: &str) -> rusqlite::Error {
@@ -165,7 +168,8 @@ fn rule(row: &Row<'_>) -> rusqlite::Result<RuleRow> {
 pub(crate) const MESSAGE_SQL: &str =
     "SELECT m.id, m.client_id, coalesce(c.name, ''), m.appointment_id, a.starts_at,
         m.rule_id, r.name, v.version, m.purpose, m.automated, m.to_number, m.body, m.status,
-        m.reason, m.send_at, m.planned_for, m.sent_at, m.provider_id, m.segments, m.encoding, m.sent_by, m.notice_id, m.follow_up
+        m.reason, m.send_at, m.planned_for, m.sent_at, m.provider_id, m.segments, m.encoding, m.sent_by, m.notice_id, m.follow_up,
+        m.direct_kind
      FROM messages m
      LEFT JOIN clients c ON c.id = m.client_id
      LEFT JOIN appointments a ON a.id = m.appointment_id
@@ -198,6 +202,7 @@ fn message(row: &Row<'_>) -> rusqlite::Result<MessageRow> {
         sent_by: row.get(20)?,
         notice_id: row.get(21)?,
         follow_up: row.get::<_, i64>(22)? != 0,
+        direct_kind: row.get(23)?,
     })
 }
 
@@ -258,6 +263,8 @@ pub struct SentMessage {
 }
 
 const LIVE: &str = "('planned', 'sending', 'retry_wait', 'scheduled_at_provider')";
+/// Live and not held by a sender.
+const UNCLAIMED: &str = "('planned', 'retry_wait', 'scheduled_at_provider')";
 
 impl Store {
     /// Adds each missing template (by key) with its first version.
@@ -572,6 +579,31 @@ impl Store {
         })
     }
 
+    /// Takes a hold's reason off a message about to go (see `HELD_FOR_REVIEW`).
+    pub fn clear_reason(&self, id: i64, reason: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE messages SET reason = NULL WHERE id = ?1 AND reason = ?2",
+                params![id, reason],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Whether the thread of `phone` holds a text that may ask to stop, not yet reviewed.
+    pub fn opt_out_review_pending(&self, phone: &str) -> Result<bool, StoreError> {
+        self.read(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT possible_opt_out FROM conversations WHERE phone = ?1",
+                    [phone],
+                    |r| r.get::<_, i64>(0),
+                )
+                .optional()?
+                .is_some_and(|flag| flag != 0))
+        })
+    }
+
     /// Records what the provider accepted for a claimed message.
     pub fn mark_sent(
         &self,
@@ -752,32 +784,6 @@ impl Store {
         })
     }
 
-    /// Records a reply Tidings sent (a keyword confirmation or a holding reply); these do not
-    /// count towards the caps.
-    #[allow(clippy::too_many_arguments)]
-    pub fn insert_reply(
-        &self,
-        client_id: Option<i64>,
-        to: &str,
-        body: &str,
-        provider_id: &str,
-        kind: &str,
-        status: &str,
-        segments: u32,
-        encoding: &str,
-        at: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO messages (direction, client_id, purpose, automated, to_number, body, status,
-                    reason, provider_id, segments, encoding, sent_at, created_at, updated_at)
-                 VALUES ('outbound', ?1, 'service', 0, ?2, ?3, ?9, ?4, ?5, ?6, ?7, ?8, ?8, ?8)",
-                params![client_id, to, body, kind, provider_id, segments, encoding, stamp(at), status],
-            )?;
-            Ok(tx.last_insert_rowid())
-        })
-    }
-
     /// Replies of one kind sent to a number since `since`.
     pub fn replies_since(
         &self,
@@ -795,7 +801,9 @@ impl Store {
         })
     }
 
-    /// Cancels every live message to a client (after an opt-out); returns their ids.
+    /// Cancels every live message to a client (after an opt-out, a number change); returns
+    /// their ids. A text claimed for sending (`sending`) belongs to its sender, which settles
+    /// it from the provider's answer; if it goes back to waiting, the gate stops it then.
     pub fn cancel_live_for_client(
         &self,
         client_id: i64,
@@ -805,7 +813,7 @@ impl Store {
         self.write(|tx| {
             let ids: Vec<i64> = {
                 let mut stmt = tx.prepare(&format!(
-                    "SELECT id FROM messages WHERE client_id = ?1 AND status IN {LIVE}"
+                    "SELECT id FROM messages WHERE client_id = ?1 AND status IN {UNCLAIMED}"
                 ))?;
                 let rows = stmt
                     .query_map([client_id], |r| r.get(0))?
@@ -815,7 +823,7 @@ impl Store {
             tx.execute(
                 &format!(
                     "UPDATE messages SET status = 'cancelled', reason = ?2, updated_at = ?3
-                          WHERE client_id = ?1 AND status IN {LIVE}"
+                          WHERE client_id = ?1 AND status IN {UNCLAIMED}"
                 ),
                 params![client_id, reason, stamp(now)],
             )?;
