@@ -809,6 +809,7 @@ impl Engine {
             self.audit(actor, source, "appointment", "import"),
             serde_json::to_value(&report).unwrap_or_default(),
         )?;
+        self.carry_number_opt_outs()?;
         self.replan_all()?;
         self.publish(source, vec![Change::Appointments, Change::Clients]);
         Ok(report)

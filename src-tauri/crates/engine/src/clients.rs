@@ -205,6 +205,11 @@ impl Engine {
             self.now(),
             self.audit(actor, source, "client", "create"),
         )?;
+        let client = if self.carry_number_opt_out(client.id)? {
+            self.store.client(client.id)?.unwrap_or(client)
+        } else {
+            client
+        };
         self.publish(source, vec![Change::Client { id: client.id }]);
         Ok(client)
     }
@@ -228,7 +233,8 @@ impl Engine {
                 self.audit(actor, source, "client", "update"),
             )?
             .ok_or_else(|| EngineError::ClientNotFound(id.to_string()))?;
-        if old_phone.is_some_and(|old| old != client.phone) {
+        let changed = old_phone.is_some_and(|old| old != client.phone);
+        if changed {
             // Nothing more goes to the old number, at the provider either; the plan is made
             // again for the new one.
             self.store.cancel_live_for_client(
@@ -237,6 +243,11 @@ impl Engine {
                 self.now(),
             )?;
         }
+        let client = if changed && self.carry_number_opt_out(id)? {
+            self.store.client(id)?.unwrap_or(client)
+        } else {
+            client
+        };
         self.replan_client(id)?;
         self.publish(source, vec![Change::Client { id }]);
         Ok(client)
@@ -563,7 +574,8 @@ impl Engine {
             progress,
         )?;
         if report.imported + report.updated + report.consent_recorded > 0 {
-            if report.consent_recorded > 0 {
+            let carried = self.carry_number_opt_outs()?;
+            if report.consent_recorded > 0 || carried > 0 {
                 self.replan_all()?;
             }
             self.publish(source, vec![Change::Clients]);

@@ -594,3 +594,82 @@ fn a_possible_opt_out_holds_automated_texts_until_staff_review_it() {
         "the hold's reason is gone once it went"
     );
 }
+
+#[test]
+fn a_stop_from_a_number_no_client_has_yet_still_stands_when_a_client_gets_it() {
+    let d = desk();
+    let sandbox = d.engine.sandbox().unwrap();
+    sandbox.customer_sends("+447400999999", "Stop").unwrap();
+    sandbox.customer_sends("+447400888888", "STOP").unwrap();
+    sandbox.customer_sends("+447400888888", "START").unwrap();
+    run(d.engine.poll_inbound()).unwrap();
+    assert!(run(tidings_sms::Provider::messages_to(
+        sandbox,
+        "+447400999999",
+        utc(1, 1, 0)
+    ))
+    .unwrap()
+    .is_empty());
+
+    // Added as a client later (the desk types the number, a booking brings it): opted out,
+    // with the text as evidence, and nothing planned for them goes.
+    let bo = d
+        .engine
+        .create_client(
+            &ClientInput {
+                name: "Bo Ray".into(),
+                phone: "07400 999999".into(),
+                ..ClientInput::default()
+            },
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+    assert_eq!(bo.consent.service, ConsentState::Revoked);
+    assert_eq!(bo.consent.marketing, ConsentState::Revoked);
+    let ledger = d.engine.client_detail(bo.id).unwrap().ledger;
+    assert!(
+        ledger.iter().all(|e| e.action == ConsentAction::Revoked
+            && e.channel == ConsentChannel::SmsKeyword
+            && e.message_id.is_some()
+            && e.evidence
+                .as_deref()
+                .unwrap_or("")
+                .contains("before the client was added")),
+        "{ledger:#?}"
+    );
+
+    // A number that said START after its STOP is not opted out; editing a client onto the
+    // opted-out number is.
+    let cy = d
+        .engine
+        .create_client(
+            &ClientInput {
+                name: "Cy Dee".into(),
+                phone: "07400 888888".into(),
+                ..ClientInput::default()
+            },
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+    assert_eq!(cy.consent.service, ConsentState::None, "{cy:#?}");
+    let ann = d
+        .engine
+        .update_client(
+            d.client,
+            &ClientInput {
+                name: "Ann Lee".into(),
+                phone: "07400 777777".into(),
+                ..ClientInput::default()
+            },
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+    assert_eq!(
+        ann.consent.service,
+        ConsentState::Granted,
+        "a number with no STOP"
+    );
+}

@@ -111,6 +111,14 @@ fn preview(body: &str) -> String {
     one_line.chars().take(140).collect()
 }
 
+/// A STOP texted from a number before any client had it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberOptOut {
+    pub message_id: i64,
+    pub body: String,
+    pub received_at: DateTime<Utc>,
+}
+
 /// A text to send at once, outside any plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NewDirectText<'a> {
@@ -324,6 +332,53 @@ impl Store {
                 ],
             )?;
             Ok(n == 1)
+        })
+    }
+
+    /// The newest STOP texted from `phone` while no client had it (`out_mark`), unless a START
+    /// (`in_mark`) came after it.
+    pub fn number_opt_out(
+        &self,
+        phone: &str,
+        out_mark: &str,
+        in_mark: &str,
+    ) -> Result<Option<NumberOptOut>, StoreError> {
+        self.read(|conn| {
+            let newest: Option<(i64, String, Option<String>, String)> = conn
+                .query_row(
+                    "SELECT id, body, sent_at, reason FROM messages
+                     WHERE direction = 'inbound' AND from_number = ?1 AND reason IN (?2, ?3)
+                     ORDER BY id DESC LIMIT 1",
+                    params![phone, out_mark, in_mark],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            let Some((message_id, body, at, reason)) = newest else {
+                return Ok(None);
+            };
+            if reason != out_mark {
+                return Ok(None);
+            }
+            Ok(opt_time(at)?.map(|received_at| NumberOptOut {
+                message_id,
+                body,
+                received_at,
+            }))
+        })
+    }
+
+    /// Clients whose number texted a STOP marked `out_mark` (before it was theirs).
+    pub fn clients_with_number_opt_out(&self, out_mark: &str) -> Result<Vec<i64>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT DISTINCT c.id FROM clients c
+                 JOIN messages m ON m.direction = 'inbound' AND m.from_number = c.phone
+                 WHERE m.reason = ?1 ORDER BY c.id",
+            )?;
+            let ids = stmt
+                .query_map([out_mark], |r| r.get(0))?
+                .collect::<Result<Vec<i64>, _>>()?;
+            Ok(ids)
         })
     }
 
