@@ -222,6 +222,26 @@ impl Store {
         self.read(|conn| appointment_by_id(conn, id))
     }
 
+    /// Live appointments starting after `from`, soonest first (for re-planning them all in one
+    /// read instead of one per appointment).
+    pub fn upcoming_appointments(
+        &self,
+        from: DateTime<Utc>,
+    ) -> Result<Vec<Appointment>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {} {FROM} WHERE a.starts_at > ?1
+                   AND a.status IN ('booked', 'confirmed', 'reschedule_requested')
+                 ORDER BY a.starts_at",
+                columns()
+            ))?;
+            let rows = stmt
+                .query_map([stamp(from)], appointment)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
     pub fn appointment_by_external(
         &self,
         source: AppointmentSource,

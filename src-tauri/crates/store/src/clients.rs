@@ -189,6 +189,18 @@ impl Store {
         self.read(|conn| client_by_id(conn, id))
     }
 
+    /// The clients that have a time zone of their own, with it.
+    pub fn client_timezones(&self) -> Result<HashMap<i64, String>, StoreError> {
+        self.read(|conn| {
+            let mut stmt =
+                conn.prepare("SELECT id, timezone FROM clients WHERE timezone IS NOT NULL")?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<HashMap<i64, String>, _>>()?;
+            Ok(rows)
+        })
+    }
+
     pub fn client_by_phone(&self, phone: &str) -> Result<Option<Client>, StoreError> {
         self.read(|conn| {
             Ok(conn

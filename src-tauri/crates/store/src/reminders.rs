@@ -1,5 +1,7 @@
 //! Templates, reminder rules and messages.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use tidings_domain::{Purpose, TemplateKind};
@@ -475,6 +477,30 @@ impl Store {
     }
 
     /// Every reminder message of an appointment.
+    /// Every message of the live appointments starting after `from`, by appointment, each in
+    /// the order `appointment_messages` gives.
+    pub fn upcoming_appointment_messages(
+        &self,
+        from: DateTime<Utc>,
+    ) -> Result<HashMap<i64, Vec<MessageRow>>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(&format!(
+                "{MESSAGE_SQL} WHERE m.appointment_id IN (
+                    SELECT id FROM appointments WHERE starts_at > ?1
+                      AND status IN ('booked', 'confirmed', 'reschedule_requested'))
+                 ORDER BY m.appointment_id, coalesce(m.send_at, m.created_at), m.id"
+            ))?;
+            let mut out: HashMap<i64, Vec<MessageRow>> = HashMap::new();
+            for row in stmt.query_map([stamp(from)], message)? {
+                let row = row?;
+                if let Some(id) = row.appointment_id {
+                    out.entry(id).or_default().push(row);
+                }
+            }
+            Ok(out)
+        })
+    }
+
     pub fn appointment_messages(&self, appointment_id: i64) -> Result<Vec<MessageRow>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare(&format!(
