@@ -54,6 +54,8 @@ pub enum SuppressReason {
     RuleDisabled,
     /// The client's number changed after the text was planned (planned again for the new one).
     NumberChanged,
+    /// The client was archived.
+    ClientArchived,
 }
 
 impl SuppressReason {
@@ -72,6 +74,7 @@ impl SuppressReason {
             Self::StaffCancelled => "staff_cancelled",
             Self::RuleDisabled => "rule_disabled",
             Self::NumberChanged => "number_changed",
+            Self::ClientArchived => "client_archived",
         }
     }
 
@@ -90,6 +93,7 @@ impl SuppressReason {
             Self::StaffCancelled,
             Self::RuleDisabled,
             Self::NumberChanged,
+            Self::ClientArchived,
         ]
         .into_iter()
         .find(|r| r.as_str() == text)
@@ -113,6 +117,7 @@ impl SuppressReason {
             Self::StaffCancelled => "skipped by staff",
             Self::RuleDisabled => "the reminder rule was turned off",
             Self::NumberChanged => "the client's number changed (planned again for the new one)",
+            Self::ClientArchived => "the client was archived",
         }
     }
 }

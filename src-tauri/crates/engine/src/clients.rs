@@ -270,7 +270,17 @@ impl Engine {
                 self.audit(actor, source, "client", action),
             )?
             .ok_or_else(|| EngineError::ClientNotFound(id.to_string()))?;
-        self.publish(source, vec![Change::Client { id }]);
+        if archived {
+            // What waited for them is taken back (at the provider too, if handed off).
+            self.store.cancel_live_for_client(
+                id,
+                tidings_domain::SuppressReason::ClientArchived.as_str(),
+                self.now(),
+            )?;
+        } else {
+            self.replan_client(id)?;
+        }
+        self.publish(source, vec![Change::Client { id }, Change::Messages]);
         Ok(client)
     }
 

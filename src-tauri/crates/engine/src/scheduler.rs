@@ -738,6 +738,7 @@ impl Engine {
                         | SuppressReason::AppointmentMoved
                         | SuppressReason::RuleDisabled
                         | SuppressReason::NumberChanged
+                        | SuppressReason::ClientArchived
                 ) {
                     "cancelled"
                 } else {
@@ -806,13 +807,16 @@ impl Engine {
         by_staff: bool,
     ) -> Result<Result<Gate, SuppressReason>, EngineError> {
         // A text planned for a number the client no longer has goes nowhere (invariant 1).
-        if let Some(client_id) = m.client_id {
-            if self
-                .store
-                .client(client_id)?
-                .is_some_and(|c| c.phone != m.to)
-            {
+        if let Some(client) = match m.client_id {
+            Some(id) => self.store.client(id)?,
+            None => None,
+        } {
+            if client.phone != m.to {
                 return Ok(Err(SuppressReason::NumberChanged));
+            }
+            // Nothing automated goes to an archived client.
+            if client.archived && m.direct_kind.is_none() {
+                return Ok(Err(SuppressReason::ClientArchived));
             }
         }
         // Automated texts wait while the customer's "stop texting me" awaits review.
@@ -1135,6 +1139,18 @@ fn plan_appointment(
     for plan in plan_reminders(appointment.starts_at, &timings, &hours, now) {
         let rule_id = match plan {
             Planned::Send { rule_id, .. } | Planned::Suppress { rule_id, .. } => rule_id,
+        };
+        // A reminder that asks to confirm has nothing to ask once the customer confirmed: taken
+        // back (at the provider too, if handed off) and shown as not needed.
+        let plan = if appointment.status == AppointmentStatus::Confirmed
+            && rules.iter().any(|r| r.id == rule_id && r.asks_confirmation)
+        {
+            Planned::Suppress {
+                rule_id,
+                reason: SuppressReason::AlreadyConfirmed,
+            }
+        } else {
+            plan
         };
         let current = by_rule.get(&rule_id);
         // Something already decided for this start (sent, skipped, suppressed) stands.

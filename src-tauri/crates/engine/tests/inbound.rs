@@ -673,3 +673,27 @@ fn a_stop_from_a_number_no_client_has_yet_still_stands_when_a_client_gets_it() {
         "a number with no STOP"
     );
 }
+
+#[test]
+fn archiving_a_client_takes_back_what_waited_for_them_and_unarchiving_plans_it_again() {
+    let d = desk();
+    let appointment = d.book(utc(3, 3, 10));
+    d.engine
+        .set_client_archived(d.client, true, WriteSource::Ui, "desk")
+        .unwrap();
+    let after = d.engine.outbox(Some(appointment)).unwrap();
+    assert!(
+        after.iter().all(|m| m.status != MessageStatus::Planned),
+        "{after:#?}"
+    );
+    assert_eq!(after[0].reason, Some(SuppressReason::ClientArchived));
+    d.clock.set(utc(3, 2, 10));
+    run(d.engine.tick()).unwrap();
+    assert!(d.delivered().is_empty());
+
+    d.engine
+        .set_client_archived(d.client, false, WriteSource::Ui, "desk")
+        .unwrap();
+    run(d.engine.tick()).unwrap();
+    assert_eq!(d.delivered().len(), 1, "planned again and sent");
+}
