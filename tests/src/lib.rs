@@ -94,6 +94,9 @@ impl App {
                 .status();
             wait_for_exit(Duration::from_secs(5)).await;
         }
+        // Its D-Bus name (single instance) can outlive the process by a moment; a new app
+        // started meanwhile would hand itself over to the one going away and never open.
+        wait_for_name_released(Duration::from_secs(10)).await;
         let started = Instant::now();
         let url =
             std::env::var("TIDINGS_WEBDRIVER").unwrap_or_else(|_| "http://127.0.0.1:4444".into());
@@ -415,6 +418,32 @@ impl App {
             wait_for_exit(Duration::from_secs(10)).await,
             "the app did not exit after its session ended"
         );
+    }
+}
+
+/// The D-Bus name a running Tidings holds to stay single-instance (`<identifier>.SingleInstance`).
+const SINGLE_INSTANCE_NAME: &str = "app.tidings.desk.SingleInstance";
+
+/// Waits up to `limit` until no process holds the app's single-instance D-Bus name.
+async fn wait_for_name_released(limit: Duration) {
+    let deadline = Instant::now() + limit;
+    loop {
+        let owned = std::process::Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                &format!("string:{SINGLE_INSTANCE_NAME}"),
+            ])
+            .output()
+            .map(|out| String::from_utf8_lossy(&out.stdout).contains("boolean true"))
+            .unwrap_or(false);
+        if !owned || Instant::now() >= deadline {
+            return;
+        }
+        tokio::time::sleep(POLL).await;
     }
 }
 
