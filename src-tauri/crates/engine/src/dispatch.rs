@@ -784,6 +784,12 @@ impl Engine {
             .store(self.now().timestamp(), Ordering::SeqCst);
     }
 
+    /// Whether a text went out in the last `within`.
+    pub(crate) fn sent_within(&self, within: Duration) -> bool {
+        let last = self.last_sent.load(Ordering::SeqCst);
+        last > 0 && DateTime::from_timestamp(last, 0).is_some_and(|at| self.now() - at <= within)
+    }
+
     pub(crate) fn reply_poll_interval(&self) -> StdDuration {
         let last = self.last_sent.load(Ordering::SeqCst);
         let since =

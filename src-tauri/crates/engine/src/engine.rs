@@ -280,7 +280,10 @@ impl Engine {
                 // replies are polled at the poller's own pace.
                 let mut most = self.reply_poll_interval();
                 if self.awaiting_delivery().unwrap_or(false) {
-                    most = most.min(std::time::Duration::from_secs(30));
+                    // Soon after a send the desk is often watching for "delivered" (a test
+                    // text, an answer): asked every 5 s for two minutes, then every 30 s.
+                    let fresh = self.sent_within(chrono::Duration::minutes(2));
+                    most = most.min(std::time::Duration::from_secs(if fresh { 5 } else { 30 }));
                 }
                 // A text whose send had no clear answer is checked again once the provider's
                 // records have had time to show it.

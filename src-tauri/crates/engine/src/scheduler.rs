@@ -151,6 +151,16 @@ fn outbox_view(m: MessageRow) -> OutboxMessage {
                     .find(|(k, ..)| *k == key)
                     .map(|(_, _, name, _)| name.to_owned())
             })
+            .or_else(|| {
+                // What a text sent at once is, in words.
+                let word = match m.reason.as_deref()? {
+                    "test_text" => "Test text",
+                    "staff_reply" => "Answer from staff",
+                    "status_update" => "Status update",
+                    _ => return None,
+                };
+                Some(word.to_owned())
+            })
             .or(m.reason.filter(|r| SuppressReason::parse(r).is_none())),
         send_at: m.send_at,
         sent_at: m.sent_at,
