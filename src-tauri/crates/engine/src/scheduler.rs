@@ -816,11 +816,13 @@ impl Engine {
         now: DateTime<Utc>,
         by_staff: bool,
     ) -> Result<Result<Gate, SuppressReason>, EngineError> {
-        // A text planned for a number the client no longer has goes nowhere (invariant 1).
-        if let Some(client) = match m.client_id {
+        // The client as they are now, read once for every check below.
+        let client = match m.client_id {
             Some(id) => self.store.client(id)?,
             None => None,
-        } {
+        };
+        // A text planned for a number the client no longer has goes nowhere (invariant 1).
+        if let Some(client) = &client {
             if client.phone != m.to {
                 return Ok(Err(SuppressReason::NumberChanged));
             }
@@ -844,10 +846,6 @@ impl Engine {
         if let Some(kind) = m.direct_kind.as_deref() {
             // A text sent at once, waiting to retry: whether it may still go depends on what
             // it is, on current data.
-            let client = match m.client_id {
-                Some(id) => self.store.client(id)?,
-                None => None,
-            };
             let refusal = match kind {
                 // The answer to STOP goes because they opted out; a test text goes to the desk.
                 "opt_out_confirmation" | "test_text" => None,
@@ -895,7 +893,6 @@ impl Engine {
             return Ok(Err(SuppressReason::RuleDisabled));
         };
         let latest = appointment.starts_at - Duration::minutes(i64::from(rule.min_lead_minutes));
-        let client = self.store.client(client_id)?;
         let hours = Self::allowed_hours(
             settings,
             client.as_ref().and_then(|c| c.timezone.as_deref()),

@@ -541,31 +541,33 @@ impl Store {
         }
         self.write(|tx| {
             let now_text = stamp(now);
+            // Each statement prepared once for the lot (a preset click re-plans every
+            // upcoming appointment).
+            let mut cancel_one = tx.prepare_cached(&format!(
+                "UPDATE messages SET status = 'cancelled', reason = ?2, updated_at = ?3
+                 WHERE id = ?1 AND status IN {LIVE}"
+            ))?;
             for (id, reason) in cancel {
-                tx.execute(
-                    &format!("UPDATE messages SET status = 'cancelled', reason = ?2, updated_at = ?3
-                              WHERE id = ?1 AND status IN {LIVE}"),
-                    params![id, reason, now_text],
-                )?;
+                cancel_one.execute(params![id, reason, now_text])?;
             }
+            let mut add_one = tx.prepare_cached(
+                "INSERT INTO messages (direction, client_id, appointment_id, rule_id, purpose,
+                    automated, to_number, status, reason, send_at, planned_for, created_at, updated_at)
+                 VALUES ('outbound', ?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+            )?;
             for m in add {
-                tx.execute(
-                    "INSERT INTO messages (direction, client_id, appointment_id, rule_id, purpose,
-                        automated, to_number, status, reason, send_at, planned_for, created_at, updated_at)
-                     VALUES ('outbound', ?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
-                    params![
-                        m.client_id,
-                        m.appointment_id,
-                        m.rule_id,
-                        m.purpose.as_str(),
-                        m.to,
-                        if m.send_at.is_some() { "planned" } else { "suppressed" },
-                        m.reason,
-                        m.send_at.map(stamp),
-                        stamp(m.planned_for),
-                        now_text,
-                    ],
-                )?;
+                add_one.execute(params![
+                    m.client_id,
+                    m.appointment_id,
+                    m.rule_id,
+                    m.purpose.as_str(),
+                    m.to,
+                    if m.send_at.is_some() { "planned" } else { "suppressed" },
+                    m.reason,
+                    m.send_at.map(stamp),
+                    stamp(m.planned_for),
+                    now_text,
+                ])?;
             }
             Ok(())
         })
