@@ -286,6 +286,22 @@ impl App {
         self.get(test_id).await.click().await.unwrap();
     }
 
+    /// Clicks `test_id` until `opens` appears: a screen that reloads (a change batch arriving
+    /// as the click lands) can swallow one click, as it would a person's, who clicks again.
+    pub async fn click_until(&self, test_id: &str, opens: &str) {
+        for _ in 0..5 {
+            let _ = self.get(test_id).await.click().await;
+            let deadline = Instant::now() + Duration::from_secs(4);
+            while Instant::now() < deadline {
+                if self.has(opens).await {
+                    return;
+                }
+                tokio::time::sleep(POLL).await;
+            }
+        }
+        panic!("clicking [data-testid='{test_id}'] never opened [data-testid='{opens}']");
+    }
+
     /// Picks the `<option value=…>` of a `<select>`.
     pub async fn choose(&self, test_id: &str, value: &str) {
         let select = self.get(test_id).await;

@@ -19,8 +19,7 @@ async fn running_late_and_a_day_notice_reach_the_right_people() {
     app.click("cal-view-day").await;
     app.click("cal-next").await;
     app.click(&format!("cal-event-{}", ids[0])).await;
-    app.click("send-update").await;
-    app.get("update-dialog").await;
+    app.click_until("send-update", "update-dialog").await;
     app.click("update-template-update_running_late").await;
     app.type_into("update-minutes", "20").await;
     app.wait_text("update-preview", "about 20 minutes late")
@@ -34,8 +33,7 @@ async fn running_late_and_a_day_notice_reach_the_right_people() {
 
     // A notice for that day: the preview says Cy opted out before anything is sent.
     app.click("nav-today").await;
-    app.click("today-notice").await;
-    app.get("notice-dialog").await;
+    app.click_until("today-notice", "notice-dialog").await;
     app.set_value("notice-date", &day).await;
     app.type_into(
         "notice-text",
