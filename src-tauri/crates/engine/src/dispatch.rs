@@ -424,10 +424,6 @@ impl Engine {
     /// belongs to no live send (invariant 4). Returns how many were settled.
     pub(crate) async fn reconcile_claimed(&self) -> Result<u32, EngineError> {
         let _lease = self.sender.acquire(crate::lease::LEASE_WAIT).await?;
-        self.reconcile_claimed_held().await
-    }
-
-    pub(crate) async fn reconcile_claimed_held(&self) -> Result<u32, EngineError> {
         let now = self.now();
         let provider = self.provider();
         let lag = self.records_lag();
@@ -784,20 +780,22 @@ impl Engine {
             .store(self.now().timestamp(), Ordering::SeqCst);
     }
 
+    /// How long ago a text last went out, if one has since this process started.
+    fn since_last_sent(&self) -> Option<Duration> {
+        let last = self.last_sent.load(Ordering::SeqCst);
+        (last > 0).then(|| self.now() - DateTime::from_timestamp(last, 0).unwrap_or_default())
+    }
+
     /// Whether a text went out in the last `within`.
     pub(crate) fn sent_within(&self, within: Duration) -> bool {
-        let last = self.last_sent.load(Ordering::SeqCst);
-        last > 0 && DateTime::from_timestamp(last, 0).is_some_and(|at| self.now() - at <= within)
+        self.since_last_sent().is_some_and(|since| since <= within)
     }
 
     pub(crate) fn reply_poll_interval(&self) -> StdDuration {
-        let last = self.last_sent.load(Ordering::SeqCst);
-        let since =
-            (last > 0).then(|| self.now() - DateTime::from_timestamp(last, 0).unwrap_or_default());
         poll_interval(
             self.is_real_provider(),
             self.window_open.load(Ordering::SeqCst),
-            since,
+            self.since_last_sent(),
             self.poll_failures.load(Ordering::SeqCst),
         )
     }

@@ -629,11 +629,12 @@ impl Engine {
         };
         // Every text a stopped process or an unclear answer left `sending` is checked with the
         // provider before anything new goes out (invariant 3).
-        match if held {
+        let reconciled = if held {
             Ok(0)
         } else {
             self.reconcile_claimed().await
-        } {
+        };
+        match reconciled {
             Ok(_) => {}
             Err(EngineError::Provider(err)) => {
                 // Nothing is sent until every claim is accounted for.

@@ -64,6 +64,20 @@ fn open(db: &std::path::Path, clock: &Arc<FixedClock>, keyring: &Keyring) -> Eng
     .unwrap()
 }
 
+/// How long the desk gives Twilio's list to show a text before "not there" counts.
+fn records_lag(engine: &Engine, seconds: u32) {
+    engine
+        .update_settings(
+            &SettingsUpdate {
+                provider_records_lag_seconds: Some(seconds),
+                ..SettingsUpdate::default()
+            },
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+}
+
 async fn desk() -> Desk {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(utc(3, 1, 15, 0)));
@@ -86,16 +100,7 @@ async fn desk() -> Desk {
         .apply_preset(Preset::Light, WriteSource::Ui, "desk")
         .unwrap();
     // The stand-in's list shows a text as soon as it takes it: no wait for its records.
-    engine
-        .update_settings(
-            &SettingsUpdate {
-                provider_records_lag_seconds: Some(0),
-                ..SettingsUpdate::default()
-            },
-            WriteSource::Ui,
-            "desk",
-        )
-        .unwrap();
+    records_lag(&engine, 0);
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path(format!("/2010-04-01/Accounts/{AC}.json")))
@@ -572,16 +577,7 @@ async fn a_send_without_a_clear_answer_is_checked_with_twilio_before_anything_is
         .with_priority(1)
         .mount(&d.server)
         .await;
-    d.engine
-        .update_settings(
-            &SettingsUpdate {
-                provider_records_lag_seconds: Some(600),
-                ..SettingsUpdate::default()
-            },
-            WriteSource::Ui,
-            "desk",
-        )
-        .unwrap();
+    records_lag(&d.engine, 600);
     d.tick_at(at + Duration::minutes(1)).await;
     let first = d.only(took);
     assert_eq!(
@@ -602,16 +598,7 @@ async fn a_send_without_a_clear_answer_is_checked_with_twilio_before_anything_is
 
     // Once the list has had its time, "not there" counts: the second goes again after a
     // backoff, and only the second.
-    d.engine
-        .update_settings(
-            &SettingsUpdate {
-                provider_records_lag_seconds: Some(0),
-                ..SettingsUpdate::default()
-            },
-            WriteSource::Ui,
-            "desk",
-        )
-        .unwrap();
+    records_lag(&d.engine, 0);
     d.tick_at(at + Duration::minutes(2)).await;
     let second = d.only(lost);
     assert_eq!(second.status, MessageStatus::RetryWait, "{second:#?}");
