@@ -212,7 +212,12 @@ impl App {
 
     /// Waits until the element's text contains `needle`, and returns the text.
     pub async fn wait_text(&self, test_id: &str, needle: &str) -> String {
-        let deadline = Instant::now() + WAIT;
+        self.wait_text_for(test_id, needle, WAIT).await
+    }
+
+    /// `wait_text` with a wait of its own, for what depends on a background pass.
+    pub async fn wait_text_for(&self, test_id: &str, needle: &str, wait: Duration) -> String {
+        let deadline = Instant::now() + wait;
         loop {
             let text = self.get(test_id).await.text().await.unwrap_or_default();
             if text.contains(needle) {

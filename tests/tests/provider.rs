@@ -62,7 +62,14 @@ async fn connect_twilio_send_a_test_text_and_see_it_delivered() {
 
     app.type_into("provider-test-to", "(415) 555-2671").await;
     app.click("provider-send-test").await;
-    app.wait_text("provider-test-status", "delivered").await;
+    // Delivery comes from the scheduler's next report poll, which may be behind a reply poll
+    // to the stand-in.
+    app.wait_text_for(
+        "provider-test-status",
+        "delivered",
+        std::time::Duration::from_secs(60),
+    )
+    .await;
     let accepted = twilio.accepted();
     assert_eq!(accepted.len(), 1, "{accepted:?}");
     assert_eq!(accepted[0].to, "+14155552671");
