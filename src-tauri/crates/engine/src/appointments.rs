@@ -265,7 +265,7 @@ impl Engine {
 
     /// A visit marked completed gets its "how did it go?" text, when follow-ups are on; one
     /// that stops being completed (no-show, cancelled) loses it. Never twice per visit.
-    fn plan_follow_up(&self, appointment: &Appointment) -> Result<(), EngineError> {
+    pub(crate) fn plan_follow_up(&self, appointment: &Appointment) -> Result<(), EngineError> {
         let now = self.now();
         if appointment.status != AppointmentStatus::Completed {
             self.store.cancel_follow_up(

@@ -1,17 +1,20 @@
 //! Replies from customers: polled from the provider, de-duplicated by its id, matched to a
 //! client by number and routed by DESIGN's keyword table.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use tidings_domain::keywords::{
     feedback_answer, feedback_is_poor, keyword, looks_like_opt_out, Keyword,
 };
 use tidings_domain::template::{render, RenderContext};
 use tidings_domain::{
-    AppointmentStatus, Change, Client, ConsentAction, ConsentChannel, ConsentState, Purpose,
-    WriteSource,
+    segments, AppointmentStatus, Change, Client, ConsentAction, ConsentChannel, ConsentState,
+    Purpose, WriteSource,
 };
 use tidings_sms::InboundText;
-use tidings_store::{InboundMarks, NewConsentEvent, QuestionKind};
+use tidings_store::{
+    AnsweredAppointment, ArrivedText, InboundEffects, InboundMarks, KeywordConsent,
+    NewConsentEvent, QuestionKind, QueuedReply,
+};
 
 use crate::reminders::TickItem;
 use crate::{Engine, EngineError};
@@ -62,115 +65,177 @@ impl Engine {
     }
 
     /// Records one reply and acts on it. `None` if it was handled before.
+    ///
+    /// What the text does is worked out first (from the keyword table and the client as they
+    /// are), then written in one transaction with the text itself: consent, cancellations, the
+    /// appointment it answers, its thread, and the automatic answers it queues. Only then are
+    /// the answers sent, through the outbox like every text. A failure before the commit leaves
+    /// the text unknown, so the next poll routes it again; one after it leaves the answers
+    /// queued for the next pass.
     pub async fn receive(&self, text: &InboundText) -> Result<Option<TickItem>, EngineError> {
         // Each poll asks again for a day of texts: the ones already here cost one lookup.
         if self.store.provider_id_known(&text.provider_id)? {
             return Ok(None);
         }
+        let now = self.now();
+        let settings = self.settings()?;
         let client = self.store.client_by_phone(&text.from)?;
-        let Some(id) = self.store.insert_inbound(
-            client.as_ref().map(|c| c.id),
-            &text.from,
-            &text.to,
-            &text.body,
-            &text.provider_id,
-            text.received_at,
-        )?
+        let route = match &client {
+            Some(c) => self.route(c, &text.body, now)?,
+            None => Route::from_unknown(&text.body),
+        };
+        let disclosures = self.store.current_disclosures()?;
+        let consent: Vec<KeywordConsent<'_>> = route
+            .consent
+            .iter()
+            .filter_map(|(purpose, action)| {
+                disclosures
+                    .iter()
+                    .find(|d| d.purpose == *purpose)
+                    .map(|disclosure| KeywordConsent {
+                        purpose: *purpose,
+                        action: *action,
+                        disclosure,
+                    })
+            })
+            .collect();
+        let answers = match (route.answers, client.as_ref()) {
+            (Some((id, status)), Some(_)) => {
+                let current = self.appointment(id)?;
+                (current.status != status).then(|| {
+                    let mut record = tidings_store::AppointmentRecord::of(&current);
+                    record.status = status;
+                    AnsweredAppointment {
+                        id,
+                        record,
+                        audit: self.audit(
+                            "customer",
+                            WriteSource::Background,
+                            "appointment",
+                            status.as_str(),
+                        ),
+                    }
+                })
+            }
+            _ => None,
+        };
+        let bodies: Vec<(&'static str, String)> = match &client {
+            Some(c) => {
+                let mut out = Vec::new();
+                for key in &route.replies {
+                    if let Some(body) = self.reply_body(c, key, route.revokes(), &settings)? {
+                        out.push((*key, body));
+                    }
+                }
+                out
+            }
+            None => Vec::new(),
+        };
+        let costs: Vec<_> = bodies.iter().map(|(_, b)| segments(b)).collect();
+        let replies = bodies
+            .iter()
+            .zip(&costs)
+            .map(|((key, body), cost)| QueuedReply {
+                key,
+                body,
+                segments: cost.segments,
+                encoding: cost.encoding.as_str(),
+            })
+            .collect();
+        let Some(recorded) = self.store.record_inbound(&InboundEffects {
+            text: ArrivedText {
+                from: &text.from,
+                to: &text.to,
+                body: &text.body,
+                provider_id: &text.provider_id,
+                received_at: text.received_at,
+            },
+            client_id: client.as_ref().map(|c| c.id),
+            mark: route.mark,
+            consent,
+            business_name: &settings.business_name,
+            cancel_live: route
+                .cancels_live
+                .then_some(tidings_domain::SuppressReason::OptedOut.as_str()),
+            answers,
+            feedback: route.feedback.as_ref().map(|(id, a)| (*id, a.as_str())),
+            marks: route.marks,
+            replies,
+            now,
+        })?
         else {
             return Ok(None);
         };
-        let mut item = TickItem {
-            message_id: id,
-            appointment_id: None,
+        // Committed. What follows is derived work a later pass would also do.
+        let mut changes = vec![Change::Messages];
+        let appointment_id = route
+            .answers
+            .map(|(id, _)| id)
+            .or(route.feedback.as_ref().map(|(id, _)| *id));
+        if let Some(updated) = &recorded.appointment {
+            self.replan(updated.id)?;
+            self.plan_follow_up(updated)?;
+        }
+        if let Some(id) = appointment_id {
+            changes.push(Change::Appointment { id });
+        }
+        if let Some(c) = &client {
+            if route.grants() {
+                self.replan_client(c.id)?;
+            }
+            changes.push(Change::Consent { client_id: c.id });
+        }
+        self.publish(
+            WriteSource::Background,
+            vec![Change::Reply {
+                thread_id: recorded.thread_id,
+                from: client
+                    .as_ref()
+                    .map_or_else(|| text.from.clone(), |c| c.name.clone()),
+                preview: text.body.chars().take(120).collect(),
+            }],
+        );
+        self.publish(WriteSource::Background, changes);
+        self.send_queued(&recorded.replies).await?;
+        Ok(Some(TickItem {
+            message_id: recorded.message_id,
+            appointment_id,
             rule_id: None,
             to: text.from.clone(),
             reason: None,
-        };
-        let Some(client) = client else {
-            // An unknown number: a thread for staff, nothing sent back. A STOP (or START) is
-            // kept on the text itself, so a client added later with this number starts opted
-            // out (see `carry_number_opt_out`).
-            let mark = match keyword(&text.body) {
-                Some(Keyword::Stop) => Some(NUMBER_OPT_OUT),
-                Some(Keyword::Start) => Some(NUMBER_OPT_IN),
-                _ => None,
-            };
-            if let Some(mark) = mark {
-                self.store
-                    .transition(id, "received", "received", Some(mark), None, self.now())?;
-            }
-            self.thread_arrival(
-                text,
-                None,
-                &text.from,
-                InboundMarks {
-                    needs_reply: true,
-                    possible_opt_out: looks_like_opt_out(&text.body),
-                    ..InboundMarks::default()
-                },
-            )?;
-            return Ok(Some(item));
-        };
-        let now = self.now();
+        }))
+    }
+
+    /// What a text from a client does, by DESIGN's keyword table.
+    fn route(&self, client: &Client, body: &str, now: DateTime<Utc>) -> Result<Route, EngineError> {
         let opted_out = client.consent.service == ConsentState::Revoked;
-        let mut marks = InboundMarks::default();
+        let mut route = Route::default();
+        let question = self.store.open_question(client.id, now)?;
         // "How did it go?" takes ratings 1–5 and yes/no before the keyword table does.
-        if let (Some(answer), Some((appointment_id, QuestionKind::FollowUp))) = (
-            feedback_answer(&text.body),
-            self.store.open_question(client.id, now)?,
-        ) {
-            self.store.record_feedback(appointment_id, &answer, now)?;
-            item.appointment_id = Some(appointment_id);
+        if let (Some(answer), Some((appointment_id, QuestionKind::FollowUp))) =
+            (feedback_answer(body), question)
+        {
             // A poor answer is for staff to follow up in person.
-            marks.needs_reply = feedback_is_poor(&answer);
-            self.thread_arrival(text, Some(client.id), &client.name, marks)?;
-            self.publish(
-                WriteSource::Background,
-                vec![Change::Appointment { id: appointment_id }, Change::Messages],
-            );
-            return Ok(Some(item));
+            route.marks.needs_reply = feedback_is_poor(&answer);
+            route.feedback = Some((appointment_id, answer));
+            return Ok(route);
         }
-        match keyword(&text.body) {
+        match keyword(body) {
             Some(Keyword::Stop) => {
-                for purpose in Purpose::ALL {
-                    self.keyword_consent(&client, purpose, ConsentAction::Revoked, id, &text.body)?;
-                }
-                self.store.cancel_live_for_client(
-                    client.id,
-                    tidings_domain::SuppressReason::OptedOut.as_str(),
-                    now,
-                )?;
-                self.reply(&client, "opt_out_confirmation").await?;
+                route.consent = Purpose::ALL
+                    .iter()
+                    .map(|p| (*p, ConsentAction::Revoked))
+                    .collect();
+                route.cancels_live = true;
+                route.replies.push("opt_out_confirmation");
             }
-            Some(Keyword::Start) => {
-                self.keyword_consent(
-                    &client,
-                    Purpose::Service,
-                    ConsentAction::Granted,
-                    id,
-                    &text.body,
-                )?;
-                self.reply(&client, "opt_in_confirmation").await?;
-                self.replan_client(client.id)?;
-            }
-            Some(Keyword::Yes) if opted_out => {
-                self.keyword_consent(
-                    &client,
-                    Purpose::Service,
-                    ConsentAction::Granted,
-                    id,
-                    &text.body,
-                )?;
-                self.reply(&client, "opt_in_confirmation").await?;
-                self.replan_client(client.id)?;
-            }
-            Some(Keyword::Help) => self.reply(&client, "help_reply").await?,
+            Some(Keyword::Start) => route.opt_in(),
+            Some(Keyword::Yes) if opted_out => route.opt_in(),
+            Some(Keyword::Help) => route.replies.push("help_reply"),
             Some(answer @ (Keyword::Yes | Keyword::No)) => {
                 // A notice asks "reply 1 to pick a new time": YES or 1 asks to reschedule,
                 // anything else goes to staff. A reminder maps YES and NO.
-                let question = self
-                    .store
-                    .open_question(client.id, now)?
+                let question = question
                     .filter(|(_, kind)| *kind != QuestionKind::Notice || answer == Keyword::Yes);
                 match question {
                     Some((appointment_id, kind)) => {
@@ -180,151 +245,71 @@ impl Engine {
                             } else {
                                 (AppointmentStatus::RescheduleRequested, "reschedule_reply")
                             };
-                        self.set_appointment_status(
-                            appointment_id,
-                            status,
-                            WriteSource::Background,
-                            "customer",
-                        )?;
-                        item.appointment_id = Some(appointment_id);
-                        marks.reschedule_requested =
+                        route.answers = Some((appointment_id, status));
+                        route.marks.reschedule_requested =
                             status == AppointmentStatus::RescheduleRequested;
-                        self.reply(&client, template).await?;
+                        route.replies.push(template);
                     }
                     // An answer with no open question goes to staff like free text.
                     None => {
-                        marks.needs_reply = true;
-                        self.holding_reply(&client).await?
+                        route.marks.needs_reply = true;
+                        self.holding_reply(client, &mut route)?;
                     }
                 }
             }
             None => {
-                marks.needs_reply = true;
-                if looks_like_opt_out(&text.body) {
-                    marks.possible_opt_out = true;
-                    self.store.transition(
-                        id,
-                        "received",
-                        "received",
-                        Some("possible_opt_out"),
-                        None,
-                        now,
-                    )?;
+                route.marks.needs_reply = true;
+                if looks_like_opt_out(body) {
+                    route.marks.possible_opt_out = true;
+                    route.mark = Some("possible_opt_out");
                 } else {
                     // "Please stop texting me" gets no automatic answer: the next text the
                     // customer receives is one a person chose to send.
-                    self.holding_reply(&client).await?;
+                    self.holding_reply(client, &mut route)?;
                 }
             }
         }
-        self.thread_arrival(text, Some(client.id), &client.name, marks)?;
-        self.publish(
-            WriteSource::Background,
-            vec![
-                Change::Consent {
-                    client_id: client.id,
-                },
-                Change::Messages,
-            ],
-        );
-        Ok(Some(item))
+        Ok(route)
     }
 
-    /// Puts an arrived text on its thread and tells the window (and the desktop).
-    fn thread_arrival(
-        &self,
-        text: &InboundText,
-        client_id: Option<i64>,
-        from: &str,
-        marks: InboundMarks,
-    ) -> Result<(), EngineError> {
-        let thread_id = self.store.thread_inbound(
-            &text.from,
-            client_id,
-            &text.body,
-            marks,
-            text.received_at,
-        )?;
-        self.publish(
-            WriteSource::Background,
-            vec![Change::Reply {
-                thread_id,
-                from: from.to_owned(),
-                preview: text.body.chars().take(120).collect(),
-            }],
-        );
-        Ok(())
-    }
-
-    fn keyword_consent(
-        &self,
-        client: &Client,
-        purpose: Purpose,
-        action: ConsentAction,
-        message_id: i64,
-        body: &str,
-    ) -> Result<(), EngineError> {
-        let settings = self.settings()?;
-        let Some(disclosure) = self
-            .store
-            .current_disclosures()?
-            .into_iter()
-            .find(|d| d.purpose == purpose)
-        else {
-            return Ok(());
-        };
-        let now = self.now();
-        self.store.append_consent(&NewConsentEvent {
-            client_id: client.id,
-            purpose,
-            action,
-            channel: ConsentChannel::SmsKeyword,
-            disclosure: &disclosure,
-            business_name: &settings.business_name,
-            recorded_by: "engine",
-            occurred_at: now,
-            recorded_at: now,
-            evidence: Some(&format!("Replied \"{}\"", body.trim())),
-            message_id: Some(message_id),
-        })?;
-        Ok(())
-    }
-
-    /// At most one holding reply a day to a client, and none to one who opted out.
-    async fn holding_reply(&self, client: &Client) -> Result<(), EngineError> {
+    /// At most one holding reply a day to a client (sent or still queued).
+    fn holding_reply(&self, client: &Client, route: &mut Route) -> Result<(), EngineError> {
         if self.store.replies_since(
             &client.phone,
             "holding_reply",
             self.now() - Duration::hours(24),
-        )? > 0
+        )? == 0
         {
-            return Ok(());
+            route.replies.push("holding_reply");
         }
-        self.reply(client, "holding_reply").await
+        Ok(())
     }
 
-    /// Sends one of the reply templates. Replies answer the customer, so they do not count
-    /// towards caps; nothing is sent to a client who opted out except the opt-out confirmation.
-    async fn reply(&self, client: &Client, key: &str) -> Result<(), EngineError> {
-        let current = self
-            .store
-            .client(client.id)?
-            .unwrap_or_else(|| client.clone());
-        if current.consent.service == ConsentState::Revoked && key != "opt_out_confirmation" {
-            return Ok(());
+    /// One of the reply templates filled in for a client, or `None` when it is not to be
+    /// sent: nothing goes to a client who has opted out (or is opting out now) except the
+    /// opt-out confirmation, and with Twilio's own opt-out handling on, Twilio answers STOP,
+    /// START and HELP itself.
+    fn reply_body(
+        &self,
+        client: &Client,
+        key: &str,
+        revoking: bool,
+        settings: &tidings_domain::Settings,
+    ) -> Result<Option<String>, EngineError> {
+        let revoked = revoking || client.consent.service == ConsentState::Revoked;
+        if revoked && key != "opt_out_confirmation" && key != "opt_in_confirmation" {
+            return Ok(None);
         }
-        let settings = self.settings()?;
         if PROVIDER_ANSWERED.contains(&key)
             && self.provider().kind() == tidings_domain::ProviderKind::Twilio
             && !settings.send_keyword_replies_with_twilio
         {
-            // Twilio's own opt-out handling has answered STOP, START and HELP already.
-            return Ok(());
+            return Ok(None);
         }
         let Some(template) = self.store.template_by_key(key)? else {
-            return Ok(());
+            return Ok(None);
         };
-        let zone = current
+        let zone = client
             .timezone
             .as_deref()
             .unwrap_or(&settings.timezone)
@@ -337,7 +322,7 @@ impl Engine {
             .find(|a| a.client_id == client.id && a.status.is_live());
         let ctx = RenderContext {
             minutes: None,
-            client_name: current.name.clone(),
+            client_name: client.name.clone(),
             business: settings.business_name.clone(),
             business_phone: settings.business_phone.clone(),
             starts_at: next.as_ref().map(|a| a.starts_at),
@@ -349,24 +334,77 @@ impl Engine {
             staff: next.as_ref().and_then(|a| a.staff.clone()),
             location: next.map(|a| a.location).unwrap_or_default(),
         };
-        let Ok(body) = render(&template.body, &ctx) else {
+        Ok(render(&template.body, &ctx).ok())
+    }
+
+    /// Sends the answers a reply queued, through the outbox's gate. While sending is paused
+    /// they wait (and go, on current data, once it resumes).
+    async fn send_queued(&self, ids: &[i64]) -> Result<(), EngineError> {
+        if ids.is_empty() || self.sending_paused()?.is_some() {
             return Ok(());
-        };
-        // Through the outbox like every text: claimed first, retried if the provider is busy
-        // (a STOP confirmation that failed is sent again, not only logged).
-        let (_, delivery) = self
-            .send_direct(
-                Some(current.id),
-                None,
-                &current.phone,
-                &body,
-                crate::outbox::DirectKind::Reply { key },
-            )
-            .await?;
-        if let crate::outbox::Delivery::NotSent { reason, .. } = delivery {
-            tracing::warn!("a reply could not be sent yet: {reason}");
+        }
+        let mut report = crate::reminders::TickReport::default();
+        for id in ids {
+            let now = self.now();
+            if let crate::dispatch::AfterFailure::Stop =
+                self.process(*id, now, false, &mut report).await?
+            {
+                break;
+            }
         }
         Ok(())
+    }
+}
+
+/// What one customer text does, worked out before anything is written.
+#[derive(Debug, Default)]
+struct Route {
+    /// A mark kept on the text itself.
+    mark: Option<&'static str>,
+    consent: Vec<(Purpose, ConsentAction)>,
+    cancels_live: bool,
+    answers: Option<(i64, AppointmentStatus)>,
+    feedback: Option<(i64, String)>,
+    marks: InboundMarks,
+    /// Reply templates to answer with, in order.
+    replies: Vec<&'static str>,
+}
+
+impl Route {
+    /// From a number no client has: a thread for staff, nothing sent back. A STOP (or START)
+    /// is kept on the text itself, so a client added later with this number starts opted out
+    /// (see `carry_number_opt_out`).
+    fn from_unknown(body: &str) -> Self {
+        Route {
+            mark: match keyword(body) {
+                Some(Keyword::Stop) => Some(NUMBER_OPT_OUT),
+                Some(Keyword::Start) => Some(NUMBER_OPT_IN),
+                _ => None,
+            },
+            marks: InboundMarks {
+                needs_reply: true,
+                possible_opt_out: looks_like_opt_out(body),
+                ..InboundMarks::default()
+            },
+            ..Route::default()
+        }
+    }
+
+    fn opt_in(&mut self) {
+        self.consent = vec![(Purpose::Service, ConsentAction::Granted)];
+        self.replies.push("opt_in_confirmation");
+    }
+
+    fn revokes(&self) -> bool {
+        self.consent
+            .iter()
+            .any(|(_, a)| *a == ConsentAction::Revoked)
+    }
+
+    fn grants(&self) -> bool {
+        self.consent
+            .iter()
+            .any(|(_, a)| *a == ConsentAction::Granted)
     }
 }
 

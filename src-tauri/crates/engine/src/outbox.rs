@@ -21,8 +21,6 @@ use crate::{Engine, EngineError};
 pub(crate) enum DirectKind<'a> {
     /// Typed by a person: an answer on a thread (no appointment) or a status update.
     Staff { actor: &'a str },
-    /// One of the reply templates (`opt_out_confirmation`, `help_reply`, …).
-    Reply { key: &'a str },
     /// A test text to the desk's own phone, to no client.
     Test,
 }
@@ -73,7 +71,6 @@ impl Engine {
                 },
                 Some(actor),
             ),
-            DirectKind::Reply { key } => (key, None),
             DirectKind::Test => ("test_text", None),
         };
         let id = self.store.insert_direct_text(&NewDirectText {
@@ -87,14 +84,6 @@ impl Engine {
             encoding: cost.encoding.as_str(),
             now,
         })?;
-        if matches!(kind, DirectKind::Reply { .. }) {
-            if let Some(reason) = self.sending_paused()? {
-                // An automatic answer waits while sending is paused, and goes (through the gate,
-                // on current data) once it resumes. What a person sends goes now.
-                self.store.release_claim(id, now)?;
-                return Ok((id, Delivery::NotSent { reason, stop: true }));
-            }
-        }
         let m = self
             .store
             .message(id)?

@@ -703,7 +703,7 @@ impl Engine {
     }
 
     /// The gate (DESIGN invariants 2, 4, 5) and the send, for one due message.
-    async fn process(
+    pub(crate) async fn process(
         &self,
         id: i64,
         now: DateTime<Utc>,

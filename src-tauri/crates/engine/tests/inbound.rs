@@ -230,6 +230,111 @@ fn stop_revokes_everything_at_once_with_the_reply_as_evidence() {
     assert_eq!(detail.client.consent.marketing, ConsentState::Revoked);
 }
 
+/// A STOP whose effects cannot all be written (here the consent ledger refuses the row, as a
+/// locked or full disk would) leaves nothing behind: not the text, not its thread, not a
+/// cancellation. The next poll routes it again and then all of it lands, once.
+#[test]
+fn a_stop_is_recorded_with_all_its_effects_or_not_at_all() {
+    let d = desk();
+    let appt = d.book(utc(3, 3, 10));
+    let db = rusqlite::Connection::open(d._dir.path().join("t.sqlite3")).unwrap();
+    db.execute_batch(
+        "CREATE TRIGGER refuse_consent BEFORE INSERT ON consent_events
+         BEGIN SELECT RAISE(ABORT, 'disk refused the write'); END;",
+    )
+    .unwrap();
+    d.engine
+        .sandbox()
+        .unwrap()
+        .customer_sends(&d.phone, "STOP")
+        .unwrap();
+    assert!(run(d.engine.poll_inbound()).is_err());
+    let inbound: i64 = db
+        .query_row(
+            "SELECT count(*) FROM messages WHERE direction = 'inbound'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(inbound, 0, "the text is not on record without its effects");
+    assert!(d
+        .engine
+        .inbox(tidings_engine::InboxFilter::All)
+        .unwrap()
+        .threads
+        .is_empty());
+    assert_eq!(
+        d.engine.outbox(Some(appt)).unwrap()[0].status,
+        MessageStatus::Planned
+    );
+    assert!(d.delivered().is_empty());
+
+    db.execute_batch("DROP TRIGGER refuse_consent").unwrap();
+    assert_eq!(run(d.engine.poll_inbound()).unwrap().len(), 1);
+    let detail = d.engine.client_detail(d.client).unwrap();
+    assert_eq!(detail.client.consent.service, ConsentState::Revoked);
+    assert_eq!(
+        d.engine.outbox(Some(appt)).unwrap()[0].status,
+        MessageStatus::Cancelled
+    );
+    assert_eq!(
+        thread_of(&d, tidings_engine::InboxFilter::All).last_preview,
+        "STOP"
+    );
+    assert_eq!(d.delivered().len(), 1, "one confirmation");
+    // Polling again changes nothing.
+    assert!(run(d.engine.poll_inbound()).unwrap().is_empty());
+    assert_eq!(d.delivered().len(), 1);
+}
+
+/// The answer a text queues is on disk with it: if the process stops before sending it, the
+/// next pass sends it, once.
+#[test]
+fn an_answer_queued_by_a_reply_goes_on_the_next_pass_if_the_process_stopped_first() {
+    let d = desk();
+    let path = d._dir.path().join("t.sqlite3");
+    d.engine
+        .sandbox()
+        .unwrap()
+        .customer_sends(&d.phone, "HELP")
+        .unwrap();
+    // Sending is paused when the text arrives, so its answer stays queued; the process then
+    // stops, as a crash right after the commit would leave it.
+    let dir = d._dir.path().to_owned();
+    let Desk { engine, clock, .. } = d;
+    engine.pause_sending_by_user(WriteSource::Ui).unwrap();
+    run(engine.poll_inbound()).unwrap();
+    drop(engine);
+    let db = rusqlite::Connection::open(&path).unwrap();
+    let queued: i64 = db
+        .query_row(
+            "SELECT count(*) FROM messages WHERE reason = 'help_reply' AND status = 'planned'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(queued, 1);
+    let engine = Engine::open(EngineConfig {
+        db_path: path.clone(),
+        clock: clock.clone(),
+        ..EngineConfig::new(Default::default())
+    })
+    .unwrap();
+    engine.resume_sending(WriteSource::Ui).unwrap();
+    run(engine.tick()).unwrap();
+    run(engine.tick()).unwrap();
+    let sent: Vec<String> = db
+        .prepare("SELECT status FROM messages WHERE reason = 'help_reply'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_ne!(sent[0], "planned");
+    drop(dir);
+}
+
 #[test]
 fn help_answers_and_free_text_opt_outs_are_flagged() {
     let d = desk();

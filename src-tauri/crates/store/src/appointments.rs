@@ -309,22 +309,7 @@ impl Store {
         now: DateTime<Utc>,
         audit_entry: NewAuditEntry<'_>,
     ) -> Result<Option<Appointment>, StoreError> {
-        self.write(|tx| {
-            let Some(before) = appointment_by_id(tx, id)? else {
-                return Ok(None);
-            };
-            update(tx, id, record, now)?;
-            let id_text = id.to_string();
-            audit::insert(
-                tx,
-                &NewAuditEntry {
-                    entity_id: Some(&id_text),
-                    detail: audit_detail(Some(&before), record),
-                    ..audit_entry
-                },
-            )?;
-            appointment_by_id(tx, id)
-        })
+        self.write(|tx| update_appointment(tx, id, record, now, audit_entry))
     }
 
     pub fn services(&self) -> Result<Vec<Service>, StoreError> {
@@ -550,4 +535,28 @@ pub struct ImportedAppointment {
     pub status: AppointmentStatus,
     pub source: AppointmentSource,
     pub external_id: Option<String>,
+}
+
+/// `Store::update_appointment` in the caller's transaction.
+pub(crate) fn update_appointment(
+    tx: &Transaction<'_>,
+    id: i64,
+    record: &AppointmentRecord,
+    now: DateTime<Utc>,
+    audit_entry: NewAuditEntry<'_>,
+) -> Result<Option<Appointment>, StoreError> {
+    let Some(before) = appointment_by_id(tx, id)? else {
+        return Ok(None);
+    };
+    update(tx, id, record, now)?;
+    let id_text = id.to_string();
+    audit::insert(
+        tx,
+        &NewAuditEntry {
+            entity_id: Some(&id_text),
+            detail: audit_detail(Some(&before), record),
+            ..audit_entry
+        },
+    )?;
+    appointment_by_id(tx, id)
 }

@@ -123,7 +123,10 @@ pub struct NewConsentEvent<'a> {
     pub message_id: Option<i64>,
 }
 
-fn append_event(tx: &Transaction<'_>, new: &NewConsentEvent<'_>) -> Result<i64, StoreError> {
+pub(crate) fn append_event(
+    tx: &Transaction<'_>,
+    new: &NewConsentEvent<'_>,
+) -> Result<i64, StoreError> {
     tx.execute(
         "INSERT INTO consent_events (client_id, purpose, action, channel, disclosure_text,
             disclosure_version, recorded_by, occurred_at, recorded_at, evidence, message_id)

@@ -1,7 +1,7 @@
 //! The reply inbox: threads per customer number, their state, and full-text search.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use crate::clients::time;
 use crate::reminders::{message_rows, opt_time, MESSAGE_SQL};
@@ -139,27 +139,7 @@ impl Store {
     /// A text to send at once (a staff answer or update, a reply template, a test text),
     /// recorded claimed — `sending`, with its body — before the provider is called.
     pub fn insert_direct_text(&self, text: &NewDirectText<'_>) -> Result<i64, StoreError> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO messages (direction, client_id, appointment_id, purpose, automated,
-                    to_number, body, status, reason, direct_kind, send_at, claimed_at, sent_by,
-                    segments, encoding, created_at, updated_at)
-                 VALUES ('outbound', ?1, ?2, 'service', 0, ?3, ?4, 'sending', ?5, ?5, ?6, ?6, ?7,
-                    ?8, ?9, ?6, ?6)",
-                params![
-                    text.client_id,
-                    text.appointment_id,
-                    text.to,
-                    text.body,
-                    text.reason,
-                    stamp(text.now),
-                    text.sent_by,
-                    text.segments,
-                    text.encoding
-                ],
-            )?;
-            Ok(tx.last_insert_rowid())
-        })
+        self.write(|tx| insert_direct_text(tx, text, "sending"))
     }
 
     /// Staff wrote to a number: its customer texts waiting for an answer are answered now.
@@ -184,43 +164,12 @@ impl Store {
         marks: InboundMarks,
         at: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO conversations (phone, client_id, status, unread, needs_reply,
-                    reschedule_requested, possible_opt_out, last_message_at, last_preview,
-                    last_inbound_at, created_at, updated_at)
-                 VALUES (?1, ?2, 'open', 1, ?3, ?4, ?5, ?6, ?7, ?6, ?6, ?6)
-                 ON CONFLICT (phone) DO UPDATE SET
-                    client_id = coalesce(excluded.client_id, client_id),
-                    status = 'open',
-                    unread = unread + 1,
-                    needs_reply = max(needs_reply, excluded.needs_reply),
-                    reschedule_requested = max(reschedule_requested, excluded.reschedule_requested),
-                    possible_opt_out = max(possible_opt_out, excluded.possible_opt_out),
-                    last_message_at = excluded.last_message_at,
-                    last_preview = excluded.last_preview,
-                    last_inbound_at = excluded.last_inbound_at,
-                    updated_at = excluded.updated_at",
-                params![
-                    phone,
-                    client_id,
-                    marks.needs_reply,
-                    marks.reschedule_requested,
-                    marks.possible_opt_out,
-                    stamp(at),
-                    preview(body)
-                ],
-            )?;
-            Ok(tx.query_row(
-                "SELECT id FROM conversations WHERE phone = ?1",
-                [phone],
-                |r| r.get(0),
-            )?)
-        })
+        self.write(|tx| thread_inbound(tx, phone, client_id, body, marks, at))
     }
 
     /// A text went to a thread's number: an automatic reply, or staff answering (which also
-    /// settles "needs reply" and marks the thread read).
+    /// settles "needs reply" and marks the thread read). An automatic answer to a text nobody
+    /// has read yet leaves that text as the thread's preview: it is what the desk must see.
     pub fn thread_outbound(
         &self,
         phone: &str,
@@ -230,7 +179,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.write(|tx| {
             tx.execute(
-                "UPDATE conversations SET last_message_at = ?2, last_preview = ?3, updated_at = ?2,
+                "UPDATE conversations SET last_message_at = ?2, updated_at = ?2,
+                    last_preview = CASE WHEN ?4 OR unread = 0 THEN ?3 ELSE last_preview END,
                     needs_reply = CASE WHEN ?4 THEN 0 ELSE needs_reply END,
                     unread = CASE WHEN ?4 THEN 0 ELSE unread END,
                     first_staff_reply_at = CASE WHEN ?4 THEN coalesce(first_staff_reply_at, ?2)
@@ -489,4 +439,75 @@ pub struct ConversationChange<'a> {
     pub assignee: Option<&'a str>,
     pub clear_reschedule: bool,
     pub clear_possible_opt_out: bool,
+}
+
+/// A text arrived on the thread of `phone`, in the caller's transaction.
+pub(crate) fn thread_inbound(
+    tx: &Transaction<'_>,
+    phone: &str,
+    client_id: Option<i64>,
+    body: &str,
+    marks: InboundMarks,
+    at: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    tx.execute(
+        "INSERT INTO conversations (phone, client_id, status, unread, needs_reply,
+                reschedule_requested, possible_opt_out, last_message_at, last_preview,
+                last_inbound_at, created_at, updated_at)
+             VALUES (?1, ?2, 'open', 1, ?3, ?4, ?5, ?6, ?7, ?6, ?6, ?6)
+             ON CONFLICT (phone) DO UPDATE SET
+                client_id = coalesce(excluded.client_id, client_id),
+                status = 'open',
+                unread = unread + 1,
+                needs_reply = max(needs_reply, excluded.needs_reply),
+                reschedule_requested = max(reschedule_requested, excluded.reschedule_requested),
+                possible_opt_out = max(possible_opt_out, excluded.possible_opt_out),
+                last_message_at = excluded.last_message_at,
+                last_preview = excluded.last_preview,
+                last_inbound_at = excluded.last_inbound_at,
+                updated_at = excluded.updated_at",
+        params![
+            phone,
+            client_id,
+            marks.needs_reply,
+            marks.reschedule_requested,
+            marks.possible_opt_out,
+            stamp(at),
+            preview(body)
+        ],
+    )?;
+    Ok(tx.query_row(
+        "SELECT id FROM conversations WHERE phone = ?1",
+        [phone],
+        |r| r.get(0),
+    )?)
+}
+
+/// A text to send at once, in the caller's transaction: `sending` (claimed by the caller) or
+/// `planned` (due now, for the next pass to claim).
+pub(crate) fn insert_direct_text(
+    tx: &Transaction<'_>,
+    text: &NewDirectText<'_>,
+    status: &str,
+) -> Result<i64, StoreError> {
+    tx.execute(
+            "INSERT INTO messages (direction, client_id, appointment_id, purpose, automated,
+                to_number, body, status, reason, direct_kind, send_at, claimed_at, sent_by,
+                segments, encoding, created_at, updated_at)
+             VALUES ('outbound', ?1, ?2, 'service', 0, ?3, ?4, ?10, ?5, ?5, ?6, CASE WHEN ?10 = 'sending' THEN ?6 END, ?7,
+                ?8, ?9, ?6, ?6)",
+            params![
+                text.client_id,
+                text.appointment_id,
+                text.to,
+                text.body,
+                text.reason,
+                stamp(text.now),
+                text.sent_by,
+                text.segments,
+                text.encoding,
+                status
+            ],
+        )?;
+    Ok(tx.last_insert_rowid())
 }

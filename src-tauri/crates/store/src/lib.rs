@@ -10,6 +10,7 @@ mod backup;
 mod clients;
 mod dispatch;
 mod error;
+mod inbound;
 mod inbox;
 mod insights;
 mod notices;
@@ -30,6 +31,9 @@ pub use backup::{inspect_backup, BackupContents, BackupRecord, TableCounts, COUN
 pub use clients::{ClientSearch, ImportConsentSpec, NewConsentEvent};
 pub use dispatch::{ClaimedBody, ClaimedMessage, PendingCancellation};
 pub use error::StoreError;
+pub use inbound::{
+    AnsweredAppointment, ArrivedText, InboundEffects, KeywordConsent, QueuedReply, RecordedInbound,
+};
 pub use inbox::{
     fts_query, ConversationChange, ConversationCounts, ConversationRow, InboundMarks,
     NewDirectText, SearchHit, ThreadFilter,

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use tidings_domain::{Purpose, TemplateKind};
 
 use crate::appointments::stamp;
@@ -777,42 +777,10 @@ impl Store {
         provider_id: &str,
         received_at: DateTime<Utc>,
     ) -> Result<Option<i64>, StoreError> {
-        self.write(|tx| {
-            let at = stamp(received_at);
-            // Whether this is the first text since staff last wrote (so it waits for an answer).
-            let needs_answer: bool = tx.query_row(
-                "SELECT NOT EXISTS (
-                    SELECT 1 FROM messages p WHERE p.direction = 'inbound' AND p.from_number = ?1
-                      AND p.sent_at <= ?2
-                      AND p.sent_at >= coalesce((
-                        SELECT max(y.sent_at) FROM messages y
-                        WHERE y.direction = 'outbound' AND y.to_number = ?1
-                          AND y.sent_by IS NOT NULL AND y.sent_at <= ?2), '0'))",
-                params![from, at],
-                |r| r.get(0),
-            )?;
-            let n = tx.execute(
-                "INSERT INTO messages (direction, client_id, purpose, automated, to_number, from_number, body,
-                    status, provider_id, sent_at, needs_answer, created_at, updated_at)
-                 VALUES ('inbound', ?1, 'service', 0, ?2, ?3, ?4, 'received', ?5, ?6, ?7, ?6, ?6)
-                 ON CONFLICT (provider_id) DO NOTHING",
-                params![client_id, to, from, body, provider_id, at, needs_answer],
-            )?;
-            if n == 1 {
-                // The client's reminders of the last 48 hours now count as answered.
-                tx.execute(
-                    "UPDATE messages SET replied_at = ?2
-                     WHERE direction = 'outbound' AND client_id = ?1 AND rule_id IS NOT NULL
-                       AND replied_at IS NULL AND sent_at < ?2
-                       AND sent_at >= strftime('%Y-%m-%dT%H:%M:%SZ', ?2, '-48 hours')",
-                    params![client_id, at],
-                )?;
-            }
-            Ok((n == 1).then(|| tx.last_insert_rowid()))
-        })
+        self.write(|tx| insert_inbound(tx, client_id, from, to, body, provider_id, received_at))
     }
 
-    /// Replies of one kind sent to a number since `since`.
+    /// Replies of one kind sent (or queued to go) to a number since `since`.
     pub fn replies_since(
         &self,
         to: &str,
@@ -822,7 +790,9 @@ impl Store {
         self.read(|conn| {
             Ok(conn.query_row(
                 "SELECT count(*) FROM messages WHERE direction = 'outbound' AND automated = 0
-                   AND to_number = ?1 AND reason = ?2 AND sent_at >= ?3",
+                   AND to_number = ?1 AND reason = ?2
+                   AND (sent_at >= ?3
+                        OR (status IN ('planned', 'sending', 'retry_wait') AND created_at >= ?3))",
                 params![to, kind, stamp(since)],
                 |r| r.get(0),
             )?)
@@ -838,25 +808,7 @@ impl Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<i64>, StoreError> {
-        self.write(|tx| {
-            let ids: Vec<i64> = {
-                let mut stmt = tx.prepare(&format!(
-                    "SELECT id FROM messages WHERE client_id = ?1 AND status IN {UNCLAIMED}"
-                ))?;
-                let rows = stmt
-                    .query_map([client_id], |r| r.get(0))?
-                    .collect::<Result<Vec<_>, _>>()?;
-                rows
-            };
-            tx.execute(
-                &format!(
-                    "UPDATE messages SET status = 'cancelled', reason = ?2, updated_at = ?3
-                          WHERE client_id = ?1 AND status IN {UNCLAIMED}"
-                ),
-                params![client_id, reason, stamp(now)],
-            )?;
-            Ok(ids)
-        })
+        self.write(|tx| cancel_live_for_client(tx, client_id, reason, now))
     }
 
     /// The client's open question: the appointment of the newest sent text that asked for an
@@ -973,4 +925,74 @@ impl Store {
             Ok(())
         })
     }
+}
+
+/// Records a text a customer sent, in the caller's transaction; `None` when that provider id
+/// was recorded before.
+pub(crate) fn insert_inbound(
+    tx: &Transaction<'_>,
+    client_id: Option<i64>,
+    from: &str,
+    to: &str,
+    body: &str,
+    provider_id: &str,
+    received_at: DateTime<Utc>,
+) -> Result<Option<i64>, StoreError> {
+    let at = stamp(received_at);
+    // Whether this is the first text since staff last wrote (so it waits for an answer).
+    let needs_answer: bool = tx.query_row(
+        "SELECT NOT EXISTS (
+                SELECT 1 FROM messages p WHERE p.direction = 'inbound' AND p.from_number = ?1
+                  AND p.sent_at <= ?2
+                  AND p.sent_at >= coalesce((
+                    SELECT max(y.sent_at) FROM messages y
+                    WHERE y.direction = 'outbound' AND y.to_number = ?1
+                      AND y.sent_by IS NOT NULL AND y.sent_at <= ?2), '0'))",
+        params![from, at],
+        |r| r.get(0),
+    )?;
+    let n = tx.execute(
+            "INSERT INTO messages (direction, client_id, purpose, automated, to_number, from_number, body,
+                status, provider_id, sent_at, needs_answer, created_at, updated_at)
+             VALUES ('inbound', ?1, 'service', 0, ?2, ?3, ?4, 'received', ?5, ?6, ?7, ?6, ?6)
+             ON CONFLICT (provider_id) DO NOTHING",
+            params![client_id, to, from, body, provider_id, at, needs_answer],
+        )?;
+    if n == 1 {
+        // The client's reminders of the last 48 hours now count as answered.
+        tx.execute(
+            "UPDATE messages SET replied_at = ?2
+                 WHERE direction = 'outbound' AND client_id = ?1 AND rule_id IS NOT NULL
+                   AND replied_at IS NULL AND sent_at < ?2
+                   AND sent_at >= strftime('%Y-%m-%dT%H:%M:%SZ', ?2, '-48 hours')",
+            params![client_id, at],
+        )?;
+    }
+    Ok((n == 1).then(|| tx.last_insert_rowid()))
+}
+
+/// `Store::cancel_live_for_client` in the caller's transaction.
+pub(crate) fn cancel_live_for_client(
+    tx: &Transaction<'_>,
+    client_id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, StoreError> {
+    let ids: Vec<i64> = {
+        let mut stmt = tx.prepare(&format!(
+            "SELECT id FROM messages WHERE client_id = ?1 AND status IN {UNCLAIMED}"
+        ))?;
+        let rows = stmt
+            .query_map([client_id], |r| r.get(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows
+    };
+    tx.execute(
+        &format!(
+            "UPDATE messages SET status = 'cancelled', reason = ?2, updated_at = ?3
+                      WHERE client_id = ?1 AND status IN {UNCLAIMED}"
+        ),
+        params![client_id, reason, stamp(now)],
+    )?;
+    Ok(ids)
 }
