@@ -124,6 +124,9 @@ export class BackupStore {
     };
   }
 
+  /** Texts sent after the backup that a restore keeps. */
+  keptTexts = 2;
+
   /** Like the real one: the current data is backed up first. */
   restore(path: string): RestoreReport {
     const restored = this.previewRestore(path);
@@ -134,7 +137,12 @@ export class BackupStore {
       reason: 'manual',
     });
     this.recent = [safety, ...this.recent];
-    return { restored, safety_backup: safety, reconciled: 0 };
+    return {
+      restored,
+      safety_backup: safety,
+      reconciled: 0,
+      kept: { texts: this.keptTexts, replies: 1, consent_events: 0 },
+    };
   }
 }
 

@@ -57,7 +57,7 @@ describe('restoring a backup', () => {
       /^Backup from .*Jun.*2025, 09:00: 42 clients, 118 appointments, 230 texts, 57 consent records$/,
     );
     expect(dialog.textContent).toContain(
-      'Everything entered since then will be replaced. Tidings backs up the current data first, so this can be undone.',
+      'Clients, appointments, templates and settings go back to how they were then. Texts that went out, replies that came in and consent recorded since are kept: they happened.',
     );
     expect(button('restore-confirm').disabled).toBe(false);
     expect(b.callsTo('restore_backup')).toHaveLength(0);
@@ -111,6 +111,8 @@ describe('restoring a backup', () => {
     expect(text('restore-done')).toBe(
       `Restored. The data as it was before is kept in ${DEFAULT_BACKUP_FOLDER}/tidings-2025-06-03-pre-restore.sqlite3.`,
     );
+    // What happened after the backup was kept, and the desk is told.
+    expect(text('restore-kept')).toBe('Kept from after the backup, because it happened: 2 texts sent, 1 reply received.');
     expect(b.callsTo('restore_backup')[0].args).toEqual({ path: `${DEFAULT_BACKUP_FOLDER}/tidings-2025-06-02-daily.sqlite3` });
     expect(screen.queryByTestId('restore-error')).toBeNull();
     // The message stays up for a moment before the reload.

@@ -631,7 +631,14 @@ safety_backup: BackupInfo,
 /**
  * Texts the restored data still had waiting that the provider had in fact sent.
  */
-reconciled: number, };
+reconciled: number, 
+/**
+ * What happened after the backup and was kept: texts that had gone to the provider,
+ * replies received, consent recorded.
+ */
+kept: KeptAfterBackup, };
+
+export type KeptAfterBackup = { texts: number, replies: number, consent_events: number, };
 
 export type ExportSummary = { path: string, clients: number, appointments: number, texts: number, consent_events: number, };
 

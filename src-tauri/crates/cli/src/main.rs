@@ -543,6 +543,15 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 report.restored.path,
                 report.safety_backup.path
             );
+            let kept = report.kept;
+            if kept != tidings_engine::KeptAfterBackup::default() {
+                out!(
+                    "kept from after the backup: {} texts sent, {} replies received, {} consent records",
+                    kept.texts,
+                    kept.replies,
+                    kept.consent_events
+                );
+            }
             Ok(())
         }
         Command::Export { file } => {

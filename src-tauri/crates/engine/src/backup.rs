@@ -203,6 +203,17 @@ pub struct RestoreReport {
     pub safety_backup: BackupInfo,
     /// Texts the restored data still had waiting that the provider had in fact sent.
     pub reconciled: u32,
+    /// What happened after the backup and was kept: texts that had gone to the provider,
+    /// replies received, consent recorded.
+    pub kept: KeptAfterBackup,
+}
+
+/// What a restore keeps from after the backup (it cannot be rolled back: it happened).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct KeptAfterBackup {
+    pub texts: u32,
+    pub replies: u32,
+    pub consent_events: u32,
 }
 
 impl Engine {
@@ -254,7 +265,11 @@ impl Engine {
         restored: RestorePreview,
     ) -> Result<RestoreReport, EngineError> {
         let safety_backup = self.backup_now("before_restore")?;
-        self.store.restore_from(path)?;
+        let (_, carried) = self
+            .store
+            .restore_from(path, Some(Path::new(&safety_backup.path)))?;
+        // The restored settings name the provider to use from now on.
+        self.load_provider()?;
         let reconciled = self.reconcile_unsettled().await?;
         self.ensure_default_templates()?;
         self.replan_all()?;
@@ -262,6 +277,11 @@ impl Engine {
             restored,
             safety_backup,
             reconciled,
+            kept: KeptAfterBackup {
+                texts: carried.texts,
+                replies: carried.replies,
+                consent_events: carried.consent_events,
+            },
         })
     }
 

@@ -127,6 +127,7 @@ pub fn typescript_bindings() -> String {
         crate::BackupStatus,
         crate::RestorePreview,
         crate::RestoreReport,
+        crate::KeptAfterBackup,
         crate::ExportSummary,
         crate::SandboxText,
     );

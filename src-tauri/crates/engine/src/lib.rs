@@ -26,8 +26,8 @@ pub use appointments::{
     AppointmentMapping, AppointmentOutcome, AppointmentRowPlan, MissingAppointment, TodayView,
 };
 pub use backup::{
-    BackupInfo, BackupStatus, RestorePreview, RestoreReport, KEEP_DAILY, KEEP_MONTHLY,
-    WARN_AFTER_DAYS,
+    BackupInfo, BackupStatus, KeptAfterBackup, RestorePreview, RestoreReport, KEEP_DAILY,
+    KEEP_MONTHLY, WARN_AFTER_DAYS,
 };
 pub use bindings::typescript_bindings;
 pub use clients::{

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use tidings_engine::domain::{
-    AppointmentInput, Client, ClientInput, ConsentAction, ConsentChannel, ConsentInput, Purpose,
-    SettingsUpdate, SetupInput, WriteSource,
+    AppointmentInput, Client, ClientInput, ConsentAction, ConsentChannel, ConsentInput,
+    ConsentState, Purpose, SettingsUpdate, SetupInput, WriteSource,
 };
 use tidings_engine::{Engine, EngineConfig, ErrorCode, FixedClock};
 use tidings_store::{inspect_backup, StoreError};
@@ -332,7 +332,11 @@ fn after_a_restore_no_text_is_sent_twice() {
 
     clock.advance(Duration::hours(1));
     let report = run(engine.restore(std::path::Path::new(&saved.path), WriteSource::Ui)).unwrap();
-    assert_eq!(report.reconciled, 1, "the carrier's record shows it went");
+    assert_eq!(report.kept.texts, 1, "the text that went is kept as sent");
+    assert_eq!(
+        report.reconciled, 0,
+        "so nothing was left to check with the carrier"
+    );
     assert!(
         run(engine.tick()).unwrap().sent.is_empty(),
         "not sent again"
@@ -413,4 +417,159 @@ fn the_export_holds_every_table_field_by_field() {
 
     // An existing file is never overwritten.
     assert!(engine.export_all(&target).is_err());
+}
+
+/// Texts the Sandbox carrier took for a number, oldest first.
+fn carried_to(engine: &Engine, phone: &str) -> Vec<String> {
+    run(tidings_sms::Provider::messages_to(
+        engine.sandbox().unwrap(),
+        phone,
+        Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+    ))
+    .unwrap()
+    .into_iter()
+    .map(|r| r.body)
+    .collect()
+}
+
+/// A restore rolls the desk's records back, not what happened: texts that went stay sent,
+/// replies stay read (and are not answered again), and an opt-out stays, even for a client the
+/// backup does not have.
+#[test]
+fn a_restore_keeps_texts_that_went_replies_read_and_opt_outs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, clock) = desk(&dir);
+    let (client, start) = booked_client(&engine, None, Some("as booked"));
+    let saved = engine.backup_now("manual").unwrap();
+    let sandbox = engine.sandbox().unwrap();
+
+    // After the backup: a question (answered with the holding reply), the reminder, a STOP
+    // (answered with its confirmation), a note changed, and a new client who texts STOP.
+    sandbox
+        .customer_sends(&client.phone, "Is there parking near you?")
+        .unwrap();
+    run(engine.poll_inbound()).unwrap();
+    clock.set(start - Duration::hours(24));
+    assert_eq!(run(engine.tick()).unwrap().sent.len(), 1);
+    sandbox.customer_sends(&client.phone, "STOP").unwrap();
+    run(engine.poll_inbound()).unwrap();
+    let appt = engine
+        .appointments_between(start - Duration::hours(1), start + Duration::hours(1), None)
+        .unwrap()[0]
+        .clone();
+    engine
+        .update_appointment(
+            appt.id,
+            &AppointmentInput {
+                client_id: client.id,
+                starts_at: appt.starts_at,
+                ends_at: appt.ends_at,
+                service_id: None,
+                staff_id: None,
+                location: None,
+                notes: Some("changed by mistake".into()),
+            },
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+    add_client(&engine, 2);
+    let newcomer = engine.list_clients("Client 2", false).unwrap()[0].clone();
+    sandbox.customer_sends(&newcomer.phone, "STOP").unwrap();
+    run(engine.poll_inbound()).unwrap();
+    let went = carried_to(&engine, &client.phone).len();
+    assert_eq!(went, 3, "holding reply, reminder, STOP confirmation");
+
+    clock.advance(Duration::minutes(30));
+    let report = run(engine.restore(std::path::Path::new(&saved.path), WriteSource::Ui)).unwrap();
+    assert_eq!(
+        report.kept.texts, 4,
+        "holding reply, reminder, and both STOP confirmations"
+    );
+    assert_eq!(report.kept.replies, 3, "the question and two STOPs");
+    assert_eq!(
+        report.kept.consent_events, 2,
+        "the client's STOP, for both purposes"
+    );
+
+    // The desk's own records are as backed up.
+    assert_eq!(engine.appointment(appt.id).unwrap().notes, "as booked");
+    assert!(engine.list_clients("Client 2", true).unwrap().is_empty());
+    // What happened stays.
+    let detail = engine.client_detail(client.id).unwrap();
+    assert_eq!(detail.client.consent.service, ConsentState::Revoked);
+    let thread = engine
+        .inbox(tidings_engine::InboxFilter::All)
+        .unwrap()
+        .threads
+        .into_iter()
+        .find(|t| t.client_name.as_deref() == Some(client.name.as_str()))
+        .unwrap();
+    assert_eq!(thread.last_preview, "STOP");
+
+    // Nothing is read, answered or sent again.
+    for _ in 0..3 {
+        run(engine.tick()).unwrap();
+        clock.advance(Duration::minutes(10));
+    }
+    assert_eq!(carried_to(&engine, &client.phone).len(), went);
+    assert_eq!(
+        engine
+            .inbox(tidings_engine::InboxFilter::All)
+            .unwrap()
+            .threads
+            .len(),
+        2
+    );
+
+    // The newcomer's STOP stands for their number when they are added again.
+    add_client(&engine, 2);
+    let again = engine.list_clients("Client 2", false).unwrap()[0].clone();
+    assert_eq!(
+        engine
+            .client_detail(again.id)
+            .unwrap()
+            .client
+            .consent
+            .service,
+        ConsentState::Revoked
+    );
+}
+
+/// A backup of another desk's database shares no history with this one: nothing is carried
+/// into it (its clients are not ours, nor our texts theirs).
+#[test]
+fn restoring_another_databases_backup_carries_nothing_over() {
+    let ours = tempfile::tempdir().unwrap();
+    let theirs = tempfile::tempdir().unwrap();
+    let (engine, clock) = desk(&ours);
+    let (client, start) = booked_client(&engine, None, None);
+    let (other, _) = desk(&theirs);
+    add_client(&other, 7);
+    add_client(&other, 8);
+    let saved = other.backup_now("manual").unwrap();
+
+    clock.set(start - Duration::hours(24));
+    assert_eq!(run(engine.tick()).unwrap().sent.len(), 1);
+    engine
+        .sandbox()
+        .unwrap()
+        .customer_sends(&client.phone, "STOP")
+        .unwrap();
+    run(engine.poll_inbound()).unwrap();
+
+    let report = run(engine.restore(std::path::Path::new(&saved.path), WriteSource::Ui)).unwrap();
+    assert_eq!(report.kept, tidings_engine::KeptAfterBackup::default());
+    let names: Vec<String> = engine
+        .list_clients("", true)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, ["Client 7", "Client 8"]);
+    assert!(engine
+        .inbox(tidings_engine::InboxFilter::All)
+        .unwrap()
+        .threads
+        .is_empty());
 }

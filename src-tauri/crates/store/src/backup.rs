@@ -11,6 +11,9 @@ use crate::clients::time;
 use crate::open::user_version;
 use crate::{schema_version_supported, Store, StoreError};
 
+/// A row of `backups`: path, bytes, created, reason, verified, error.
+type MadeBackup = (String, i64, String, String, i64, Option<String>);
+
 /// The tables whose rows a backup must hold, and that a restore preview shows.
 pub const COUNTED_TABLES: [&str; 5] = [
     "clients",
@@ -208,7 +211,11 @@ impl Store {
     /// damaged or newer one is refused and nothing is touched), copied page by page into the
     /// open connection, brought up to the current schema, and given back what is not the
     /// desk's to roll back: the Sandbox carrier's own records and the list of backups made.
-    pub fn restore_from(&self, path: &Path) -> Result<BackupContents, StoreError> {
+    pub fn restore_from(
+        &self,
+        path: &Path,
+        carry_from: Option<&Path>,
+    ) -> Result<(BackupContents, crate::Carried), StoreError> {
         let contents = inspect_backup(path)?;
         let mut conn = self.lock();
         let carrier: Vec<crate::SandboxRecord> = {
@@ -221,7 +228,7 @@ impl Store {
                 .collect::<Result<Vec<_>, _>>()?;
             rows
         };
-        let made: Vec<(String, i64, String, String, i64, Option<String>)> = {
+        let made: Vec<MadeBackup> = {
             let mut stmt = conn
                 .prepare("SELECT path, bytes, created_at, reason, verified, error FROM backups")?;
             let rows = stmt
@@ -248,8 +255,35 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         crate::open::migrate(&mut conn)?;
+        // The copy taken just before, to carry over what happened after the backup (see
+        // `carry`): only when it is the same database, later.
+        let attached = match carry_from {
+            Some(before) => {
+                conn.execute(
+                    "ATTACH DATABASE ?1 AS before",
+                    [before.to_string_lossy().as_ref()],
+                )?;
+                true
+            }
+            None => false,
+        };
+        let result = Self::finish_restore(&mut conn, attached, &carrier, &made);
+        if attached {
+            conn.execute("DETACH DATABASE before", [])?;
+        }
+        Ok((contents, result?))
+    }
+
+    /// The writes after the data is replaced: the Sandbox carrier and the list of backups (which
+    /// describe the desk, not the backup), and what happened after the backup.
+    fn finish_restore(
+        conn: &mut Connection,
+        attached: bool,
+        carrier: &[crate::SandboxRecord],
+        made: &[MadeBackup],
+    ) -> Result<crate::Carried, StoreError> {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        for r in &carrier {
+        for r in carrier {
             tx.execute(
                 "INSERT INTO sandbox_messages (provider_id, direction, from_number, to_number, body, status, send_at, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -257,7 +291,7 @@ impl Store {
                 params![r.provider_id, r.direction.as_str(), r.from_number, r.to_number, r.body, r.status, r.send_at, r.created_at],
             )?;
         }
-        for (path, bytes, created_at, reason, verified, error) in &made {
+        for (path, bytes, created_at, reason, verified, error) in made {
             let known: i64 = tx.query_row(
                 "SELECT count(*) FROM backups WHERE path = ?1 AND created_at = ?2",
                 params![path, created_at],
@@ -270,7 +304,12 @@ impl Store {
                 )?;
             }
         }
+        let carried = if attached && crate::carry::same_lineage(&tx)? {
+            crate::carry::carry(&tx)?
+        } else {
+            crate::Carried::default()
+        };
         tx.commit()?;
-        Ok(contents)
+        Ok(carried)
     }
 }

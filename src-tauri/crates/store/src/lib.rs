@@ -7,6 +7,7 @@
 mod appointments;
 mod audit;
 mod backup;
+mod carry;
 mod clients;
 mod dispatch;
 mod error;
@@ -28,6 +29,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 pub use appointments::{stamp, AppointmentRecord, ImportedAppointment};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use backup::{inspect_backup, BackupContents, BackupRecord, TableCounts, COUNTED_TABLES};
+pub use carry::Carried;
 pub use clients::{ClientSearch, ImportConsentSpec, NewConsentEvent};
 pub use dispatch::{ClaimedBody, ClaimedMessage, PendingCancellation};
 pub use error::StoreError;

@@ -476,7 +476,7 @@ fn insights_days_counted_before_a_restore_are_not_kept_after_it() {
 
     // Counted from the old contents, then the backup (which kept no days) replaces them.
     let (counted, generation) = store.insights_count_days(&[day]).unwrap();
-    store.restore_from(&backup).unwrap();
+    store.restore_from(&backup, None).unwrap();
     assert!(!store.insights_keep_days(&counted, generation, now).unwrap());
     assert_eq!(kept(), 0);
 }
