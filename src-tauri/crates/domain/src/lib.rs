@@ -36,6 +36,7 @@ pub use sms_text::{plain_punctuation, segments, Encoding, SegmentInfo};
 pub mod template;
 
 pub use template::{check_template, render, RenderContext, TemplateError, TemplateKind};
+pub mod gate;
 pub mod metrics;
 pub mod planner;
 pub mod provider;

@@ -13,8 +13,8 @@ use ts_rs::TS;
 
 use crate::error::bad_input;
 use crate::outbox::{Delivery, DirectKind};
-use crate::scheduler::recipient_refusal;
 use crate::{Engine, EngineError, MessageStatus};
+use tidings_domain::gate::recipient_refusal;
 
 /// Longest staff answer: past this a text is a letter, and costs like one.
 pub const MAX_REPLY_SEGMENTS: u32 = 3;

@@ -53,7 +53,8 @@ pub use reminders::{
     MessageStatus, OutboxMessage, Preset, PresetInfo, ReminderRule, ReminderRuleInput, Template,
     TemplatePreview, TemplateVersion, TickItem, TickReport,
 };
-pub use scheduler::{default_templates, LATE_GRACE_MINUTES};
+pub use scheduler::default_templates;
+pub use tidings_domain::gate::LATE_GRACE_MINUTES;
 pub use updates::{
     NoticeExclusion, NoticeInput, NoticePreview, NoticeProgress, NoticeRecipient, UpdateInput,
     UpdatePreview, UpdateTemplate, NOTICE_SUGGESTION, UPDATE_TEMPLATES,

@@ -4,13 +4,14 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
+use tidings_domain::gate::{decide, CapUsage, Decision, RuleFacts, Snapshot, TextKind};
 use tidings_domain::planner::{plan_reminders, AllowedHours, Planned, RuleTiming, SuppressReason};
 use tidings_domain::template::{
     check_template, default_body, has_stop_hint, render, RenderContext,
 };
 use tidings_domain::{
-    segments, Appointment, AppointmentStatus, Caps, Change, ConsentState, Encoding, Purpose,
-    QuietHours, SegmentInfo, Settings, TemplateKind, WriteSource,
+    segments, Appointment, AppointmentStatus, Caps, Change, Encoding, Purpose, QuietHours,
+    SegmentInfo, Settings, TemplateKind, WriteSource,
 };
 use tidings_sms::ProviderError;
 
@@ -29,11 +30,6 @@ use crate::{Engine, EngineError};
 /// reviewed it (DESIGN's inbound texts). It goes, through the gate, once they dismiss the flag.
 pub const HELD_FOR_REVIEW: &str =
     "held: the customer's last text may ask us to stop; review it in the Inbox (possible opt-outs)";
-/// How often a held text looks again.
-const HOLD_RECHECK_MINUTES: i64 = 5;
-
-/// How late a due message may go before it counts as missed while the app was closed.
-pub const LATE_GRACE_MINUTES: i64 = 10;
 
 /// The templates Tidings ships: (key, kind, name, body).
 pub fn default_templates() -> Vec<(&'static str, TemplateKind, &'static str, &'static str)> {
@@ -743,14 +739,7 @@ impl Engine {
         };
         match self.gate(&m, &settings, judged_at, by_staff)? {
             Err(reason) => {
-                let status = if matches!(
-                    reason,
-                    SuppressReason::AppointmentCancelled
-                        | SuppressReason::AppointmentMoved
-                        | SuppressReason::RuleDisabled
-                        | SuppressReason::NumberChanged
-                        | SuppressReason::ClientArchived
-                ) {
+                let status = if reason.cancels() {
                     "cancelled"
                 } else {
                     "suppressed"
@@ -809,7 +798,8 @@ impl Engine {
         Ok(AfterFailure::Continue)
     }
 
-    /// Runs every check on current data. `Ok(Err(reason))` means: do not send.
+    /// Loads what the gate needs, as it is now, and runs it (`tidings_domain::gate`); a text
+    /// that may go is rendered. `Ok(Err(reason))` means: do not send.
     fn gate(
         &self,
         m: &MessageRow,
@@ -817,213 +807,101 @@ impl Engine {
         now: DateTime<Utc>,
         by_staff: bool,
     ) -> Result<Result<Gate, SuppressReason>, EngineError> {
-        // The client as they are now, read once for every check below.
         let client = match m.client_id {
             Some(id) => self.store.client(id)?,
             None => None,
         };
-        // A text planned for a number the client no longer has goes nowhere (invariant 1).
-        if let Some(client) = &client {
-            if client.phone != m.to {
-                return Ok(Err(SuppressReason::NumberChanged));
+        let appointment = match m.appointment_id {
+            Some(id) => self.store.appointment(id)?,
+            None => None,
+        };
+        let rule = match (m.rule_id, &m.direct_kind, m.notice_id, m.follow_up) {
+            (Some(id), None, None, false) => self
+                .store
+                .rules()?
+                .into_iter()
+                .find(|r| r.id == id && r.enabled),
+            _ => None,
+        };
+        let kind = if let Some(kind) = m.direct_kind.as_deref() {
+            TextKind::Direct(kind)
+        } else if let Some(notice_id) = m.notice_id {
+            TextKind::Notice {
+                urgent: self.store.notice_urgent(notice_id)?,
             }
-            // Nothing automated goes to an archived client.
-            if client.archived && m.direct_kind.is_none() {
-                return Ok(Err(SuppressReason::ClientArchived));
+        } else if m.follow_up {
+            TextKind::FollowUp
+        } else {
+            TextKind::Reminder {
+                rule: rule.as_ref().map(|r| RuleFacts {
+                    min_lead_minutes: r.min_lead_minutes,
+                    asks_confirmation: r.asks_confirmation,
+                }),
+                planned_for: m.planned_for,
+                purpose: m.purpose,
             }
-        }
-        // Automated texts wait while the customer's "stop texting me" awaits review.
-        if m.direct_kind.is_none() && self.store.opt_out_review_pending(&m.to)? {
-            return Ok(Ok(Gate::Held(
-                now + Duration::minutes(HOLD_RECHECK_MINUTES),
-            )));
-        }
-        if let Some(notice_id) = m.notice_id {
-            return self.notice_gate(m, notice_id, settings, now);
-        }
-        if m.follow_up {
-            return self.follow_up_gate(m, settings, now);
-        }
-        if let Some(kind) = m.direct_kind.as_deref() {
-            // A text sent at once, waiting to retry: whether it may still go depends on what
-            // it is, on current data.
-            let refusal = match kind {
-                // The answer to STOP goes because they opted out; a test text goes to the desk.
-                "opt_out_confirmation" | "test_text" => None,
-                "staff_reply" | "status_update" => {
-                    recipient_refusal(client.as_ref(), Purpose::Service, false)
+        };
+        let counts_for_caps = matches!(kind, TextKind::Reminder { .. } | TextKind::FollowUp);
+        let usage = match m.client_id {
+            Some(id) if counts_for_caps => {
+                let (last_day, last_week) = self.store.automated_sent_counts(
+                    id,
+                    now - Duration::hours(24),
+                    now - Duration::days(7),
+                )?;
+                CapUsage {
+                    last_day,
+                    last_week,
                 }
-                // Every other reply template: nothing to a customer who has opted out since.
-                _ => client
-                    .as_ref()
-                    .filter(|c| c.consent.service == ConsentState::Revoked)
-                    .map(|_| SuppressReason::OptedOut),
-            };
-            if let Some(reason) = refusal {
-                return Ok(Err(reason));
             }
-            return Ok(Ok(Gate::Send {
-                body: m.body.clone(),
-                version_id: None,
-                cost: segments(&m.body),
-            }));
-        }
-        let (Some(appointment_id), Some(rule_id), Some(client_id)) =
-            (m.appointment_id, m.rule_id, m.client_id)
-        else {
-            return Ok(Err(SuppressReason::RuleDisabled));
+            _ => CapUsage::default(),
         };
-        let Some(appointment) = self.store.appointment(appointment_id)? else {
-            return Ok(Err(SuppressReason::AppointmentCancelled));
-        };
-        if !appointment.status.is_live() {
-            return Ok(Err(SuppressReason::AppointmentCancelled));
-        }
-        if appointment.starts_at <= now {
-            return Ok(Err(SuppressReason::MissedWhileClosed));
-        }
-        if m.planned_for != Some(appointment.starts_at) {
-            return Ok(Err(SuppressReason::AppointmentMoved));
-        }
-        let Some(rule) = self
-            .store
-            .rules()?
-            .into_iter()
-            .find(|r| r.id == rule_id && r.enabled)
-        else {
-            return Ok(Err(SuppressReason::RuleDisabled));
-        };
-        let latest = appointment.starts_at - Duration::minutes(i64::from(rule.min_lead_minutes));
+        let review_pending = m.direct_kind.is_none() && self.store.opt_out_review_pending(&m.to)?;
         let hours = Self::allowed_hours(
             settings,
             client.as_ref().and_then(|c| c.timezone.as_deref()),
         );
-        // Late policy (invariant 5): due long ago means the app was closed at the send time.
-        let late = m
-            .send_at
-            .is_some_and(|t| now - t > Duration::minutes(LATE_GRACE_MINUTES));
-        if late && !by_staff && (now > latest || !hours.allows(now)) {
-            return Ok(Err(SuppressReason::MissedWhileClosed));
-        }
-        if let Some(reason) = recipient_refusal(client.as_ref(), m.purpose, true) {
-            return Ok(Err(reason));
-        }
-        if !hours.allows(now) {
-            return Ok(match hours.next_allowed(now).filter(|t| *t <= latest) {
-                Some(at) => Ok(Gate::Later(at)),
-                None => Err(SuppressReason::QuietHoursMissed),
-            });
-        }
-        if rule.asks_confirmation && appointment.status == AppointmentStatus::Confirmed {
-            return Ok(Err(SuppressReason::AlreadyConfirmed));
-        }
-        if self.over_caps(client_id, settings, now)? {
-            return Ok(Err(SuppressReason::Cap));
-        }
-        let Some(template) = self.store.template(rule.template_id)? else {
-            return Ok(Err(SuppressReason::RuleDisabled));
-        };
-        Ok(rendered(&template, settings, &appointment, hours.zone))
-    }
-
-    /// A follow-up at send time: only for a visit still marked completed, with consent, a
-    /// reachable number, inside allowed hours (held up to a day), within caps.
-    fn follow_up_gate(
-        &self,
-        m: &MessageRow,
-        settings: &tidings_domain::Settings,
-        now: DateTime<Utc>,
-    ) -> Result<Result<Gate, SuppressReason>, EngineError> {
-        let appointment = match m.appointment_id {
-            Some(id) => self.store.appointment(id)?,
-            None => None,
-        };
-        let Some(appointment) = appointment.filter(|a| a.status == AppointmentStatus::Completed)
-        else {
-            return Ok(Err(SuppressReason::AppointmentCancelled));
-        };
-        let client = self.store.client(appointment.client_id)?;
-        if let Some(reason) = recipient_refusal(client.as_ref(), Purpose::Service, true) {
-            return Ok(Err(reason));
-        }
-        let hours = Self::allowed_hours(
-            settings,
-            client.as_ref().and_then(|c| c.timezone.as_deref()),
-        );
-        if !hours.allows(now) {
-            let latest = m.send_at.unwrap_or(now) + Duration::hours(24);
-            return Ok(match hours.next_allowed(now).filter(|t| *t <= latest) {
-                Some(at) => Ok(Gate::Later(at)),
-                None => Err(SuppressReason::QuietHoursMissed),
-            });
-        }
-        if self.over_caps(appointment.client_id, settings, now)? {
-            return Ok(Err(SuppressReason::Cap));
-        }
-        let Some(template) = self.store.template_by_key("follow_up_ask")? else {
-            return Ok(Err(SuppressReason::RuleDisabled));
-        };
-        Ok(rendered(&template, settings, &appointment, hours.zone))
-    }
-
-    /// Whether the client has had as many automated texts as the caps allow (a day, a week).
-    fn over_caps(
-        &self,
-        client_id: i64,
-        settings: &Settings,
-        now: DateTime<Utc>,
-    ) -> Result<bool, EngineError> {
-        let day = self
-            .store
-            .automated_sent_since(client_id, now - Duration::hours(24))?;
-        let week = self
-            .store
-            .automated_sent_since(client_id, now - Duration::days(7))?;
-        Ok(day >= settings.caps.max_texts_per_day || week >= settings.caps.max_texts_per_week)
-    }
-
-    /// A notice's text at send time: consent, a reachable number, the appointment still on,
-    /// and quiet hours unless the notice was sent as urgent.
-    fn notice_gate(
-        &self,
-        m: &MessageRow,
-        notice_id: i64,
-        settings: &tidings_domain::Settings,
-        now: DateTime<Utc>,
-    ) -> Result<Result<Gate, SuppressReason>, EngineError> {
-        let client = match m.client_id {
-            Some(id) => self.store.client(id)?,
-            None => None,
-        };
-        if let Some(reason) = recipient_refusal(client.as_ref(), Purpose::Service, true) {
-            return Ok(Err(reason));
-        }
-        let appointment = match m.appointment_id {
-            Some(id) => self.store.appointment(id)?,
-            None => None,
-        };
-        let Some(appointment) = appointment.filter(|a| a.status.is_live()) else {
-            return Ok(Err(SuppressReason::AppointmentCancelled));
-        };
-        if !self.store.notice_urgent(notice_id)? {
-            let hours = Self::allowed_hours(
-                settings,
-                client.as_ref().and_then(|c| c.timezone.as_deref()),
-            );
-            if !hours.allows(now) {
-                return Ok(
-                    match hours.next_allowed(now).filter(|t| *t < appointment.ends_at) {
-                        Some(at) => Ok(Gate::Later(at)),
-                        None => Err(SuppressReason::QuietHoursMissed),
-                    },
-                );
+        let decision = decide(&Snapshot {
+            now,
+            kind,
+            to: &m.to,
+            send_at: m.send_at,
+            by_staff,
+            client: client.as_ref(),
+            appointment: appointment.as_ref(),
+            review_pending,
+            hours: &hours,
+            caps: &settings.caps,
+            usage,
+        });
+        Ok(match decision {
+            Decision::Suppress(reason) => Err(reason),
+            Decision::Later(at) => Ok(Gate::Later(at)),
+            Decision::Held(at) => Ok(Gate::Held(at)),
+            Decision::Send => {
+                // What goes: a template filled in now for planned texts, the text as written
+                // for the rest.
+                let template = match (kind, &rule) {
+                    (TextKind::Reminder { .. }, Some(rule)) => {
+                        self.store.template(rule.template_id)?
+                    }
+                    (TextKind::FollowUp, _) => self.store.template_by_key("follow_up_ask")?,
+                    _ => {
+                        return Ok(Ok(Gate::Send {
+                            body: m.body.clone(),
+                            version_id: None,
+                            cost: segments(&m.body),
+                        }))
+                    }
+                };
+                match (template, &appointment) {
+                    (Some(template), Some(appointment)) => {
+                        rendered(&template, settings, appointment, hours.zone)
+                    }
+                    _ => Err(SuppressReason::RuleDisabled),
+                }
             }
-        }
-        Ok(Ok(Gate::Send {
-            body: m.body.clone(),
-            version_id: None,
-            cost: segments(&m.body),
-        }))
+        })
     }
 
     /// When the scheduler next has work: the earliest planned send.
@@ -1032,8 +910,6 @@ impl Engine {
     }
 }
 
-/// Why a text can't go to this client at all: opted out of the purpose, no consent on record
-/// (when the text needs it), or a number the carrier says can't receive texts.
 /// A template filled in for an appointment, ready to send; a template that no longer renders
 /// counts as a disabled rule. Times are the appointment's own (where it takes place), not the
 /// reader's; `fallback` is the zone when the appointment's is unknown.
@@ -1063,22 +939,6 @@ fn rendered(
         version_id: Some(template.version_id),
         cost,
     })
-}
-
-pub(crate) fn recipient_refusal(
-    client: Option<&tidings_domain::Client>,
-    purpose: Purpose,
-    needs_consent: bool,
-) -> Option<SuppressReason> {
-    match client.map(|c| c.consent.get(purpose)) {
-        Some(ConsentState::Revoked) => return Some(SuppressReason::OptedOut),
-        Some(ConsentState::Granted) => {}
-        _ if needs_consent => return Some(SuppressReason::NoConsent),
-        _ => {}
-    }
-    client
-        .is_some_and(|c| c.unreachable.is_some())
-        .then_some(SuppressReason::InvalidNumber)
 }
 
 enum Gate {

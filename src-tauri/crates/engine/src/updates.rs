@@ -207,7 +207,7 @@ impl Engine {
         };
         let name = &appointment.client_name;
         Ok(
-            match crate::scheduler::recipient_refusal(Some(&c), Purpose::Service, true) {
+            match tidings_domain::gate::recipient_refusal(Some(&c), Purpose::Service, true) {
                 Some(SuppressReason::OptedOut) => {
                     Some(format!("{name} has opted out of texts; call them instead."))
                 }
@@ -370,13 +370,12 @@ impl Engine {
         for a in appointments {
             let client = self.store.client(a.client_id)?;
             let excluded =
-                crate::scheduler::recipient_refusal(client.as_ref(), Purpose::Service, true).map(
-                    |reason| match reason {
+                tidings_domain::gate::recipient_refusal(client.as_ref(), Purpose::Service, true)
+                    .map(|reason| match reason {
                         SuppressReason::OptedOut => NoticeExclusion::OptedOut,
                         SuppressReason::InvalidNumber => NoticeExclusion::InvalidNumber,
                         _ => NoticeExclusion::NoConsent,
-                    },
-                );
+                    });
             let rendered = Self::render_for(&settings, text, &a, None)?;
             let cost = segments(&rendered);
             if cost.segments > longest.segments {

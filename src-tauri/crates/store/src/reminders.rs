@@ -651,19 +651,22 @@ impl Store {
         })
     }
 
-    /// Automated texts sent to a client since `since` (for caps).
-    pub fn automated_sent_since(
+    /// Automated texts sent to a client since each of two moments (for caps: a day, a week),
+    /// in one read.
+    pub fn automated_sent_counts(
         &self,
         client_id: i64,
-        since: DateTime<Utc>,
-    ) -> Result<u32, StoreError> {
+        day: DateTime<Utc>,
+        week: DateTime<Utc>,
+    ) -> Result<(u32, u32), StoreError> {
         self.read(|conn| {
             Ok(conn.query_row(
-                "SELECT count(*) FROM messages WHERE client_id = ?1 AND automated = 1
-                   AND direction = 'outbound' AND status IN ('sent', 'delivered', 'sending', 'scheduled_at_provider')
-                   AND sent_at >= ?2",
-                params![client_id, stamp(since)],
-                |r| r.get(0),
+                "SELECT count(*) FILTER (WHERE sent_at >= ?2), count(*) FROM messages
+                 WHERE client_id = ?1 AND automated = 1 AND direction = 'outbound'
+                   AND status IN ('sent', 'delivered', 'sending', 'scheduled_at_provider')
+                   AND sent_at >= ?3",
+                params![client_id, stamp(day), stamp(week)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )?)
         })
     }

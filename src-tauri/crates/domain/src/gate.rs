@@ -1,0 +1,631 @@
+//! The send gate (DESIGN invariants 1, 2, 4 and 5): whether one text may go now, later, or
+//! not at all and why. Pure: the engine loads a [`Snapshot`] of what the decision needs (the
+//! client as they are now, the appointment, the rule, the recipient's allowed hours, how many
+//! automated texts they had lately) and runs [`decide`] at every attempt, first or retry. Every
+//! kind of outbound text is a case of the same gate, so what holds for reminders holds for
+//! staff replies, keyword answers, notices, follow-ups and test texts.
+//!
+//! Being pure, it is also what tells the desk ahead of time what will happen to a text.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::{AllowedHours, Caps};
+use crate::{Appointment, AppointmentStatus, Client, ConsentState, Purpose, SuppressReason};
+
+/// A text due longer ago than this was missed while the app was closed (invariant 5).
+pub const LATE_GRACE_MINUTES: i64 = 10;
+/// How soon a text held for a possible opt-out is looked at again.
+pub const HOLD_RECHECK_MINUTES: i64 = 5;
+/// A follow-up kept from quiet hours waits at most this long for an allowed hour.
+pub const FOLLOW_UP_WAIT_HOURS: i64 = 24;
+
+/// The rule a reminder was planned by, as it is now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleFacts {
+    /// It is useless later than this before the start.
+    pub min_lead_minutes: u32,
+    /// It asks the customer to answer YES to confirm.
+    pub asks_confirmation: bool,
+}
+
+/// What the text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind<'a> {
+    /// Planned by a reminder rule. `rule` is `None` when the rule is gone or turned off;
+    /// `planned_for` is the appointment start it was planned for.
+    Reminder {
+        rule: Option<RuleFacts>,
+        planned_for: Option<DateTime<Utc>>,
+        purpose: Purpose,
+    },
+    /// "How did it go?" after a completed visit.
+    FollowUp,
+    /// A notice about an appointment (running late, closed today); urgent ones ignore quiet
+    /// hours.
+    Notice { urgent: bool },
+    /// Sent at once and waiting to retry: a staff reply or update (`staff_reply`,
+    /// `status_update`), a reply template by its key, or `test_text`.
+    Direct(&'a str),
+}
+
+/// Automated texts the recipient had in the last day and week, against the caps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CapUsage {
+    pub last_day: u32,
+    pub last_week: u32,
+}
+
+impl CapUsage {
+    pub fn reached(self, caps: &Caps) -> bool {
+        self.last_day >= caps.max_texts_per_day || self.last_week >= caps.max_texts_per_week
+    }
+}
+
+/// Everything the decision reads, as it is at the moment of the decision.
+#[derive(Debug, Clone, Copy)]
+pub struct Snapshot<'a> {
+    /// When the text would go (now, or its own time for a hand-off ahead).
+    pub now: DateTime<Utc>,
+    pub kind: TextKind<'a>,
+    /// The number it was planned for.
+    pub to: &'a str,
+    /// When it was due.
+    pub send_at: Option<DateTime<Utc>>,
+    /// A person pressed "Send now".
+    pub by_staff: bool,
+    /// The client as they are now (`None` for a test text or an unknown number).
+    pub client: Option<&'a Client>,
+    /// The appointment it is about, as it is now (`None` when there is none or it is gone).
+    pub appointment: Option<&'a Appointment>,
+    /// The customer's "stop texting me" waits for staff to review.
+    pub review_pending: bool,
+    /// The recipient's allowed hours, in their own zone.
+    pub hours: &'a AllowedHours,
+    pub caps: &'a Caps,
+    pub usage: CapUsage,
+}
+
+/// What the gate decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Send,
+    /// Not yet: it may go at this time.
+    Later(DateTime<Utc>),
+    /// Waits for staff to review a possible opt-out; looked at again at this time.
+    Held(DateTime<Utc>),
+    /// Never, for this reason.
+    Suppress(SuppressReason),
+}
+
+impl SuppressReason {
+    /// Whether a text stopped for this reason was taken back (the thing it was for changed)
+    /// rather than kept from going (the recipient may not be texted now).
+    pub fn cancels(self) -> bool {
+        matches!(
+            self,
+            Self::AppointmentCancelled
+                | Self::AppointmentMoved
+                | Self::RuleDisabled
+                | Self::NumberChanged
+                | Self::ClientArchived
+        )
+    }
+}
+
+/// Why a text can't go to this client at all: opted out of the purpose, no consent on record
+/// (when the text needs it), or a number the carrier says can't receive texts.
+pub fn recipient_refusal(
+    client: Option<&Client>,
+    purpose: Purpose,
+    needs_consent: bool,
+) -> Option<SuppressReason> {
+    match client.map(|c| c.consent.get(purpose)) {
+        Some(ConsentState::Revoked) => return Some(SuppressReason::OptedOut),
+        Some(ConsentState::Granted) => {}
+        _ if needs_consent => return Some(SuppressReason::NoConsent),
+        _ => {}
+    }
+    client
+        .is_some_and(|c| c.unreachable.is_some())
+        .then_some(SuppressReason::InvalidNumber)
+}
+
+/// The decision for one text (see the module).
+pub fn decide(s: &Snapshot<'_>) -> Decision {
+    use Decision::{Held, Send, Suppress};
+    let direct = matches!(s.kind, TextKind::Direct(_));
+    if let Some(client) = s.client {
+        // A text planned for a number the client no longer has goes nowhere (invariant 1).
+        if client.phone != s.to {
+            return Suppress(SuppressReason::NumberChanged);
+        }
+        // Nothing automated goes to an archived client.
+        if client.archived && !direct {
+            return Suppress(SuppressReason::ClientArchived);
+        }
+    }
+    // Automated texts wait while the customer's "stop texting me" awaits review.
+    if !direct && s.review_pending {
+        return Held(s.now + Duration::minutes(HOLD_RECHECK_MINUTES));
+    }
+    let result = match s.kind {
+        TextKind::Direct(kind) => direct_refusal(s.client, kind).map_or(Ok(()), Err),
+        TextKind::Notice { urgent } => notice(s, urgent),
+        TextKind::FollowUp => follow_up(s),
+        TextKind::Reminder {
+            rule,
+            planned_for,
+            purpose,
+        } => reminder(s, rule, planned_for, purpose),
+    };
+    match result {
+        Ok(()) => Send,
+        Err(Blocked::Never(reason)) => Suppress(reason),
+        Err(Blocked::Until(at)) => Decision::Later(at),
+    }
+}
+
+/// Why a text does not go now.
+enum Blocked {
+    Never(SuppressReason),
+    Until(DateTime<Utc>),
+}
+
+impl From<SuppressReason> for Blocked {
+    fn from(reason: SuppressReason) -> Self {
+        Blocked::Never(reason)
+    }
+}
+
+/// A text sent at once, waiting to retry: whether it may still go depends on what it is.
+fn direct_refusal(client: Option<&Client>, kind: &str) -> Option<Blocked> {
+    let reason = match kind {
+        // The answer to STOP goes because they opted out; a test text goes to the desk.
+        "opt_out_confirmation" | "test_text" => None,
+        "staff_reply" | "status_update" => recipient_refusal(client, Purpose::Service, false),
+        // Every other reply template: nothing to a customer who has opted out since.
+        _ => client
+            .filter(|c| c.consent.service == ConsentState::Revoked)
+            .map(|_| SuppressReason::OptedOut),
+    };
+    reason.map(Blocked::Never)
+}
+
+/// Outside allowed hours: later, at the next allowed moment, if that is before `until`.
+fn wait_for_hours(s: &Snapshot<'_>, until: impl Fn(DateTime<Utc>) -> bool) -> Result<(), Blocked> {
+    if s.hours.allows(s.now) {
+        return Ok(());
+    }
+    Err(match s.hours.next_allowed(s.now).filter(|t| until(*t)) {
+        Some(at) => Blocked::Until(at),
+        None => Blocked::Never(SuppressReason::QuietHoursMissed),
+    })
+}
+
+/// A notice: consent, a reachable number, the appointment still on, and quiet hours unless it
+/// was sent as urgent.
+fn notice(s: &Snapshot<'_>, urgent: bool) -> Result<(), Blocked> {
+    if let Some(reason) = recipient_refusal(s.client, Purpose::Service, true) {
+        return Err(reason.into());
+    }
+    let Some(appointment) = s.appointment.filter(|a| a.status.is_live()) else {
+        return Err(SuppressReason::AppointmentCancelled.into());
+    };
+    if urgent {
+        return Ok(());
+    }
+    wait_for_hours(s, |t| t < appointment.ends_at)
+}
+
+/// A follow-up: only for a visit still marked completed, with consent, a reachable number,
+/// inside allowed hours (held up to a day), within caps.
+fn follow_up(s: &Snapshot<'_>) -> Result<(), Blocked> {
+    if !s
+        .appointment
+        .is_some_and(|a| a.status == AppointmentStatus::Completed)
+    {
+        return Err(SuppressReason::AppointmentCancelled.into());
+    }
+    if let Some(reason) = recipient_refusal(s.client, Purpose::Service, true) {
+        return Err(reason.into());
+    }
+    let latest = s.send_at.unwrap_or(s.now) + Duration::hours(FOLLOW_UP_WAIT_HOURS);
+    wait_for_hours(s, |t| t <= latest)?;
+    if s.usage.reached(s.caps) {
+        return Err(SuppressReason::Cap.into());
+    }
+    Ok(())
+}
+
+/// A reminder: the appointment still on and at the time it was planned for, the rule still
+/// on, not missed while the app was closed, consent, allowed hours before the latest useful
+/// moment, not already confirmed when it asks for a confirmation, within caps.
+fn reminder(
+    s: &Snapshot<'_>,
+    rule: Option<RuleFacts>,
+    planned_for: Option<DateTime<Utc>>,
+    purpose: Purpose,
+) -> Result<(), Blocked> {
+    if s.client.is_none() {
+        return Err(SuppressReason::RuleDisabled.into());
+    }
+    let Some(appointment) = s.appointment.filter(|a| a.status.is_live()) else {
+        return Err(SuppressReason::AppointmentCancelled.into());
+    };
+    if appointment.starts_at <= s.now {
+        return Err(SuppressReason::MissedWhileClosed.into());
+    }
+    if planned_for != Some(appointment.starts_at) {
+        return Err(SuppressReason::AppointmentMoved.into());
+    }
+    let Some(rule) = rule else {
+        return Err(SuppressReason::RuleDisabled.into());
+    };
+    let latest = appointment.starts_at - Duration::minutes(i64::from(rule.min_lead_minutes));
+    // Late policy (invariant 5): due long ago means the app was closed at the send time.
+    let late = s
+        .send_at
+        .is_some_and(|t| s.now - t > Duration::minutes(LATE_GRACE_MINUTES));
+    if late && !s.by_staff && (s.now > latest || !s.hours.allows(s.now)) {
+        return Err(SuppressReason::MissedWhileClosed.into());
+    }
+    if let Some(reason) = recipient_refusal(s.client, purpose, true) {
+        return Err(reason.into());
+    }
+    wait_for_hours(s, |t| t <= latest)?;
+    if rule.asks_confirmation && appointment.status == AppointmentStatus::Confirmed {
+        return Err(SuppressReason::AlreadyConfirmed.into());
+    }
+    if s.usage.reached(s.caps) {
+        return Err(SuppressReason::Cap.into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::{AppointmentSource, ConsentSummary, QuietHours};
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        // Wednesday 10 March 2027; London is on UTC then.
+        Utc.with_ymd_and_hms(2027, 3, 10, h, m, 0).unwrap()
+    }
+
+    fn client(service: ConsentState) -> Client {
+        Client {
+            id: 1,
+            name: "Ann Lee".into(),
+            phone: "+447400123001".into(),
+            timezone: None,
+            notes: String::new(),
+            archived: false,
+            created_at: at(0, 0),
+            updated_at: at(0, 0),
+            consent: ConsentSummary {
+                service,
+                ..ConsentSummary::default()
+            },
+            unreachable: None,
+        }
+    }
+
+    fn appointment(starts: DateTime<Utc>, status: AppointmentStatus) -> Appointment {
+        Appointment {
+            id: 7,
+            client_id: 1,
+            client_name: "Ann Lee".into(),
+            client_phone: "+447400123001".into(),
+            starts_at: starts,
+            ends_at: starts + Duration::minutes(30),
+            timezone: "Europe/London".into(),
+            status,
+            service: None,
+            service_id: None,
+            staff: None,
+            staff_id: None,
+            location: String::new(),
+            notes: String::new(),
+            source: AppointmentSource::Desk,
+            external_id: None,
+            feedback: None,
+            overlaps: false,
+            created_at: at(0, 0),
+            updated_at: at(0, 0),
+        }
+    }
+
+    fn hours() -> AllowedHours {
+        AllowedHours {
+            quiet: QuietHours::new("21:00", "08:00").unwrap(),
+            no_sundays: false,
+            zone: chrono_tz::Europe::London,
+        }
+    }
+
+    const RULE: RuleFacts = RuleFacts {
+        min_lead_minutes: 60,
+        asks_confirmation: true,
+    };
+
+    /// A reminder for an appointment at 15:00, due at `due`, judged at `now`.
+    fn reminder_at(
+        now: DateTime<Utc>,
+        due: DateTime<Utc>,
+        c: &Client,
+        a: &Appointment,
+        hours: &AllowedHours,
+        caps: &Caps,
+        usage: CapUsage,
+    ) -> Decision {
+        decide(&Snapshot {
+            now,
+            kind: TextKind::Reminder {
+                rule: Some(RULE),
+                planned_for: Some(at(15, 0)),
+                purpose: Purpose::Service,
+            },
+            to: "+447400123001",
+            send_at: Some(due),
+            by_staff: false,
+            client: Some(c),
+            appointment: Some(a),
+            review_pending: false,
+            hours,
+            caps,
+            usage,
+        })
+    }
+
+    #[test]
+    fn a_reminder_goes_in_allowed_hours_with_consent_and_waits_out_the_night() {
+        let c = client(ConsentState::Granted);
+        let a = appointment(at(15, 0), AppointmentStatus::Booked);
+        let caps = Caps::default();
+        let h = hours();
+        let go = |now| reminder_at(now, now, &c, &a, &h, &caps, CapUsage::default());
+        assert_eq!(go(at(9, 0)), Decision::Send);
+        // 07:00 is quiet: it waits until 08:00, still well before the latest useful time.
+        assert_eq!(go(at(7, 0)), Decision::Later(at(8, 0)));
+    }
+
+    #[test]
+    fn a_reminder_is_stopped_with_the_reason_that_applies() {
+        let granted = client(ConsentState::Granted);
+        let h = hours();
+        let caps = Caps::default();
+        let booked = appointment(at(15, 0), AppointmentStatus::Booked);
+        let none = CapUsage::default();
+        let cases: Vec<(Client, Appointment, CapUsage, SuppressReason)> = vec![
+            (
+                client(ConsentState::Revoked),
+                booked.clone(),
+                none,
+                SuppressReason::OptedOut,
+            ),
+            (
+                client(ConsentState::None),
+                booked.clone(),
+                none,
+                SuppressReason::NoConsent,
+            ),
+            (
+                granted.clone(),
+                appointment(at(15, 0), AppointmentStatus::Cancelled),
+                none,
+                SuppressReason::AppointmentCancelled,
+            ),
+            (
+                granted.clone(),
+                appointment(at(16, 0), AppointmentStatus::Booked),
+                none,
+                SuppressReason::AppointmentMoved,
+            ),
+            (
+                granted.clone(),
+                appointment(at(15, 0), AppointmentStatus::Confirmed),
+                none,
+                SuppressReason::AlreadyConfirmed,
+            ),
+            (
+                granted.clone(),
+                booked.clone(),
+                CapUsage {
+                    last_day: caps.max_texts_per_day,
+                    last_week: 0,
+                },
+                SuppressReason::Cap,
+            ),
+            (
+                Client {
+                    phone: "+447400999999".into(),
+                    ..granted.clone()
+                },
+                booked.clone(),
+                none,
+                SuppressReason::NumberChanged,
+            ),
+            (
+                Client {
+                    archived: true,
+                    ..granted.clone()
+                },
+                booked.clone(),
+                none,
+                SuppressReason::ClientArchived,
+            ),
+            (
+                Client {
+                    unreachable: Some("landline".into()),
+                    ..granted.clone()
+                },
+                booked.clone(),
+                none,
+                SuppressReason::InvalidNumber,
+            ),
+        ];
+        for (c, a, usage, reason) in cases {
+            assert_eq!(
+                reminder_at(at(10, 0), at(10, 0), &c, &a, &h, &caps, usage),
+                Decision::Suppress(reason),
+                "{reason:?}"
+            );
+            assert!(
+                reason.cancels()
+                    == matches!(
+                        reason,
+                        SuppressReason::AppointmentCancelled
+                            | SuppressReason::AppointmentMoved
+                            | SuppressReason::NumberChanged
+                            | SuppressReason::ClientArchived
+                    )
+            );
+        }
+    }
+
+    #[test]
+    fn a_reminder_found_long_overdue_was_missed_unless_it_is_still_useful() {
+        let c = client(ConsentState::Granted);
+        let a = appointment(at(15, 0), AppointmentStatus::Booked);
+        let caps = Caps::default();
+        let h = hours();
+        // Due 09:00, the app opened at 14:30: past the latest useful time (14:00).
+        assert_eq!(
+            reminder_at(at(14, 30), at(9, 0), &c, &a, &h, &caps, CapUsage::default()),
+            Decision::Suppress(SuppressReason::MissedWhileClosed)
+        );
+        // Opened at 11:00: late, but still useful and in allowed hours.
+        assert_eq!(
+            reminder_at(at(11, 0), at(9, 0), &c, &a, &h, &caps, CapUsage::default()),
+            Decision::Send
+        );
+        // A reminder whose 08:00 wait would land after the latest useful time never goes.
+        let early = appointment(at(15, 0), AppointmentStatus::Booked);
+        let night = AllowedHours {
+            quiet: QuietHours::new("06:00", "14:30").unwrap(),
+            ..hours()
+        };
+        assert_eq!(
+            reminder_at(
+                at(10, 0),
+                at(10, 0),
+                &c,
+                &early,
+                &night,
+                &caps,
+                CapUsage::default()
+            ),
+            Decision::Suppress(SuppressReason::QuietHoursMissed)
+        );
+    }
+
+    fn snapshot<'a>(
+        kind: TextKind<'a>,
+        client: Option<&'a Client>,
+        appointment: &'a Appointment,
+        hours: &'a AllowedHours,
+        caps: &'a Caps,
+        review_pending: bool,
+        now: DateTime<Utc>,
+    ) -> Snapshot<'a> {
+        Snapshot {
+            now,
+            kind,
+            to: "+447400123001",
+            send_at: Some(now),
+            by_staff: false,
+            client,
+            appointment: Some(appointment),
+            review_pending,
+            hours,
+            caps,
+            usage: CapUsage::default(),
+        }
+    }
+
+    #[test]
+    fn every_kind_of_text_passes_the_same_gate() {
+        let opted_out = client(ConsentState::Revoked);
+        let h = hours();
+        let caps = Caps::default();
+        let booked = appointment(at(15, 0), AppointmentStatus::Booked);
+        let snap = |kind, c, review_pending, now| -> Snapshot<'_> {
+            snapshot(kind, c, &booked, &h, &caps, review_pending, now)
+        };
+        // The STOP confirmation goes to the customer who just opted out; nothing else does.
+        assert_eq!(
+            decide(&snap(
+                TextKind::Direct("opt_out_confirmation"),
+                Some(&opted_out),
+                false,
+                at(22, 0)
+            )),
+            Decision::Send
+        );
+        for key in ["help_reply", "holding_reply", "staff_reply"] {
+            assert_eq!(
+                decide(&snap(
+                    TextKind::Direct(key),
+                    Some(&opted_out),
+                    false,
+                    at(10, 0)
+                )),
+                Decision::Suppress(SuppressReason::OptedOut),
+                "{key}"
+            );
+        }
+        // A test text has no client and goes at any hour.
+        assert_eq!(
+            decide(&snap(TextKind::Direct("test_text"), None, false, at(23, 0))),
+            Decision::Send
+        );
+        // A possible opt-out holds automated texts, not answers a person sends.
+        let granted = client(ConsentState::Granted);
+        assert_eq!(
+            decide(&snap(
+                TextKind::Notice { urgent: false },
+                Some(&granted),
+                true,
+                at(10, 0)
+            )),
+            Decision::Held(at(10, HOLD_RECHECK_MINUTES as u32))
+        );
+        assert_eq!(
+            decide(&snap(
+                TextKind::Direct("staff_reply"),
+                Some(&granted),
+                true,
+                at(10, 0)
+            )),
+            Decision::Send
+        );
+        // Notices keep quiet hours unless urgent.
+        assert_eq!(
+            decide(&snap(
+                TextKind::Notice { urgent: false },
+                Some(&granted),
+                false,
+                at(7, 0)
+            )),
+            Decision::Later(at(8, 0))
+        );
+        assert_eq!(
+            decide(&snap(
+                TextKind::Notice { urgent: true },
+                Some(&granted),
+                false,
+                at(7, 0)
+            )),
+            Decision::Send
+        );
+        // A follow-up only for a visit marked completed.
+        assert_eq!(
+            decide(&snap(TextKind::FollowUp, Some(&granted), false, at(10, 0))),
+            Decision::Suppress(SuppressReason::AppointmentCancelled)
+        );
+    }
+}
