@@ -37,6 +37,9 @@ pub mod template;
 
 pub use template::{check_template, render, RenderContext, TemplateError, TemplateKind};
 pub mod gate;
+pub mod message;
+
+pub use message::MessageStatus;
 pub mod metrics;
 pub mod planner;
 pub mod provider;

@@ -123,6 +123,7 @@ impl EngineError {
                 StoreError::Corrupt { .. } => ErrorCode::DatabaseCorrupt,
                 StoreError::TooNew { .. } => ErrorCode::DatabaseTooNew,
                 StoreError::Busy => ErrorCode::DatabaseBusy,
+                StoreError::Moved { .. } => ErrorCode::Conflict,
                 StoreError::Migration(_) | StoreError::Decode(_) | StoreError::Sqlite(_) => {
                     ErrorCode::Storage
                 }

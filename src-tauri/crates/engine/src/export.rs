@@ -183,7 +183,7 @@ impl Engine {
                     m.client_name.clone(),
                     m.appointment_id.map(|i| i.to_string()).unwrap_or_default(),
                     m.rule_name.clone().unwrap_or_default(),
-                    m.status.clone(),
+                    m.status.as_str().to_owned(),
                     m.reason.clone().unwrap_or_default(),
                     m.send_at.map(stamp).unwrap_or_default(),
                     m.sent_at.map(stamp).unwrap_or_default(),

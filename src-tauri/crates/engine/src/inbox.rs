@@ -255,7 +255,7 @@ impl Engine {
             .thread_messages(&row.phone, THREAD_TEXTS_LIMIT)?
             .into_iter()
             .map(|m| {
-                let status = MessageStatus::parse(&m.status).unwrap_or(MessageStatus::Failed);
+                let status = m.status;
                 let author = if status == MessageStatus::Received {
                     Author::Customer
                 } else if m.rule_id.is_some() {
@@ -501,7 +501,12 @@ impl Engine {
                 .iter()
                 .rev()
                 .find(|m| m.reason.as_deref() == Some("possible_opt_out"))
-                .or_else(|| texts.iter().rev().find(|m| m.status == "received"));
+                .or_else(|| {
+                    texts
+                        .iter()
+                        .rev()
+                        .find(|m| m.status == MessageStatus::Received)
+                });
             let settings = self.settings()?;
             let now = self.now();
             for disclosure in self.store.current_disclosures()? {

@@ -99,58 +99,7 @@ pub struct PresetInfo {
     pub description: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(rename_all = "snake_case")]
-pub enum MessageStatus {
-    Planned,
-    Sending,
-    RetryWait,
-    ScheduledAtProvider,
-    Sent,
-    Delivered,
-    Undelivered,
-    Failed,
-    Suppressed,
-    Cancelled,
-    Received,
-}
-
-impl MessageStatus {
-    pub const ALL: [MessageStatus; 11] = [
-        Self::Planned,
-        Self::Sending,
-        Self::RetryWait,
-        Self::ScheduledAtProvider,
-        Self::Sent,
-        Self::Delivered,
-        Self::Undelivered,
-        Self::Failed,
-        Self::Suppressed,
-        Self::Cancelled,
-        Self::Received,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Planned => "planned",
-            Self::Sending => "sending",
-            Self::RetryWait => "retry_wait",
-            Self::ScheduledAtProvider => "scheduled_at_provider",
-            Self::Sent => "sent",
-            Self::Delivered => "delivered",
-            Self::Undelivered => "undelivered",
-            Self::Failed => "failed",
-            Self::Suppressed => "suppressed",
-            Self::Cancelled => "cancelled",
-            Self::Received => "received",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-}
+pub use tidings_domain::MessageStatus;
 
 /// A text in the outbox: planned, sent or suppressed, with the reason staff see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -135,7 +135,7 @@ fn outbox_view(m: MessageRow) -> OutboxMessage {
         client_id: m.client_id,
         client_name: m.client_name,
         to: m.to,
-        status: MessageStatus::parse(&m.status).unwrap_or(MessageStatus::Failed),
+        status: m.status,
         reason,
         reason_text: reason
             .map(|r| r.describe().to_owned())
@@ -556,18 +556,22 @@ impl Engine {
     /// Staff skip a planned text.
     pub fn skip_message(&self, id: i64, source: WriteSource) -> Result<OutboxMessage, EngineError> {
         let now = self.now();
-        if !self.store.transition(
+        match self.store.transition(
             id,
-            "planned",
-            "suppressed",
+            MessageStatus::Planned,
+            MessageStatus::Suppressed,
             Some(SuppressReason::StaffCancelled.as_str()),
             None,
             now,
-        )? {
-            return Err(bad_input(
-                "id",
-                "That text is no longer waiting to go; reload the list.",
-            ));
+        ) {
+            Ok(()) => {}
+            Err(tidings_store::StoreError::Moved { .. }) => {
+                return Err(bad_input(
+                    "id",
+                    "That text is no longer waiting to go; reload the list.",
+                ))
+            }
+            Err(err) => return Err(err.into()),
         }
         self.publish(source, vec![Change::Messages]);
         self.outbox_message(id)
@@ -593,14 +597,20 @@ impl Engine {
             .store
             .message(id)?
             .ok_or_else(|| EngineError::NotFound("That text is gone.".into()))?;
-        if row.status != "planned" {
+        if row.status != MessageStatus::Planned {
             return Err(bad_input(
                 "id",
                 "That text is no longer waiting to go; reload the list.",
             ));
         }
-        self.store
-            .transition(id, "planned", "planned", None, Some(now), now)?;
+        self.store.transition(
+            id,
+            MessageStatus::Planned,
+            MessageStatus::Planned,
+            None,
+            Some(now),
+            now,
+        )?;
         let mut report = TickReport::default();
         self.process(id, now, true, &mut report).await?;
         self.publish(source, vec![Change::Messages]);
@@ -740,12 +750,18 @@ impl Engine {
         match self.gate(&m, &settings, judged_at, by_staff)? {
             Err(reason) => {
                 let status = if reason.cancels() {
-                    "cancelled"
+                    MessageStatus::Cancelled
                 } else {
-                    "suppressed"
+                    MessageStatus::Suppressed
                 };
-                self.store
-                    .transition(id, "sending", status, Some(reason.as_str()), None, now)?;
+                self.store.transition(
+                    id,
+                    MessageStatus::Sending,
+                    status,
+                    Some(reason.as_str()),
+                    None,
+                    now,
+                )?;
                 if matches!(
                     reason,
                     SuppressReason::AppointmentMoved | SuppressReason::NumberChanged
@@ -757,15 +773,21 @@ impl Engine {
                 report.suppressed.push(item(Some(reason)));
             }
             Ok(Gate::Later(at)) => {
-                self.store
-                    .transition(id, "sending", "planned", None, Some(at), now)?;
+                self.store.transition(
+                    id,
+                    MessageStatus::Sending,
+                    MessageStatus::Planned,
+                    None,
+                    Some(at),
+                    now,
+                )?;
             }
             Ok(Gate::Held(at)) => {
                 // Not handed off ahead while held: its own time stays, and it is looked at again.
                 self.store.transition(
                     id,
-                    "sending",
-                    "planned",
+                    MessageStatus::Sending,
+                    MessageStatus::Planned,
                     Some(HELD_FOR_REVIEW),
                     Some(ahead.unwrap_or(at)),
                     now,
@@ -966,10 +988,10 @@ fn plan_appointment(
     let live: Vec<&MessageRow> = messages
         .iter()
         .filter(|m| !m.follow_up)
-        .filter(|m| match m.status.as_str() {
-            "planned" | "retry_wait" => true,
+        .filter(|m| match m.status {
+            MessageStatus::Planned | MessageStatus::RetryWait => true,
             // Waiting at the provider: still ours to take back until its time comes.
-            "scheduled_at_provider" => m.send_at.is_some_and(|t| t > now),
+            MessageStatus::ScheduledAtProvider => m.send_at.is_some_and(|t| t > now),
             _ => false,
         })
         .collect();
@@ -1025,7 +1047,10 @@ fn plan_appointment(
         let decided = messages.iter().any(|m| {
             m.rule_id == Some(rule_id)
                 && m.planned_for == Some(appointment.starts_at)
-                && !matches!(m.status.as_str(), "planned" | "retry_wait" | "cancelled")
+                && !matches!(
+                    m.status,
+                    MessageStatus::Planned | MessageStatus::RetryWait | MessageStatus::Cancelled
+                )
                 && !live.iter().any(|l| l.id == m.id)
         });
         match plan {
@@ -1063,7 +1088,7 @@ fn plan_appointment(
                     || messages.iter().any(|m| {
                         m.rule_id == Some(rule_id)
                             && m.planned_for == Some(appointment.starts_at)
-                            && m.status == "suppressed"
+                            && m.status == MessageStatus::Suppressed
                     })
                 {
                     continue;

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
+use tidings_domain::MessageStatus;
 
 use crate::reminders::{message_rows, MESSAGE_SQL};
 use crate::{stamp, MessageRow, Store, StoreError};
@@ -76,13 +77,13 @@ impl Store {
         claimed: &ClaimedBody<'_>,
     ) -> Result<(), StoreError> {
         self.write(|tx| {
-            tx.execute(
+            let n = tx.execute(
                 "UPDATE messages SET body = ?2, template_version_id = coalesce(?3, template_version_id),
                     segments = ?4, encoding = ?5
                  WHERE id = ?1 AND status = 'sending'",
                 params![id, claimed.body, claimed.template_version_id, claimed.segments, claimed.encoding],
             )?;
-            Ok(())
+            moved_unless(n == 1, id, MessageStatus::Sending, MessageStatus::Sending)
         })
     }
 
@@ -95,13 +96,13 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.write(|tx| {
-            tx.execute(
+            let n = tx.execute(
                 "UPDATE messages SET status = 'retry_wait', send_at = ?2, reason = ?3,
                     attempts = attempts + 1, updated_at = ?4
                  WHERE id = ?1 AND status = 'sending'",
                 params![id, stamp(at), reason, stamp(now)],
             )?;
-            Ok(())
+            moved_unless(n == 1, id, MessageStatus::Sending, MessageStatus::RetryWait)
         })
     }
 
@@ -440,5 +441,19 @@ impl Store {
             )?;
             Ok(n == 1)
         })
+    }
+}
+
+/// A step by the holder of a claim that found the text elsewhere is an error, never ignored.
+pub(crate) fn moved_unless(
+    changed: bool,
+    id: i64,
+    from: MessageStatus,
+    to: MessageStatus,
+) -> Result<(), StoreError> {
+    if changed {
+        Ok(())
+    } else {
+        Err(StoreError::Moved { id, from, to })
     }
 }

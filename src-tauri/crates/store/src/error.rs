@@ -27,6 +27,13 @@ pub enum StoreError {
     Decode(String),
     #[error("Database error: {0}")]
     Sqlite(rusqlite::Error),
+    /// A text was not where a step expected it (another step or process moved it first).
+    #[error("Text {id} was no longer {} (so it was not made {}); reload to see where it is.", from.as_str(), to.as_str())]
+    Moved {
+        id: i64,
+        from: tidings_domain::MessageStatus,
+        to: tidings_domain::MessageStatus,
+    },
 }
 
 impl From<rusqlite::Error> for StoreError {

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
-use tidings_domain::{Purpose, TemplateKind};
+use tidings_domain::{MessageStatus, Purpose, TemplateKind};
 
 use crate::appointments::stamp;
 use crate::audit::{self, NewAuditEntry};
@@ -73,7 +73,7 @@ pub struct MessageRow {
     pub automated: bool,
     pub to: String,
     pub body: String,
-    pub status: String,
+    pub status: MessageStatus,
     pub reason: Option<String>,
     pub send_at: Option<DateTime<Utc>>,
     pub planned_for: Option<DateTime<Utc>>,
@@ -590,12 +590,12 @@ impl Store {
     pub fn transition(
         &self,
         id: i64,
-        from: &str,
-        to: &str,
+        from: MessageStatus,
+        to: MessageStatus,
         reason: Option<&str>,
         send_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<(), StoreError> {
         self.write(|tx| {
             let n = tx.execute(
                 "UPDATE messages SET status = ?3, reason = coalesce(?4, reason),
@@ -603,7 +603,11 @@ impl Store {
                  WHERE id = ?1 AND status = ?2",
                 params![id, from, to, reason, send_at.map(stamp), stamp(now)],
             )?;
-            Ok(n == 1)
+            if n == 1 {
+                Ok(())
+            } else {
+                Err(StoreError::Moved { id, from, to })
+            }
         })
     }
 
@@ -640,14 +644,17 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.write(|tx| {
-            tx.execute(
+            // The provider took it: that is recorded whatever became of the row meanwhile (it
+            // went; a row that says otherwise would be sent again). A row that is gone is an
+            // error.
+            let n = tx.execute(
                 "UPDATE messages SET status = ?2, provider_id = ?3, from_number = ?4, body = ?5,
                     template_version_id = coalesce(?6, template_version_id), segments = ?7, encoding = ?8, sent_at = ?9, updated_at = ?10
-                 WHERE id = ?1 AND status = 'sending'",
+                 WHERE id = ?1",
                 params![id, sent.status, sent.provider_id, sent.from, sent.body, sent.template_version_id,
                         sent.segments, sent.encoding, stamp(sent.sent_at), stamp(now)],
             )?;
-            Ok(())
+            crate::dispatch::moved_unless(n == 1, id, MessageStatus::Sending, MessageStatus::Sent)
         })
     }
 

@@ -480,3 +480,68 @@ fn insights_days_counted_before_a_restore_are_not_kept_after_it() {
     assert!(!store.insights_keep_days(&counted, generation, now).unwrap());
     assert_eq!(kept(), 0);
 }
+
+/// Statuses are typed: a step that finds a text elsewhere than it expected is an error (never a
+/// silent no-op), and a stored status the code does not know fails where it is read.
+#[test]
+fn a_transition_that_changes_nothing_is_an_error_and_unknown_statuses_are_refused() {
+    use tidings_domain::MessageStatus;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite3");
+    let store = Store::open(&path).unwrap();
+    let now = pinned_now();
+    let id = store
+        .insert_direct_text(&tidings_store::NewDirectText {
+            client_id: None,
+            appointment_id: None,
+            to: "+447400123001",
+            body: "Hello",
+            reason: "test_text",
+            sent_by: None,
+            segments: 1,
+            encoding: "gsm7",
+            now,
+        })
+        .unwrap();
+    assert_eq!(
+        store.message(id).unwrap().unwrap().status,
+        MessageStatus::Sending
+    );
+    store
+        .transition(
+            id,
+            MessageStatus::Sending,
+            MessageStatus::Planned,
+            None,
+            None,
+            now,
+        )
+        .unwrap();
+    let err = store
+        .transition(
+            id,
+            MessageStatus::Sending,
+            MessageStatus::Cancelled,
+            None,
+            None,
+            now,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Moved { id: i, from: MessageStatus::Sending, to: MessageStatus::Cancelled } if i == id),
+        "{err:?}"
+    );
+    assert_eq!(
+        store.message(id).unwrap().unwrap().status,
+        MessageStatus::Planned
+    );
+
+    // The schema refuses an unknown status; reading one (from any source) fails too.
+    let raw = Connection::open_in_memory().unwrap();
+    let read = |sql: &str| raw.query_row(sql, [], |r| r.get::<_, MessageStatus>(0));
+    assert_eq!(
+        read("SELECT 'retry_wait'").unwrap(),
+        MessageStatus::RetryWait
+    );
+    assert!(read("SELECT 'teleported'").is_err());
+}
