@@ -219,7 +219,7 @@ non_gsm: Array<string>,
  */
 remaining: number, };
 
-export type SuppressReason = "too_late" | "quiet_hours_missed" | "no_consent" | "opted_out" | "cap" | "appointment_cancelled" | "appointment_moved" | "already_confirmed" | "missed_while_closed" | "invalid_number" | "staff_cancelled" | "rule_disabled" | "number_changed" | "client_archived";
+export type SuppressReason = "too_late" | "quiet_hours_missed" | "no_consent" | "opted_out" | "cap" | "appointment_cancelled" | "appointment_moved" | "already_confirmed" | "missed_while_closed" | "invalid_number" | "staff_cancelled" | "rule_disabled" | "number_changed" | "client_archived" | "superseded";
 
 export type ProviderStatus = "scheduled" | "queued" | "sent" | "delivered" | "undelivered" | "failed" | "canceled";
 

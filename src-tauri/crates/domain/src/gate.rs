@@ -108,6 +108,7 @@ impl SuppressReason {
                 | Self::RuleDisabled
                 | Self::NumberChanged
                 | Self::ClientArchived
+                | Self::Superseded
         )
     }
 }

@@ -56,6 +56,8 @@ pub enum SuppressReason {
     NumberChanged,
     /// The client was archived.
     ClientArchived,
+    /// The same reminder had already gone to the provider (found when a backup was restored).
+    Superseded,
 }
 
 impl SuppressReason {
@@ -75,6 +77,7 @@ impl SuppressReason {
             Self::RuleDisabled => "rule_disabled",
             Self::NumberChanged => "number_changed",
             Self::ClientArchived => "client_archived",
+            Self::Superseded => "superseded",
         }
     }
 
@@ -94,6 +97,7 @@ impl SuppressReason {
             Self::RuleDisabled,
             Self::NumberChanged,
             Self::ClientArchived,
+            Self::Superseded,
         ]
         .into_iter()
         .find(|r| r.as_str() == text)
@@ -118,6 +122,7 @@ impl SuppressReason {
             Self::RuleDisabled => "the reminder rule was turned off",
             Self::NumberChanged => "the client's number changed (planned again for the new one)",
             Self::ClientArchived => "the client was archived",
+            Self::Superseded => "the same reminder had already gone to the provider",
         }
     }
 }

@@ -291,13 +291,17 @@ impl Engine {
         let now = self.now();
         let mut reconciled = 0;
         for m in self.store.unsettled_messages(now)? {
-            let Some(since) = m.send_at else { continue };
+            // Only a text written down before it went can be recognised in the provider's
+            // records, by its words: another text to the same number is not this one.
+            let Some(since) = m.send_at.filter(|_| !m.body.is_empty()) else {
+                continue;
+            };
             let sent = self
                 .provider()
                 .messages_to(&m.to, since - Duration::minutes(1))
                 .await?;
             for record in sent {
-                if !self.store.provider_id_known(&record.provider_id)? {
+                if record.body == m.body && !self.store.provider_id_known(&record.provider_id)? {
                     self.store.mark_reconciled(
                         m.id,
                         &record.provider_id,

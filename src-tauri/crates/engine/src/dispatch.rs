@@ -452,6 +452,7 @@ impl Engine {
                     status_word(record.status),
                     now,
                 )?;
+                self.replan_if_moved(m)?;
                 settled += 1;
                 continue;
             }
@@ -683,6 +684,7 @@ impl Engine {
                 now,
             )? && word != "sent"
             {
+                self.replan_if_moved(&m)?;
                 changed += 1;
             }
         }

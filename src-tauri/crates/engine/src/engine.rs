@@ -17,13 +17,29 @@ use crate::insights::INSIGHTS_WARM_DAYS;
 use crate::{system, Clock, EngineError, SystemClock};
 
 /// How to start an engine.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EngineConfig {
     pub db_path: PathBuf,
     pub clock: Arc<dyn Clock>,
     /// Where provider secrets live: the OS keyring, or a mock store in unit tests.
     pub keyring: Keyring,
+    /// Wraps every provider the engine uses. Tests put the network's faults (lost answers,
+    /// refusals, a process stopping mid-call) between the engine and a real provider with it.
+    pub wrap_provider: Option<ProviderWrap>,
 }
+
+impl std::fmt::Debug for EngineConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineConfig")
+            .field("db_path", &self.db_path)
+            .field("keyring", &self.keyring)
+            .field("wrap_provider", &self.wrap_provider.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// See [`EngineConfig::wrap_provider`].
+pub type ProviderWrap = Arc<dyn Fn(Arc<dyn Provider>) -> Arc<dyn Provider> + Send + Sync>;
 
 impl EngineConfig {
     pub fn new(db_path: PathBuf) -> Self {
@@ -31,6 +47,7 @@ impl EngineConfig {
             db_path,
             clock: Arc::new(SystemClock),
             keyring: Keyring::os(),
+            wrap_provider: None,
         }
     }
 }
@@ -69,6 +86,7 @@ pub struct Engine {
     /// The provider in use; replaced when the desk connects or disconnects an account.
     provider: std::sync::RwLock<Arc<dyn Provider>>,
     sandbox: Arc<SandboxProvider>,
+    wrap_provider: Option<ProviderWrap>,
     pub(crate) keyring: Keyring,
     /// One sending slot per `1 / rate` seconds (real providers only).
     pub(crate) limiter: crate::dispatch::RateLimiter,
@@ -112,6 +130,7 @@ impl Engine {
             clock,
             provider: std::sync::RwLock::new(sandbox.clone()),
             sandbox,
+            wrap_provider: config.wrap_provider,
             keyring: config.keyring,
             limiter: crate::dispatch::RateLimiter::new(),
             sender: crate::lease::SenderLock::open(&config.db_path)?,
@@ -140,6 +159,10 @@ impl Engine {
     }
 
     pub(crate) fn set_provider(&self, provider: Arc<dyn Provider>) {
+        let provider = match &self.wrap_provider {
+            Some(wrap) => wrap(provider),
+            None => provider,
+        };
         match self.provider.write() {
             Ok(mut p) => *p = provider,
             Err(poisoned) => *poisoned.into_inner() = provider,

@@ -36,7 +36,7 @@ pub use clients::{
 };
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use dispatch::{backoff, ConnectionCheck, ProviderView, RateLimiter, MAX_ATTEMPTS};
-pub use engine::{DoctorReport, Engine, EngineConfig, SetupDefaults};
+pub use engine::{DoctorReport, Engine, EngineConfig, ProviderWrap, SetupDefaults};
 pub use error::{EngineError, ErrorCode, ErrorPayload};
 pub use export::ExportSummary;
 pub use inbound::SandboxText;

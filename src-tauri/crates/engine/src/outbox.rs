@@ -154,6 +154,7 @@ impl Engine {
                     now,
                 )?;
                 self.after_sent(m, ready.body, now)?;
+                self.replan_if_moved(m)?;
                 self.note_sent();
                 Ok(Delivery::Sent)
             }

@@ -926,6 +926,18 @@ impl Engine {
         })
     }
 
+    /// Plans a reminder's appointment again if it moved while the reminder was on its way (the
+    /// planner leaves a rule alone while its reminder is in flight).
+    pub(crate) fn replan_if_moved(&self, m: &MessageRow) -> Result<(), EngineError> {
+        let (Some(appointment_id), Some(_)) = (m.appointment_id, m.rule_id) else {
+            return Ok(());
+        };
+        match self.store.appointment(appointment_id)? {
+            Some(a) if Some(a.starts_at) != m.planned_for => self.replan(appointment_id),
+            _ => Ok(()),
+        }
+    }
+
     /// When the scheduler next has work: the earliest planned send.
     pub fn next_due(&self) -> Result<Option<DateTime<Utc>>, EngineError> {
         Ok(self.store.next_due()?)
@@ -1043,6 +1055,15 @@ fn plan_appointment(
             plan
         };
         let current = by_rule.get(&rule_id);
+        // A reminder of this rule on its way to the provider (claimed, or handed off and due)
+        // is the one live reminder the rule may have: the new time is planned once it settles
+        // (`replan_if_moved`).
+        let in_flight = messages.iter().any(|m| {
+            m.rule_id == Some(rule_id)
+                && (m.status == MessageStatus::Sending
+                    || (m.status == MessageStatus::ScheduledAtProvider
+                        && !live.iter().any(|l| l.id == m.id)))
+        });
         // Something already decided for this start (sent, skipped, suppressed) stands.
         let decided = messages.iter().any(|m| {
             m.rule_id == Some(rule_id)
@@ -1066,7 +1087,7 @@ fn plan_appointment(
                     };
                     cancel.push((m.id, reason.as_str()));
                 }
-                if decided {
+                if decided || in_flight {
                     continue;
                 }
                 add.push(NewPlannedMessage {

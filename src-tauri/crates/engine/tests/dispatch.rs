@@ -60,6 +60,7 @@ fn open(db: &std::path::Path, clock: &Arc<FixedClock>, keyring: &Keyring) -> Eng
         db_path: db.to_owned(),
         clock: clock.clone(),
         keyring: keyring.clone(),
+        wrap_provider: None,
     })
     .unwrap()
 }
@@ -435,6 +436,7 @@ async fn a_wrong_secret_is_refused_and_nothing_is_saved() {
         db_path: dir.path().join("t.sqlite3"),
         clock: Arc::new(FixedClock::new(utc(3, 1, 15, 0))),
         keyring: Keyring::with_store(store),
+        wrap_provider: None,
     })
     .unwrap();
     let input = TwilioInput {
