@@ -17,7 +17,7 @@ use tidings_engine::domain::{
     AppointmentInput, ClientInput, ConsentAction, ConsentChannel, ConsentInput, Purpose,
     SetupInput, WriteSource,
 };
-use tidings_engine::{Engine, EngineConfig, FixedClock, Preset, RateLimiter};
+use tidings_engine::{Engine, EngineConfig, FixedClock, Preset, SenderLock};
 
 /// Reminders due in the timed tick.
 const MESSAGES: usize = 1_000;
@@ -194,14 +194,20 @@ impl Drop for Cleanup {
     }
 }
 
-/// Acquires `slots` slots at `per_second` on a fresh limiter; returns the time from the first
-/// slot (which is immediate) to the last, so the rate is `(slots - 1) / elapsed`.
+/// Takes `slots` sending slots at `per_second` through the sender lease, as every send does
+/// (the lock file keeps the pace across processes); returns the time from the first slot
+/// (which is immediate) to the last, so the rate is `(slots - 1) / elapsed`.
 async fn acquire_slots(slots: u32, per_second: u32) -> Duration {
-    let limiter = RateLimiter::new();
-    limiter.acquire(per_second).await;
+    let dir = tempfile::tempdir().unwrap();
+    let lock = SenderLock::open(&dir.path().join("pace.sqlite3")).unwrap();
+    let slot = || async {
+        let lease = lock.acquire(Duration::from_secs(5)).await.unwrap();
+        lease.pace(per_second).await;
+    };
+    slot().await;
     let t = Instant::now();
     for _ in 1..slots {
-        limiter.acquire(per_second).await;
+        slot().await;
     }
     t.elapsed()
 }

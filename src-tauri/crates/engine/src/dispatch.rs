@@ -36,39 +36,6 @@ pub const PAUSED_BY_USER: &str = "Sending is paused from the tray menu. Choose R
 const HAND_OFF_MIN_MINUTES: i64 = 15;
 const HAND_OFF_MAX_DAYS: i64 = 7;
 
-/// Hands out sending slots no closer together than `1 / rate` seconds, in order of asking.
-#[derive(Debug)]
-pub struct RateLimiter {
-    next: tokio::sync::Mutex<Option<tokio::time::Instant>>,
-}
-
-impl RateLimiter {
-    pub fn new() -> Self {
-        Self {
-            next: tokio::sync::Mutex::new(None),
-        }
-    }
-
-    /// Waits for the next slot at `per_second` texts a second.
-    pub async fn acquire(&self, per_second: u32) {
-        let interval = StdDuration::from_secs(1) / per_second.max(1);
-        let slot = {
-            let mut next = self.next.lock().await;
-            let now = tokio::time::Instant::now();
-            let slot = next.map_or(now, |n| n.max(now));
-            *next = Some(slot + interval);
-            slot
-        };
-        tokio::time::sleep_until(slot).await;
-    }
-}
-
-impl Default for RateLimiter {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 /// The wait before retry number `attempt` (1-based): 30 s doubling to at most 30 min, with
 /// ±50 % jitter so a burst of failures does not retry in lockstep.
 pub fn backoff(attempt: u32, jitter: f64) -> Duration {

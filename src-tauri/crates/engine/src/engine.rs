@@ -88,8 +88,6 @@ pub struct Engine {
     sandbox: Arc<SandboxProvider>,
     wrap_provider: Option<ProviderWrap>,
     pub(crate) keyring: Keyring,
-    /// One sending slot per `1 / rate` seconds (real providers only).
-    pub(crate) limiter: crate::dispatch::RateLimiter,
     /// One sender at a time per database, across processes (see `lease`).
     pub(crate) sender: crate::lease::SenderLock,
     /// Whether someone is looking at the window (replies are read more often then).
@@ -132,7 +130,6 @@ impl Engine {
             sandbox,
             wrap_provider: config.wrap_provider,
             keyring: config.keyring,
-            limiter: crate::dispatch::RateLimiter::new(),
             sender: crate::lease::SenderLock::open(&config.db_path)?,
             window_open: std::sync::atomic::AtomicBool::new(false),
             last_sent: std::sync::atomic::AtomicI64::new(0),

@@ -35,7 +35,7 @@ pub use clients::{
     ImportConsent, ImportOptions, ImportPreview, ImportProgress, StagedFile, CLIENT_LIST_LIMIT,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use dispatch::{backoff, ConnectionCheck, ProviderView, RateLimiter, MAX_ATTEMPTS};
+pub use dispatch::{backoff, ConnectionCheck, ProviderView, MAX_ATTEMPTS};
 pub use engine::{DoctorReport, Engine, EngineConfig, ProviderWrap, SetupDefaults};
 pub use error::{EngineError, ErrorCode, ErrorPayload};
 pub use export::ExportSummary;
@@ -49,6 +49,7 @@ pub use insights::{
     VersionResult, WeekPoint,
 };
 pub use lease::LEASE_WAIT;
+pub use lease::{SenderLease, SenderLock};
 pub use reminders::{
     MessageStatus, OutboxMessage, Preset, PresetInfo, ReminderRule, ReminderRuleInput, Template,
     TemplatePreview, TemplateVersion, TickItem, TickReport,

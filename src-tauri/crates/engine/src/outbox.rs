@@ -109,7 +109,7 @@ impl Engine {
     /// the sender lease from the claim until this returns.
     pub(crate) async fn deliver(
         &self,
-        _lease: &SenderLease<'_>,
+        lease: &SenderLease<'_>,
         m: &MessageRow,
         ready: Ready<'_>,
         now: DateTime<Utc>,
@@ -128,7 +128,7 @@ impl Engine {
         )?;
         let provider = self.provider();
         if provider.kind() != ProviderKind::Sandbox {
-            self.limiter.acquire(self.settings()?.send_rate()).await;
+            lease.pace(self.settings()?.send_rate()).await;
         }
         let answer = provider
             .send(&OutboundText {
