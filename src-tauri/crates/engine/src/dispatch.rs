@@ -419,7 +419,7 @@ impl Engine {
                     status_word(record.status),
                     now,
                 )?;
-                self.replan_if_moved(m)?;
+                self.after_settle(m.id)?;
                 settled += 1;
                 continue;
             }
@@ -651,7 +651,7 @@ impl Engine {
                 now,
             )? && word != "sent"
             {
-                self.replan_if_moved(&m)?;
+                self.after_settle(m.id)?;
                 changed += 1;
             }
         }

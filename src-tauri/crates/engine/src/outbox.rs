@@ -154,7 +154,7 @@ impl Engine {
                     now,
                 )?;
                 self.after_sent(m, ready.body, now)?;
-                self.replan_if_moved(m)?;
+                self.after_settle(m.id)?;
                 self.note_sent();
                 Ok(Delivery::Sent)
             }

@@ -926,9 +926,44 @@ impl Engine {
         })
     }
 
+    /// What changed while a text was on its way to the provider, applied once it settled: a
+    /// text handed off for later whose gate now says no (the appointment cancelled or moved,
+    /// a STOP, a YES that answers it, a new number) is taken back, at the provider too; and a
+    /// moved appointment is planned again.
+    pub(crate) fn after_settle(&self, id: i64) -> Result<(), EngineError> {
+        let Some(m) = self.store.message(id)? else {
+            return Ok(());
+        };
+        if m.status == MessageStatus::ScheduledAtProvider {
+            let settings = self.settings()?;
+            let judged_at = m.send_at.unwrap_or_else(|| self.now());
+            // Caps count this text itself now; they were judged before it went.
+            match self.gate(&m, &settings, judged_at, false)? {
+                Err(reason) if reason != SuppressReason::Cap => {
+                    let to = if reason.cancels() {
+                        MessageStatus::Cancelled
+                    } else {
+                        MessageStatus::Suppressed
+                    };
+                    self.store.transition(
+                        id,
+                        MessageStatus::ScheduledAtProvider,
+                        to,
+                        Some(reason.as_str()),
+                        None,
+                        self.now(),
+                    )?;
+                    self.publish(WriteSource::Background, vec![Change::Messages]);
+                }
+                _ => {}
+            }
+        }
+        self.replan_if_moved(&m)
+    }
+
     /// Plans a reminder's appointment again if it moved while the reminder was on its way (the
     /// planner leaves a rule alone while its reminder is in flight).
-    pub(crate) fn replan_if_moved(&self, m: &MessageRow) -> Result<(), EngineError> {
+    fn replan_if_moved(&self, m: &MessageRow) -> Result<(), EngineError> {
         let (Some(appointment_id), Some(_)) = (m.appointment_id, m.rule_id) else {
             return Ok(());
         };

@@ -616,6 +616,11 @@ async fn a_send_without_a_clear_answer_is_checked_with_twilio_before_anything_is
 /// A Twilio stand-in that accepts scheduled texts (unique ids), cancels them, and reports
 /// them delivered once fetched.
 async fn scheduling_twilio(server: &MockServer) {
+    scheduling_twilio_answering_after(server, std::time::Duration::ZERO).await;
+}
+
+/// Twilio that schedules texts, and answers a create only after `delay`.
+async fn scheduling_twilio_answering_after(server: &MockServer, delay: std::time::Duration) {
     empty_lists(server).await;
     let counter = std::sync::atomic::AtomicU32::new(1);
     Mock::given(method("POST"))
@@ -628,12 +633,14 @@ async fn scheduling_twilio(server: &MockServer) {
             } else {
                 "queued"
             };
-            ResponseTemplate::new(201).set_body_json(twilio_message(
-                &format!("SM{n:032}"),
-                "+14155552671",
-                "x",
-                status,
-            ))
+            ResponseTemplate::new(201)
+                .set_body_json(twilio_message(
+                    &format!("SM{n:032}"),
+                    "+14155552671",
+                    "x",
+                    status,
+                ))
+                .set_delay(delay)
         })
         .mount(server)
         .await;
@@ -755,6 +762,44 @@ async fn with_a_messaging_service_reminders_are_handed_to_twilio_ahead_and_cance
         all.iter().any(|m| m.status == MessageStatus::Delivered),
         "{all:#?}"
     );
+}
+
+/// The appointment is cancelled while its reminder is on its way to Twilio to be held there:
+/// once Twilio has it, the gate runs again and the reminder is taken back at Twilio.
+#[tokio::test]
+async fn a_reminder_handed_off_while_its_appointment_is_cancelled_is_taken_back() {
+    let d = desk().await;
+    scheduling_twilio_answering_after(&d.server, std::time::Duration::from_millis(600)).await;
+    with_messaging_service(&d).await;
+    let (_, appointment) = d.booked("(415) 555-2671");
+
+    let cancel_meanwhile = async {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert_eq!(d.creates().await, 1, "Twilio has it");
+        assert_eq!(
+            d.only(appointment).status,
+            MessageStatus::Sending,
+            "and has not answered yet"
+        );
+        d.engine
+            .set_appointment_status(
+                appointment,
+                tidings_engine::domain::AppointmentStatus::Cancelled,
+                WriteSource::Ui,
+                "desk",
+            )
+            .unwrap();
+    };
+    tokio::join!(d.tick_at(utc(3, 1, 15, 0)), cancel_meanwhile);
+    let m = d.only(appointment);
+    assert_eq!(m.status, MessageStatus::Cancelled, "{m:#?}");
+
+    d.tick_at(utc(3, 1, 15, 5)).await;
+    let cancels = requests(&d, |r| {
+        r.method.as_str() == "POST" && r.url.path().contains("/Messages/SM")
+    })
+    .await;
+    assert_eq!(cancels, vec!["Status=canceled".to_owned()]);
 }
 
 #[tokio::test]
