@@ -327,3 +327,49 @@ fn a_confirmed_appointment_gets_no_more_questions() {
     let report = d.tick_at(utc(3, 4, 15, 0));
     assert!(report.sent.is_empty(), "{report:#?}");
 }
+
+/// Switching presets keeps a rule both have (same timing, template and question) with its id:
+/// its planned reminders stay as they are; only what differs is taken back or added.
+#[test]
+fn switching_presets_keeps_the_reminders_a_rule_both_have() {
+    let d = desk();
+    d.engine
+        .apply_preset(Preset::Standard, WriteSource::Ui, "desk")
+        .unwrap();
+    let client = d.client("(415) 555-2671", true);
+    let appointment = d.book(client, utc(3, 10, 18, 0));
+    let planned = |d: &Desk| -> Vec<(i64, Option<i64>)> {
+        d.messages(appointment)
+            .into_iter()
+            .filter(|m| m.status == MessageStatus::Planned)
+            .map(|m| (m.id, m.rule_id))
+            .collect()
+    };
+    let standard = planned(&d);
+    assert_eq!(standard.len(), 2, "24 hours and 2 hours before");
+
+    d.engine
+        .apply_preset(Preset::Light, WriteSource::Ui, "desk")
+        .unwrap();
+    let light = planned(&d);
+    assert_eq!(light.len(), 1);
+    assert!(
+        standard.contains(&light[0]),
+        "the 24-hour reminder is the same text"
+    );
+    let two_hours = standard.iter().find(|m| *m != &light[0]).unwrap().0;
+    let taken_back = d
+        .messages(appointment)
+        .into_iter()
+        .find(|m| m.id == two_hours)
+        .unwrap();
+    assert_eq!(taken_back.status, MessageStatus::Cancelled);
+    assert_eq!(taken_back.reason, Some(SuppressReason::RuleDisabled));
+
+    d.engine
+        .apply_preset(Preset::Standard, WriteSource::Ui, "desk")
+        .unwrap();
+    let again = planned(&d);
+    assert_eq!(again.len(), 2);
+    assert!(again.contains(&light[0]));
+}

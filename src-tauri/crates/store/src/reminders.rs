@@ -457,8 +457,43 @@ impl Store {
         audit_entry: NewAuditEntry<'_>,
     ) -> Result<Vec<RuleRow>, StoreError> {
         self.write(|tx| {
-            tx.execute("UPDATE reminder_rules SET retired = 1, enabled = 0 WHERE retired = 0", [])?;
+            // A rule the new set has unchanged (same timing, template and question) is kept with
+            // its id: its planned reminders and its history stay as they are. The rest retire.
+            let current: Vec<(i64, u32, u32, i64, bool)> = tx
+                .prepare(
+                    "SELECT id, offset_minutes, min_lead_minutes, template_id, asks_confirmation
+                     FROM reminder_rules WHERE retired = 0 ORDER BY id",
+                )?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+                .collect::<Result<_, _>>()?;
+            let mut kept: Vec<i64> = Vec::new();
+            let mut new_specs = Vec::new();
             for spec in specs {
+                let same = current.iter().find(|(id, offset, lead, template, asks)| {
+                    !kept.contains(id)
+                        && *offset == spec.offset_minutes
+                        && *lead == spec.min_lead_minutes
+                        && *template == spec.template_id
+                        && *asks == spec.asks_confirmation
+                });
+                match same {
+                    Some((id, ..)) => {
+                        tx.execute(
+                            "UPDATE reminder_rules SET name = ?2, enabled = ?3 WHERE id = ?1",
+                            params![id, spec.name, spec.enabled],
+                        )?;
+                        kept.push(*id);
+                    }
+                    None => new_specs.push(spec),
+                }
+            }
+            for (id, ..) in current.iter().filter(|(id, ..)| !kept.contains(id)) {
+                tx.execute(
+                    "UPDATE reminder_rules SET retired = 1, enabled = 0 WHERE id = ?1",
+                    [id],
+                )?;
+            }
+            for spec in new_specs {
                 tx.execute(
                     "INSERT INTO reminder_rules (name, offset_minutes, min_lead_minutes, template_id,
                         asks_confirmation, enabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
