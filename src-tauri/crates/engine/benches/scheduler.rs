@@ -14,7 +14,7 @@ use tidings_engine::domain::planner::{plan_reminders, AllowedHours, RuleTiming};
 use tidings_engine::domain::{
     AppointmentSource, AppointmentStatus, QuietHours, SetupInput, WriteSource,
 };
-use tidings_engine::{Engine, EngineConfig, FixedClock, Preset};
+use tidings_engine::{Engine, EngineConfig, FixedClock, Preset, ReminderRuleInput};
 use tidings_store::{ImportedAppointment, NewAuditEntry, Store};
 
 const APPOINTMENTS: usize = 100_000;
@@ -135,6 +135,38 @@ fn bench(c: &mut Criterion) {
                 let t = Instant::now();
                 engine
                     .apply_preset(preset, WriteSource::Ui, "bench")
+                    .unwrap();
+                total += t.elapsed();
+            }
+            total
+        })
+    });
+    // Editing a rule's timing (24 hours before, then 25): every waiting reminder of it moves
+    // to its new time.
+    engine
+        .apply_preset(Preset::Light, WriteSource::Ui, "bench")
+        .unwrap();
+    group.bench_function("engine_edit_rule_timing", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for i in 0..iters {
+                let rule = engine.reminder_rules().unwrap().remove(0);
+                let hours = if i % 2 == 0 { 25 } else { 24 };
+                let t = Instant::now();
+                engine
+                    .save_reminder_rule(
+                        &ReminderRuleInput {
+                            id: Some(rule.id),
+                            name: rule.name,
+                            offset_minutes: hours * 60,
+                            min_lead_minutes: rule.min_lead_minutes,
+                            template_id: rule.template_id,
+                            asks_confirmation: rule.asks_confirmation,
+                            enabled: true,
+                        },
+                        WriteSource::Ui,
+                        "bench",
+                    )
                     .unwrap();
                 total += t.elapsed();
             }

@@ -470,22 +470,21 @@ impl Engine {
             .into_iter()
             .filter(|r| r.enabled)
             .collect();
-        let (cancel, add) = self.replan_with(appointment_id, &settings, &rules)?;
-        self.store.apply_plan(&cancel, &add, self.now())?;
+        let plan = self.replan_with(appointment_id, &settings, &rules)?;
+        self.store
+            .apply_plan(&plan.cancel, &plan.retime, &plan.add, self.now())?;
         Ok(())
     }
 
-    /// What re-planning one appointment changes: messages to cancel (with the reason) and
-    /// messages to add. Nothing is written here.
-    #[allow(clippy::type_complexity)]
+    /// What re-planning one appointment changes. Nothing is written here.
     fn replan_with(
         &self,
         appointment_id: i64,
         settings: &Settings,
         rules: &[RuleRow],
-    ) -> Result<(Vec<(i64, &'static str)>, Vec<NewPlannedMessage>), EngineError> {
+    ) -> Result<Replan, EngineError> {
         let Some(appointment) = self.store.appointment(appointment_id)? else {
-            return Ok((Vec::new(), Vec::new()));
+            return Ok(Replan::default());
         };
         let messages = self.store.appointment_messages(appointment_id)?;
         let client = self.store.client(appointment.client_id)?;
@@ -507,8 +506,7 @@ impl Engine {
             .into_iter()
             .filter(|r| r.enabled)
             .collect();
-        let mut cancel = Vec::new();
-        let mut add = Vec::new();
+        let mut all = Replan::default();
         // Three reads for the lot, not three per appointment.
         let now = self.now();
         let from = now - Duration::days(1);
@@ -516,7 +514,7 @@ impl Engine {
         let mut messages = self.store.upcoming_appointment_messages(from)?;
         for appointment in self.store.upcoming_appointments(from)? {
             let mine = messages.remove(&appointment.id).unwrap_or_default();
-            let (c, a) = plan_appointment(
+            let plan = plan_appointment(
                 &appointment,
                 &mine,
                 zones.get(&appointment.client_id).map(String::as_str),
@@ -524,11 +522,13 @@ impl Engine {
                 &rules,
                 now,
             );
-            cancel.extend(c);
-            add.extend(a);
+            all.cancel.extend(plan.cancel);
+            all.retime.extend(plan.retime);
+            all.add.extend(plan.add);
         }
         // One transaction for the lot: all of the new plan, or none of it.
-        self.store.apply_plan(&cancel, &add, self.now())?;
+        self.store
+            .apply_plan(&all.cancel, &all.retime, &all.add, self.now())?;
         self.publish(WriteSource::Background, vec![Change::Messages]);
         Ok(())
     }
@@ -1031,7 +1031,7 @@ fn plan_appointment(
     settings: &Settings,
     rules: &[RuleRow],
     now: DateTime<Utc>,
-) -> (Vec<(i64, &'static str)>, Vec<NewPlannedMessage>) {
+) -> Replan {
     let live: Vec<&MessageRow> = messages
         .iter()
         .filter(|m| !m.follow_up)
@@ -1043,6 +1043,7 @@ fn plan_appointment(
         })
         .collect();
     let mut cancel: Vec<(i64, &'static str)> = Vec::new();
+    let mut retime = Vec::new();
     let mut add = Vec::new();
     if !appointment.status.is_live() || appointment.starts_at <= now {
         let reason = if appointment.status == AppointmentStatus::Cancelled {
@@ -1051,7 +1052,11 @@ fn plan_appointment(
             "appointment_over"
         };
         cancel.extend(live.iter().map(|m| (m.id, reason)));
-        return (cancel, add);
+        return Replan {
+            cancel,
+            retime,
+            add,
+        };
     }
     let hours = Engine::allowed_hours(settings, client_zone);
     let timings: Vec<RuleTiming> = rules
@@ -1115,6 +1120,14 @@ fn plan_appointment(
                     if m.send_at == Some(send_at) && m.planned_for == Some(appointment.starts_at) {
                         continue;
                     }
+                    // The same reminder at a new time (the rule's timing or the quiet hours
+                    // changed): still waiting here, so its time is changed in place.
+                    if m.planned_for == Some(appointment.starts_at)
+                        && m.status == MessageStatus::Planned
+                    {
+                        retime.push((m.id, send_at));
+                        continue;
+                    }
                     let reason = if m.planned_for != Some(appointment.starts_at) {
                         SuppressReason::AppointmentMoved
                     } else {
@@ -1162,5 +1175,18 @@ fn plan_appointment(
             }
         }
     }
-    (cancel, add)
+    Replan {
+        cancel,
+        retime,
+        add,
+    }
+}
+
+/// What re-planning changes: live texts to cancel (with why), waiting texts whose send time
+/// moves, and texts to add.
+#[derive(Debug, Default)]
+struct Replan {
+    cancel: Vec<(i64, &'static str)>,
+    retime: Vec<(i64, DateTime<Utc>)>,
+    add: Vec<NewPlannedMessage>,
 }

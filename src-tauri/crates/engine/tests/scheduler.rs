@@ -373,3 +373,40 @@ fn switching_presets_keeps_the_reminders_a_rule_both_have() {
     assert_eq!(again.len(), 2);
     assert!(again.contains(&light[0]));
 }
+
+/// A rule's new timing moves its waiting reminders to the new time in place: the same text,
+/// not one taken back (with a reason that would not be true) and another added.
+#[test]
+fn a_rules_new_timing_moves_its_waiting_reminders_in_place() {
+    let d = desk();
+    d.engine
+        .apply_preset(Preset::Light, WriteSource::Ui, "desk")
+        .unwrap();
+    let client = d.client("(415) 555-2671", true);
+    let appointment = d.book(client, utc(3, 10, 18, 0));
+    let before = d.messages(appointment);
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0].send_at, Some(utc(3, 9, 18, 0)));
+
+    let rule = d.engine.reminder_rules().unwrap().remove(0);
+    d.engine
+        .save_reminder_rule(
+            &tidings_engine::ReminderRuleInput {
+                id: Some(rule.id),
+                name: "48 hours before".into(),
+                offset_minutes: 48 * 60,
+                min_lead_minutes: rule.min_lead_minutes,
+                template_id: rule.template_id,
+                asks_confirmation: rule.asks_confirmation,
+                enabled: true,
+            },
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+    let after = d.messages(appointment);
+    assert_eq!(after.len(), 1, "{after:#?}");
+    assert_eq!(after[0].id, before[0].id);
+    assert_eq!(after[0].status, MessageStatus::Planned);
+    assert_eq!(after[0].send_at, Some(utc(3, 8, 18, 0)));
+}

@@ -564,14 +564,16 @@ impl Store {
         })
     }
 
-    /// Writes planned sends and suppressions, and cancels live messages, in one transaction.
+    /// Writes planned sends and suppressions, moves waiting ones to a new send time, and
+    /// cancels live messages, in one transaction.
     pub fn apply_plan(
         &self,
         cancel: &[(i64, &str)],
+        retime: &[(i64, DateTime<Utc>)],
         add: &[NewPlannedMessage],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        if cancel.is_empty() && add.is_empty() {
+        if cancel.is_empty() && retime.is_empty() && add.is_empty() {
             return Ok(());
         }
         self.write(|tx| {
@@ -584,6 +586,13 @@ impl Store {
             ))?;
             for (id, reason) in cancel {
                 cancel_one.execute(params![id, reason, now_text])?;
+            }
+            // Still waiting: a new send time only (its claim would have moved it on).
+            let mut retime_one = tx.prepare_cached(
+                "UPDATE messages SET send_at = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'planned'",
+            )?;
+            for (id, send_at) in retime {
+                retime_one.execute(params![id, stamp(*send_at), now_text])?;
             }
             let mut add_one = tx.prepare_cached(
                 "INSERT INTO messages (direction, client_id, appointment_id, rule_id, purpose,
