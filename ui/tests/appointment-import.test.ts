@@ -63,7 +63,7 @@ describe('appointment import', () => {
 
     await fireEvent.click(screen.getByTestId('appt-import-run'));
     const report = await screen.findByTestId('appt-import-report');
-    expect(b.callsTo('run_appointment_import')[0].args).toEqual({ token: 1, options: {} });
+    expect(b.callsTo('run_appointment_import')[0].args).toEqual({ token: 1, options: { title_rule: 'service_then_name' } });
     const text = report.textContent?.replace(/\s+/g, ' ') ?? '';
     expect(text).toContain('1 new, 0 updated, 0 unchanged, 0 cancelled, 1 skipped, 1 without a phone number');
     expect(text).toContain('1 new client was added.');
@@ -74,6 +74,19 @@ describe('appointment import', () => {
 
     await fireEvent.click(within(report).getByTestId('appt-import-finish'));
     expect(await screen.findByTestId('calendar-screen')).toBeTruthy();
+  });
+
+  test('a calendar preview shows who each event is for and where it was read, and the title rule can change', async () => {
+    const b = fakeBackend();
+    await openImport();
+    const titled = ICS.replace('SUMMARY:Ann Carter', 'SUMMARY:Haircut - Ann Carter');
+    await choose(file(titled, 'diary.ics', 'text/calendar'));
+    const read = await screen.findByTestId('appt-import-read-1');
+    expect(read.textContent?.replace(/\s+/g, ' ').trim()).toBe('Ann Carter · Haircut · +447400123456 name: title · service: title');
+    expect((screen.getByTestId('appt-title-rule') as HTMLSelectElement).value).toBe('service_then_name');
+    await fireEvent.change(screen.getByTestId('appt-title-rule'), { target: { value: 'name_then_service' } });
+    await waitFor(() => expect(b.callsTo('preview_appointment_import')).toHaveLength(2));
+    expect(b.callsTo('preview_appointment_import')[1].args).toEqual({ token: 1, options: { title_rule: 'name_then_service' } });
   });
 
   test('refuses a file over 25 MB before reading, and shows the backend message for a bad one', async () => {
@@ -97,7 +110,7 @@ describe('appointment import', () => {
 
   test('a CSV preview shows the mapping and re-previews with the full mapping on a change', async () => {
     const mapping = {
-      date: 0, start_time: 1, end_time: null, duration_minutes: null, client_name: 2, phone: 3,
+      date: 0, start_time: 1, end_time: null, duration_minutes: null, client_name: 2, last_name: null, phone: 3,
       service: null, staff: null, status: null, external_id: null, notes: null,
     };
     const b = fakeBackend({

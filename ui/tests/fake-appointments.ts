@@ -187,7 +187,10 @@ export class AppointmentStore {
       const ends_at = this.icsTime(e.DTEND);
       const phoneText = /(\+?\d[\d ]{8,})/.exec(e.DESCRIPTION ?? '')?.[1] ?? null;
       const phone = phoneText ? toE164(phoneText) : null;
-      const base = { row, label, phone, starts_at, ends_at, external_id: e.UID ?? null };
+      // Like the real reader: a "Service - Name" title gives the service and the client.
+      const [service, name] = label.includes(' - ') ? label.split(' - ', 2) : [null, label];
+      const read_from = service ? 'name: title · service: title' : 'name: title';
+      const base = { row, label, client_name: name, service, read_from, phone, starts_at, ends_at, external_id: e.UID ?? null };
       if (!starts_at || !ends_at) {
         const reason = 'No start or end time';
         report.skipped.push({ row, reason });

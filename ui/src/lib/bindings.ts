@@ -511,9 +511,19 @@ export type AppointmentMapping = { date: number | null,
 /**
  * A time column, or a date-and-time column when `date` is absent.
  */
-start_time: number | null, end_time: number | null, duration_minutes: number | null, client_name: number | null, phone: number | null, service: number | null, staff: number | null, status: number | null, external_id: number | null, notes: number | null, };
+start_time: number | null, end_time: number | null, duration_minutes: number | null, client_name: number | null, 
+/**
+ * A last-name column joined to the client name (exports that split the name).
+ */
+last_name: number | null, phone: number | null, service: number | null, staff: number | null, status: number | null, external_id: number | null, notes: number | null, };
 
-export type AppointmentImportOptions = { mapping?: AppointmentMapping, };
+export type AppointmentImportOptions = { mapping?: AppointmentMapping, 
+/**
+ * How an ICS event's title names the appointment ("Service - Name" unless chosen).
+ */
+title_rule?: TitleRule, };
+
+export type TitleRule = "service_then_name" | "name_then_service" | "name_only";
 
 export type AppointmentOutcome = { "kind": "new" } | { "kind": "update", appointment_id: number, } | { "kind": "unchanged", appointment_id: number, } | { "kind": "cancel", appointment_id: number, } | { "kind": "skipped", reason: string, } | { "kind": "no_client" };
 
@@ -525,7 +535,17 @@ row: number,
 /**
  * Client name (CSV) or the event's summary (ICS).
  */
-label: string, phone: string | null, starts_at: string | null, ends_at: string | null, external_id: string | null, outcome: AppointmentOutcome, };
+label: string, 
+/**
+ * The client's name as read (an ICS event's may come from a guest, its description or
+ * its title).
+ */
+client_name: string | null, service: string | null, 
+/**
+ * Where an ICS event's client, phone and service were read ("name: title · phone:
+ * attendee"); empty for CSV, whose columns say it.
+ */
+read_from: string, phone: string | null, starts_at: string | null, ends_at: string | null, external_id: string | null, outcome: AppointmentOutcome, };
 
 export type MissingAppointment = { appointment_id: number, external_id: string, starts_at: string, client_name: string, };
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use serde::Serialize;
+use tidings_engine::domain::appointment_import::TitleRule;
 use tidings_engine::domain::{
     Client, ConsentChannel, ConsentInput, ConsentState, Purpose, Settings, SettingsUpdate,
     WriteSource,
@@ -222,6 +223,16 @@ enum ImportWhat {
         file: PathBuf,
         #[arg(long)]
         dry_run: bool,
+        /// Read a field from a column of a CSV: FIELD=HEADER (or FIELD=column number), e.g.
+        /// --map phone=Móvil --map client_name=Nombre. Fields: date, start_time, end_time,
+        /// duration_minutes, client_name, last_name, phone, service, staff, status,
+        /// external_id, notes. Unmapped fields are guessed from the headers.
+        #[arg(long = "map", value_name = "FIELD=HEADER")]
+        map: Vec<String>,
+        /// How an ICS event's title names the appointment: service-name ("Haircut - Maria
+        /// Lopez", the default), name-service, or name (the whole title).
+        #[arg(long, value_name = "RULE")]
+        title: Option<String>,
     },
     /// Import clients from a CSV file: every valid row in one transaction, or nothing.
     Clients {
@@ -238,6 +249,11 @@ enum ImportWhat {
         /// ...obtained on this date (YYYY-MM-DD).
         #[arg(long, value_name = "DATE")]
         consent_date: Option<String>,
+        /// Read a field from a column: FIELD=HEADER (or FIELD=column number), e.g.
+        /// --map phone=Celular. Fields: name, first_name, last_name, phone, notes, timezone.
+        /// Unmapped fields are guessed from the headers.
+        #[arg(long = "map", value_name = "FIELD=HEADER")]
+        map: Vec<String>,
     },
 }
 
@@ -326,6 +342,48 @@ struct Failure {
 
 fn fail(code: ErrorCode, message: impl Into<String>) -> ErrorPayload {
     ErrorPayload::new(code, message)
+}
+
+/// The header row of a CSV file, read the way the importer reads it.
+fn csv_headers(bytes: &[u8]) -> Result<Vec<String>, ErrorPayload> {
+    tidings_engine::domain::import::read_csv(bytes)
+        .map(|table| table.headers)
+        .map_err(|e| fail(ErrorCode::ImportFile, e.to_string()))
+}
+
+/// One `--map FIELD=HEADER`: the field, and the 0-based column whose header is HEADER
+/// (compared without case or surrounding spaces), or whose 1-based number it is.
+fn map_entry<'a>(entry: &'a str, headers: &[String]) -> Result<(&'a str, u32), ErrorPayload> {
+    let Some((field, header)) = entry.split_once('=') else {
+        return Err(fail(
+            ErrorCode::InvalidInput,
+            format!("--map {entry}: write it as FIELD=HEADER, e.g. --map phone=Mobile."),
+        ));
+    };
+    let wanted = header.trim();
+    let by_name = headers
+        .iter()
+        .position(|h| h.trim().to_lowercase() == wanted.to_lowercase());
+    let by_number = wanted
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=headers.len()).contains(n))
+        .map(|n| n - 1);
+    match by_name.or(by_number).and_then(|i| u32::try_from(i).ok()) {
+        Some(column) => Ok((field.trim(), column)),
+        None => Err(fail(
+            ErrorCode::InvalidInput,
+            format!(
+                "--map {entry}: the file has no column \"{wanted}\". Its columns are: {}.",
+                headers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, h)| format!("{} \"{}\"", i + 1, h.trim()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
 }
 
 fn main() -> ExitCode {
@@ -420,6 +478,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                     consent,
                     consent_source,
                     consent_date,
+                    map,
                 },
         } => {
             let bytes = std::fs::read(&file).map_err(|e| {
@@ -436,10 +495,35 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 }),
                 None => None,
             };
-            let options = ImportOptions {
-                mapping: None,
-                consent,
+            let mapping = if map.is_empty() {
+                None
+            } else {
+                let headers = csv_headers(&bytes)?;
+                let mut mapping = tidings_engine::domain::import::guess_mapping(&headers);
+                for entry in &map {
+                    let (field, column) = map_entry(entry, &headers)?;
+                    let slot = match field {
+                        "name" => &mut mapping.name,
+                        "first_name" => &mut mapping.first_name,
+                        "last_name" => &mut mapping.last_name,
+                        "phone" => &mut mapping.phone,
+                        "notes" => &mut mapping.notes,
+                        "timezone" => &mut mapping.timezone,
+                        other => {
+                            return Err(fail(
+                                ErrorCode::InvalidInput,
+                                format!(
+                                    "--map: there is no client field \"{other}\". Use one of: \
+                                     name, first_name, last_name, phone, notes, timezone."
+                                ),
+                            ))
+                        }
+                    };
+                    *slot = Some(column);
+                }
+                Some(mapping)
             };
+            let options = ImportOptions { mapping, consent };
             let report = engine
                 .import_clients(
                     &bytes,
@@ -473,7 +557,13 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             Ok(())
         }
         Command::Import {
-            what: ImportWhat::Appointments { file, dry_run },
+            what:
+                ImportWhat::Appointments {
+                    file,
+                    dry_run,
+                    map,
+                    title,
+                },
         } => {
             let bytes = std::fs::read(&file).map_err(|e| {
                 fail(
@@ -481,14 +571,70 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                     format!("Can't read {}: {e}", file.display()),
                 )
             })?;
+            let title_rule = match title.as_deref() {
+                None => None,
+                Some("service-name") => Some(TitleRule::ServiceThenName),
+                Some("name-service") => Some(TitleRule::NameThenService),
+                Some("name") => Some(TitleRule::NameOnly),
+                Some(other) => {
+                    return Err(fail(
+                        ErrorCode::InvalidInput,
+                        format!(
+                            "--title: \"{other}\" is not a rule. Use service-name, \
+                             name-service or name."
+                        ),
+                    ))
+                }
+            };
+            let mapping = if map.is_empty() {
+                None
+            } else if tidings_engine::domain::appointment_import::is_ics(&bytes) {
+                return Err(fail(
+                    ErrorCode::InvalidInput,
+                    "--map is for CSV files; a calendar file's events say what each part is \
+                     (use --title for their titles).",
+                ));
+            } else {
+                let headers = csv_headers(&bytes)?;
+                let mut mapping: tidings_engine::AppointmentMapping =
+                    tidings_engine::domain::appointment_import::guess_columns(&headers).into();
+                for entry in &map {
+                    let (field, column) = map_entry(entry, &headers)?;
+                    let slot = match field {
+                        "date" => &mut mapping.date,
+                        "start_time" => &mut mapping.start_time,
+                        "end_time" => &mut mapping.end_time,
+                        "duration_minutes" => &mut mapping.duration_minutes,
+                        "client_name" => &mut mapping.client_name,
+                        "last_name" => &mut mapping.last_name,
+                        "phone" => &mut mapping.phone,
+                        "service" => &mut mapping.service,
+                        "staff" => &mut mapping.staff,
+                        "status" => &mut mapping.status,
+                        "external_id" => &mut mapping.external_id,
+                        "notes" => &mut mapping.notes,
+                        other => {
+                            return Err(fail(
+                                ErrorCode::InvalidInput,
+                                format!(
+                                    "--map: there is no appointment field \"{other}\". Use one \
+                                     of: date, start_time, end_time, duration_minutes, \
+                                     client_name, last_name, phone, service, staff, status, \
+                                     external_id, notes."
+                                ),
+                            ))
+                        }
+                    };
+                    *slot = Some(column);
+                }
+                Some(mapping)
+            };
+            let options = tidings_engine::AppointmentImportOptions {
+                mapping,
+                title_rule,
+            };
             let report = engine
-                .import_appointments(
-                    &bytes,
-                    &Default::default(),
-                    dry_run,
-                    WriteSource::Cli,
-                    "cli",
-                )
+                .import_appointments(&bytes, &options, dry_run, WriteSource::Cli, "cli")
                 .map_err(|e| e.payload())?;
             if cli.json {
                 return print_json(&report);

@@ -551,3 +551,98 @@ fn the_sandbox_phone_answers_as_a_customer() {
         "sms_keyword"
     );
 }
+
+/// Columns a guess does not find are named with `--map`; lengths and dates past every bound
+/// are a reason on their row, and the command still finishes (no panic, exit 0).
+#[test]
+fn import_maps_columns_by_header_and_never_panics_on_bad_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    set_up_desk(&db, "Peluquería Sol", "Europe/Madrid", "ES");
+    let now = ["--now", "2027-03-01T12:00:00Z"];
+    let csv = dir.path().join("agenda.csv");
+    let text = "Cliente;Número del móvil;Fecha;Hora;Duración\r\n\
+                José Núñez;612 345 678;14/03/2027;10:30;45\r\n\
+                Ana Gil;612 345 679;14/03/2027;11:30;999999999999\r\n";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+    std::fs::write(&csv, &bytes).unwrap();
+    let csv = csv.to_str().unwrap();
+
+    let guessed = json(&cli(
+        &db,
+        &[
+            &now[..],
+            &["import", "appointments", csv, "--dry-run", "--json"],
+        ]
+        .concat(),
+    ));
+    assert_eq!(guessed["created"], 0, "no column is a phone by its name");
+
+    let out = cli(
+        &db,
+        &[
+            &now[..],
+            &[
+                "import",
+                "appointments",
+                csv,
+                "--map",
+                "phone=Número del móvil",
+                "--json",
+            ],
+        ]
+        .concat(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    assert_eq!(report["created"], 1);
+    assert_eq!(report["skipped"][0]["row"], 3);
+    assert!(report["skipped"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("longer than an appointment can be"));
+
+    let wrong = cli(
+        &db,
+        &[
+            &now[..],
+            &["import", "appointments", csv, "--map", "phone=Mobile"],
+        ]
+        .concat(),
+    );
+    assert!(!wrong.status.success());
+    let message = String::from_utf8_lossy(&wrong.stderr);
+    assert!(
+        message.contains("the file has no column \"Mobile\""),
+        "{message}"
+    );
+    assert!(message.contains("2 \"Número del móvil\""), "{message}");
+
+    let ics = dir.path().join("broken.ics");
+    std::fs::write(
+        &ics,
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20270310T150000Z\r\nDURATION:P100000000D\r\nSUMMARY:Corte - Eva 612 345 670\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
+    .unwrap();
+    let out = cli(
+        &db,
+        &[
+            &now[..],
+            &["import", "appointments", ics.to_str().unwrap(), "--json"],
+        ]
+        .concat(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(json(&out)["skipped"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("up to 24 hours"));
+}

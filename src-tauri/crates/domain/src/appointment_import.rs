@@ -12,8 +12,15 @@ use crate::appointment::{check_span, local_to_utc, AppointmentStatus};
 use crate::import::{normalise_header, CsvTable, ImportFileError};
 use crate::phone::parse_phone;
 
-/// How far ahead recurring events are expanded.
+/// How far ahead recurring events are expanded. Later occurrences are reported, and added by a
+/// later import (each one rolls the window forward).
 pub const RECURRENCE_WINDOW_DAYS: i64 = 90;
+/// The longest cell or event text read; longer ones are refused with a reason.
+pub const MAX_FIELD_CHARS: usize = 2_000;
+/// Appointments further than this from today are taken for a typo in the year.
+pub const MAX_YEARS_AWAY: i64 = 10;
+/// The longest appointment (as `check_span` enforces), in minutes.
+const MAX_MINUTES: i64 = 24 * 60;
 
 /// One appointment read from a file, before matching it to what the desk has.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +39,8 @@ pub struct ParsedAppointment {
     pub notes: String,
     pub status: AppointmentStatus,
     pub external_id: Option<String>,
+    /// Where the client, phone and service were read from ("name: attendee · phone: title").
+    pub read_from: String,
 }
 
 /// A row or event that can't become an appointment, and why.
@@ -67,6 +76,8 @@ pub struct Columns {
     pub end_time: Option<u32>,
     pub duration_minutes: Option<u32>,
     pub client_name: Option<u32>,
+    /// A last-name column, joined to `client_name` (exports that split the name).
+    pub last_name: Option<u32>,
     pub phone: Option<u32>,
     pub service: Option<u32>,
     pub staff: Option<u32>,
@@ -75,7 +86,8 @@ pub struct Columns {
     pub notes: Option<u32>,
 }
 
-/// Guesses the columns from the header names booking systems export.
+/// Guesses the columns from the header names booking systems export (English and Spanish;
+/// accents and case do not matter).
 pub fn guess_columns(headers: &[String]) -> Columns {
     let names: Vec<String> = headers.iter().map(|h| normalise_header(h)).collect();
     let find = |candidates: &[&str]| -> Option<u32> {
@@ -86,6 +98,24 @@ pub fn guess_columns(headers: &[String]) -> Columns {
                 .and_then(|i| u32::try_from(i).ok())
         })
     };
+    let last_name = find(&["last name", "surname", "lastname", "apellido", "apellidos"]);
+    // "Nombre" with "Apellido" beside it is a first name; alone, the whole name.
+    let first_name = find(&["first name", "firstname", "given name", "nombre"]);
+    let client_name = find(&[
+        "client",
+        "client name",
+        "customer",
+        "customer name",
+        "name",
+        "patient",
+        "patient name",
+        "full name",
+        "cliente",
+        "nombre completo",
+        "nombre del cliente",
+        "paciente",
+    ])
+    .or(first_name);
     Columns {
         date: find(&[
             "date",
@@ -93,6 +123,9 @@ pub fn guess_columns(headers: &[String]) -> Columns {
             "start date",
             "day",
             "booking date",
+            "fecha",
+            "fecha de la cita",
+            "dia",
         ]),
         start_time: find(&[
             "start time",
@@ -104,6 +137,9 @@ pub fn guess_columns(headers: &[String]) -> Columns {
             "start date time",
             "start datetime",
             "appointment time",
+            "hora",
+            "hora de inicio",
+            "inicio",
         ]),
         end_time: find(&[
             "end time",
@@ -114,6 +150,9 @@ pub fn guess_columns(headers: &[String]) -> Columns {
             "ends at",
             "end date time",
             "end datetime",
+            "hora de fin",
+            "hora final",
+            "fin",
         ]),
         duration_minutes: find(&[
             "duration",
@@ -122,17 +161,12 @@ pub fn guess_columns(headers: &[String]) -> Columns {
             "length",
             "minutes",
             "mins",
+            "duracion",
+            "duracion minutos",
+            "minutos",
         ]),
-        client_name: find(&[
-            "client",
-            "client name",
-            "customer",
-            "customer name",
-            "name",
-            "patient",
-            "patient name",
-            "full name",
-        ]),
+        client_name,
+        last_name: last_name.filter(|_| client_name.is_some()),
         phone: find(&[
             "mobile",
             "mobile phone",
@@ -142,6 +176,11 @@ pub fn guess_columns(headers: &[String]) -> Columns {
             "mobile number",
             "telephone",
             "tel",
+            "movil",
+            "celular",
+            "telefono movil",
+            "telefono",
+            "numero de telefono",
         ]),
         service: find(&[
             "service",
@@ -149,6 +188,9 @@ pub fn guess_columns(headers: &[String]) -> Columns {
             "appointment type",
             "type",
             "service name",
+            "servicio",
+            "tratamiento",
+            "tipo de cita",
         ]),
         staff: find(&[
             "staff",
@@ -160,8 +202,13 @@ pub fn guess_columns(headers: &[String]) -> Columns {
             "with",
             "therapist",
             "resource",
+            "calendar",
+            "personal",
+            "profesional",
+            "empleado",
+            "estilista",
         ]),
-        status: find(&["status", "state", "booking status"]),
+        status: find(&["status", "state", "booking status", "estado"]),
         external_id: find(&[
             "id",
             "appointment id",
@@ -171,9 +218,44 @@ pub fn guess_columns(headers: &[String]) -> Columns {
             "external id",
             "uid",
             "booking reference",
+            "id de la cita",
+            "referencia",
         ]),
-        notes: find(&["notes", "note", "comments", "comment"]),
+        notes: find(&[
+            "notes",
+            "note",
+            "comments",
+            "comment",
+            "notas",
+            "nota",
+            "comentarios",
+        ]),
     }
+}
+
+/// An appointment time close enough to today to be meant (else the year is a typo).
+fn within_reach(starts_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), String> {
+    let reach = Duration::days(366 * MAX_YEARS_AWAY);
+    if starts_at < now - reach || starts_at > now + reach {
+        return Err(format!(
+            "{} is more than {MAX_YEARS_AWAY} years from today; check the year",
+            starts_at.format("%Y-%m-%d")
+        ));
+    }
+    Ok(())
+}
+
+/// A length in minutes as a file states it, within what an appointment can last.
+fn minutes_length(minutes: i64) -> Result<Duration, String> {
+    if minutes <= 0 {
+        return Err("the length must be more than 0 minutes".into());
+    }
+    if minutes > MAX_MINUTES {
+        return Err(format!(
+            "{minutes} minutes is longer than an appointment can be (24 hours)"
+        ));
+    }
+    Ok(Duration::minutes(minutes))
 }
 
 fn parse_date(text: &str, month_first: bool) -> Option<NaiveDate> {
@@ -245,7 +327,13 @@ fn to_instant(m: Moment, zone: &Tz) -> Result<DateTime<Utc>, String> {
 
 /// Reads appointment rows from a CSV table. Dates like 03/04/2027 are read month-first only
 /// for US and Canadian desks.
-pub fn parse_csv(table: &CsvTable, columns: &Columns, zone: &Tz, region: &str) -> ParsedFile {
+pub fn parse_csv(
+    table: &CsvTable,
+    columns: &Columns,
+    zone: &Tz,
+    region: &str,
+    now: DateTime<Utc>,
+) -> ParsedFile {
     let month_first = matches!(region, "US" | "CA" | "PH");
     let mut out = ParsedFile::default();
     for row in &table.rows {
@@ -254,12 +342,29 @@ pub fn parse_csv(table: &CsvTable, columns: &Columns, zone: &Tz, region: &str) -
                 .cloned()
                 .unwrap_or_default()
         };
-        let client_name = cell(columns.client_name);
+        let client_name = [cell(columns.client_name), cell(columns.last_name)]
+            .into_iter()
+            .filter(|part| !part.trim().is_empty())
+            .map(|part| part.trim().to_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let label: String = client_name.chars().take(80).collect();
         let reject = |reason: String| RejectedRow {
             row: row.row,
-            label: client_name.clone(),
+            label: label.clone(),
             reason,
         };
+        if let Some(long) = row
+            .cells
+            .iter()
+            .position(|c| c.chars().count() > MAX_FIELD_CHARS)
+        {
+            out.rejected.push(reject(format!(
+                "column {} is longer than {MAX_FIELD_CHARS} characters",
+                long + 1
+            )));
+            continue;
+        }
         let start = match (columns.date, columns.start_time) {
             (Some(_), Some(_)) => {
                 let (d, t) = (cell(columns.date), cell(columns.start_time));
@@ -290,7 +395,8 @@ pub fn parse_csv(table: &CsvTable, columns: &Columns, zone: &Tz, region: &str) -
             }
         };
         let Some(start) = start else { continue };
-        let starts_at = match to_instant(start, zone) {
+        let starts_at = match to_instant(start, zone).and_then(|t| within_reach(t, now).map(|()| t))
+        {
             Ok(t) => t,
             Err(reason) => {
                 out.rejected.push(reject(reason));
@@ -317,17 +423,21 @@ pub fn parse_csv(table: &CsvTable, columns: &Columns, zone: &Tz, region: &str) -
                 }
             }
         } else if !minutes_text.is_empty() {
-            match minutes_text
+            let number = minutes_text
                 .trim()
                 .trim_end_matches("min")
                 .trim()
-                .parse::<i64>()
-            {
-                Ok(m) if m > 0 => starts_at + Duration::minutes(m),
-                _ => {
-                    out.rejected.push(reject(format!(
-                        "\"{minutes_text}\" is not a number of minutes"
-                    )));
+                .parse::<i64>();
+            match number.map_err(|_| format!("\"{minutes_text}\" is not a number of minutes")) {
+                Ok(m) => match minutes_length(m) {
+                    Ok(length) => starts_at + length,
+                    Err(reason) => {
+                        out.rejected.push(reject(reason));
+                        continue;
+                    }
+                },
+                Err(reason) => {
+                    out.rejected.push(reject(reason));
                     continue;
                 }
             }
@@ -371,6 +481,7 @@ pub fn parse_csv(table: &CsvTable, columns: &Columns, zone: &Tz, region: &str) -
             notes: cell(columns.notes),
             status,
             external_id: non_empty(cell(columns.external_id)),
+            read_from: String::new(),
         });
     }
     out
@@ -418,13 +529,195 @@ fn ics_zone(tzid: &str) -> Option<Tz> {
     })
 }
 
+/// How an event's title names the appointment, when nothing else says who the client is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, ts_rs::TS,
+)]
+#[serde(rename_all = "snake_case")]
+#[ts(rename_all = "snake_case")]
+pub enum TitleRule {
+    /// "Haircut - Maria Lopez": the service, then the client (what most desks type).
+    #[default]
+    ServiceThenName,
+    /// "Maria Lopez - Haircut".
+    NameThenService,
+    /// The whole title is the client's name.
+    NameOnly,
+}
+
+/// How to read an iCalendar file's events.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IcsRules<'a> {
+    pub title: TitleRule,
+    /// The desk's services: a title part that names one is the service, whatever the rule.
+    pub services: &'a [String],
+}
+
+/// Who an event is for, and where each part was read.
+#[derive(Debug, Default)]
+struct Who {
+    name: String,
+    phone: Option<String>,
+    service: Option<String>,
+    read_from: Vec<String>,
+}
+
+/// A "Label: value" line of an event's description ("Client: Ann Lee", "Teléfono: …").
+fn described(description: &str, labels: &[&str]) -> Option<String> {
+    description.lines().find_map(|line| {
+        let (label, value) = line.split_once(':')?;
+        let label = crate::import::normalise_header(label);
+        let value = value.trim();
+        (labels.contains(&label.as_str()) && !value.is_empty()).then(|| value.to_owned())
+    })
+}
+
+/// Text with a phone number taken out, and the separators left at its ends trimmed.
+fn without(text: &str, raw: &str) -> String {
+    text.replace(raw, " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_matches(|c: char| c.is_whitespace() || "-–—,:|·/".contains(c))
+        .to_owned()
+}
+
+/// Reads the client, phone and service of an event: an ATTENDEE (its CN, a `tel:` address),
+/// then "Client:" / "Phone:" / "Service:" lines of the description, then the title by `rules`.
+/// A phone is never left inside a name.
+fn who(
+    summary: &str,
+    description: &str,
+    attendees: &[icalendar::Property],
+    organizer: Option<&str>,
+    region: &str,
+    rules: &IcsRules<'_>,
+) -> Who {
+    let mut who = Who::default();
+    let mut title = summary.to_owned();
+    // Attendees other than the calendar's owner: with `tel:` they give the phone; with a
+    // name (CN) the client, when there is exactly one such guest.
+    let guests: Vec<&icalendar::Property> = attendees
+        .iter()
+        .filter(|a| {
+            let value = a.value().trim();
+            organizer.is_none_or(|o| !value.eq_ignore_ascii_case(o.trim()))
+                && a.params().get("ROLE").is_none_or(|r| r.value() != "CHAIR")
+        })
+        .collect();
+    for a in &guests {
+        let value = a.value().trim();
+        let tel = value
+            .strip_prefix("tel:")
+            .or_else(|| value.strip_prefix("TEL:"));
+        if let Some(phone) = tel.and_then(|t| parse_phone(t, region).ok()) {
+            who.phone = Some(phone);
+            who.read_from.push("phone: attendee".into());
+            if let Some(cn) = a.params().get("CN") {
+                who.name = cn.value().trim_matches('"').trim().to_owned();
+            }
+            break;
+        }
+    }
+    if who.name.is_empty() && guests.len() == 1 {
+        if let Some(cn) = guests[0].params().get("CN") {
+            who.name = cn.value().trim_matches('"').trim().to_owned();
+        }
+    }
+    if !who.name.is_empty() {
+        who.read_from.insert(0, "name: attendee".into());
+    }
+    if who.name.is_empty() {
+        if let Some(name) = described(
+            description,
+            &[
+                "client", "customer", "name", "patient", "cliente", "nombre", "paciente",
+            ],
+        ) {
+            who.name = name;
+            who.read_from.insert(0, "name: description".into());
+        }
+    }
+    if who.phone.is_none() {
+        let line = described(
+            description,
+            &[
+                "phone",
+                "mobile",
+                "cell",
+                "tel",
+                "telephone",
+                "telefono",
+                "movil",
+                "celular",
+            ],
+        );
+        if let Some(phone) = line.and_then(|l| parse_phone(&l, region).ok()) {
+            who.phone = Some(phone);
+            who.read_from.push("phone: description".into());
+        }
+    }
+    // A number in the title is read (if none was found) and never kept in a name.
+    if let Some((phone, raw)) = phone_in_text(&title, region) {
+        title = without(&title, &raw);
+        if who.phone.is_none() {
+            who.phone = Some(phone);
+            who.read_from.push("phone: title".into());
+        }
+    }
+    if who.phone.is_none() {
+        if let Some((phone, _)) = phone_in_text(description, region) {
+            who.phone = Some(phone);
+            who.read_from.push("phone: description".into());
+        }
+    }
+    if let Some(service) = described(
+        description,
+        &["service", "treatment", "servicio", "tratamiento"],
+    ) {
+        who.service = Some(service);
+        who.read_from.push("service: description".into());
+    }
+    // The title: "Service - Name" (or the rule the desk chose); a part naming one of the
+    // desk's services is the service whichever side it is on.
+    let parts: Vec<String> = [" - ", " – ", " — ", ": ", " | "]
+        .iter()
+        .find_map(|sep| {
+            let (a, b) = title.split_once(sep)?;
+            let (a, b) = (a.trim(), b.trim());
+            (!a.is_empty() && !b.is_empty()).then(|| vec![a.to_owned(), b.to_owned()])
+        })
+        .unwrap_or_else(|| vec![title.clone()]);
+    let known = |part: &str| rules.services.iter().any(|s| s.eq_ignore_ascii_case(part));
+    let (service_part, name_part) = match (parts.as_slice(), rules.title) {
+        ([a, b], _) if known(a) => (Some(a.clone()), b.clone()),
+        ([a, b], _) if known(b) => (Some(b.clone()), a.clone()),
+        ([a, b], TitleRule::ServiceThenName) => (Some(a.clone()), b.clone()),
+        ([a, b], TitleRule::NameThenService) => (Some(b.clone()), a.clone()),
+        _ => (None, title.clone()),
+    };
+    if who.service.is_none() {
+        if let Some(service) = service_part.filter(|s| !s.is_empty()) {
+            who.service = Some(service);
+            who.read_from.push("service: title".into());
+        }
+    }
+    if who.name.is_empty() && !name_part.is_empty() {
+        who.name = name_part;
+        who.read_from.insert(0, "name: title".into());
+    }
+    who
+}
+
 /// Reads the VEVENTs of an iCalendar file. Recurring events are expanded from `now` over the
 /// next [`RECURRENCE_WINDOW_DAYS`]; each occurrence's external id is the UID and its start.
+/// Occurrences after the window are reported, to be added by a later import.
 pub fn parse_ics(
     bytes: &[u8],
     zone: &Tz,
     region: &str,
     now: DateTime<Utc>,
+    rules: &IcsRules<'_>,
 ) -> Result<ParsedFile, ImportFileError> {
     let text =
         String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).into_owned();
@@ -436,11 +729,20 @@ pub fn parse_ics(
         let row = u32::try_from(index + 1).unwrap_or(u32::MAX);
         let summary = event.get_summary().unwrap_or_default().trim().to_owned();
         let description = event.get_description().unwrap_or_default().to_owned();
+        let label: String = summary.chars().take(80).collect();
         let reject = |reason: String| RejectedRow {
             row,
-            label: summary.clone(),
+            label: label.clone(),
             reason,
         };
+        if summary.chars().count() > MAX_FIELD_CHARS
+            || description.chars().count() > MAX_FIELD_CHARS * 4
+        {
+            out.rejected.push(reject(format!(
+                "the event's title or description is longer than this importer reads ({MAX_FIELD_CHARS} characters for a title)"
+            )));
+            continue;
+        }
         let Some(uid) = event.get_uid().map(str::to_owned) else {
             out.rejected.push(reject(
                 "the event has no UID, so a re-import could not find it again".into(),
@@ -467,99 +769,117 @@ pub fn parse_ics(
                 continue;
             }
         };
+        let recurring = event.property_value("RRULE");
+        if recurring.is_none() {
+            if let Err(reason) = within_reach(starts_at, now) {
+                out.rejected.push(reject(reason));
+                continue;
+            }
+        } else if starts_at > now + Duration::days(366 * MAX_YEARS_AWAY) {
+            out.rejected.push(reject(format!(
+                "the series starts {}, more than {MAX_YEARS_AWAY} years from today; check the year",
+                starts_at.format("%Y-%m-%d")
+            )));
+            continue;
+        }
         let length = match event.get_end() {
             Some(DatePerhapsTime::DateTime(end)) => match ics_instant(&end, zone) {
-                Ok(t) => t - starts_at,
+                Ok(t) if t > starts_at && t - starts_at <= Duration::minutes(MAX_MINUTES) => {
+                    t - starts_at
+                }
+                Ok(t) if t <= starts_at => {
+                    out.rejected
+                        .push(reject("the event ends before it starts".into()));
+                    continue;
+                }
+                Ok(_) => {
+                    out.rejected.push(reject(
+                        "the event is longer than an appointment can be (24 hours)".into(),
+                    ));
+                    continue;
+                }
                 Err(reason) => {
                     out.rejected.push(reject(reason));
                     continue;
                 }
             },
-            _ => match event.property_value("DURATION").and_then(iso_duration) {
-                Some(d) => d,
+            _ => match event.property_value("DURATION") {
                 None => Duration::hours(1),
+                Some(text) => match iso_duration(text) {
+                    Some(d) if d > Duration::zero() => d,
+                    _ => {
+                        out.rejected.push(reject(format!(
+                            "the length \"{}\" is not one an appointment can have (up to 24 hours)",
+                            text.chars().take(40).collect::<String>()
+                        )));
+                        continue;
+                    }
+                },
             },
         };
         if let Err(e) = check_span(starts_at, starts_at + length) {
             out.rejected.push(reject(e.to_string()));
             continue;
         }
+        // STATUS says whether the event is firm (CONFIRMED), pencilled in (TENTATIVE) or off
+        // (CANCELLED): nothing about whether the customer confirmed. Only their YES does.
         let status = match event
             .property_value("STATUS")
             .map(str::to_ascii_uppercase)
             .as_deref()
         {
             Some("CANCELLED") => AppointmentStatus::Cancelled,
-            Some("CONFIRMED") => AppointmentStatus::Confirmed,
             _ => AppointmentStatus::Booked,
         };
-        // The client: an ATTENDEE with tel:, else a number in the summary or description.
         let attendees = event
             .multi_properties()
             .get("ATTENDEE")
             .cloned()
             .unwrap_or_default();
-        let attendee = attendees.iter().find_map(|a| {
-            let value = a.value().trim();
-            let tel = value
-                .strip_prefix("tel:")
-                .or_else(|| value.strip_prefix("TEL:"))?;
-            let phone = parse_phone(tel, region).ok()?;
-            let name = a
-                .params()
-                .get("CN")
-                .map(|p| p.value().trim_matches('"').to_owned());
-            Some((phone, name))
-        });
-        let (phone, client_name) = match attendee {
-            Some((phone, Some(name))) => (Some(phone), name),
-            Some((phone, None)) => (Some(phone), summary.clone()),
-            None => match phone_in_text(&summary, region)
-                .or_else(|| phone_in_text(&description, region))
-            {
-                Some((phone, raw)) => {
-                    let name = summary.replace(&raw, "");
-                    let name =
-                        name.trim_matches(|c: char| c.is_whitespace() || "-–—,:|·".contains(c));
-                    (
-                        Some(phone),
-                        if name.is_empty() {
-                            summary.clone()
-                        } else {
-                            name.to_owned()
-                        },
-                    )
-                }
-                None => (None, summary.clone()),
-            },
-        };
+        let organizer = event.property_value("ORGANIZER");
+        let who = who(&summary, &description, &attendees, organizer, region, rules);
         let base = ParsedAppointment {
             row,
-            label: summary.clone(),
-            client_name,
-            phone,
+            label: label.clone(),
+            client_name: who.name,
+            phone: who.phone,
             starts_at,
             ends_at: starts_at + length,
-            service: None,
+            service: who.service,
             staff: None,
             location: event.get_location().unwrap_or_default().to_owned(),
             notes: description.clone(),
             status,
             external_id: Some(uid.clone()),
+            read_from: who.read_from.join(" · "),
         };
-        let Some(rule) = event.property_value("RRULE") else {
+        let Some(rule) = recurring else {
             out.appointments.push(base);
             continue;
         };
         match occurrences(&start, rule, event, zone, now) {
-            Ok(starts) => {
-                for occurrence in starts {
+            Ok((starts, later)) => {
+                for occurrence in starts.iter().copied() {
                     out.appointments.push(ParsedAppointment {
                         starts_at: occurrence,
                         ends_at: occurrence + length,
                         external_id: Some(format!("{uid}/{}", occurrence.format("%Y%m%dT%H%M%SZ"))),
                         ..base.clone()
                     });
+                }
+                if let Some(next) = later {
+                    let next = next.with_timezone(zone).format("%-d %b %Y");
+                    out.rejected.push(reject(if starts.is_empty() {
+                        format!(
+                            "starts {next}: will be added on a later import (Tidings reads \
+                             {RECURRENCE_WINDOW_DAYS} days ahead)"
+                        )
+                    } else {
+                        format!(
+                            "repeats beyond the next {RECURRENCE_WINDOW_DAYS} days: occurrences \
+                             from {next} will be added on a later import"
+                        )
+                    }));
                 }
             }
             Err(reason) => out.rejected.push(reject(reason)),
@@ -568,26 +888,48 @@ pub fn parse_ics(
     Ok(out)
 }
 
+/// An iCalendar DURATION (PT1H30M, PT45M, P1D, P1W) within what an appointment can last;
+/// anything else is `None`.
 fn iso_duration(text: &str) -> Option<Duration> {
-    // PT1H30M, PT45M, P1D
     let t = text.trim().strip_prefix('P')?;
     let (days, time) = t.split_once('T').unwrap_or((t, ""));
-    let mut total = Duration::zero();
-    if let Some(d) = days.strip_suffix('D') {
-        total += Duration::days(d.parse().ok()?);
-    }
+    let mut minutes: i64 = 0;
+    let mut add = |n: &str, per: i64| -> Option<()> {
+        minutes = minutes.checked_add(n.parse::<i64>().ok()?.checked_mul(per)?)?;
+        Some(())
+    };
     let mut number = String::new();
-    for c in time.chars() {
+    for c in days.chars() {
         match c {
             '0'..='9' => number.push(c),
-            'H' => total += Duration::hours(std::mem::take(&mut number).parse().ok()?),
-            'M' => total += Duration::minutes(std::mem::take(&mut number).parse().ok()?),
-            'S' => total += Duration::seconds(std::mem::take(&mut number).parse().ok()?),
+            'W' => add(&std::mem::take(&mut number), 7 * 24 * 60)?,
+            'D' => add(&std::mem::take(&mut number), 24 * 60)?,
             _ => return None,
         }
     }
-    Some(total)
+    let mut seconds = String::new();
+    for c in time.chars() {
+        match c {
+            '0'..='9' => number.push(c),
+            'H' => add(&std::mem::take(&mut number), 60)?,
+            'M' => add(&std::mem::take(&mut number), 1)?,
+            'S' => seconds = std::mem::take(&mut number),
+            _ => return None,
+        }
+    }
+    if !number.is_empty() || minutes > MAX_MINUTES {
+        return None;
+    }
+    let seconds: i64 = if seconds.is_empty() {
+        0
+    } else {
+        seconds.parse().ok()?
+    };
+    Some(Duration::minutes(minutes) + Duration::seconds(seconds.min(MAX_MINUTES * 60)))
 }
+
+/// A series' starts inside the window, and its first start after it.
+type Occurrences = (Vec<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 fn occurrences(
     start: &CalendarDateTime,
@@ -595,7 +937,7 @@ fn occurrences(
     event: &icalendar::Event,
     zone: &Tz,
     now: DateTime<Utc>,
-) -> Result<Vec<DateTime<Utc>>, String> {
+) -> Result<Occurrences, String> {
     let (local, tz) = match start {
         CalendarDateTime::Utc(t) => (t.naive_utc(), chrono_tz::UTC),
         CalendarDateTime::Floating(n) => (*n, *zone),
@@ -641,8 +983,12 @@ fn occurrences(
     let rtz = rrule::Tz::Tz(tz);
     let from = now.with_timezone(&rtz) - Duration::seconds(1);
     let to = (now + Duration::days(RECURRENCE_WINDOW_DAYS)).with_timezone(&rtz);
-    let result = set.after(from).before(to).all(1000);
-    Ok(result.dates.iter().map(|d| d.with_timezone(&Utc)).collect())
+    let within = set.clone().after(from).before(to).all(1000);
+    let later = set.after(to).all(1);
+    Ok((
+        within.dates.iter().map(|d| d.with_timezone(&Utc)).collect(),
+        later.dates.first().map(|d| d.with_timezone(&Utc)),
+    ))
 }
 
 #[cfg(test)]
@@ -667,7 +1013,7 @@ mod tests {
         let columns = guess_columns(&table.headers);
         assert_eq!(columns.duration_minutes, Some(2));
         assert_eq!(columns.external_id, Some(8));
-        let parsed = parse_csv(&table, &columns, &chrono_tz::Europe::London, "GB");
+        let parsed = parse_csv(&table, &columns, &chrono_tz::Europe::London, "GB", now());
         assert_eq!(parsed.appointments.len(), 2);
         let ann = &parsed.appointments[0];
         assert_eq!(
@@ -700,6 +1046,7 @@ mod tests {
             &guess_columns(&table.headers),
             &chrono_tz::America::New_York,
             "US",
+            now(),
         );
         assert_eq!(parsed.rejected, vec![]);
         assert_eq!(
@@ -721,7 +1068,14 @@ BEGIN:VEVENT\r\nUID:f6\r\nDTSTART;VALUE=DATE:20270321\r\nSUMMARY:Closed for trai
 BEGIN:VEVENT\r\nUID:g7\r\nDTSTART:20270322T150000Z\r\nSUMMARY:Walk-in, no number\r\nEND:VEVENT\r\n\
 END:VCALENDAR\r\n";
         assert!(is_ics(ics));
-        let parsed = parse_ics(ics, &chrono_tz::America::New_York, "US", now()).unwrap();
+        let parsed = parse_ics(
+            ics,
+            &chrono_tz::America::New_York,
+            "US",
+            now(),
+            &IcsRules::default(),
+        )
+        .unwrap();
         let by_uid = |uid: &str| {
             parsed
                 .appointments
@@ -785,9 +1139,252 @@ END:VCALENDAR\r\n";
                 b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nthis is not",
                 &chrono_tz::UTC,
                 "US",
-                now()
+                now(),
+                &IcsRules::default()
             ),
             Err(ImportFileError::Malformed(_))
         ));
+    }
+
+    /// What Google Calendar writes: STATUS:CONFIRMED on every ordinary event, the owner as
+    /// ORGANIZER and an ATTENDEE, titles with the service and the client (and sometimes the
+    /// number), a description with "Client:" and "Phone:" lines.
+    const GOOGLE: &str = "BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\nVERSION:2.0\r\nCALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nX-WR-TIMEZONE:America/New_York\r\n\
+BEGIN:VEVENT\r\nDTSTART:20270310T150000Z\r\nDTEND:20270310T160000Z\r\nDTSTAMP:20270301T120000Z\r\nORGANIZER;CN=Quay Salon:mailto:quaysalon@gmail.com\r\nUID:1a2b3c@google.com\r\nATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;CN=quaysalon@gmail.com;X-NUM-GUESTS=0:mailto:quaysalon@gmail.com\r\nCREATED:20270301T110000Z\r\nDESCRIPTION:\r\nLAST-MODIFIED:20270301T110000Z\r\nLOCATION:\r\nSEQUENCE:0\r\nSTATUS:CONFIRMED\r\nSUMMARY:Haircut - Maria Lopez\r\nTRANSP:OPAQUE\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nDTSTART:20270311T010000Z\r\nDTEND:20270311T013000Z\r\nUID:4d5e6f@google.com\r\nSTATUS:CONFIRMED\r\nSUMMARY:Night slot - Lee Kim 212-555-0121\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nDTSTART:20270312T150000Z\r\nDTEND:20270312T160000Z\r\nUID:7a8b9c@google.com\r\nSTATUS:TENTATIVE\r\nSUMMARY:Colour\r\nDESCRIPTION:Client: Ana Ruiz\\nPhone: (415) 555-0199\\nAllergic to ammonia\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nDTSTART:20270313T150000Z\r\nDTEND:20270313T160000Z\r\nUID:0c0d0e@google.com\r\nSTATUS:CONFIRMED\r\nSUMMARY:Sam Poe - Beard trim\r\nORGANIZER:mailto:quaysalon@gmail.com\r\nATTENDEE;CN=Sam Poe;ROLE=REQ-PARTICIPANT:mailto:sam.poe@example.com\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nDTSTART:20270314T150000Z\r\nDURATION:P100000000D\r\nUID:big@google.com\r\nSUMMARY:Haircut - Broken Length\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nDTSTART;TZID=America/New_York:20270802T100000\r\nDTEND;TZID=America/New_York:20270802T110000\r\nRRULE:FREQ=WEEKLY;BYDAY=MO\r\nUID:later@google.com\r\nSTATUS:CONFIRMED\r\nSUMMARY:Physio - Jo Banks 415 555 0111\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nDTSTART;TZID=America/New_York:20270302T100000\r\nDTEND;TZID=America/New_York:20270302T110000\r\nRRULE:FREQ=WEEKLY\r\nUID:weekly@google.com\r\nSTATUS:CONFIRMED\r\nSUMMARY:Massage - Eve Stone 415 555 0112\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nDTSTART:29990101T150000Z\r\nDTEND:29990101T160000Z\r\nUID:typo@google.com\r\nSUMMARY:Haircut - Year Typo\r\nEND:VEVENT\r\n\
+END:VCALENDAR\r\n";
+
+    #[test]
+    fn a_google_calendar_export_reads_clients_services_and_statuses_as_meant() {
+        let services = ["Beard trim".to_owned()];
+        let rules = IcsRules {
+            title: TitleRule::ServiceThenName,
+            services: &services,
+        };
+        let parsed = parse_ics(
+            GOOGLE.as_bytes(),
+            &chrono_tz::America::New_York,
+            "US",
+            now(),
+            &rules,
+        )
+        .unwrap();
+        let by = |uid: &str| {
+            parsed
+                .appointments
+                .iter()
+                .find(|a| {
+                    a.external_id
+                        .as_deref()
+                        .is_some_and(|id| id.starts_with(uid))
+                })
+                .unwrap_or_else(|| panic!("{uid} not read: {parsed:#?}"))
+        };
+        // CONFIRMED and TENTATIVE mean "on the calendar", not "the customer confirmed".
+        let maria = by("1a2b3c");
+        assert_eq!(maria.status, AppointmentStatus::Booked);
+        assert_eq!(maria.client_name, "Maria Lopez");
+        assert_eq!(maria.service.as_deref(), Some("Haircut"));
+        assert_eq!(maria.phone, None, "the owner's own address is not a client");
+        assert_eq!(maria.read_from, "name: title · service: title");
+
+        let lee = by("4d5e6f");
+        assert_eq!(
+            lee.client_name, "Lee Kim",
+            "the phone is never left in a name"
+        );
+        assert_eq!(lee.phone.as_deref(), Some("+12125550121"));
+        assert_eq!(lee.service.as_deref(), Some("Night slot"));
+
+        let ana = by("7a8b9c");
+        assert_eq!(ana.status, AppointmentStatus::Booked);
+        assert_eq!(ana.client_name, "Ana Ruiz");
+        assert_eq!(ana.phone.as_deref(), Some("+14155550199"));
+        assert_eq!(
+            ana.service, None,
+            "a one-word title with the client elsewhere"
+        );
+        assert_eq!(ana.read_from, "name: description · phone: description");
+
+        // A guest's name wins; a title part naming one of the desk's services is the service.
+        let sam = by("0c0d0e");
+        assert_eq!(sam.client_name, "Sam Poe");
+        assert_eq!(sam.service.as_deref(), Some("Beard trim"));
+        assert!(
+            sam.read_from.starts_with("name: attendee"),
+            "{}",
+            sam.read_from
+        );
+
+        // A weekly series: the next 90 days now, the rest reported for a later import.
+        let weekly: Vec<_> = parsed
+            .appointments
+            .iter()
+            .filter(|a| {
+                a.external_id
+                    .as_deref()
+                    .is_some_and(|id| id.starts_with("weekly"))
+            })
+            .collect();
+        assert_eq!(weekly.len(), 13);
+        assert!(weekly.iter().all(|a| a.client_name == "Eve Stone"));
+
+        let reasons: Vec<(&str, &str)> = parsed
+            .rejected
+            .iter()
+            .map(|r| (r.label.as_str(), r.reason.as_str()))
+            .collect();
+        let reason = |label: &str| {
+            reasons
+                .iter()
+                .find(|(l, _)| *l == label)
+                .map(|(_, r)| *r)
+                .unwrap_or_else(|| panic!("no reason for {label}: {reasons:#?}"))
+        };
+        assert!(reason("Haircut - Broken Length").contains("up to 24 hours"));
+        assert_eq!(
+            reason("Physio - Jo Banks 415 555 0111"),
+            "starts 2 Aug 2027: will be added on a later import (Tidings reads 90 days ahead)"
+        );
+        assert!(reason("Massage - Eve Stone 415 555 0112")
+            .starts_with("repeats beyond the next 90 days: occurrences from 1 Jun 2027"));
+        assert!(reason("Haircut - Year Typo").contains("check the year"));
+        assert_eq!(parsed.appointments.len(), 4 + 13);
+    }
+
+    #[test]
+    fn the_title_rule_the_desk_chooses_is_followed() {
+        let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x1\r\nDTSTART:20270310T150000Z\r\nSUMMARY:Maria Lopez - Haircut\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let read = |title| {
+            parse_ics(
+                ics.as_bytes(),
+                &chrono_tz::UTC,
+                "US",
+                now(),
+                &IcsRules {
+                    title,
+                    services: &[],
+                },
+            )
+            .unwrap()
+            .appointments
+            .remove(0)
+        };
+        let a = read(TitleRule::NameThenService);
+        assert_eq!(
+            (a.client_name.as_str(), a.service.as_deref()),
+            ("Maria Lopez", Some("Haircut"))
+        );
+        let a = read(TitleRule::NameOnly);
+        assert_eq!(
+            (a.client_name.as_str(), a.service),
+            ("Maria Lopez - Haircut", None)
+        );
+    }
+
+    /// Numbers past every bound are a reason on their row, never a panic.
+    #[test]
+    fn lengths_and_dates_past_every_bound_are_reasons_not_panics() {
+        for duration in [
+            "P100000000D",
+            "P99999999999999999999W",
+            "PT9223372036854775807M",
+            "P2D",
+            "PT0M",
+            "PX",
+        ] {
+            let ics = format!("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:d\r\nDTSTART:20270310T150000Z\r\nDURATION:{duration}\r\nSUMMARY:Ann 415 555 0100\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+            let parsed = parse_ics(
+                ics.as_bytes(),
+                &chrono_tz::UTC,
+                "US",
+                now(),
+                &IcsRules::default(),
+            )
+            .unwrap();
+            assert!(parsed.appointments.is_empty(), "{duration}");
+            assert_eq!(parsed.rejected.len(), 1, "{duration}");
+        }
+        let csv = "Client,Phone,Date,Time,Duration\n\
+                   Ann,415 555 0100,2027-03-10,10:00,999999999999\n\
+                   Bo,415 555 0101,2027-03-10,10:00,9223372036854775807\n\
+                   Cy,415 555 0102,2027-03-10,10:00,-5\n\
+                   Di,415 555 0103,262142-03-10,10:00,30\n\
+                   Ed,415 555 0104,2999-03-10,10:00,30\n\
+                   Flo,415 555 0105,2027-03-10,10:00,1441\n\
+                   Gus,415 555 0106,2027-03-10,10:00,45\n";
+        let table = read_csv(csv.as_bytes()).unwrap();
+        let parsed = parse_csv(
+            &table,
+            &guess_columns(&table.headers),
+            &chrono_tz::America::New_York,
+            "US",
+            now(),
+        );
+        let reasons: Vec<String> = parsed
+            .rejected
+            .iter()
+            .map(|r| format!("{}: {}", r.label, r.reason))
+            .collect();
+        assert_eq!(parsed.appointments.len(), 1, "{reasons:#?}");
+        assert_eq!(reasons.len(), 6, "{reasons:#?}");
+        assert!(
+            reasons[0].starts_with("Ann: 999999999999 minutes is longer"),
+            "{reasons:#?}"
+        );
+        assert!(
+            reasons[2].starts_with("Cy: the length must be more than 0"),
+            "{reasons:#?}"
+        );
+        assert!(reasons[4].contains("check the year"), "{reasons:#?}");
+
+        let long = format!(
+            "Client,Phone,Date,Time,Duration\n{},415 555 0100,2027-03-10,10:00,30\n",
+            "A".repeat(MAX_FIELD_CHARS + 1)
+        );
+        let table = read_csv(long.as_bytes()).unwrap();
+        let parsed = parse_csv(
+            &table,
+            &guess_columns(&table.headers),
+            &chrono_tz::UTC,
+            "US",
+            now(),
+        );
+        assert!(parsed.rejected[0]
+            .reason
+            .contains("longer than 2000 characters"));
+    }
+
+    /// A Spanish spreadsheet saved by Excel: Windows-1252, semicolons, "Nombre" and "Apellido".
+    #[test]
+    fn a_spanish_windows_1252_export_with_semicolons_is_read() {
+        let text = "Nombre;Apellido;Teléfono;Fecha;Hora;Duración;Servicio;Notas\r\n\
+                    José;Núñez;612 345 678;14/03/2027;10:30;45;Corte;Llegará tarde\r\n\
+                    María;Peña;612 345 679;15/03/2027;17:00;60;Tinte;\r\n";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+        let table = read_csv(&bytes).unwrap();
+        let columns = guess_columns(&table.headers);
+        assert_eq!(columns.client_name, Some(0));
+        assert_eq!(columns.last_name, Some(1));
+        assert_eq!(columns.phone, Some(2));
+        let parsed = parse_csv(&table, &columns, &chrono_tz::Europe::Madrid, "ES", now());
+        assert!(parsed.rejected.is_empty(), "{:#?}", parsed.rejected);
+        let jose = &parsed.appointments[0];
+        assert_eq!(jose.client_name, "José Núñez");
+        assert_eq!(jose.phone.as_deref(), Some("+34612345678"));
+        assert_eq!(
+            jose.starts_at,
+            Utc.with_ymd_and_hms(2027, 3, 14, 9, 30, 0).unwrap()
+        );
+        assert_eq!(jose.ends_at - jose.starts_at, Duration::minutes(45));
+        assert_eq!(jose.service.as_deref(), Some("Corte"));
+        assert_eq!(jose.notes, "Llegará tarde");
+        assert_eq!(parsed.appointments[1].client_name, "María Peña");
     }
 }

@@ -167,10 +167,14 @@ pub struct ColumnMapping {
     pub timezone: Option<u32>,
 }
 
+/// A header as compared: lower case, accents folded ("Teléfono" is "telefono", "Móvil" is
+/// "movil"), punctuation as spaces, spaces collapsed.
 pub(crate) fn normalise_header(header: &str) -> String {
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
     header
         .to_lowercase()
-        .chars()
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect::<String>()
         .split_whitespace()
@@ -202,9 +206,29 @@ pub fn guess_mapping(headers: &[String]) -> ColumnMapping {
             "contact name",
             "patient",
             "patient name",
+            "nombre completo",
+            "cliente",
+            "nombre del cliente",
+            "paciente",
+            "contacto",
         ]),
-        first_name: find(&["first name", "first", "given name", "firstname", "forename"]),
-        last_name: find(&["last name", "last", "surname", "family name", "lastname"]),
+        first_name: find(&[
+            "first name",
+            "first",
+            "given name",
+            "firstname",
+            "forename",
+            "nombre",
+        ]),
+        last_name: find(&[
+            "last name",
+            "last",
+            "surname",
+            "family name",
+            "lastname",
+            "apellido",
+            "apellidos",
+        ]),
         phone: find(&[
             "mobile",
             "mobile phone",
@@ -219,9 +243,23 @@ pub fn guess_mapping(headers: &[String]) -> ColumnMapping {
             "tel",
             "sms",
             "number",
+            "movil",
+            "celular",
+            "telefono movil",
+            "telefono",
+            "numero de telefono",
         ]),
-        notes: find(&["notes", "note", "comments", "comment", "remarks"]),
-        timezone: find(&["time zone", "timezone", "tz"]),
+        notes: find(&[
+            "notes",
+            "note",
+            "comments",
+            "comment",
+            "remarks",
+            "notas",
+            "nota",
+            "comentarios",
+        ]),
+        timezone: find(&["time zone", "timezone", "tz", "zona horaria"]),
     }
 }
 
@@ -522,5 +560,19 @@ mod tests {
             report.skipped.iter().map(|s| s.row).collect::<Vec<_>>(),
             vec![4, 5, 6, 7]
         );
+    }
+
+    #[test]
+    fn spanish_headers_are_guessed_whatever_their_accents_and_case() {
+        let headers: Vec<String> = ["Nombre", "APELLIDOS", "Teléfono", "Móvil", "Notas"]
+            .iter()
+            .map(|h| (*h).to_owned())
+            .collect();
+        let m = guess_mapping(&headers);
+        assert_eq!(m.name, None);
+        assert_eq!(m.first_name, Some(0));
+        assert_eq!(m.last_name, Some(1));
+        assert_eq!(m.phone, Some(3), "the mobile wins over the landline");
+        assert_eq!(m.notes, Some(4));
     }
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use tidings_domain::appointment_import::TitleRule;
 use tidings_domain::import::SkippedRow;
 use tidings_domain::Appointment;
 
@@ -16,6 +17,9 @@ pub struct AppointmentMapping {
     pub end_time: Option<u32>,
     pub duration_minutes: Option<u32>,
     pub client_name: Option<u32>,
+    /// A last-name column joined to the client name (exports that split the name).
+    #[serde(default)]
+    pub last_name: Option<u32>,
     pub phone: Option<u32>,
     pub service: Option<u32>,
     pub staff: Option<u32>,
@@ -29,6 +33,10 @@ pub struct AppointmentMapping {
 pub struct AppointmentImportOptions {
     #[ts(optional)]
     pub mapping: Option<AppointmentMapping>,
+    /// How an ICS event's title names the appointment ("Service - Name" unless chosen).
+    #[serde(default)]
+    #[ts(optional)]
+    pub title_rule: Option<TitleRule>,
 }
 
 /// What one row (CSV) or event (ICS) of a file does.
@@ -60,6 +68,13 @@ pub struct AppointmentRowPlan {
     pub row: u32,
     /// Client name (CSV) or the event's summary (ICS).
     pub label: String,
+    /// The client's name as read (an ICS event's may come from a guest, its description or
+    /// its title).
+    pub client_name: Option<String>,
+    pub service: Option<String>,
+    /// Where an ICS event's client, phone and service were read ("name: title · phone:
+    /// attendee"); empty for CSV, whose columns say it.
+    pub read_from: String,
     pub phone: Option<String>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
@@ -431,7 +446,7 @@ use std::collections::HashMap;
 
 use tidings_domain::appointment::overlaps as spans_overlap;
 use tidings_domain::appointment_import::{
-    guess_columns, is_ics, parse_csv, parse_ics, Columns, ParsedAppointment, ParsedFile,
+    guess_columns, is_ics, parse_csv, parse_ics, Columns, IcsRules, ParsedAppointment, ParsedFile,
     RECURRENCE_WINDOW_DAYS,
 };
 use tidings_domain::import::read_csv;
@@ -448,6 +463,7 @@ impl From<Columns> for AppointmentMapping {
             end_time: c.end_time,
             duration_minutes: c.duration_minutes,
             client_name: c.client_name,
+            last_name: c.last_name,
             phone: c.phone,
             service: c.service,
             staff: c.staff,
@@ -466,6 +482,7 @@ impl From<AppointmentMapping> for Columns {
             end_time: m.end_time,
             duration_minutes: m.duration_minutes,
             client_name: m.client_name,
+            last_name: m.last_name,
             phone: m.phone,
             service: m.service,
             staff: m.staff,
@@ -499,7 +516,13 @@ impl Engine {
         let zone: chrono_tz::Tz = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
         let now = self.now();
         let (kind, source, headers, mapping, parsed): (_, _, _, _, ParsedFile) = if is_ics(bytes) {
-            let parsed = parse_ics(bytes, &zone, &settings.phone_region, now)?;
+            let services: Vec<String> =
+                self.store.services()?.into_iter().map(|s| s.name).collect();
+            let rules = IcsRules {
+                title: options.title_rule.unwrap_or_default(),
+                services: &services,
+            };
+            let parsed = parse_ics(bytes, &zone, &settings.phone_region, now, &rules)?;
             (
                 "ics",
                 AppointmentSource::IcsImport,
@@ -512,7 +535,7 @@ impl Engine {
             let mapping = options
                 .mapping
                 .unwrap_or_else(|| guess_columns(&table.headers).into());
-            let parsed = parse_csv(&table, &mapping.into(), &zone, &settings.phone_region);
+            let parsed = parse_csv(&table, &mapping.into(), &zone, &settings.phone_region, now);
             (
                 "csv",
                 AppointmentSource::CsvImport,
@@ -535,6 +558,9 @@ impl Engine {
             rows.push(AppointmentRowPlan {
                 row: r.row,
                 label: r.label.clone(),
+                client_name: None,
+                service: None,
+                read_from: String::new(),
                 phone: None,
                 starts_at: None,
                 ends_at: None,
@@ -599,6 +625,9 @@ impl Engine {
             rows.push(AppointmentRowPlan {
                 row: a.row,
                 label: a.label.clone(),
+                client_name: Some(a.client_name.clone()),
+                service: a.service.clone(),
+                read_from: a.read_from.clone(),
                 phone: a.phone.clone(),
                 starts_at: Some(a.starts_at),
                 ends_at: Some(a.ends_at),

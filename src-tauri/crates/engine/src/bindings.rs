@@ -106,6 +106,7 @@ pub fn typescript_bindings() -> String {
         crate::ExportedFile,
         crate::AppointmentMapping,
         crate::AppointmentImportOptions,
+        tidings_domain::appointment_import::TitleRule,
         crate::AppointmentOutcome,
         crate::AppointmentRowPlan,
         crate::MissingAppointment,
