@@ -401,6 +401,7 @@ impl Engine {
                 // Stopped between the claim and writing the text down: it never reached the
                 // provider.
                 self.store.release_claim(m.id, now)?;
+                self.after_settle(m.id)?;
                 continue;
             }
             // An hour of slack for a desk clock that disagrees with the provider's.
@@ -458,6 +459,9 @@ impl Engine {
             } else {
                 self.store.release_claim(m.id, now)?;
             }
+            // Back to waiting (or failed): if its appointment moved meanwhile, the new time is
+            // planned now rather than when this one next comes due.
+            self.after_settle(m.id)?;
         }
         if settled > 0 {
             self.publish(WriteSource::Background, vec![Change::Messages]);

@@ -1116,6 +1116,25 @@ fn plan_appointment(
         });
         match plan {
             Planned::Send { send_at, .. } => {
+                if decided {
+                    // Already sent for this time: a waiting copy (a restore can leave one) never
+                    // goes.
+                    let went = messages.iter().any(|m| {
+                        m.rule_id == Some(rule_id)
+                            && m.planned_for == Some(appointment.starts_at)
+                            && (m.provider_id.is_some()
+                                || matches!(
+                                    m.status,
+                                    MessageStatus::Sent
+                                        | MessageStatus::Delivered
+                                        | MessageStatus::Undelivered
+                                ))
+                    });
+                    if let (true, Some(m)) = (went, current) {
+                        cancel.push((m.id, SuppressReason::Superseded.as_str()));
+                    }
+                    continue;
+                }
                 if let Some(m) = current {
                     if m.send_at == Some(send_at) && m.planned_for == Some(appointment.starts_at) {
                         continue;
@@ -1135,7 +1154,7 @@ fn plan_appointment(
                     };
                     cancel.push((m.id, reason.as_str()));
                 }
-                if decided || in_flight {
+                if in_flight {
                     continue;
                 }
                 add.push(NewPlannedMessage {

@@ -691,7 +691,8 @@ impl World {
             .unwrap();
         assert!(
             undecided.is_empty(),
-            "reminders never planned for (appointment, rule) {undecided:?}\nafter {log:#?}"
+            "reminders never planned for (appointment, rule) {undecided:?}\n{}\nafter {log:#?}",
+            self.dump()
         );
         for c in self.carrier().iter().filter(|c| c.outbound) {
             let rows: i64 = conn
@@ -810,4 +811,53 @@ fn restoring_twice_over_reminders_on_their_way() {
         Op::Restore,
     ]);
     run_ops(&ops);
+}
+
+/// A STOP and then a YES after the backup, a reminder sent in between, then a restore: the
+/// restored plan still had that reminder waiting, and used to send it again.
+#[test]
+fn a_restore_after_a_reminder_went_does_not_send_it_again() {
+    run_ops(&[
+        Op::Book {
+            client: 2,
+            hours: 35,
+        },
+        Op::Book {
+            client: 0,
+            hours: 20,
+        },
+        Op::Backup,
+        Op::Stop { client: 2 },
+        Op::Pass { minutes: 582 },
+        Op::Pass { minutes: 798 },
+        Op::Yes { client: 2 },
+        Op::Tick { kill_after: None },
+        Op::Restore,
+    ]);
+}
+
+/// A reminder whose answer was lost, its appointment moved, then the client's STOP: the new
+/// time's reminder must still be decided (here: not sent, because they opted out).
+#[test]
+fn a_move_while_unclear_then_a_stop_leaves_nothing_undecided() {
+    run_ops(&[
+        Op::Book {
+            client: 0,
+            hours: 32,
+        },
+        Op::Pass { minutes: 88 },
+        Op::Fault(Fault::AnswerLost),
+        Op::Fault(Fault::NeverArrived),
+        Op::Book {
+            client: 0,
+            hours: 20,
+        },
+        Op::Stop { client: 1 },
+        Op::Pass { minutes: 148 },
+        Op::Pass { minutes: 314 },
+        Op::Pass { minutes: 830 },
+        Op::Tick { kill_after: None },
+        Op::Move { nth: 0 },
+        Op::Stop { client: 0 },
+    ]);
 }

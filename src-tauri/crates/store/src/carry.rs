@@ -97,11 +97,12 @@ pub(crate) fn carry(tx: &Transaction<'_>) -> Result<Carried, StoreError> {
     let select = exprs.join(", ");
 
     // A reminder the restored data still plans whose rule's reminder for that appointment was
-    // on its way to the provider after the backup (claimed, or handed off): that one is the
-    // rule's one live reminder; the planned one stands down (a move the restore undid is
-    // planned again once the one on its way settles).
+    // on its way to the provider after the backup (claimed, or handed off), or went for the
+    // same time: that one is the rule's reminder; the planned one stands down (a move the
+    // restore undid is planned again once the one on its way settles).
     tx.execute(
-        "UPDATE main.messages SET status = 'cancelled', reason = 'superseded',
+        &format!(
+            "UPDATE main.messages SET status = 'cancelled', reason = 'superseded',
             updated_at = (SELECT max(b.updated_at) FROM before.messages b
                           WHERE b.appointment_id = messages.appointment_id
                             AND b.rule_id = messages.rule_id)
@@ -109,7 +110,9 @@ pub(crate) fn carry(tx: &Transaction<'_>) -> Result<Carried, StoreError> {
            AND EXISTS (SELECT 1 FROM before.messages b
                        WHERE b.appointment_id = messages.appointment_id
                          AND b.rule_id = messages.rule_id AND b.id <> messages.id
-                         AND b.status IN ('sending', 'scheduled_at_provider'))",
+                         AND (b.status IN ('sending', 'scheduled_at_provider')
+                              OR (b.planned_for IS messages.planned_for AND {LEFT})))"
+        ),
         [],
     )?;
     // Texts the restored data has that the provider took after the backup: their real state.

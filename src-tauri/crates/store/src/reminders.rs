@@ -821,19 +821,6 @@ impl Store {
         self.write(|tx| kv_write(tx, key, value, now))
     }
 
-    /// Records a text a customer sent; `None` when that provider id was recorded before.
-    pub fn insert_inbound(
-        &self,
-        client_id: Option<i64>,
-        from: &str,
-        to: &str,
-        body: &str,
-        provider_id: &str,
-        received_at: DateTime<Utc>,
-    ) -> Result<Option<i64>, StoreError> {
-        self.write(|tx| insert_inbound(tx, client_id, from, to, body, provider_id, received_at))
-    }
-
     /// Replies of one kind sent (or queued to go) to a number since `since`.
     pub fn replies_since(
         &self,
@@ -959,22 +946,6 @@ impl Store {
                 "UPDATE messages SET status = 'cancelled', reason = ?2, updated_at = ?3
                  WHERE appointment_id = ?1 AND follow_up = 1 AND status IN ('planned', 'retry_wait')",
                 params![appointment_id, reason, stamp(now)],
-            )?;
-            Ok(())
-        })
-    }
-
-    /// The customer's answer to "how did it go?".
-    pub fn record_feedback(
-        &self,
-        appointment_id: i64,
-        answer: &str,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE appointments SET feedback = ?2, feedback_at = ?3 WHERE id = ?1",
-                params![appointment_id, answer, stamp(at)],
             )?;
             Ok(())
         })
