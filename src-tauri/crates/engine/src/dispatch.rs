@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use tidings_domain::{
-    describe_error_code, Change, ConsentAction, ConsentChannel, ConsentState, ProviderKind,
-    SuppressReason, TwilioInput, TwilioSettings, WriteSource,
+    describe_error_code, Change, ConsentAction, ConsentChannel, ConsentState, MessageStatus,
+    ProviderKind, SuppressReason, TwilioInput, TwilioSettings, WriteSource,
 };
 use tidings_sms::twilio::DEFAULT_BASE_URL;
 use tidings_sms::{
@@ -133,14 +133,14 @@ fn twilio_config(settings: &TwilioSettings, secret: Sensitive<String>) -> Twilio
 }
 
 /// Our status word for what the provider said at hand-over.
-pub(crate) fn status_word(status: ProviderStatus) -> &'static str {
+pub(crate) fn message_status(status: ProviderStatus) -> MessageStatus {
     match status {
-        ProviderStatus::Delivered => "delivered",
-        ProviderStatus::Scheduled => "scheduled_at_provider",
-        ProviderStatus::Undelivered => "undelivered",
-        ProviderStatus::Failed => "failed",
-        ProviderStatus::Canceled => "cancelled",
-        ProviderStatus::Queued | ProviderStatus::Sent => "sent",
+        ProviderStatus::Delivered => MessageStatus::Delivered,
+        ProviderStatus::Scheduled => MessageStatus::ScheduledAtProvider,
+        ProviderStatus::Undelivered => MessageStatus::Undelivered,
+        ProviderStatus::Failed => MessageStatus::Failed,
+        ProviderStatus::Canceled => MessageStatus::Cancelled,
+        ProviderStatus::Queued | ProviderStatus::Sent => MessageStatus::Sent,
     }
 }
 
@@ -401,7 +401,7 @@ impl Engine {
                 // Stopped between the claim and writing the text down: it never reached the
                 // provider.
                 self.store.release_claim(m.id, now)?;
-                self.after_settle(m.id)?;
+                self.replan_if_moved(m)?;
                 continue;
             }
             // An hour of slack for a desk clock that disagrees with the provider's.
@@ -414,13 +414,10 @@ impl Engine {
                 }
             }
             if let Some(record) = found {
-                self.store.settle_claimed(
-                    m.id,
-                    &record.provider_id,
-                    status_word(record.status),
-                    now,
-                )?;
-                self.after_settle(m.id)?;
+                let status = message_status(record.status);
+                self.store
+                    .settle_claimed(m.id, &record.provider_id, status.as_str(), now)?;
+                self.after_settle(m, status)?;
                 settled += 1;
                 continue;
             }
@@ -461,7 +458,7 @@ impl Engine {
             }
             // Back to waiting (or failed): if its appointment moved meanwhile, the new time is
             // planned now rather than when this one next comes due.
-            self.after_settle(m.id)?;
+            self.replan_if_moved(m)?;
         }
         if settled > 0 {
             self.publish(WriteSource::Background, vec![Change::Messages]);
@@ -642,20 +639,20 @@ impl Engine {
                     continue;
                 }
             };
-            let word = status_word(report.status);
+            let status = message_status(report.status);
             let reason = report
                 .error_code
                 .as_deref()
                 .map(|code| format!("{} (carrier error {code})", describe_error_code(code)));
             if self.store.record_delivery(
                 m.id,
-                word,
+                status.as_str(),
                 report.error_code.as_deref(),
                 reason.as_deref(),
                 now,
-            )? && word != "sent"
+            )? && status != MessageStatus::Sent
             {
-                self.after_settle(m.id)?;
+                self.replan_if_moved(&m)?;
                 changed += 1;
             }
         }

@@ -13,13 +13,11 @@ use tidings_domain::{
 use tidings_sms::InboundText;
 use tidings_store::{
     AnsweredAppointment, ArrivedText, InboundEffects, InboundMarks, KeywordConsent,
-    NewConsentEvent, QuestionKind, QueuedReply,
+    NewConsentEvent, QuestionKind, QueuedReply, INBOUND_CURSOR_KEY as CURSOR_KEY,
 };
 
 use crate::reminders::TickItem;
 use crate::{Engine, EngineError};
-
-const CURSOR_KEY: &str = "inbound_cursor";
 
 /// Replies Twilio's Advanced Opt-Out sends itself (unless the desk asks Tidings to).
 const PROVIDER_ANSWERED: [&str; 3] = ["opt_out_confirmation", "opt_in_confirmation", "help_reply"];
@@ -84,7 +82,11 @@ impl Engine {
             Some(c) => self.route(c, &text.body, now)?,
             None => Route::from_unknown(&text.body),
         };
-        let disclosures = self.store.current_disclosures()?;
+        let disclosures = if route.consent.is_empty() {
+            Vec::new()
+        } else {
+            self.store.current_disclosures()?
+        };
         let consent: Vec<KeywordConsent<'_>> = route
             .consent
             .iter()
@@ -99,8 +101,8 @@ impl Engine {
                     })
             })
             .collect();
-        let answers = match (route.answers, client.as_ref()) {
-            (Some((id, status)), Some(_)) => {
+        let answers = match route.answers {
+            Some((id, status)) => {
                 let current = self.appointment(id)?;
                 (current.status != status).then(|| {
                     let mut record = tidings_store::AppointmentRecord::of(&current);
@@ -117,25 +119,21 @@ impl Engine {
                     }
                 })
             }
-            _ => None,
+            None => None,
         };
-        let bodies: Vec<(&'static str, String)> = match &client {
-            Some(c) => {
-                let mut out = Vec::new();
-                for key in &route.replies {
-                    if let Some(body) = self.reply_body(c, key, route.revokes(), &settings)? {
-                        out.push((*key, body));
-                    }
+        // The answers, written out now (an unknown number gets none).
+        let mut bodies = Vec::new();
+        if let Some(c) = &client {
+            for key in &route.replies {
+                if let Some(body) = self.reply_body(c, key, route.revokes(), &settings)? {
+                    let cost = segments(&body);
+                    bodies.push((*key, body, cost));
                 }
-                out
             }
-            None => Vec::new(),
-        };
-        let costs: Vec<_> = bodies.iter().map(|(_, b)| segments(b)).collect();
+        }
         let replies = bodies
             .iter()
-            .zip(&costs)
-            .map(|((key, body), cost)| QueuedReply {
+            .map(|(key, body, cost)| QueuedReply {
                 key,
                 body,
                 segments: cost.segments,
@@ -167,7 +165,16 @@ impl Engine {
             return Ok(None);
         };
         // Committed. What follows is derived work a later pass would also do.
-        let mut changes = vec![Change::Messages];
+        let mut changes = vec![
+            Change::Reply {
+                thread_id: recorded.thread_id,
+                from: client
+                    .as_ref()
+                    .map_or_else(|| text.from.clone(), |c| c.name.clone()),
+                preview: text.body.chars().take(120).collect(),
+            },
+            Change::Messages,
+        ];
         let appointment_id = route
             .answers
             .map(|(id, _)| id)
@@ -185,16 +192,6 @@ impl Engine {
             }
             changes.push(Change::Consent { client_id: c.id });
         }
-        self.publish(
-            WriteSource::Background,
-            vec![Change::Reply {
-                thread_id: recorded.thread_id,
-                from: client
-                    .as_ref()
-                    .map_or_else(|| text.from.clone(), |c| c.name.clone()),
-                preview: text.body.chars().take(120).collect(),
-            }],
-        );
         self.publish(WriteSource::Background, changes);
         self.send_queued(&recorded.replies).await?;
         Ok(Some(TickItem {

@@ -12,7 +12,7 @@ use tidings_domain::{segments, ProviderKind, SegmentInfo};
 use tidings_sms::{OutboundText, ProviderError};
 use tidings_store::{ClaimedBody, MessageRow, NewDirectText, SentMessage};
 
-use crate::dispatch::{status_word, AfterFailure};
+use crate::dispatch::{message_status, AfterFailure};
 use crate::lease::{SenderLease, LEASE_WAIT};
 use crate::{Engine, EngineError};
 
@@ -139,10 +139,11 @@ impl Engine {
             .await;
         match answer {
             Ok(receipt) => {
+                let status = message_status(receipt.status);
                 self.store.mark_sent(
                     m.id,
                     &SentMessage {
-                        status: status_word(receipt.status).into(),
+                        status: status.as_str().into(),
                         provider_id: receipt.provider_id,
                         from: String::new(),
                         body: ready.body.to_owned(),
@@ -154,7 +155,7 @@ impl Engine {
                     now,
                 )?;
                 self.after_sent(m, ready.body, now)?;
-                self.after_settle(m.id)?;
+                self.after_settle(m, status)?;
                 self.note_sent();
                 Ok(Delivery::Sent)
             }

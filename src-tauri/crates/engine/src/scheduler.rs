@@ -829,6 +829,46 @@ impl Engine {
         now: DateTime<Utc>,
         by_staff: bool,
     ) -> Result<Result<Gate, SuppressReason>, EngineError> {
+        let judged = self.judge(m, settings, now, by_staff)?;
+        Ok(match judged.decision {
+            Decision::Suppress(reason) => Err(reason),
+            Decision::Later(at) => Ok(Gate::Later(at)),
+            Decision::Held(at) => Ok(Gate::Held(at)),
+            Decision::Send => {
+                // What goes: a template filled in now for planned texts, the text as written
+                // for the rest.
+                let template = if m.follow_up {
+                    self.store.template_by_key("follow_up_ask")?
+                } else {
+                    match &judged.rule {
+                        Some(rule) => self.store.template(rule.template_id)?,
+                        None => {
+                            return Ok(Ok(Gate::Send {
+                                body: m.body.clone(),
+                                version_id: None,
+                                cost: segments(&m.body),
+                            }))
+                        }
+                    }
+                };
+                match (template, &judged.appointment) {
+                    (Some(template), Some(appointment)) => {
+                        rendered(&template, settings, appointment, judged.zone)
+                    }
+                    _ => Err(SuppressReason::RuleDisabled),
+                }
+            }
+        })
+    }
+
+    /// The gate's decision for a message, on current data, and what rendering it needs.
+    fn judge(
+        &self,
+        m: &MessageRow,
+        settings: &Settings,
+        now: DateTime<Utc>,
+        by_staff: bool,
+    ) -> Result<Judged, EngineError> {
         let client = match m.client_id {
             Some(id) => self.store.client(id)?,
             None => None,
@@ -837,6 +877,7 @@ impl Engine {
             Some(id) => self.store.appointment(id)?,
             None => None,
         };
+        // Only a reminder has a rule (the one that planned it, if still on).
         let rule = match (m.rule_id, &m.direct_kind, m.notice_id, m.follow_up) {
             (Some(id), None, None, false) => self
                 .store
@@ -896,57 +937,36 @@ impl Engine {
             caps: &settings.caps,
             usage,
         });
-        Ok(match decision {
-            Decision::Suppress(reason) => Err(reason),
-            Decision::Later(at) => Ok(Gate::Later(at)),
-            Decision::Held(at) => Ok(Gate::Held(at)),
-            Decision::Send => {
-                // What goes: a template filled in now for planned texts, the text as written
-                // for the rest.
-                let template = match (kind, &rule) {
-                    (TextKind::Reminder { .. }, Some(rule)) => {
-                        self.store.template(rule.template_id)?
-                    }
-                    (TextKind::FollowUp, _) => self.store.template_by_key("follow_up_ask")?,
-                    _ => {
-                        return Ok(Ok(Gate::Send {
-                            body: m.body.clone(),
-                            version_id: None,
-                            cost: segments(&m.body),
-                        }))
-                    }
-                };
-                match (template, &appointment) {
-                    (Some(template), Some(appointment)) => {
-                        rendered(&template, settings, appointment, hours.zone)
-                    }
-                    _ => Err(SuppressReason::RuleDisabled),
-                }
-            }
+        Ok(Judged {
+            decision,
+            rule,
+            appointment,
+            zone: hours.zone,
         })
     }
 
-    /// What changed while a text was on its way to the provider, applied once it settled: a
-    /// text handed off for later whose gate now says no (the appointment cancelled or moved,
-    /// a STOP, a YES that answers it, a new number) is taken back, at the provider too; and a
-    /// moved appointment is planned again.
-    pub(crate) fn after_settle(&self, id: i64) -> Result<(), EngineError> {
-        let Some(m) = self.store.message(id)? else {
-            return Ok(());
-        };
-        if m.status == MessageStatus::ScheduledAtProvider {
+    /// What changed while a text was on its way to the provider, applied once it settled as
+    /// `status`: a text handed off for later whose gate now says no (the appointment cancelled
+    /// or moved, a STOP, a YES that answers it, a new number) is taken back, at the provider
+    /// too; and a moved appointment is planned again.
+    pub(crate) fn after_settle(
+        &self,
+        m: &MessageRow,
+        status: MessageStatus,
+    ) -> Result<(), EngineError> {
+        if status == MessageStatus::ScheduledAtProvider {
             let settings = self.settings()?;
             let judged_at = m.send_at.unwrap_or_else(|| self.now());
             // Caps count this text itself now; they were judged before it went.
-            match self.gate(&m, &settings, judged_at, false)? {
-                Err(reason) if reason != SuppressReason::Cap => {
+            match self.judge(m, &settings, judged_at, false)?.decision {
+                Decision::Suppress(reason) if reason != SuppressReason::Cap => {
                     let to = if reason.cancels() {
                         MessageStatus::Cancelled
                     } else {
                         MessageStatus::Suppressed
                     };
                     self.store.transition(
-                        id,
+                        m.id,
                         MessageStatus::ScheduledAtProvider,
                         to,
                         Some(reason.as_str()),
@@ -958,12 +978,12 @@ impl Engine {
                 _ => {}
             }
         }
-        self.replan_if_moved(&m)
+        self.replan_if_moved(m)
     }
 
     /// Plans a reminder's appointment again if it moved while the reminder was on its way (the
     /// planner leaves a rule alone while its reminder is in flight).
-    fn replan_if_moved(&self, m: &MessageRow) -> Result<(), EngineError> {
+    pub(crate) fn replan_if_moved(&self, m: &MessageRow) -> Result<(), EngineError> {
         let (Some(appointment_id), Some(_)) = (m.appointment_id, m.rule_id) else {
             return Ok(());
         };
@@ -1008,6 +1028,16 @@ fn rendered(
         version_id: Some(template.version_id),
         cost,
     })
+}
+
+/// The gate's decision, with what rendering a text that may go needs.
+struct Judged {
+    decision: Decision,
+    /// The reminder's rule, when it is a reminder and the rule is on.
+    rule: Option<RuleRow>,
+    appointment: Option<Appointment>,
+    /// The recipient's zone (a time in a text is the appointment's own, else this).
+    zone: chrono_tz::Tz,
 }
 
 enum Gate {

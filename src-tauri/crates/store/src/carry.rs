@@ -15,7 +15,7 @@
 //! Written in SQL over an attached copy because it is set-based and per table; the columns are
 //! read from the schema, so a migration that adds one needs nothing here.
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{Connection, Transaction};
 
 use crate::StoreError;
 
@@ -28,6 +28,10 @@ pub struct Carried {
     pub replies: u32,
     pub consent_events: u32,
 }
+
+/// The settings key of the reply poll's cursor; each provider's is this with a suffix. A
+/// restore keeps the newer ones, so replies already read are not read (and answered) again.
+pub const INBOUND_CURSOR_KEY: &str = "inbound_cursor";
 
 /// Statuses that mean the provider has (or may have) the text.
 const LEFT: &str = "(b.provider_id IS NOT NULL
@@ -225,9 +229,9 @@ pub(crate) fn carry(tx: &Transaction<'_>) -> Result<Carried, StoreError> {
     // Replies already read are not read (and answered) again.
     tx.execute(
         "INSERT INTO main.settings (key, value, updated_at)
-         SELECT key, value, updated_at FROM before.settings WHERE key LIKE 'inbound_cursor%'
+         SELECT key, value, updated_at FROM before.settings WHERE key LIKE ?1 || '%'
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        params![],
+        [INBOUND_CURSOR_KEY],
     )?;
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     Ok(Carried {

@@ -5,7 +5,9 @@
 //! again; a STOP is never recorded without its revocation.
 
 use chrono::{DateTime, Utc};
-use tidings_domain::{Appointment, ConsentAction, ConsentChannel, Disclosure, Purpose};
+use tidings_domain::{
+    Appointment, ConsentAction, ConsentChannel, Disclosure, MessageStatus, Purpose,
+};
 
 use crate::appointments::{update_appointment, AppointmentRecord};
 use crate::audit::NewAuditEntry;
@@ -75,8 +77,6 @@ pub struct InboundEffects<'a> {
 pub struct RecordedInbound {
     pub message_id: i64,
     pub thread_id: i64,
-    /// Texts cancelled by it (some may be waiting at the provider).
-    pub cancelled: Vec<i64>,
     /// The appointment as answered.
     pub appointment: Option<Appointment>,
     /// The automatic answers queued, in order.
@@ -131,12 +131,9 @@ impl Store {
                     )?;
                 }
             }
-            let cancelled = match (e.client_id, e.cancel_live) {
-                (Some(client_id), Some(reason)) => {
-                    cancel_live_for_client(tx, client_id, reason, e.now)?
-                }
-                _ => Vec::new(),
-            };
+            if let (Some(client_id), Some(reason)) = (e.client_id, e.cancel_live) {
+                cancel_live_for_client(tx, client_id, reason, e.now)?;
+            }
             let appointment = match &e.answers {
                 Some(a) => update_appointment(tx, a.id, &a.record, e.now, a.audit.clone())?,
                 None => None,
@@ -164,13 +161,12 @@ impl Store {
                         encoding: r.encoding,
                         now: e.now,
                     },
-                    "planned",
+                    MessageStatus::Planned,
                 )?);
             }
             Ok(Some(RecordedInbound {
                 message_id,
                 thread_id,
-                cancelled,
                 appointment,
                 replies,
             }))

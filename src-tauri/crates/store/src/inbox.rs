@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
+use tidings_domain::MessageStatus;
 
 use crate::clients::time;
 use crate::reminders::{message_rows, opt_time, MESSAGE_SQL};
@@ -139,7 +140,7 @@ impl Store {
     /// A text to send at once (a staff answer or update, a reply template, a test text),
     /// recorded claimed — `sending`, with its body — before the provider is called.
     pub fn insert_direct_text(&self, text: &NewDirectText<'_>) -> Result<i64, StoreError> {
-        self.write(|tx| insert_direct_text(tx, text, "sending"))
+        self.write(|tx| insert_direct_text(tx, text, MessageStatus::Sending))
     }
 
     /// Staff wrote to a number: its customer texts waiting for an answer are answered now.
@@ -488,7 +489,7 @@ pub(crate) fn thread_inbound(
 pub(crate) fn insert_direct_text(
     tx: &Transaction<'_>,
     text: &NewDirectText<'_>,
-    status: &str,
+    status: MessageStatus,
 ) -> Result<i64, StoreError> {
     tx.execute(
             "INSERT INTO messages (direction, client_id, appointment_id, purpose, automated,

@@ -29,7 +29,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 pub use appointments::{stamp, AppointmentRecord, ImportedAppointment};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use backup::{inspect_backup, BackupContents, BackupRecord, TableCounts, COUNTED_TABLES};
-pub use carry::Carried;
+pub use carry::{Carried, INBOUND_CURSOR_KEY};
 pub use clients::{ClientSearch, ImportConsentSpec, NewConsentEvent};
 pub use dispatch::{ClaimedBody, ClaimedMessage, PendingCancellation};
 pub use error::StoreError;
