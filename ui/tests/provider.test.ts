@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import App from '../src/App.svelte';
 import { toApiError } from '../src/lib/api';
 import ProviderSettings from '../src/lib/ProviderSettings.svelte';
-import type { ChangeBatch, Settings } from '../src/lib/bindings';
+import type { ChangeBatch, OutboxMessage, Settings } from '../src/lib/bindings';
 import { fakeBackend } from './fake';
 import { ACCOUNT_SID, API_KEY_SID, SERVICE_SID } from './fake-provider';
 
@@ -325,6 +325,27 @@ describe('Settings › Provider', () => {
     expect(text('provider-test-status')).toBe(
       "Test text to +447400123456: failed — the number is a landline or can't receive texts",
     );
+  });
+
+  test('a delivery report that comes before the send has answered still shows', async () => {
+    const b = fakeBackend({
+      commands: {
+        // The provider reports delivery while the send's own answer ("sent") is on its way.
+        send_test_text: async (args, backend) => {
+          const sent = backend.provider.handle('send_test_text', args) as OutboxMessage;
+          backend.reminders.outbox[backend.reminders.outbox.length - 1].status = 'delivered';
+          await emit('tidings://changes', { source: 'background', changes: [{ kind: 'messages' }] } satisfies ChangeBatch);
+          return sent;
+        },
+      },
+    });
+    render(ProviderSettings);
+    await ready();
+    await type('provider-test-to', '+447400123456');
+    await fireEvent.click(button('provider-send-test'));
+    await waitFor(() => expect(b.callsTo('send_test_text')).toHaveLength(1));
+    await waitFor(() => expect(screen.getByTestId('provider-test-status').getAttribute('data-status')).toBe('delivered'));
+    expect(text('provider-test-status')).toContain('Test text to +447400123456: delivered');
   });
 
   test('the sending rate is saved through update_settings', async () => {
