@@ -494,7 +494,7 @@ fn phone_in_text(text: &str, region: &str) -> Option<(String, String)> {
     for c in text.chars().chain(std::iter::once('\n')) {
         if c.is_ascii_digit()
             || (matches!(c, '+' | ' ' | '-' | '(' | ')' | '.') && !current.is_empty())
-            || (c == '+' && current.is_empty())
+            || (matches!(c, '+' | '(') && current.is_empty())
         {
             current.push(c);
         } else {
@@ -994,6 +994,35 @@ fn occurrences(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_phone_in_a_title_is_found_in_the_forms_people_type_it() {
+        for (text, phone, typed) in [
+            (
+                "Colour - Bo Chen (212) 555-0121",
+                "+12125550121",
+                "(212) 555-0121",
+            ),
+            ("Bo Chen 212.555.0121", "+12125550121", "212.555.0121"),
+            (
+                "Bo Chen +1 (212) 555-0121 VIP",
+                "+12125550121",
+                "+1 (212) 555-0121",
+            ),
+            (
+                "Trim (VIP) - Bo 212-555-0121",
+                "+12125550121",
+                "212-555-0121",
+            ),
+        ] {
+            assert_eq!(
+                phone_in_text(text, "US"),
+                Some((phone.to_owned(), typed.to_owned())),
+                "{text}"
+            );
+        }
+        assert_eq!(phone_in_text("Haircut (45 min) - Ann", "US"), None);
+    }
     use crate::import::read_csv;
     use chrono::TimeZone;
 
