@@ -4,6 +4,7 @@
 mod appointments;
 mod clients;
 mod commands;
+mod feeds;
 mod inbox;
 mod insights;
 mod provider;
@@ -111,6 +112,10 @@ pub fn run() -> ExitCode {
             reminders::export_all_data,
             reminders::sandbox_conversation,
             reminders::sandbox_send,
+            feeds::list_feeds,
+            feeds::add_feed,
+            feeds::sync_feed,
+            feeds::remove_feed,
             provider::get_provider,
             provider::test_twilio_connection,
             provider::connect_twilio,

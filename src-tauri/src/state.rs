@@ -52,6 +52,11 @@ impl AppState {
         tauri::async_runtime::spawn(async move {
             let _ = scheduler.spawn_scheduler().await;
         });
+        // So does the calendar feed reader (it reads nothing until a feed is added).
+        let feeds = engine.clone();
+        tauri::async_runtime::spawn(async move {
+            let _ = feeds.spawn_feed_reader().await;
+        });
         self.opened.send_replace(Some(engine.clone()));
         Ok(engine)
     }

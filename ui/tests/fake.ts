@@ -15,6 +15,7 @@ import type {
 } from '../src/lib/bindings';
 import { AppointmentStore } from './fake-appointments';
 import { ClientStore } from './fake-clients';
+import { FeedStore } from './fake-feeds';
 import { InboxStore } from './fake-inbox';
 import { InsightsStore } from './fake-insights';
 import { ProviderStore } from './fake-provider';
@@ -213,6 +214,8 @@ export type Backend = {
   updates: UpdateStore;
   /** The Insights figures and their CSV export. */
   insights: InsightsStore;
+  /** Settings › Calendar feeds, and their status on Today. */
+  feeds: FeedStore;
   /** Set to make `export_all_data` fail with this error. */
   exportFailure?: unknown;
   callsTo(cmd: string): Call[];
@@ -251,6 +254,7 @@ export function fakeBackend(h: Handlers = {}): Backend {
     inbox: undefined as unknown as InboxStore,
     updates: undefined as unknown as UpdateStore,
     insights: new InsightsStore(),
+    feeds: new FeedStore(),
     callsTo(cmd) {
       return this.calls.filter((c) => c.cmd === cmd);
     },
@@ -288,6 +292,7 @@ export function fakeBackend(h: Handlers = {}): Backend {
       if (backend.inbox.handles(cmd)) return backend.inbox.handle(cmd, args);
       if (backend.updates.handles(cmd)) return backend.updates.handle(cmd, args);
       if (backend.insights.handles(cmd)) return backend.insights.handle(cmd, args);
+      if (backend.feeds.handles(cmd)) return backend.feeds.handle(cmd, args);
       switch (cmd) {
         case 'get_settings':
           return h.getSettings ? h.getSettings(backend) : backend.settings;

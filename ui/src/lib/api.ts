@@ -25,6 +25,9 @@ import type {
   ErrorPayload,
   ExportedFile,
   ExportFormat,
+  Feed,
+  FeedInput,
+  FeedRead,
   ImportOptions,
   ImportPreview,
   ImportProgress,
@@ -393,6 +396,26 @@ export function useSandbox(forget: boolean): Promise<ProviderView> {
 /** A test text to `to` through the connected provider; its delivery arrives as a 'messages' change. */
 export function sendTestText(to: string): Promise<OutboxMessage> {
   return call<OutboxMessage>('send_test_text', { to });
+}
+
+/** Calendar feeds with their last read and any problem. */
+export function listFeeds(): Promise<Feed[]> {
+  return call<Feed[]>('list_feeds');
+}
+
+/** Adds a calendar feed after reading it once; one that can't be read is refused with why. */
+export function addFeed(input: FeedInput): Promise<FeedRead> {
+  return call<FeedRead>('add_feed', { input });
+}
+
+/** Reads one feed now. A read that fails is not an error: `problem` says why. */
+export function syncFeed(id: number): Promise<FeedRead> {
+  return call<FeedRead>('sync_feed', { id });
+}
+
+/** Removes a feed; the bookings it brought stay. */
+export function removeFeed(id: number): Promise<void> {
+  return call<void>('remove_feed', { id });
 }
 
 /** Lets the dispatcher go on after whatever paused sending has been fixed. */

@@ -79,7 +79,7 @@ export type RegionInfo = { code: string, calling_code: number, };
 
 export type WriteSource = "ui" | "background" | "import" | "cli";
 
-export type Change = { "kind": "settings" } | { "kind": "sandbox_message", id: number, } | { "kind": "client", id: number, } | { "kind": "consent", client_id: number, } | { "kind": "clients" } | { "kind": "disclosures" } | { "kind": "appointment", id: number, } | { "kind": "appointments" } | { "kind": "catalog" } | { "kind": "templates" } | { "kind": "rules" } | { "kind": "messages" } | { "kind": "backups" } | { "kind": "restored" } | { "kind": "thread", id: number, } | { "kind": "reply", thread_id: number, 
+export type Change = { "kind": "settings" } | { "kind": "sandbox_message", id: number, } | { "kind": "client", id: number, } | { "kind": "consent", client_id: number, } | { "kind": "clients" } | { "kind": "disclosures" } | { "kind": "appointment", id: number, } | { "kind": "appointments" } | { "kind": "catalog" } | { "kind": "templates" } | { "kind": "rules" } | { "kind": "messages" } | { "kind": "backups" } | { "kind": "feeds" } | { "kind": "restored" } | { "kind": "thread", id: number, } | { "kind": "reply", thread_id: number, 
 /**
  * The client's name, or the number when it is unknown.
  */
@@ -189,7 +189,17 @@ overlaps: boolean,
 /**
  * The customer's answer to "how did it go?": "1"…"5", "yes" or "no".
  */
-feedback?: string, };
+feedback?: string, 
+/**
+ * The calendar feed that keeps it up to date, by name ("Google Calendar"); changes are
+ * made there.
+ */
+feed?: string, 
+/**
+ * Why its status is what it is when the desk did not set it ("removed from Google
+ * Calendar").
+ */
+status_note?: string, };
 
 export type AppointmentInput = { client_id: number, starts_at: string, ends_at: string, service_id?: number, staff_id?: number, location?: string, notes?: string, };
 
@@ -220,6 +230,72 @@ non_gsm: Array<string>,
 remaining: number, };
 
 export type SuppressReason = "too_late" | "quiet_hours_missed" | "no_consent" | "opted_out" | "cap" | "appointment_cancelled" | "appointment_moved" | "already_confirmed" | "missed_while_closed" | "invalid_number" | "staff_cancelled" | "rule_disabled" | "number_changed" | "client_archived" | "superseded";
+
+export type FeedKind = "ics_url" | "csv_folder";
+
+export type FeedChangeCounts = { created: number, updated: number, unchanged: number, 
+/**
+ * Marked cancelled in the feed.
+ */
+cancelled: number, 
+/**
+ * Gone from the feed, so cancelled here.
+ */
+removed: number, 
+/**
+ * Rows or events that could not be imported (each with its reason in the read's report).
+ */
+skipped: number, 
+/**
+ * Events with no phone number to find the client by.
+ */
+no_client: number, };
+
+export type Feed = { id: number, kind: FeedKind, 
+/**
+ * "Google Calendar", or the folder's name.
+ */
+name: string, 
+/**
+ * The address with its secret part hidden, or the folder.
+ */
+shown: string, created_at: string, last_read_at: string | null, last_ok_at: string | null, 
+/**
+ * What the last read that worked changed.
+ */
+last_result: FeedChangeCounts | null, 
+/**
+ * Why the last read failed; none when it worked.
+ */
+problem: string | null, next_read_at: string, };
+
+export type FeedRead = { feed_id: number, name: string, 
+/**
+ * What changed, when the read worked.
+ */
+changes: FeedChangeCounts | null, 
+/**
+ * Why nothing changed, when it did not.
+ */
+problem: string | null, 
+/**
+ * The importer's report (rows skipped and why, events with no client).
+ */
+report: AppointmentImportReport | null, 
+/**
+ * The bookings it cancelled because they were gone from the feed.
+ */
+removed: Array<MissingAppointment>, };
+
+export type FeedInput = { 
+/**
+ * An `https://` or `webcal://` calendar address, or a folder on this computer.
+ */
+address: string, 
+/**
+ * What to call it; named after the calendar service or folder when empty.
+ */
+name?: string, };
 
 export type ProviderStatus = "scheduled" | "queued" | "sent" | "delivered" | "undelivered" | "failed" | "canceled";
 

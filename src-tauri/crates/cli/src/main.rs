@@ -32,6 +32,8 @@ macro_rules! out_raw {
     };
 }
 
+mod feed;
+
 /// Writes to standard output. Output is printed only after the work it reports is done and
 /// committed, so stopping here loses nothing: a closed pipe exits with success and no message,
 /// as other command-line tools do; any other write failure (a full disk behind a redirect)
@@ -147,6 +149,11 @@ enum Command {
     Reminders {
         #[command(subcommand)]
         action: RemindersAction,
+    },
+    /// Calendar feeds: a booking system's ICS address or export folder, read every 15 minutes.
+    Feed {
+        #[command(subcommand)]
+        action: feed::FeedAction,
     },
     /// Live planned sends with send_at, status and reason.
     Plan,
@@ -1075,6 +1082,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             }
             Ok(())
         }
+        Command::Feed { action } => feed::run(&engine, action, cli.json),
         Command::Tick => {
             let runtime = runtime()?;
             let report = runtime.block_on(engine.tick()).map_err(|e| e.payload())?;

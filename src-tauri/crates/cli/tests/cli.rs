@@ -646,3 +646,137 @@ fn import_maps_columns_by_header_and_never_panics_on_bad_numbers() {
         .unwrap()
         .contains("up to 24 hours"));
 }
+
+/// Writes a booking export into a feed folder as the booking system would, dated so the newest
+/// is known without reading the computer's clock.
+fn drop_export(folder: &Path, name: &str, day: u64, text: &str) {
+    let file = folder.join(name);
+    std::fs::write(&file, text).unwrap();
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_577_836_800 + day * 86_400);
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(at)
+        .unwrap();
+}
+
+#[test]
+fn a_folder_feed_reads_the_newest_export_and_cancels_what_left_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tidings.sqlite3");
+    set_up_desk(&db, "Quay Clinic", "America/New_York", "US");
+    let folder = dir.path().join("Bookings");
+    std::fs::create_dir(&folder).unwrap();
+    let header = "Booking ID,Date,Start Time,End Time,Client,Mobile,Service,Staff,Status\n";
+    drop_export(
+        &folder,
+        "export-1.csv",
+        1,
+        &format!(
+            "{header}B100,03/14/2027,9:00 AM,10:00 AM,Ann Lee,(415) 555-2671,Cut,Sam,Booked\n\
+             B101,03/15/2027,9:00 AM,10:00 AM,Bo Diaz,415-555-2673,Colour,Kim,Booked\n\
+             B102,03/16/2027,9:00 AM,10:00 AM,Cy Eve,415 555 2674,Cut,Sam,Booked\n"
+        ),
+    );
+    std::fs::write(folder.join("notes.txt"), "not an export").unwrap();
+
+    let out = cli(&db, &["feed", "add", folder.to_str().unwrap(), "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let added = json(&out);
+    assert_eq!(added["feed"]["name"], "Bookings");
+    assert_eq!(added["feed"]["kind"], "csv_folder");
+    assert_eq!(added["read"]["changes"]["created"], 3);
+    assert_eq!(added["read"]["problem"], serde_json::Value::Null);
+    let again = cli(&db, &["feed", "add", folder.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is already a feed"));
+
+    // The next export moves Ann and no longer has Bo; the older file is still in the folder.
+    drop_export(
+        &folder,
+        "export-2.csv",
+        2,
+        &format!(
+            "{header}B100,03/14/2027,11:00 AM,12:00 PM,Ann Lee,(415) 555-2671,Cut,Sam,Booked\n\
+             B102,03/16/2027,9:00 AM,10:00 AM,Cy Eve,415 555 2674,Cut,Sam,Booked\n"
+        ),
+    );
+    let out = cli(&db, &["feed", "sync", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reads = json(&out);
+    let changes = &reads[0]["changes"];
+    assert_eq!(
+        (
+            &changes["created"],
+            &changes["updated"],
+            &changes["unchanged"],
+            &changes["removed"]
+        ),
+        (
+            &serde_json::json!(0),
+            &serde_json::json!(1),
+            &serde_json::json!(1),
+            &serde_json::json!(1)
+        ),
+        "{reads}"
+    );
+    assert_eq!(reads[0]["removed"][0]["client_name"], "Bo Diaz");
+
+    let listed = cli(
+        &db,
+        &[
+            "appointments",
+            "list",
+            "--from",
+            "2027-03-14",
+            "--to",
+            "2027-03-17",
+            "--json",
+        ],
+    );
+    let listed = json(&listed);
+    let bo = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["client_name"] == "Bo Diaz")
+        .unwrap();
+    assert_eq!(bo["status"], "cancelled");
+    assert_eq!(bo["status_note"], "removed from Bookings");
+
+    let text = cli(&db, &["feed", "list"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("1  Bookings  ("), "{text}");
+    assert!(text.contains("last read: 2027-03-01 12:00 UTC"), "{text}");
+    assert!(
+        text.contains("0 new, 1 changed, 0 cancelled, 1 removed"),
+        "{text}"
+    );
+
+    // A folder emptied out says so and changes nothing.
+    std::fs::remove_file(folder.join("export-1.csv")).unwrap();
+    std::fs::remove_file(folder.join("export-2.csv")).unwrap();
+    let out = cli(&db, &["feed", "sync"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("not read: There is no CSV or ICS file in"),
+        "{text}"
+    );
+
+    let out = cli(&db, &["feed", "remove", "1"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("its bookings stay"));
+    let out = cli(&db, &["feed", "remove", "1"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("There is no feed 1"));
+}

@@ -124,6 +124,16 @@ pub struct Appointment {
     #[serde(default)]
     #[ts(optional)]
     pub feedback: Option<String>,
+    /// The calendar feed that keeps it up to date, by name ("Google Calendar"); changes are
+    /// made there.
+    #[serde(default)]
+    #[ts(optional)]
+    pub feed: Option<String>,
+    /// Why its status is what it is when the desk did not set it ("removed from Google
+    /// Calendar").
+    #[serde(default)]
+    #[ts(optional)]
+    pub status_note: Option<String>,
 }
 
 /// A booking or a change to one, as the desk makes it.

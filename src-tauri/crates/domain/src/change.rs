@@ -61,6 +61,8 @@ pub enum Change {
     Messages,
     /// A backup was made.
     Backups,
+    /// A calendar feed was added, removed or read.
+    Feeds,
     /// The whole database was replaced from a backup: reload everything.
     Restored,
     /// A thread changed (read, resolved, assigned, answered).

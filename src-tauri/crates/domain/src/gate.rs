@@ -334,6 +334,8 @@ mod tests {
             source: AppointmentSource::Desk,
             external_id: None,
             feedback: None,
+            feed: None,
+            status_note: None,
             overlaps: false,
             created_at: at(0, 0),
             updated_at: at(0, 0),

@@ -43,12 +43,14 @@ fn seed(path: &std::path::Path) {
                 status: AppointmentStatus::Booked,
                 source: AppointmentSource::CsvImport,
                 external_id: Some(format!("B{i}")),
+                feed_id: None,
             }
         })
         .collect();
     store
         .apply_appointment_import(
             &rows,
+            None,
             Utc::now(),
             NewAuditEntry {
                 at: Utc::now(),

@@ -41,6 +41,7 @@ fn seed_appointments(path: &std::path::Path) {
                 status: AppointmentStatus::Booked,
                 source: AppointmentSource::CsvImport,
                 external_id: Some(format!("B{i}")),
+                feed_id: None,
             }
         })
         .collect();
@@ -54,7 +55,7 @@ fn seed_appointments(path: &std::path::Path) {
         detail: serde_json::Value::Null,
     };
     store
-        .apply_appointment_import(&rows, Utc::now(), audit, serde_json::Value::Null)
+        .apply_appointment_import(&rows, None, Utc::now(), audit, serde_json::Value::Null)
         .unwrap();
 }
 

@@ -494,20 +494,21 @@ impl From<AppointmentMapping> for Columns {
 }
 
 /// A file read and matched against the desk's appointments.
-struct AppointmentPlan {
-    kind: &'static str,
+pub(crate) struct AppointmentPlan {
+    pub(crate) kind: &'static str,
     headers: Vec<String>,
     mapping: Option<AppointmentMapping>,
-    rows: Vec<AppointmentRowPlan>,
-    writes: Vec<ImportedAppointment>,
-    report: AppointmentImportReport,
+    pub(crate) rows: Vec<AppointmentRowPlan>,
+    pub(crate) writes: Vec<ImportedAppointment>,
+    pub(crate) report: AppointmentImportReport,
 }
 
 impl Engine {
-    fn plan_appointments(
+    pub(crate) fn plan_appointments(
         &self,
         bytes: &[u8],
         options: &AppointmentImportOptions,
+        feed_id: Option<i64>,
     ) -> Result<AppointmentPlan, EngineError> {
         let settings = self.settings()?;
         if settings.phone_region.is_empty() {
@@ -571,7 +572,10 @@ impl Engine {
             });
         }
         for a in &parsed.appointments {
-            let (outcome, write) = self.match_appointment(a, source, &zone, &mut seen)?;
+            let (outcome, mut write) = self.match_appointment(a, source, &zone, &mut seen)?;
+            if let Some(w) = write.as_mut() {
+                w.feed_id = feed_id;
+            }
             match &outcome {
                 AppointmentOutcome::New => report.created += 1,
                 AppointmentOutcome::Update { .. } => report.updated += 1,
@@ -640,17 +644,50 @@ impl Engine {
 
         // Appointments this desk imported before, in the span the file covers, that the file
         // no longer has: reported, never deleted.
+        // A feed is the whole book: anything of its own in the span it covers that it no
+        // longer has was removed there.
         let starts: Vec<DateTime<Utc>> = parsed.appointments.iter().map(|a| a.starts_at).collect();
-        if let (Some(first), Some(last)) = (starts.iter().min(), starts.iter().max()) {
-            let from = (*first).max(now);
-            let to = if kind == "ics" {
-                (*last).max(now + chrono::Duration::days(RECURRENCE_WINDOW_DAYS))
-            } else {
-                *last
+        let span = match (starts.iter().min(), starts.iter().max()) {
+            _ if kind == "ics" && feed_id.is_some() => Some(tidings_store::FeedSpan {
+                from: now,
+                to: now + chrono::Duration::days(RECURRENCE_WINDOW_DAYS),
+            }),
+            (Some(first), Some(last)) => Some(tidings_store::FeedSpan {
+                from: (*first).max(now),
+                to: if kind == "ics" {
+                    (*last).max(now + chrono::Duration::days(RECURRENCE_WINDOW_DAYS))
+                } else {
+                    *last
+                },
+            }),
+            _ => None,
+        };
+        // Every id the file names, whether or not its row could be imported (an event that lost
+        // its phone number is still there).
+        let present: std::collections::HashSet<String> = parsed
+            .appointments
+            .iter()
+            .filter_map(|a| {
+                a.external_id.clone().or_else(|| {
+                    a.phone
+                        .as_ref()
+                        .map(|p| format!("{p}@{}", tidings_store::stamp(a.starts_at)))
+                })
+            })
+            .collect();
+        if let Some(span) = span {
+            let olds = match feed_id {
+                Some(feed) => self.store.feed_appointments(feed, span)?,
+                None => self
+                    .store
+                    .imported_appointments_from(source, span.from)?
+                    .into_iter()
+                    .filter(|a| a.starts_at <= span.to)
+                    .collect(),
             };
-            for old in self.store.imported_appointments_from(source, from)? {
+            for old in olds {
                 let Some(id) = &old.external_id else { continue };
-                if old.starts_at <= to && !seen.contains_key(id) {
+                if !seen.contains_key(id) && !present.contains(id) {
                     report.missing.push(MissingAppointment {
                         appointment_id: old.id,
                         external_id: id.clone(),
@@ -718,6 +755,7 @@ impl Engine {
             status,
             source,
             external_id: Some(external_id.clone()),
+            feed_id: None,
         };
         Ok(match existing {
             None if a.status == AppointmentStatus::Cancelled => (
@@ -747,7 +785,13 @@ impl Engine {
                 } else {
                     // A status the desk set since (confirmed, completed...) outranks a plain
                     // "booked" in the file.
-                    let status = if a.status == AppointmentStatus::Booked {
+                    // A booking a feed cancelled because it had gone is booked again when it
+                    // comes back.
+                    let status = if old.status == AppointmentStatus::Cancelled
+                        && old.status_note.is_some()
+                    {
+                        a.status
+                    } else if a.status == AppointmentStatus::Booked {
                         old.status
                     } else {
                         a.status
@@ -780,13 +824,30 @@ impl Engine {
         })
     }
 
+    /// Re-plans the appointments an import cancelled (re-planning them all covers only live
+    /// ones), so their waiting texts are cancelled now rather than refused when due.
+    pub(crate) fn replan_ended(
+        &self,
+        rows: &[AppointmentRowPlan],
+        removed: &[i64],
+    ) -> Result<(), EngineError> {
+        let cancelled = rows.iter().filter_map(|r| match r.outcome {
+            AppointmentOutcome::Cancel { appointment_id } => Some(appointment_id),
+            _ => None,
+        });
+        for id in cancelled.chain(removed.iter().copied()) {
+            self.replan(id)?;
+        }
+        Ok(())
+    }
+
     /// Reads an appointment file (CSV or ICS) and says what importing it would do.
     pub fn preview_appointment_import(
         &self,
         bytes: &[u8],
         options: &AppointmentImportOptions,
     ) -> Result<AppointmentImportPreview, EngineError> {
-        let plan = self.plan_appointments(bytes, options)?;
+        let plan = self.plan_appointments(bytes, options, None)?;
         let mut report = plan.report;
         report.dry_run = true;
         let total_rows = u32::try_from(plan.rows.len()).unwrap_or(u32::MAX);
@@ -823,7 +884,7 @@ impl Engine {
         source: WriteSource,
         actor: &str,
     ) -> Result<AppointmentImportReport, EngineError> {
-        let plan = self.plan_appointments(bytes, options)?;
+        let plan = self.plan_appointments(bytes, options, None)?;
         let mut report = plan.report;
         if dry_run {
             report.dry_run = true;
@@ -834,12 +895,14 @@ impl Engine {
         }
         report.clients_created = self.store.apply_appointment_import(
             &plan.writes,
+            None,
             self.now(),
             self.audit(actor, source, "appointment", "import"),
             serde_json::to_value(&report).unwrap_or_default(),
         )?;
         self.carry_number_opt_outs()?;
         self.replan_all()?;
+        self.replan_ended(&plan.rows, &[])?;
         self.publish(source, vec![Change::Appointments, Change::Clients]);
         Ok(report)
     }

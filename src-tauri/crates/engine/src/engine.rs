@@ -26,6 +26,8 @@ pub struct EngineConfig {
     /// Wraps every provider the engine uses. Tests put the network's faults (lost answers,
     /// refusals, a process stopping mid-call) between the engine and a real provider with it.
     pub wrap_provider: Option<ProviderWrap>,
+    /// How long a calendar feed may take to answer.
+    pub feed_timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for EngineConfig {
@@ -48,6 +50,7 @@ impl EngineConfig {
             clock: Arc::new(SystemClock),
             keyring: Keyring::os(),
             wrap_provider: None,
+            feed_timeout: std::time::Duration::from_secs(20),
         }
     }
 }
@@ -101,6 +104,11 @@ pub struct Engine {
     pub(crate) wake: Arc<tokio::sync::Notify>,
     /// Set while a restore replaces the data: the scheduler sends nothing.
     pub(crate) paused: std::sync::atomic::AtomicBool,
+    /// Wakes the feed reader (a feed added, a read asked for).
+    pub(crate) feed_wake: Arc<tokio::sync::Notify>,
+    /// One feed read at a time in this process.
+    pub(crate) feed_reading: tokio::sync::Mutex<()>,
+    pub(crate) feed_timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for Engine {
@@ -137,6 +145,9 @@ impl Engine {
             changes,
             wake: Arc::new(tokio::sync::Notify::new()),
             paused: std::sync::atomic::AtomicBool::new(false),
+            feed_wake: Arc::new(tokio::sync::Notify::new()),
+            feed_reading: tokio::sync::Mutex::new(()),
+            feed_timeout: config.feed_timeout,
         };
         engine.ensure_default_templates()?;
         engine.load_provider()?;

@@ -10,6 +10,7 @@ mod dispatch;
 mod engine;
 mod error;
 mod export;
+mod feeds;
 mod inbound;
 mod inbox;
 mod insights;
@@ -39,6 +40,9 @@ pub use dispatch::{backoff, ConnectionCheck, ProviderView, MAX_ATTEMPTS};
 pub use engine::{DoctorReport, Engine, EngineConfig, ProviderWrap, SetupDefaults};
 pub use error::{EngineError, ErrorCode, ErrorPayload};
 pub use export::ExportSummary;
+pub use feeds::{
+    Feed, FeedChangeCounts, FeedInput, FeedKind, FeedRead, FEED_EVERY_MINUTES, MAX_FEED_BYTES,
+};
 pub use inbound::SandboxText;
 pub use inbox::{
     Author, InboxCounts, InboxFilter, InboxSearchHit, InboxView, QuickReply, ThreadSummary,

@@ -287,7 +287,25 @@ fn a_csv_export_imports_with_exact_per_row_results_and_reimports_as_no_change() 
 fn a_changed_export_updates_by_id_cancels_and_reports_what_is_gone() {
     let dir = tempfile::tempdir().unwrap();
     let engine = desk(&dir);
+    engine
+        .apply_preset(tidings_engine::Preset::Standard, WriteSource::Ui, "desk")
+        .unwrap();
     import(&engine, &fixture("appointments.csv"));
+    let ann = engine
+        .appointments_between(utc(2027, 3, 14, 0, 0), utc(2027, 3, 15, 0, 0), None)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.client_name == "Ann Lee")
+        .unwrap();
+    let waiting = |id| {
+        engine
+            .outbox(Some(id))
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.status == tidings_engine::MessageStatus::Planned)
+            .count()
+    };
+    assert!(waiting(ann.id) > 0);
     let changed = b"Booking ID,Date,Start Time,End Time,Client,Mobile,Service,Staff,Status\n\
 B100,03/14/2027,9:00 AM,10:00 AM,Ann Lee,(415) 555-2671,Cut,Sam,Cancelled\n\
 B102,11/07/2027,9:00 AM,9:45 AM,Bo Diaz,415-555-2673,Colour,Kim,Confirmed\n\
@@ -301,6 +319,11 @@ B106,03/15/2027,11:30 AM,12:30 PM,Fay Hill,415 555 2676,Cut,Sam,Booked\n";
             report.cancelled
         ),
         (0, 1, 1, 1)
+    );
+    assert_eq!(
+        waiting(ann.id),
+        0,
+        "a booking the export cancels has its waiting texts cancelled with it"
     );
     assert_eq!(report.missing.len(), 1, "{:?}", report.missing);
     assert_eq!(report.missing[0].external_id, "B107");

@@ -61,6 +61,7 @@ fn open(db: &std::path::Path, clock: &Arc<FixedClock>, keyring: &Keyring) -> Eng
         clock: clock.clone(),
         keyring: keyring.clone(),
         wrap_provider: None,
+        feed_timeout: std::time::Duration::from_secs(20),
     })
     .unwrap()
 }
@@ -437,6 +438,7 @@ async fn a_wrong_secret_is_refused_and_nothing_is_saved() {
         clock: Arc::new(FixedClock::new(utc(3, 1, 15, 0))),
         keyring: Keyring::with_store(store),
         wrap_provider: None,
+        feed_timeout: std::time::Duration::from_secs(20),
     })
     .unwrap();
     let input = TwilioInput {

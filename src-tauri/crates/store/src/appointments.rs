@@ -13,9 +13,9 @@ pub fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-const LIVE: &str = "('booked', 'confirmed', 'reschedule_requested')";
+pub(crate) const LIVE: &str = "('booked', 'confirmed', 'reschedule_requested')";
 
-fn columns() -> String {
+pub(crate) fn columns() -> String {
     format!(
         "a.id, a.client_id, c.name, c.phone, a.starts_at, a.ends_at, a.timezone,
          a.service_id, s.name, a.staff_id, st.name, a.location, a.notes, a.status, a.source,
@@ -25,14 +25,15 @@ fn columns() -> String {
             WHERE o.staff_id = a.staff_id AND o.id != a.id AND o.status IN {LIVE}
               AND o.starts_at > strftime('%Y-%m-%dT%H:%M:%SZ', a.starts_at, '-1 day')
               AND o.starts_at < a.ends_at AND a.starts_at < o.ends_at)),
-         a.feedback"
+         a.feedback, f.name, a.status_note"
     )
 }
 
-const FROM: &str = "FROM appointments a
+pub(crate) const FROM: &str = "FROM appointments a
      JOIN clients c ON c.id = a.client_id
      LEFT JOIN services s ON s.id = a.service_id
-     LEFT JOIN staff st ON st.id = a.staff_id";
+     LEFT JOIN staff st ON st.id = a.staff_id
+     LEFT JOIN feeds f ON f.id = a.feed_id";
 
 fn bad(what: &str, value: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -42,7 +43,7 @@ fn bad(what: &str, value: &str) -> rusqlite::Error {
     )
 }
 
-fn appointment(row: &Row<'_>) -> rusqlite::Result<Appointment> {
+pub(crate) fn appointment(row: &Row<'_>) -> rusqlite::Result<Appointment> {
     let status: String = row.get(13)?;
     let source: String = row.get(14)?;
     Ok(Appointment {
@@ -66,6 +67,8 @@ fn appointment(row: &Row<'_>) -> rusqlite::Result<Appointment> {
         updated_at: time(&row.get::<_, String>(17)?)?,
         overlaps: row.get::<_, i64>(18)? != 0,
         feedback: row.get(19)?,
+        feed: row.get(20)?,
+        status_note: row.get(21)?,
     })
 }
 
@@ -134,7 +137,8 @@ pub(crate) fn update(
     tx.execute(
         "UPDATE appointments SET client_id = ?2, starts_at = ?3, ends_at = ?4, timezone = ?5,
             service_id = ?6, staff_id = ?7, location = ?8, notes = ?9, status = ?10,
-            updated_at = ?11
+            updated_at = ?11,
+            status_note = CASE WHEN ?10 = status THEN status_note END
          WHERE id = ?1",
         params![
             id,
@@ -428,6 +432,7 @@ impl Store {
     pub fn apply_appointment_import(
         &self,
         rows: &[ImportedAppointment],
+        feed: Option<FeedChanges<'_>>,
         now: DateTime<Utc>,
         audit_entry: NewAuditEntry<'_>,
         detail: serde_json::Value,
@@ -497,12 +502,49 @@ impl Store {
                     source: row.source,
                     external_id: row.external_id.clone(),
                 };
-                match row.existing_id {
-                    Some(id) => update(tx, id, &record, now)?,
-                    None => {
-                        insert(tx, &record, now)?;
+                let id = match row.existing_id {
+                    Some(id) => {
+                        update(tx, id, &record, now)?;
+                        id
                     }
+                    None => insert(tx, &record, now)?,
+                };
+                if let Some(feed_id) = row.feed_id {
+                    tx.execute(
+                        "UPDATE appointments SET feed_id = ?2 WHERE id = ?1",
+                        params![id, feed_id],
+                    )?;
                 }
+            }
+            let Some(feed) = feed else {
+                audit::insert(
+                    tx,
+                    &NewAuditEntry {
+                        detail,
+                        ..audit_entry
+                    },
+                )?;
+                return Ok(clients_created);
+            };
+            // Bookings the feed has that were already here as they are: kept up to date by it
+            // from now on.
+            for id in feed.unchanged {
+                tx.execute(
+                    "UPDATE appointments SET feed_id = ?2 WHERE id = ?1 AND feed_id IS NOT ?2",
+                    params![id, feed.feed_id],
+                )?;
+            }
+            // Bookings the feed no longer has: cancelled, with why. Only a booking still live is
+            // touched (one the desk cancelled or completed since keeps what the desk said).
+            for gone in feed.removed {
+                tx.execute(
+                    &format!(
+                        "UPDATE appointments SET status = 'cancelled', status_note = ?2,
+                             updated_at = ?3
+                         WHERE id = ?1 AND status IN {LIVE}"
+                    ),
+                    params![gone.id, gone.note, now_text],
+                )?;
             }
             audit::insert(
                 tx,
@@ -535,6 +577,26 @@ pub struct ImportedAppointment {
     pub status: AppointmentStatus,
     pub source: AppointmentSource,
     pub external_id: Option<String>,
+    /// The calendar feed this row was read from, which keeps it up to date from now on.
+    pub feed_id: Option<i64>,
+}
+
+/// What a calendar feed's read does besides its rows.
+#[derive(Debug, Clone, Copy)]
+pub struct FeedChanges<'a> {
+    pub feed_id: i64,
+    /// Bookings it has that need no change.
+    pub unchanged: &'a [i64],
+    /// Bookings of its own it no longer has.
+    pub removed: &'a [RemovedAppointment],
+}
+
+/// A booking a calendar feed no longer has, to be cancelled with why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemovedAppointment {
+    pub id: i64,
+    /// "removed from Google Calendar"
+    pub note: String,
 }
 
 /// `Store::update_appointment` in the caller's transaction.

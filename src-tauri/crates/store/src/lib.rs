@@ -11,6 +11,7 @@ mod carry;
 mod clients;
 mod dispatch;
 mod error;
+mod feeds;
 mod inbound;
 mod inbox;
 mod insights;
@@ -26,13 +27,16 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-pub use appointments::{stamp, AppointmentRecord, ImportedAppointment};
+pub use appointments::{
+    stamp, AppointmentRecord, FeedChanges, ImportedAppointment, RemovedAppointment,
+};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use backup::{inspect_backup, BackupContents, BackupRecord, TableCounts, COUNTED_TABLES};
 pub use carry::{Carried, INBOUND_CURSOR_KEY};
 pub use clients::{ClientSearch, ImportConsentSpec, NewConsentEvent};
 pub use dispatch::{ClaimedBody, ClaimedMessage, PendingCancellation};
 pub use error::StoreError;
+pub use feeds::{FeedKind, FeedRow, FeedSpan};
 pub use inbound::{
     AnsweredAppointment, ArrivedText, InboundEffects, KeywordConsent, QueuedReply, RecordedInbound,
 };

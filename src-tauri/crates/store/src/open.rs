@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0013_insights_days.sql"),
     include_str!("../migrations/0014_outcome_unknown.sql"),
     include_str!("../migrations/0015_direct_kind.sql"),
+    include_str!("../migrations/0016_feeds.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
