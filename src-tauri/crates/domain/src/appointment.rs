@@ -44,17 +44,23 @@ impl AppointmentStatus {
 
     /// Reads the words booking systems export ("Canceled", "No show", "Attended"...).
     pub fn from_export(text: &str) -> Option<Self> {
-        let t: String = text
-            .to_lowercase()
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .collect();
+        let t: String = crate::import::normalise_header(text).replace(' ', "");
+        // Square writes "Accepted" and "Cancelled by seller"/"Cancelled by buyer"; Spanish
+        // exports "Reservada", "Cancelada", "No asistió".
+        if t.starts_with("cancel") || t.starts_with("anulad") {
+            return Some(Self::Cancelled);
+        }
         Some(match t.as_str() {
-            "" | "booked" | "scheduled" | "pending" | "new" | "tentative" => Self::Booked,
-            "confirmed" => Self::Confirmed,
-            "cancelled" | "canceled" | "deleted" => Self::Cancelled,
-            "completed" | "done" | "attended" | "checkedout" | "arrived" => Self::Completed,
-            "noshow" | "missed" | "dna" | "didnotattend" => Self::NoShow,
+            "" | "booked" | "scheduled" | "pending" | "new" | "tentative" | "accepted"
+            | "requested" | "reservada" | "reservado" | "pendiente" | "agendada" | "agendado"
+            | "programada" | "programado" => Self::Booked,
+            "confirmed" | "confirmada" | "confirmado" => Self::Confirmed,
+            "deleted" | "declined" | "rechazada" | "rechazado" => Self::Cancelled,
+            "completed" | "done" | "attended" | "checkedout" | "arrived" | "completada"
+            | "completado" | "atendida" | "atendido" | "realizada" | "realizado" => Self::Completed,
+            "noshow" | "missed" | "dna" | "didnotattend" | "noasistio" | "nosepresento" => {
+                Self::NoShow
+            }
             "reschedule" | "reschedulerequested" => Self::RescheduleRequested,
             _ => return None,
         })

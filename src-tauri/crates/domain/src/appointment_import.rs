@@ -170,6 +170,11 @@ pub fn guess_columns(headers: &[String]) -> Columns {
         phone: find(&[
             "mobile",
             "mobile phone",
+            "customer phone",
+            "customer mobile",
+            "client phone",
+            "client mobile",
+            "customer phone number",
             "cell",
             "phone",
             "phone number",
@@ -311,11 +316,15 @@ fn parse_moment(text: &str, month_first: bool) -> Option<Moment> {
             return Some(Moment::Local(n));
         }
     }
-    // "14/03/2027 09:00", "3/14/2027 9:00 AM"
-    let (date, time) = t.split_once(' ')?;
-    Some(Moment::Local(
-        parse_date(date, month_first)?.and_time(parse_time(time)?),
-    ))
+    // "14/03/2027 09:00", "3/14/2027 9:00 AM", and Acuity's "March 14, 2027 9:00 am": the
+    // date and the time meet at one of the spaces.
+    t.char_indices()
+        .filter(|(_, c)| *c == ' ')
+        .find_map(|(i, _)| {
+            let date = parse_date(&t[..i], month_first)?;
+            let time = parse_time(&t[i + 1..])?;
+            Some(Moment::Local(date.and_time(time)))
+        })
 }
 
 fn to_instant(m: Moment, zone: &Tz) -> Result<DateTime<Utc>, String> {
@@ -554,7 +563,7 @@ pub struct IcsRules<'a> {
 }
 
 /// Who an event is for, and where each part was read.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Who {
     name: String,
     phone: Option<String>,
@@ -725,6 +734,42 @@ pub fn parse_ics(
         ImportFileError::Malformed(e.lines().next().unwrap_or("not iCalendar").to_owned())
     })?;
     let mut out = ParsedFile::default();
+    // An event with a RECURRENCE-ID replaces one occurrence of its series (RFC 5545 3.8.4.4):
+    // moved, retitled or cancelled. The series leaves that occurrence to it, and it keeps the
+    // occurrence's id, so a re-import finds the same booking. Said once, the series' client
+    // stands for its replacements that do not name one.
+    let mut replaced: std::collections::HashSet<(String, DateTime<Utc>)> =
+        std::collections::HashSet::new();
+    let mut series_who: std::collections::HashMap<String, Who> = std::collections::HashMap::new();
+    for event in calendar.events() {
+        let Some(uid) = event.get_uid() else { continue };
+        if let Some(DatePerhapsTime::DateTime(at)) = event.get_recurrence_id() {
+            if let Ok(at) = ics_instant(&at, zone) {
+                replaced.insert((uid.to_owned(), at));
+            }
+        } else if event.property_value("RRULE").is_some() {
+            let attendees = event
+                .multi_properties()
+                .get("ATTENDEE")
+                .cloned()
+                .unwrap_or_default();
+            let summary = event.get_summary().unwrap_or_default().trim().to_owned();
+            let description = event.get_description().unwrap_or_default().to_owned();
+            if summary.chars().count() <= MAX_FIELD_CHARS
+                && description.chars().count() <= MAX_FIELD_CHARS * 4
+            {
+                let who = who(
+                    &summary,
+                    &description,
+                    &attendees,
+                    event.property_value("ORGANIZER"),
+                    region,
+                    rules,
+                );
+                series_who.insert(uid.to_owned(), who);
+            }
+        }
+    }
     for (index, event) in calendar.events().enumerate() {
         let row = u32::try_from(index + 1).unwrap_or(u32::MAX);
         let summary = event.get_summary().unwrap_or_default().trim().to_owned();
@@ -837,7 +882,27 @@ pub fn parse_ics(
             .cloned()
             .unwrap_or_default();
         let organizer = event.property_value("ORGANIZER");
-        let who = who(&summary, &description, &attendees, organizer, region, rules);
+        let mut who = who(&summary, &description, &attendees, organizer, region, rules);
+        let replaces = match event.get_recurrence_id() {
+            Some(DatePerhapsTime::DateTime(at)) => ics_instant(&at, zone).ok(),
+            _ => None,
+        };
+        if replaces.is_some() && who.phone.is_none() {
+            if let Some(series) = series_who.get(&uid) {
+                who = Who {
+                    read_from: series
+                        .read_from
+                        .iter()
+                        .map(|from| format!("{from} (of the series)"))
+                        .collect(),
+                    ..series.clone()
+                };
+            }
+        }
+        let external_id = match replaces {
+            Some(at) => format!("{uid}/{}", at.format("%Y%m%dT%H%M%SZ")),
+            None => uid.clone(),
+        };
         let base = ParsedAppointment {
             row,
             label: label.clone(),
@@ -850,7 +915,7 @@ pub fn parse_ics(
             location: event.get_location().unwrap_or_default().to_owned(),
             notes: description.clone(),
             status,
-            external_id: Some(uid.clone()),
+            external_id: Some(external_id),
             read_from: who.read_from.join(" · "),
         };
         let Some(rule) = recurring else {
@@ -860,6 +925,9 @@ pub fn parse_ics(
         match occurrences(&start, rule, event, zone, now) {
             Ok((starts, later)) => {
                 for occurrence in starts.iter().copied() {
+                    if replaced.contains(&(uid.clone(), occurrence)) {
+                        continue;
+                    }
                     out.appointments.push(ParsedAppointment {
                         starts_at: occurrence,
                         ends_at: occurrence + length,
