@@ -84,6 +84,17 @@ impl ProviderSettingsError {
     }
 }
 
+/// Whether an address is this computer itself (localhost, 127.0.0.0/8, ::1), by its parsed
+/// host, never by how its text begins.
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 fn sid(text: &str, prefix: &str) -> Option<String> {
     let text = text.trim();
     let rest = text.strip_prefix(prefix)?;
@@ -122,14 +133,20 @@ impl TwilioInput {
         };
         let base_url = match filled(&self.base_url) {
             None => None,
-            Some(url) => {
-                let local = url.starts_with("http://127.0.0.1")
-                    || url.starts_with("http://localhost")
-                    || url.starts_with("http://[::1]");
-                if !(url.starts_with("https://") || local) {
+            Some(text) => {
+                // Parsed, not prefix-matched: "http://localhost.evil.example" and
+                // "http://localhost@evil.example" are other computers, and the secret would
+                // travel to them in the clear.
+                let url = url::Url::parse(text).map_err(|_| ProviderSettingsError::BaseUrl)?;
+                let allowed = match url.scheme() {
+                    "https" => url.host().is_some(),
+                    "http" => is_loopback(&url),
+                    _ => false,
+                };
+                if !allowed || !url.username().is_empty() || url.password().is_some() {
                     return Err(ProviderSettingsError::BaseUrl);
                 }
-                Some(url.trim_end_matches('/').to_owned())
+                Some(text.trim_end_matches('/').to_owned())
             }
         };
         Ok(TwilioSettings {
@@ -237,6 +254,41 @@ mod tests {
             ),
             (
                 TwilioInput {
+                    base_url: Some("http://localhost.evil.example".into()),
+                    ..input()
+                },
+                "base_url",
+            ),
+            (
+                TwilioInput {
+                    base_url: Some("http://localhost@evil.example".into()),
+                    ..input()
+                },
+                "base_url",
+            ),
+            (
+                TwilioInput {
+                    base_url: Some("http://127.0.0.1.evil.example:4010".into()),
+                    ..input()
+                },
+                "base_url",
+            ),
+            (
+                TwilioInput {
+                    base_url: Some("https://user:pw@api.twilio.com".into()),
+                    ..input()
+                },
+                "base_url",
+            ),
+            (
+                TwilioInput {
+                    base_url: Some("ftp://127.0.0.1".into()),
+                    ..input()
+                },
+                "base_url",
+            ),
+            (
+                TwilioInput {
                     from_number: Some("12".into()),
                     ..input()
                 },
@@ -254,6 +306,21 @@ mod tests {
             local.validate("US").unwrap().base_url.as_deref(),
             Some("http://127.0.0.1:4010")
         );
+        for fine in [
+            "http://localhost:4010",
+            "http://[::1]:4010",
+            "http://127.0.0.2",
+            "https://api.twilio.com",
+        ] {
+            let input = TwilioInput {
+                base_url: Some(fine.into()),
+                ..input()
+            };
+            assert_eq!(
+                input.validate("US").unwrap().base_url.as_deref(),
+                Some(fine)
+            );
+        }
     }
 
     #[test]

@@ -159,14 +159,8 @@ fn parse_address(typed: &str) -> Result<Source, EngineError> {
                 format!("That is not a web address Tidings can read ({err}). Copy it again from the calendar's sharing settings."),
             )
         })?;
-        let host = url.host_str().unwrap_or_default();
-        let loopback = host.eq_ignore_ascii_case("localhost")
-            || host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback());
-        if host.is_empty() {
+        let loopback = tidings_domain::provider::is_loopback(&url);
+        if url.host_str().unwrap_or_default().is_empty() {
             return Err(bad_input(
                 "address",
                 "That address has no server name. Copy it again from the calendar's sharing settings.",
