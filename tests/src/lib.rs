@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 pub mod desks;
+pub mod prism;
 pub mod twilio_fake;
 
 use std::path::{Path, PathBuf};

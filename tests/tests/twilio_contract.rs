@@ -9,16 +9,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::fs::File;
-use std::io::Read;
-use std::net::{TcpListener, TcpStream};
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use serde_json::Value;
 use tidings_e2e::crate_dir;
+use tidings_e2e::prism::Prism;
 use tidings_sms::twilio::{parse_twilio_time, TwilioAccount, TwilioMessage, TwilioPage};
 use tidings_sms::{
     OutboundText, Provider, ProviderError, ProviderStatus, Sender, Sensitive, TwilioConfig,
@@ -31,8 +28,6 @@ const SECRET: &str = "contract-test-secret";
 const SERVICE: &str = "MG00112233445566778899aabbccddeeff";
 const OWN_NUMBER: &str = "+15005550006";
 const CUSTOMER: &str = "+15558675310";
-/// How long Prism may take to read the 1.9 MB spec and listen.
-const STARTUP: Duration = Duration::from_secs(60);
 
 fn spec_path() -> PathBuf {
     // Twilio's own description (MIT, licence beside it), kept in the repository so the
@@ -44,129 +39,6 @@ fn spec_path() -> PathBuf {
         spec.display()
     );
     spec
-}
-
-/// A running Prism, in its own process group; dropping it stops the whole group, so a failed
-/// test leaves no server behind.
-struct Prism {
-    child: Child,
-    port: u16,
-    log: tempfile::NamedTempFile,
-    started_in: Duration,
-}
-
-impl Prism {
-    fn start() -> Self {
-        let prism = crate_dir().join("node_modules/.bin/prism");
-        assert!(
-            prism.exists(),
-            "Prism is not installed ({} is missing). Install it with `npm ci --prefix tests` \
-             from the repository root (`.ci/install` does this for `.ci/test`).",
-            prism.display()
-        );
-        let spec = spec_path();
-        let port = free_port();
-        let log = tempfile::NamedTempFile::new().unwrap();
-        let started = Instant::now();
-        let child = Command::new(&prism)
-            .args([
-                "mock",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &port.to_string(),
-                "--errors",
-            ])
-            .arg(&spec)
-            .stdin(Stdio::null())
-            .stdout(log.reopen().unwrap())
-            .stderr(log.reopen().unwrap())
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|err| panic!("could not start {}: {err}", prism.display()));
-        let mut prism = Prism {
-            child,
-            port,
-            log,
-            started_in: Duration::ZERO,
-        };
-        prism.wait_until_listening(started);
-        prism
-    }
-
-    fn wait_until_listening(&mut self, started: Instant) {
-        let address = format!("127.0.0.1:{}", self.port);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!(
-                    "Prism exited before listening ({status}). Its output:\n{}",
-                    self.log_text()
-                );
-            }
-            // Prism announces itself once its routes are ready; the port alone opens earlier.
-            if TcpStream::connect(&address).is_ok()
-                && self.log_text().contains("Prism is listening")
-            {
-                self.started_in = started.elapsed();
-                return;
-            }
-            assert!(
-                started.elapsed() < STARTUP,
-                "Prism did not listen on {address} within {STARTUP:?}. Its output:\n{}",
-                self.log_text()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn base_url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn log_text(&self) -> String {
-        let mut text = String::new();
-        File::open(self.log.path())
-            .and_then(|mut f| f.read_to_string(&mut text))
-            .unwrap();
-        text
-    }
-
-    /// Prism's lines about failed validation and refused requests, for failure messages.
-    fn complaints(&self) -> String {
-        self.log_text()
-            .lines()
-            .filter(|l| l.contains('✖') || l.contains('⚠') || l.contains("did not pass"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-}
-
-impl Drop for Prism {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-        let deadline = Instant::now() + Duration::from_secs(3);
-        while Instant::now() < deadline {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        // Whatever is still alive in the group (the leader, or a node child it left) goes now.
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &group])
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn twilio(prism: &Prism, sender: Sender) -> TwilioProvider {
@@ -213,7 +85,7 @@ const GENERATED: (&str, &str) = ("__dynamic", "true");
 #[tokio::test(flavor = "multi_thread")]
 async fn every_request_the_client_builds_is_accepted_by_twilios_spec() {
     let started = Instant::now();
-    let prism = Prism::start();
+    let prism = Prism::start(&spec_path());
     println!("Prism listened after {:.1?}", prism.started_in);
 
     let from_number = twilio(&prism, Sender::Number(OWN_NUMBER.into()));
@@ -222,6 +94,7 @@ async fn every_request_the_client_builds_is_accepted_by_twilios_spec() {
         to: CUSTOMER.into(),
         body: "Hi Ana, see you tomorrow at 3pm ✂ & thanks!".into(),
         send_at: None,
+        key: None,
     };
 
     // Create, from a number.

@@ -73,7 +73,7 @@ end: string, };
 
 export type Caps = { max_texts_per_day: number, max_texts_per_week: number, };
 
-export type ProviderKind = "sandbox" | "twilio";
+export type ProviderKind = "sandbox" | "twilio" | "smsgate";
 
 export type RegionInfo = { code: string, calling_code: number, };
 

@@ -65,6 +65,10 @@ pub enum ProviderKind {
     #[default]
     Sandbox,
     Twilio,
+    /// The desk's own Android phone running the SMSGate app's local server.
+    #[serde(rename = "smsgate")]
+    #[ts(rename = "smsgate")]
+    SmsGate,
 }
 
 impl ProviderKind {
@@ -72,6 +76,7 @@ impl ProviderKind {
         match self {
             Self::Sandbox => "sandbox",
             Self::Twilio => "twilio",
+            Self::SmsGate => "smsgate",
         }
     }
 }

@@ -48,7 +48,28 @@ pub(crate) struct Ready<'a> {
     pub sent_at: DateTime<Utc>,
 }
 
+/// The key under which this database's install is known to a provider that refuses repeated
+/// ids (SMSGate): kept once, so two databases never send under the same message ids.
+const INSTALL_KEY: &str = "install_id";
+
 impl Engine {
+    /// A text's id as a provider sees it: this install's own prefix and the message id (at
+    /// most 36 characters). The same text always has the same key, so a resend is recognised.
+    pub(crate) fn send_key(&self, message_id: i64) -> Result<String, EngineError> {
+        let install = match self.store.kv_get(INSTALL_KEY)?.filter(|k| !k.is_empty()) {
+            Some(install) => install,
+            None => {
+                let fresh = format!("{:016x}", fastrand::u64(..));
+                self.store.kv_set(INSTALL_KEY, &fresh, self.now())?;
+                fresh
+            }
+        };
+        Ok(format!(
+            "td{}-{message_id}",
+            &install[..install.len().min(16)]
+        ))
+    }
+
     /// Sends a text at once through the outbox: recorded as claimed with its body before the
     /// provider call, settled after. Returns the message's id and what happened.
     pub(crate) async fn send_direct(
@@ -135,6 +156,7 @@ impl Engine {
                 to: m.to.clone(),
                 body: ready.body.to_owned(),
                 send_at: ready.ahead,
+                key: Some(self.send_key(m.id)?),
             })
             .await;
         match answer {

@@ -6,6 +6,7 @@
 pub mod sandbox;
 pub mod secrets;
 mod sensitive;
+pub mod smsgate;
 pub mod twilio;
 
 use async_trait::async_trait;
@@ -17,6 +18,7 @@ use ts_rs::TS;
 pub use sandbox::SandboxProvider;
 pub use secrets::{Keyring, KeyringState, SecretError};
 pub use sensitive::Sensitive;
+pub use smsgate::{SmsGateConfig, SmsGateProvider};
 pub use twilio::{Sender, TwilioConfig, TwilioProvider};
 
 /// A text to hand to the provider: now, or (where the provider can hold it) at `send_at`.
@@ -26,6 +28,9 @@ pub struct OutboundText {
     pub to: String,
     pub body: String,
     pub send_at: Option<DateTime<Utc>>,
+    /// The text's own id, for providers that refuse a second message with the same one
+    /// (SMSGate): a resend after a lost answer can then never go twice. At most 36 characters.
+    pub key: Option<String>,
 }
 
 /// Where a message stands at the provider.

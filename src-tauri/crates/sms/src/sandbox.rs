@@ -235,6 +235,7 @@ mod tests {
             to: "+447700900123".into(),
             body: "Reminder: 10:00 tomorrow. Reply YES to confirm.".into(),
             send_at,
+            key: None,
         }
     }
 

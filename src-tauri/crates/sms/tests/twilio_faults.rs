@@ -55,6 +55,7 @@ fn text(body: &str) -> OutboundText {
         to: CUSTOMER.into(),
         body: body.into(),
         send_at: None,
+        key: None,
     }
 }
 
