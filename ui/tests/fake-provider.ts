@@ -76,6 +76,8 @@ export class ProviderStore {
       kind: s.provider,
       twilio: t,
       secret_stored: t !== null && this.secrets.has(keyringAccount(t)),
+      smsgate: s.smsgate ?? null,
+      smsgate_password_stored: false,
       keyring: this.keyring,
       keyring_message: this.keyringMessage,
       paused: this.paused,

@@ -28,6 +28,11 @@ backup_folder: string,
  */
 twilio: TwilioSettings | null, 
 /**
+ * The desk's Android phone as gateway (SMSGate), when one has been connected (kept when
+ * switching away, like Twilio's).
+ */
+smsgate?: SmsGateSettings, 
+/**
  * With Twilio, whose opt-out handling already answers STOP, START and HELP, Tidings
  * records the change but sends no second confirmation unless this is on.
  */
@@ -323,6 +328,33 @@ messaging_service_sid: string | null,
  */
 base_url: string | null, };
 
+export type SmsGateSettings = { 
+/**
+ * `http://192.168.1.20:8080`, as the app shows it.
+ */
+base_url: string, username: string, 
+/**
+ * Seconds between two texts from the phone: carriers tolerate tens to a few hundred
+ * texts an hour from one SIM and may block it beyond that.
+ */
+seconds_between_texts: number, };
+
+export type SmsGateInput = { base_url: string, username: string, 
+/**
+ * Empty keeps the password already in the keyring for this address and username.
+ */
+password: string, seconds_between_texts?: number, };
+
+export type GatewayStatus = { 
+/**
+ * The SMSGate app's version, when it says.
+ */
+version: string | null, 
+/**
+ * What its health check says is not right ("Battery level in percent: 12 percent").
+ */
+warnings: Array<string>, };
+
 export type TwilioInput = { account_sid: string, api_key_sid?: string, from_number?: string, messaging_service_sid?: string, base_url?: string, 
 /**
  * Empty keeps the secret already in the keyring for this account.
@@ -333,7 +365,15 @@ export type ProviderView = { kind: ProviderKind, twilio: TwilioSettings | null,
 /**
  * Whether the keyring holds a secret for the Twilio account above.
  */
-secret_stored: boolean, keyring: KeyringState, 
+secret_stored: boolean, 
+/**
+ * The gateway phone (SMSGate), when one has been connected.
+ */
+smsgate: SmsGateSettings | null, 
+/**
+ * Whether the keyring holds the gateway phone's password.
+ */
+smsgate_password_stored: boolean, keyring: KeyringState, 
 /**
  * What is wrong with the keyring, in words, when it is not available.
  */

@@ -220,6 +220,18 @@ enum ProviderChoice {
         #[arg(long)]
         base_url: Option<String>,
     },
+    /// The desk's Android phone running the SMSGate app's local server. The password the app
+    /// shows is read from standard input and stored only in the OS keyring.
+    Smsgate {
+        /// The address the app shows, such as http://192.168.1.20:8080.
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        username: String,
+        /// Seconds between two texts from the phone (default 4).
+        #[arg(long)]
+        seconds_between: Option<u32>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -1055,6 +1067,33 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                         .block_on(engine.connect_twilio(&input, WriteSource::Cli, "cli"))
                         .map_err(|e| e.payload())?
                 }
+                ProviderAction::Set {
+                    choice:
+                        ProviderChoice::Smsgate {
+                            url,
+                            username,
+                            seconds_between,
+                        },
+                } => {
+                    let mut password = String::new();
+                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut password).map_err(
+                        |e| {
+                            fail(
+                                ErrorCode::InvalidInput,
+                                format!("Can't read the password from standard input: {e}"),
+                            )
+                        },
+                    )?;
+                    let input = tidings_engine::domain::SmsGateInput {
+                        base_url: url,
+                        username,
+                        password: password.trim().to_owned(),
+                        seconds_between_texts: seconds_between,
+                    };
+                    runtime
+                        .block_on(engine.connect_smsgate(&input, WriteSource::Cli, "cli"))
+                        .map_err(|e| e.payload())?
+                }
             };
             if cli.json {
                 return print_json(&view);
@@ -1071,6 +1110,18 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 out!(
                     "secret:    {}",
                     if view.secret_stored {
+                        "in the keyring"
+                    } else {
+                        "missing"
+                    }
+                );
+            }
+            if let Some(g) = &view.smsgate {
+                out!("phone:     {} as {}", g.base_url, g.username);
+                out!("pace:      one text every {} s", g.seconds_between_texts);
+                out!(
+                    "password:  {}",
+                    if view.smsgate_password_stored {
                         "in the keyring"
                     } else {
                         "missing"

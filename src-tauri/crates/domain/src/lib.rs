@@ -44,7 +44,10 @@ pub mod metrics;
 pub mod planner;
 pub mod provider;
 
-pub use provider::{describe_error_code, ProviderSettingsError, TwilioInput, TwilioSettings};
+pub use provider::{
+    describe_error_code, ProviderSettingsError, SmsGateInput, SmsGateSettings,
+    SmsGateSettingsError, TwilioInput, TwilioSettings,
+};
 
 pub use planner::{plan_reminders, AllowedHours, Planned, RuleTiming, SuppressReason};
 pub mod keywords;

@@ -159,6 +159,125 @@ impl TwilioInput {
     }
 }
 
+/// How Tidings reaches the desk's Android phone running the SMSGate app's local server. The
+/// password is not here: it lives only in the OS keyring, under
+/// [`SmsGateSettings::keyring_account`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SmsGateSettings {
+    /// `http://192.168.1.20:8080`, as the app shows it.
+    pub base_url: String,
+    pub username: String,
+    /// Seconds between two texts from the phone: carriers tolerate tens to a few hundred
+    /// texts an hour from one SIM and may block it beyond that.
+    pub seconds_between_texts: u32,
+}
+
+/// The pace one SIM can keep without a carrier taking it for spam (about 900 texts an hour at
+/// most).
+pub const DEFAULT_SECONDS_BETWEEN_TEXTS: u32 = 4;
+
+impl SmsGateSettings {
+    /// The keyring entry holding the gateway's password.
+    pub fn keyring_account(&self) -> String {
+        format!("smsgate:{}:{}", self.base_url, self.username)
+    }
+}
+
+/// What the Provider form (or `tidings-cli provider set smsgate`) sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SmsGateInput {
+    pub base_url: String,
+    pub username: String,
+    /// Empty keeps the password already in the keyring for this address and username.
+    pub password: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub seconds_between_texts: Option<u32>,
+}
+
+/// Why an SMSGate form cannot be used, field by field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SmsGateSettingsError {
+    #[error(
+        "Enter the phone's address as the SMSGate app shows it, such as http://192.168.1.20:8080."
+    )]
+    Address,
+    #[error("Plain http:// only reaches a phone on this network (an address such as 192.168.x.x, 10.x.x.x or 172.16–31.x.x): the password would cross the internet unprotected. Use the phone's local address, or https://.")]
+    PublicHttp,
+    #[error("Enter the username the SMSGate app shows under Local server.")]
+    Username,
+    #[error("Enter the password the SMSGate app shows under Local server.")]
+    Password,
+    #[error("Seconds between texts must be between 1 and 3600.")]
+    Pace,
+}
+
+impl SmsGateSettingsError {
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::Address | Self::PublicHttp => "base_url",
+            Self::Username => "username",
+            Self::Password => "password",
+            Self::Pace => "seconds_between_texts",
+        }
+    }
+}
+
+/// Whether an address is on this computer or the local network (private, link-local or
+/// loopback ranges), where plain http is how the SMSGate app serves.
+pub fn is_local_network(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => {
+            name.eq_ignore_ascii_case("localhost") || name.to_ascii_lowercase().ends_with(".local")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_private() || ip.is_loopback() || ip.is_link_local(),
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback()
+                || (ip.segments()[0] & 0xfe00) == 0xfc00
+                || (ip.segments()[0] & 0xffc0) == 0xfe80
+        }
+        None => false,
+    }
+}
+
+impl SmsGateInput {
+    /// Checks every field but the password (which may be kept from the keyring).
+    pub fn validate(&self) -> Result<SmsGateSettings, SmsGateSettingsError> {
+        let text = self.base_url.trim();
+        // "192.168.1.20:8080" as typed from the app's screen means http.
+        let with_scheme = if text.contains("://") {
+            text.to_owned()
+        } else {
+            format!("http://{text}")
+        };
+        let url = url::Url::parse(&with_scheme).map_err(|_| SmsGateSettingsError::Address)?;
+        if url.host().is_none() || !url.username().is_empty() || url.password().is_some() {
+            return Err(SmsGateSettingsError::Address);
+        }
+        match url.scheme() {
+            "https" => {}
+            "http" if is_local_network(&url) => {}
+            "http" => return Err(SmsGateSettingsError::PublicHttp),
+            _ => return Err(SmsGateSettingsError::Address),
+        }
+        let username = self.username.trim();
+        if username.is_empty() || username.len() > 200 {
+            return Err(SmsGateSettingsError::Username);
+        }
+        let seconds = self
+            .seconds_between_texts
+            .unwrap_or(DEFAULT_SECONDS_BETWEEN_TEXTS);
+        if !(1..=3600).contains(&seconds) {
+            return Err(SmsGateSettingsError::Pace);
+        }
+        Ok(SmsGateSettings {
+            base_url: with_scheme.trim_end_matches('/').to_owned(),
+            username: username.to_owned(),
+            seconds_between_texts: seconds,
+        })
+    }
+}
+
 /// A carrier or Twilio error code in words the front desk can act on.
 pub fn describe_error_code(code: &str) -> &'static str {
     match code {
@@ -321,6 +440,58 @@ mod tests {
                 Some(fine)
             );
         }
+    }
+
+    #[test]
+    fn a_gateway_phone_is_reached_over_http_only_on_the_local_network() {
+        let input = |url: &str| SmsGateInput {
+            base_url: url.into(),
+            username: "sms".into(),
+            password: "pw".into(),
+            seconds_between_texts: None,
+        };
+        let ok = input("192.168.1.20:8080").validate().unwrap();
+        assert_eq!(ok.base_url, "http://192.168.1.20:8080");
+        assert_eq!(ok.seconds_between_texts, DEFAULT_SECONDS_BETWEEN_TEXTS);
+        assert_eq!(ok.keyring_account(), "smsgate:http://192.168.1.20:8080:sms");
+        for fine in [
+            "http://10.0.0.5:8080/",
+            "http://172.16.4.2:8080",
+            "http://127.0.0.1:8080",
+            "http://localhost:8080",
+            "http://pixel-7.local:8080",
+            "http://[fd00::5]:8080",
+            "https://gateway.example.com",
+        ] {
+            assert!(input(fine).validate().is_ok(), "{fine}");
+        }
+        for (bad, field) in [
+            ("http://203.0.113.9:8080", "base_url"),
+            ("http://gateway.example.com", "base_url"),
+            ("http://192.168.1.20.evil.example", "base_url"),
+            ("http://sms@192.168.1.20:8080", "base_url"),
+            ("ftp://192.168.1.20", "base_url"),
+            ("", "base_url"),
+        ] {
+            assert_eq!(input(bad).validate().unwrap_err().field(), field, "{bad}");
+        }
+        assert!(matches!(
+            input("http://8.8.8.8").validate(),
+            Err(SmsGateSettingsError::PublicHttp)
+        ));
+        let no_user = SmsGateInput {
+            username: " ".into(),
+            ..input("192.168.1.20:8080")
+        };
+        assert_eq!(no_user.validate().unwrap_err().field(), "username");
+        let too_fast = SmsGateInput {
+            seconds_between_texts: Some(0),
+            ..input("192.168.1.20:8080")
+        };
+        assert_eq!(
+            too_fast.validate().unwrap_err().field(),
+            "seconds_between_texts"
+        );
     }
 
     #[test]

@@ -186,6 +186,11 @@ pub struct Settings {
     /// Sandbox, so switching again needs no retyping).
     #[serde(default)]
     pub twilio: Option<crate::TwilioSettings>,
+    /// The desk's Android phone as gateway (SMSGate), when one has been connected (kept when
+    /// switching away, like Twilio's).
+    #[serde(default)]
+    #[ts(optional)]
+    pub smsgate: Option<crate::SmsGateSettings>,
     /// With Twilio, whose opt-out handling already answers STOP, START and HELP, Tidings
     /// records the change but sends no second confirmation unless this is on.
     #[serde(default)]

@@ -70,6 +70,10 @@ pub struct ProviderView {
     pub twilio: Option<TwilioSettings>,
     /// Whether the keyring holds a secret for the Twilio account above.
     pub secret_stored: bool,
+    /// The gateway phone (SMSGate), when one has been connected.
+    pub smsgate: Option<tidings_domain::SmsGateSettings>,
+    /// Whether the keyring holds the gateway phone's password.
+    pub smsgate_password_stored: bool,
     pub keyring: KeyringState,
     /// What is wrong with the keyring, in words, when it is not available.
     pub keyring_message: Option<String>,
@@ -89,12 +93,12 @@ pub struct ConnectionCheck {
 
 /// Stands in for Twilio when its secret cannot be read: every call says why, and the
 /// dispatcher pauses instead of burning retries.
-struct UnavailableProvider(String);
+pub(crate) struct UnavailableProvider(pub(crate) String, pub(crate) ProviderKind);
 
 #[async_trait]
 impl Provider for UnavailableProvider {
     fn kind(&self) -> ProviderKind {
-        ProviderKind::Twilio
+        self.1
     }
     async fn send(&self, _: &OutboundText) -> Result<SendReceipt, ProviderError> {
         Err(ProviderError::Unavailable(self.0.clone()))
@@ -161,11 +165,15 @@ impl Engine {
                 let provider: Arc<dyn Provider> = match self.keyring.get(&twilio.keyring_account())
                 {
                     Ok(secret) => Arc::new(TwilioProvider::new(twilio_config(&twilio, secret))?),
-                    Err(err) => Arc::new(UnavailableProvider(format!(
-                        "Tidings can't read the Twilio secret: {err}"
-                    ))),
+                    Err(err) => Arc::new(UnavailableProvider(
+                        format!("Tidings can't read the Twilio secret: {err}"),
+                        ProviderKind::Twilio,
+                    )),
                 };
                 self.set_provider(provider);
+            }
+            (ProviderKind::SmsGate, _) if settings.smsgate.is_some() => {
+                self.set_provider(self.smsgate_provider(settings.smsgate.as_ref())?);
             }
             _ => self.set_provider(self.sandbox_provider()),
         }
@@ -190,6 +198,11 @@ impl Engine {
                 .as_ref()
                 .is_some_and(|t| t.messaging_service_sid.is_some())
                 && self.provider().kind() == ProviderKind::Twilio,
+            smsgate_password_stored: settings
+                .smsgate
+                .as_ref()
+                .is_some_and(|g| self.keyring.get(&g.keyring_account()).is_ok()),
+            smsgate: settings.smsgate,
             twilio: settings.twilio,
             secret_stored,
             keyring,
@@ -285,6 +298,13 @@ impl Engine {
                 self.keyring.delete(&twilio.keyring_account())?;
             }
             next.twilio = None;
+            if let Some(gateway) = &next.smsgate {
+                match self.keyring.delete(&gateway.keyring_account()) {
+                    Ok(()) | Err(SecretError::Missing) => {}
+                    Err(err) => return Err(err.into()),
+                }
+            }
+            next.smsgate = None;
         }
         next.provider = ProviderKind::Sandbox;
         self.store
@@ -349,7 +369,7 @@ impl Engine {
         Ok(())
     }
 
-    fn clear_pause(&self) -> Result<(), EngineError> {
+    pub(crate) fn clear_pause(&self) -> Result<(), EngineError> {
         self.store.kv_set(PAUSE_KEY, "", self.now())?;
         Ok(())
     }

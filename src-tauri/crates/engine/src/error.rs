@@ -71,6 +71,8 @@ pub enum EngineError {
     Secret(#[from] tidings_sms::SecretError),
     #[error(transparent)]
     ProviderSettings(#[from] tidings_domain::ProviderSettingsError),
+    #[error(transparent)]
+    SmsGateSettings(#[from] tidings_domain::SmsGateSettingsError),
     #[error("Finish setting up Tidings first: business name, time zone and phone region.")]
     SetupRequired,
     #[error(transparent)]
@@ -117,7 +119,7 @@ impl EngineError {
             Self::Provider(ProviderError::Transient { .. }) => ErrorCode::ProviderOffline,
             Self::Provider(_) => ErrorCode::Provider,
             Self::Secret(_) => ErrorCode::Keyring,
-            Self::ProviderSettings(_) => ErrorCode::InvalidInput,
+            Self::ProviderSettings(_) | Self::SmsGateSettings(_) => ErrorCode::InvalidInput,
             Self::Store(err) => match err {
                 StoreError::DataFolder { .. } => ErrorCode::DataFolder,
                 StoreError::Corrupt { .. } => ErrorCode::DatabaseCorrupt,
@@ -139,6 +141,7 @@ impl EngineError {
                 Self::Invalid(err) => Some(err.field().to_owned()),
                 Self::Client(err) => Some(err.field().to_owned()),
                 Self::ProviderSettings(err) => Some(err.field().to_owned()),
+                Self::SmsGateSettings(err) => Some(err.field().to_owned()),
                 Self::DuplicatePhone { .. } => Some("phone".to_owned()),
                 Self::BadInput { field, .. } => Some((*field).to_owned()),
                 _ => None,

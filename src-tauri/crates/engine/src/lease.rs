@@ -48,7 +48,12 @@ impl SenderLease<'_> {
     /// Waits for this database's next sending slot at `per_second` texts a second, whichever
     /// process sent last, and books the one after it.
     pub async fn pace(&self, per_second: u32) {
-        let interval = 1000 / i64::from(per_second.max(1));
+        self.pace_every(1000 / i64::from(per_second.max(1))).await;
+    }
+
+    /// As [`SenderLease::pace`], one text every `interval` milliseconds.
+    pub async fn pace_every(&self, interval: i64) {
+        let interval = interval.max(1);
         let now = real_now_ms();
         // A slot further off than one interval is not ours to honour (a clock set back, a
         // damaged file): it is treated as free now.

@@ -19,6 +19,7 @@ mod outbox;
 pub mod paths;
 mod reminders;
 mod scheduler;
+mod smsgate;
 pub mod system;
 mod updates;
 
@@ -59,6 +60,7 @@ pub use reminders::{
     TemplatePreview, TemplateVersion, TickItem, TickReport,
 };
 pub use scheduler::default_templates;
+pub use smsgate::GatewayStatus;
 pub use tidings_domain::gate::LATE_GRACE_MINUTES;
 pub use updates::{
     NoticeExclusion, NoticeInput, NoticePreview, NoticeProgress, NoticeRecipient, UpdateInput,

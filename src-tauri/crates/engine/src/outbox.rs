@@ -148,8 +148,17 @@ impl Engine {
             },
         )?;
         let provider = self.provider();
-        if provider.kind() != ProviderKind::Sandbox {
-            lease.pace(self.settings()?.send_rate()).await;
+        match provider.kind() {
+            ProviderKind::Sandbox => {}
+            // One SIM: the pace the desk chose for it (a text every few seconds).
+            ProviderKind::SmsGate => {
+                let seconds = self.settings()?.smsgate.map_or(
+                    tidings_domain::provider::DEFAULT_SECONDS_BETWEEN_TEXTS,
+                    |g| g.seconds_between_texts,
+                );
+                lease.pace_every(i64::from(seconds) * 1000).await;
+            }
+            ProviderKind::Twilio => lease.pace(self.settings()?.send_rate()).await,
         }
         let answer = provider
             .send(&OutboundText {
