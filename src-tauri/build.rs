@@ -59,6 +59,8 @@ fn main() {
         "get_provider",
         "test_twilio_connection",
         "connect_twilio",
+        "test_smsgate_connection",
+        "connect_smsgate",
         "use_sandbox",
         "send_test_text",
         "resume_sending",

@@ -119,6 +119,8 @@ pub fn run() -> ExitCode {
             provider::get_provider,
             provider::test_twilio_connection,
             provider::connect_twilio,
+            provider::test_smsgate_connection,
+            provider::connect_smsgate,
             provider::use_sandbox,
             provider::send_test_text,
             provider::resume_sending,

@@ -2,8 +2,8 @@
 //! resuming after sending was paused.
 
 use tauri::State;
-use tidings_engine::domain::{TwilioInput, WriteSource};
-use tidings_engine::{ConnectionCheck, OutboxMessage, ProviderView};
+use tidings_engine::domain::{SmsGateInput, TwilioInput, WriteSource};
+use tidings_engine::{ConnectionCheck, GatewayStatus, OutboxMessage, ProviderView};
 
 use crate::commands::{Reply, DESK};
 use crate::AppState;
@@ -56,5 +56,29 @@ pub async fn resume_sending(state: State<'_, AppState>) -> Reply<ProviderView> {
     state
         .engine()?
         .resume_sending(WriteSource::Ui)
+        .map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn test_smsgate_connection(
+    state: State<'_, AppState>,
+    input: SmsGateInput,
+) -> Reply<GatewayStatus> {
+    state
+        .engine()?
+        .test_smsgate(&input)
+        .await
+        .map_err(|e| e.payload())
+}
+
+#[tauri::command]
+pub async fn connect_smsgate(
+    state: State<'_, AppState>,
+    input: SmsGateInput,
+) -> Reply<ProviderView> {
+    state
+        .engine()?
+        .connect_smsgate(&input, WriteSource::Ui, DESK)
+        .await
         .map_err(|e| e.payload())
 }

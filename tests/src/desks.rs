@@ -141,3 +141,10 @@ fn client_with_consent(engine: &Engine, name: &str, phone: &str, action: Consent
         .unwrap();
     client.id
 }
+
+/// Sending paused from the tray on the desk at `db`: nothing goes out until it is resumed or a
+/// provider is connected.
+pub fn with_sending_paused(db: &std::path::Path) {
+    let engine = Engine::open(EngineConfig::new(db.to_owned())).unwrap();
+    engine.pause_sending_by_user(WriteSource::Ui).unwrap();
+}

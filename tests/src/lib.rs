@@ -9,6 +9,7 @@
 
 pub mod desks;
 pub mod prism;
+pub mod smsgate_fake;
 pub mod twilio_fake;
 
 use std::path::{Path, PathBuf};

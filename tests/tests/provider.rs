@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
+use tidings_e2e::smsgate_fake::{self, FakeSmsGate};
 use tidings_e2e::twilio_fake::{FakeTwilio, ACCOUNT_SID, API_KEY_SID};
 use tidings_e2e::{desks, App};
 
@@ -75,5 +76,104 @@ async fn connect_twilio_send_a_test_text_and_see_it_delivered() {
     assert_eq!(accepted[0].to, "+14155552671");
     assert!(accepted[0].body.contains("Harbour Hair"));
     app.screenshot("provider-twilio-connected").await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connect_the_desks_android_phone_send_a_test_text_and_a_yes_from_it_confirms() {
+    let phone = FakeSmsGate::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tidings.sqlite3");
+    // Ann Lee booked in 6 hours: her reminder is due, held while sending is paused.
+    desks::with_a_due_reminder(&db, &[6]);
+    desks::with_sending_paused(&db);
+    let app = App::start(&db).await;
+
+    app.click("nav-settings").await;
+    app.click("provider-choose-smsgate").await;
+    app.type_into("smsgate-address", &phone.uri()).await;
+    app.type_into("smsgate-username", smsgate_fake::USERNAME)
+        .await;
+    app.type_into("smsgate-password", smsgate_fake::PASSWORD)
+        .await;
+    app.set_value("smsgate-seconds", "1").await;
+    app.click("smsgate-test").await;
+    app.wait_text("smsgate-check", "took the password").await;
+    app.click("smsgate-save").await;
+    app.wait_text("provider-status", "Android phone (SMSGate)")
+        .await;
+    app.screenshot("provider-smsgate-connected").await;
+
+    // The password went to the keyring, never to the database.
+    let in_db: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM settings WHERE value LIKE '%gateway-pass%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(in_db, 0);
+
+    app.type_into("provider-test-to", "07400 123009").await;
+    app.click("provider-send-test").await;
+    app.wait_text_for(
+        "provider-test-status",
+        "delivered",
+        std::time::Duration::from_secs(60),
+    )
+    .await;
+
+    // Connecting resumed sending: Ann's reminder went from the phone, with its own id.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let reminder = loop {
+        if let Some(t) = phone.taken().into_iter().find(|t| t.to == "+447400123001") {
+            break t;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no reminder reached the phone: {:?}",
+            phone.taken()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert!(reminder.text.contains("Quay Clinic"), "{reminder:?}");
+    assert!(reminder.id.starts_with("td"), "{reminder:?}");
+
+    // She answers YES on the phone: read from its inbox, the appointment is confirmed.
+    phone.receive("in-1", "+447400123001", "Yes", chrono::Utc::now());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    loop {
+        let status: String = rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT status FROM appointments", [], |r| r.get(0))
+            .unwrap();
+        if status == "confirmed" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the YES was not read: {status}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let texts = phone.taken();
+    let mut ids: Vec<&str> = texts.iter().map(|t| t.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), texts.len(), "no text went twice: {texts:?}");
+    // And the desk sees it: the booking's panel says Confirmed.
+    let starts: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT starts_at FROM appointments", [], |r| r.get(0))
+        .unwrap();
+    app.click("nav-calendar").await;
+    app.click("cal-view-day").await;
+    if !starts.starts_with(&chrono::Utc::now().format("%Y-%m-%d").to_string()) {
+        app.click("cal-next").await;
+    }
+    app.click("cal-event-1").await;
+    app.wait_text("appointment-panel", "Confirmed").await;
+    app.screenshot("smsgate-yes-confirmed").await;
     app.quit().await;
 }

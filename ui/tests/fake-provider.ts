@@ -8,6 +8,8 @@ import type {
   OutboxMessage,
   ProviderView,
   Settings,
+  SmsGateInput,
+  SmsGateSettings,
   TwilioInput,
   TwilioSettings,
 } from '../src/lib/bindings';
@@ -77,13 +79,35 @@ export class ProviderStore {
       twilio: t,
       secret_stored: t !== null && this.secrets.has(keyringAccount(t)),
       smsgate: s.smsgate ?? null,
-      smsgate_password_stored: false,
+      smsgate_password_stored: !!s.smsgate,
       keyring: this.keyring,
       keyring_message: this.keyringMessage,
       paused: this.paused,
       send_rate_per_second: s.send_rate_per_second ?? 1,
       hands_off: s.provider === 'twilio' && !!t?.messaging_service_sid,
     };
+  }
+
+  /** Like SmsGateInput::validate and the phone's sign-in: plain http only on the local network. */
+  private gateway(input: SmsGateInput): SmsGateSettings {
+    const base = input.base_url.includes('://') ? input.base_url : `http://${input.base_url}`;
+    if (!/^http:\/\/(192\.168\.|10\.|127\.|localhost)/.test(base) && !base.startsWith('https://')) {
+      throw {
+        code: 'invalid_input',
+        message: 'Plain http:// only reaches a phone on this network.',
+        field: 'base_url',
+        related_id: null,
+      } satisfies ErrorPayload;
+    }
+    if (input.password === 'wrong') {
+      throw {
+        code: 'credentials_rejected',
+        message: 'The SMS provider rejected the credentials. Sending is paused until they are updated in Settings.',
+        field: null,
+        related_id: null,
+      } satisfies ErrorPayload;
+    }
+    return { base_url: base.replace(/\/+$/, ''), username: input.username, seconds_between_texts: input.seconds_between_texts ?? 4 };
   }
 
   /** Like TwilioInput::validate plus the secret lookup. */
@@ -138,6 +162,16 @@ export class ProviderStore {
 
   private commands: Record<string, (a: Record<string, unknown>) => unknown> = {
     get_provider: () => this.view(),
+    test_smsgate_connection: (a) => {
+      this.gateway(a.input as SmsGateInput);
+      return { version: '1.40.0', warnings: ['Battery level in percent: 12 percent'] };
+    },
+    connect_smsgate: (a) => {
+      const gateway = this.gateway(a.input as SmsGateInput);
+      this.save({ ...this.settings(), provider: 'smsgate', smsgate: gateway });
+      this.paused = null;
+      return this.view();
+    },
     test_twilio_connection: (a) => {
       this.check(a.input as TwilioInput);
       if (this.failWith) throw this.failWith;

@@ -348,6 +348,39 @@ describe('Settings › Provider', () => {
     expect(text('provider-test-status')).toContain('Test text to +447400123456: delivered');
   });
 
+  test('the desk\'s Android phone is connected from its own form, with errors beside the fields', async () => {
+    const b = fakeBackend();
+    render(ProviderSettings);
+    await ready();
+    await fireEvent.click(button('provider-choose-smsgate'));
+    await screen.findByTestId('smsgate-form');
+    expect(text('smsgate-form')).toContain('turn off RCS');
+    expect(input('smsgate-seconds').value).toBe('4');
+
+    await type('smsgate-address', 'http://203.0.113.9:8080');
+    await type('smsgate-username', 'sms');
+    await type('smsgate-password', 'gateway-pass');
+    await fireEvent.click(button('smsgate-test'));
+    await waitFor(() => expect(text('smsgate-address-error')).toContain('only reaches a phone on this network'));
+    expect(input('smsgate-address').getAttribute('aria-invalid')).toBe('true');
+
+    await type('smsgate-address', '192.168.1.20:8080');
+    await fireEvent.click(button('smsgate-test'));
+    await waitFor(() =>
+      expect(text('smsgate-check')).toBe(
+        'The phone answered (SMSGate 1.40.0) and took the password. Check on the phone: Battery level in percent: 12 percent.',
+      ),
+    );
+    expect(b.callsTo('test_smsgate_connection')[1].args).toEqual({
+      input: { base_url: '192.168.1.20:8080', username: 'sms', password: 'gateway-pass', seconds_between_texts: 4 },
+    });
+
+    await fireEvent.click(button('smsgate-save'));
+    await waitFor(() => expect(text('provider-status')).toContain('Android phone (SMSGate) at http://192.168.1.20:8080'));
+    expect(text('provider-status')).toContain('a text every 4 s');
+    expect(screen.getByTestId('provider-use-sandbox')).toBeTruthy();
+  });
+
   test('the sending rate is saved through update_settings', async () => {
     const b = fakeBackend();
     let saved: Settings | null = null;

@@ -25,7 +25,9 @@ import type {
   ErrorPayload,
   ExportedFile,
   ExportFormat,
+  SmsGateInput,
   Feed,
+  GatewayStatus,
   FeedInput,
   FeedRead,
   ImportOptions,
@@ -386,6 +388,16 @@ export function testTwilioConnection(input: TwilioInput): Promise<ConnectionChec
 /** Checks the account, keeps the secret in the OS keyring and sends through Twilio from now on. */
 export function connectTwilio(input: TwilioInput): Promise<ProviderView> {
   return call<ProviderView>('connect_twilio', { input });
+}
+
+/** Asks the gateway phone's health check and signs in; saves nothing. */
+export function testSmsGateConnection(input: SmsGateInput): Promise<GatewayStatus> {
+  return call<GatewayStatus>('test_smsgate_connection', { input });
+}
+
+/** Checks the gateway phone, keeps its password in the OS keyring and sends through it from now on. */
+export function connectSmsGate(input: SmsGateInput): Promise<ProviderView> {
+  return call<ProviderView>('connect_smsgate', { input });
 }
 
 /** Back to the Sandbox; `forget` also deletes the Twilio secret and settings. */
