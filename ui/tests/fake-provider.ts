@@ -43,6 +43,8 @@ export class ProviderStore {
   keyring: KeyringState = 'available';
   keyringMessage: string | null = null;
   paused: string | null = null;
+  /** Since when the provider has not answered (Today warns after 5 minutes). */
+  silentSince: string | null = null;
   /** Set to make test_twilio_connection and connect_twilio fail after the form checks out. */
   failWith: ErrorPayload | null = null;
   /** What Twilio says about the account. */
@@ -83,6 +85,7 @@ export class ProviderStore {
       keyring: this.keyring,
       keyring_message: this.keyringMessage,
       paused: this.paused,
+      silent_since: this.silentSince,
       send_rate_per_second: s.send_rate_per_second ?? 1,
       hands_off: s.provider === 'twilio' && !!t?.messaging_service_sid,
     };

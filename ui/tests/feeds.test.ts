@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import App from '../src/App.svelte';
 import type { ChangeBatch } from '../src/lib/bindings';
 import FeedSettings from '../src/lib/FeedSettings.svelte';
+import { pinNow } from './clock';
 import { fakeBackend } from './fake';
 
 const text = (id: string) => screen.getByTestId(id).textContent?.replace(/\s+/g, ' ').trim() ?? '';
@@ -88,6 +89,28 @@ describe('calendar feeds', () => {
     await waitFor(() => expect(screen.getByTestId('today-feed-problem-3')).toBeTruthy());
     expect(text('today-feed-problem-3')).toBe(
       'Google Calendar could not be read. Google Calendar did not answer within 20 seconds; Tidings will try again at the next read.',
+    );
+    expect(screen.queryByText('Nothing needs your attention.')).toBeNull();
+  });
+});
+
+describe('a provider that stopped answering', () => {
+  pinNow('2025-06-02T10:00:00Z');
+
+  test('Today says since when the gateway phone is silent, after 5 minutes of it', async () => {
+    const b = fakeBackend();
+    b.settings = { ...b.settings, provider: 'smsgate', smsgate: { base_url: 'http://192.168.1.20:8080', username: 'sms', seconds_between_texts: 4 } };
+    b.provider.silentSince = '2025-06-02T09:58:00Z';
+    render(App);
+    await screen.findByTestId('today-attention');
+    await waitFor(() => expect(b.callsTo('get_provider').length).toBeGreaterThan(0));
+    expect(screen.queryByTestId('today-provider-silent')).toBeNull();
+
+    b.provider.silentSince = '2025-06-02T09:48:00Z';
+    await emit('tidings://changes', { source: 'background', changes: [{ kind: 'settings' }] } satisfies ChangeBatch);
+    await waitFor(() => expect(screen.getByTestId('today-provider-silent')).toBeTruthy());
+    expect(text('today-provider-silent')).toMatch(
+      /^The gateway phone has not answered since .+\. Check it is on its charger and the salon's Wi-Fi, and that the SMSGate app is open; texts wait until it answers\.$/,
     );
     expect(screen.queryByText('Nothing needs your attention.')).toBeNull();
   });

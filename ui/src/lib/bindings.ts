@@ -385,7 +385,12 @@ paused: string | null, send_rate_per_second: number,
 /**
  * Reminders can be handed to Twilio ahead of time (a Messaging Service is set).
  */
-hands_off: boolean, };
+hands_off: boolean, 
+/**
+ * Since when the provider has not answered (a gateway phone off or off the Wi-Fi, no
+ * internet), while it has not.
+ */
+silent_since: string | null, };
 
 export type InboxFilter = "needs_reply" | "reschedule" | "possible_opt_out" | "unknown" | "open" | "all" | "resolved";
 

@@ -82,7 +82,13 @@ pub struct ProviderView {
     pub send_rate_per_second: u32,
     /// Reminders can be handed to Twilio ahead of time (a Messaging Service is set).
     pub hands_off: bool,
+    /// Since when the provider has not answered (a gateway phone off or off the Wi-Fi, no
+    /// internet), while it has not.
+    pub silent_since: Option<DateTime<Utc>>,
 }
+
+/// Since when the provider has not answered a reply poll, while it has not (RFC 3339).
+const SILENT_KEY: &str = "provider_silent_since";
 
 /// What "Test connection" found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -208,6 +214,7 @@ impl Engine {
             keyring,
             keyring_message,
             paused: self.sending_paused()?,
+            silent_since: self.provider_silent_since()?,
             send_rate_per_second: rate,
         })
     }
@@ -355,6 +362,43 @@ impl Engine {
         self.outbox_message(id)
     }
 
+    /// Since when the provider in use has not answered, while it has not.
+    pub fn provider_silent_since(&self) -> Result<Option<DateTime<Utc>>, EngineError> {
+        if self.provider().kind() == ProviderKind::Sandbox {
+            return Ok(None);
+        }
+        Ok(self
+            .store
+            .kv_get(SILENT_KEY)?
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&Utc)))
+    }
+
+    /// The provider answered: any "not answering since" is over.
+    pub(crate) fn note_provider_answered(&self) -> Result<(), EngineError> {
+        if self
+            .store
+            .kv_get(SILENT_KEY)?
+            .is_some_and(|t| !t.is_empty())
+        {
+            self.store.kv_set(SILENT_KEY, "", self.now())?;
+            self.publish(WriteSource::Background, vec![Change::Settings]);
+        }
+        Ok(())
+    }
+
+    /// The provider did not answer: remembered from the first time, so the desk sees since when.
+    pub(crate) fn note_provider_silent(&self) -> Result<(), EngineError> {
+        if self.store.kv_get(SILENT_KEY)?.is_none_or(|t| t.is_empty()) {
+            let now = self
+                .now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            self.store.kv_set(SILENT_KEY, &now, self.now())?;
+            self.publish(WriteSource::Background, vec![Change::Settings]);
+        }
+        Ok(())
+    }
+
     /// Why sending is paused, if it is.
     pub fn sending_paused(&self) -> Result<Option<String>, EngineError> {
         Ok(self.store.kv_get(PAUSE_KEY)?.filter(|r| !r.is_empty()))
@@ -371,6 +415,8 @@ impl Engine {
 
     pub(crate) fn clear_pause(&self) -> Result<(), EngineError> {
         self.store.kv_set(PAUSE_KEY, "", self.now())?;
+        // A provider just connected or resumed starts with a clean record.
+        self.store.kv_set(SILENT_KEY, "", self.now())?;
         Ok(())
     }
 

@@ -659,6 +659,7 @@ impl Engine {
             Ok(received) => {
                 self.poll_failures
                     .store(0, std::sync::atomic::Ordering::SeqCst);
+                self.note_provider_answered()?;
                 report.received = received
             }
             Err(EngineError::Provider(
@@ -670,6 +671,9 @@ impl Engine {
             Err(EngineError::Provider(err)) => {
                 self.poll_failures
                     .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                if matches!(err, ProviderError::Transient { .. }) {
+                    self.note_provider_silent()?;
+                }
                 tracing::warn!("replies could not be read this time: {err}");
             }
             Err(err) => return Err(err),

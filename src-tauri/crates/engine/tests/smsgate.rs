@@ -288,4 +288,36 @@ async fn a_reminder_goes_from_the_desks_phone_and_a_yes_read_from_it_confirms() 
     clock.set(utc(3, 2, 18, 7));
     let again = engine.tick().await.unwrap();
     assert!(again.received.is_empty(), "{again:?}");
+    assert_eq!(engine.provider_view().unwrap().silent_since, None);
+
+    // The phone goes silent (off the Wi-Fi): the desk is told since when, once it answers no
+    // more; when it answers again the warning goes.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/inbox"))
+        .respond_with(
+            ResponseTemplate::new(503).set_body_json(
+                json!({"message": "Queue limits exceeded; ensure device is online"}),
+            ),
+        )
+        .mount(&server)
+        .await;
+    clock.set(utc(3, 2, 18, 10));
+    engine.tick().await.unwrap();
+    clock.set(utc(3, 2, 18, 20));
+    engine.tick().await.unwrap();
+    assert_eq!(
+        engine.provider_view().unwrap().silent_since,
+        Some(utc(3, 2, 18, 10)),
+        "since the first poll it did not answer"
+    );
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/inbox"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    clock.set(utc(3, 2, 18, 30));
+    engine.tick().await.unwrap();
+    assert_eq!(engine.provider_view().unwrap().silent_since, None);
 }
