@@ -706,10 +706,19 @@ impl Engine {
                 }
             };
             let status = message_status(report.status);
-            let reason = report
-                .error_code
-                .as_deref()
-                .map(|code| format!("{} (carrier error {code})", describe_error_code(code)));
+            // A carrier's code in words (Twilio), or the provider's own words (the gateway
+            // phone's per-recipient error).
+            let reason = match (
+                report.error_code.as_deref(),
+                report.error_message.as_deref(),
+            ) {
+                (Some(code), _) => Some(format!(
+                    "{} (carrier error {code})",
+                    describe_error_code(code)
+                )),
+                (None, Some(words)) => Some(words.to_owned()),
+                (None, None) => None,
+            };
             if self.store.record_delivery(
                 m.id,
                 status.as_str(),

@@ -52,6 +52,13 @@ impl Respond for Lookup {
         let id = request.url.path().trim_start_matches("/messages/");
         let phone = self.0.lock().unwrap();
         match phone.sent.iter().find(|m| m["id"] == id) {
+            // This number's phone has no signal: the text ends Failed with the phone's error.
+            Some(m) if m["phoneNumbers"][0] == "+14155550000" => ResponseTemplate::new(200)
+                .set_body_json(json!({
+                    "id": id, "deviceId": "dev1", "state": "Failed",
+                    "recipients": [{"phoneNumber": "+14155550000", "state": "Failed",
+                        "error": "RESULT_ERROR_NO_SERVICE"}]
+                })),
             Some(m) => ResponseTemplate::new(200).set_body_json(json!({
                 "id": id, "deviceId": "dev1", "state": "Delivered",
                 "recipients": [{"phoneNumber": m["phoneNumbers"][0], "state": "Delivered"}]
@@ -289,6 +296,20 @@ async fn a_reminder_goes_from_the_desks_phone_and_a_yes_read_from_it_confirms() 
     let again = engine.tick().await.unwrap();
     assert!(again.received.is_empty(), "{again:?}");
     assert_eq!(engine.provider_view().unwrap().silent_since, None);
+
+    // A text that ends Failed says why in words.
+    let test = engine
+        .send_test_text("(415) 555-0000", WriteSource::Ui, "desk")
+        .await
+        .unwrap();
+    clock.set(utc(3, 2, 18, 8));
+    engine.tick().await.unwrap();
+    let failed = engine.outbox_message(test.id).unwrap();
+    assert_eq!(failed.status, MessageStatus::Failed);
+    assert_eq!(
+        failed.reason_text.as_deref(),
+        Some("the gateway phone had no mobile signal")
+    );
 
     // The phone goes silent (off the Wi-Fi): the desk is told since when, once it answers no
     // more; when it answers again the warning goes.
