@@ -1006,6 +1006,13 @@ fn occurrences(
     zone: &Tz,
     now: DateTime<Utc>,
 ) -> Result<Occurrences, String> {
+    // A repeat rule is short printable ASCII (RFC 5545 3.3.10); anything else is refused here,
+    // before the rule parser sees it (it slices text by bytes and would panic on "BYDAY=TU»").
+    if rule.len() > 500 || !rule.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(
+            "the repeat rule (RRULE) is not one a calendar writes; check the event's repeat".into(),
+        );
+    }
     let (local, tz) = match start {
         CalendarDateTime::Utc(t) => (t.naive_utc(), chrono_tz::UTC),
         CalendarDateTime::Floating(n) => (*n, *zone),
@@ -1062,6 +1069,33 @@ fn occurrences(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeat_rule_with_characters_no_rule_has_is_a_reason_not_a_panic() {
+        // Found by the `ics` fuzz target: a byte outside ASCII inside BYDAY.
+        for rule in [
+            "FREQ=WEEKLY;COUNT=6;BYDAY=TU\u{bb}",
+            "FREQ=WEEKLY;BYDAY=TU\u{fffd}",
+            "FREQ=DAILY;COUNT=2 ",
+        ] {
+            let ics = format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:r1\r\nDTSTART:20270302T150000Z\r\nDTEND:20270302T160000Z\r\nRRULE:{rule}\r\nSUMMARY:Massage - Eve Stone 415 555 0112\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            );
+            let parsed = parse_ics(
+                ics.as_bytes(),
+                &chrono_tz::UTC,
+                "US",
+                now(),
+                &IcsRules::default(),
+            )
+            .unwrap();
+            assert!(parsed.appointments.is_empty(), "{rule}");
+            assert_eq!(parsed.rejected.len(), 1, "{rule}");
+            assert!(parsed.rejected[0].reason.contains("repeat rule"), "{rule}");
+        }
+        let crash = b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20270302T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=6;BYDAY=TU\xbb\nEXDATE;TZID=meAriSUMMARYca/New_York:20270316T\0\0100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let _ = parse_ics(crash, &chrono_tz::UTC, "US", now(), &IcsRules::default());
+    }
 
     #[test]
     fn a_phone_in_a_title_is_found_in_the_forms_people_type_it() {
