@@ -1093,7 +1093,7 @@ mod tests {
             assert_eq!(parsed.rejected.len(), 1, "{rule}");
             assert!(parsed.rejected[0].reason.contains("repeat rule"), "{rule}");
         }
-        let crash = b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20270302T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=6;BYDAY=TU\xbb\nEXDATE;TZID=meAriSUMMARYca/New_York:20270316T\0\0100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let crash = b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20270302T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=6;BYDAY=TU\xbb\nEXDATE;TZID=meAriSUMMARYca/New_York:20270316T\x00\x00100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
         let _ = parse_ics(crash, &chrono_tz::UTC, "US", now(), &IcsRules::default());
     }
 
