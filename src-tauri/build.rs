@@ -61,6 +61,7 @@ fn main() {
         "connect_twilio",
         "test_smsgate_connection",
         "connect_smsgate",
+        "get_provider_health",
         "use_sandbox",
         "send_test_text",
         "resume_sending",

@@ -121,6 +121,7 @@ pub fn run() -> ExitCode {
             provider::connect_twilio,
             provider::test_smsgate_connection,
             provider::connect_smsgate,
+            provider::get_provider_health,
             provider::use_sandbox,
             provider::send_test_text,
             provider::resume_sending,

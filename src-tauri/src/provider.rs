@@ -3,7 +3,7 @@
 
 use tauri::State;
 use tidings_engine::domain::{SmsGateInput, TwilioInput, WriteSource};
-use tidings_engine::{ConnectionCheck, GatewayStatus, OutboxMessage, ProviderView};
+use tidings_engine::{ConnectionCheck, GatewayStatus, OutboxMessage, ProviderHealth, ProviderView};
 
 use crate::commands::{Reply, DESK};
 use crate::AppState;
@@ -81,4 +81,10 @@ pub async fn connect_smsgate(
         .connect_smsgate(&input, WriteSource::Ui, DESK)
         .await
         .map_err(|e| e.payload())
+}
+
+/// Today's "the provider has not answered since …": no keyring, no network.
+#[tauri::command]
+pub async fn get_provider_health(state: State<'_, AppState>) -> Reply<ProviderHealth> {
+    state.engine()?.provider_health().map_err(|e| e.payload())
 }

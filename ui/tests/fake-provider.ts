@@ -165,6 +165,7 @@ export class ProviderStore {
 
   private commands: Record<string, (a: Record<string, unknown>) => unknown> = {
     get_provider: () => this.view(),
+    get_provider_health: () => ({ kind: this.settings().provider, silent_since: this.silentSince }),
     test_smsgate_connection: (a) => {
       this.gateway(a.input as SmsGateInput);
       return { version: '1.40.0', warnings: ['Battery level in percent: 12 percent'] };

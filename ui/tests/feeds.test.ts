@@ -103,7 +103,7 @@ describe('a provider that stopped answering', () => {
     b.provider.silentSince = '2025-06-02T09:58:00Z';
     render(App);
     await screen.findByTestId('today-attention');
-    await waitFor(() => expect(b.callsTo('get_provider').length).toBeGreaterThan(0));
+    await waitFor(() => expect(b.callsTo('get_provider_health').length).toBeGreaterThan(0));
     expect(screen.queryByTestId('today-provider-silent')).toBeNull();
 
     b.provider.silentSince = '2025-06-02T09:48:00Z';

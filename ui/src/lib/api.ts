@@ -28,6 +28,7 @@ import type {
   SmsGateInput,
   Feed,
   GatewayStatus,
+  ProviderHealth,
   FeedInput,
   FeedRead,
   ImportOptions,
@@ -388,6 +389,11 @@ export function testTwilioConnection(input: TwilioInput): Promise<ConnectionChec
 /** Checks the account, keeps the secret in the OS keyring and sends through Twilio from now on. */
 export function connectTwilio(input: TwilioInput): Promise<ProviderView> {
   return call<ProviderView>('connect_twilio', { input });
+}
+
+/** The provider in use and since when it has not answered, if it has not (cheap; for Today). */
+export function getProviderHealth(): Promise<ProviderHealth> {
+  return call<ProviderHealth>('get_provider_health');
 }
 
 /** Asks the gateway phone's health check and signs in; saves nothing. */

@@ -355,6 +355,12 @@ version: string | null,
  */
 warnings: Array<string>, };
 
+export type ProviderHealth = { kind: ProviderKind, 
+/**
+ * Since when it has not answered, while it has not.
+ */
+silent_since: string | null, };
+
 export type TwilioInput = { account_sid: string, api_key_sid?: string, from_number?: string, messaging_service_sid?: string, base_url?: string, 
 /**
  * Empty keeps the secret already in the keyring for this account.

@@ -66,6 +66,7 @@ pub fn typescript_bindings() -> String {
         tidings_domain::SmsGateSettings,
         tidings_domain::SmsGateInput,
         crate::GatewayStatus,
+        crate::ProviderHealth,
         tidings_domain::TwilioInput,
         crate::ProviderView,
         crate::InboxFilter,

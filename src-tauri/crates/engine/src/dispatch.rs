@@ -87,6 +87,14 @@ pub struct ProviderView {
     pub silent_since: Option<DateTime<Utc>>,
 }
 
+/// Whether the provider in use is answering, for Today. Cheap: no keyring, no network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ProviderHealth {
+    pub kind: ProviderKind,
+    /// Since when it has not answered, while it has not.
+    pub silent_since: Option<DateTime<Utc>>,
+}
+
 /// Since when the provider has not answered a reply poll, while it has not (RFC 3339).
 const SILENT_KEY: &str = "provider_silent_since";
 
@@ -360,6 +368,14 @@ impl Engine {
             .append_audit(self.audit(actor, source, "provider", "test_text"))?;
         self.publish(source, vec![Change::Messages]);
         self.outbox_message(id)
+    }
+
+    /// The provider in use and whether it is answering (Today's warning).
+    pub fn provider_health(&self) -> Result<ProviderHealth, EngineError> {
+        Ok(ProviderHealth {
+            kind: self.provider().kind(),
+            silent_since: self.provider_silent_since()?,
+        })
     }
 
     /// Since when the provider in use has not answered, while it has not.

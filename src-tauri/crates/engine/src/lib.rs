@@ -37,7 +37,7 @@ pub use clients::{
     ImportConsent, ImportOptions, ImportPreview, ImportProgress, StagedFile, CLIENT_LIST_LIMIT,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use dispatch::{backoff, ConnectionCheck, ProviderView, MAX_ATTEMPTS};
+pub use dispatch::{backoff, ConnectionCheck, ProviderHealth, ProviderView, MAX_ATTEMPTS};
 pub use engine::{DoctorReport, Engine, EngineConfig, ProviderWrap, SetupDefaults};
 pub use error::{EngineError, ErrorCode, ErrorPayload};
 pub use export::ExportSummary;
