@@ -161,6 +161,15 @@ fn yes_confirms_the_appointment_that_was_asked_about() {
     // Polling again repeats nothing.
     assert!(run(d.engine.poll_inbound()).unwrap().is_empty());
     assert_eq!(d.delivered().len(), 2);
+
+    // A YES in the very second the reminder went still counts as its answer.
+    let insights = d.engine.insights("2027-03-02", "2027-03-02").unwrap();
+    assert_eq!(
+        (insights.response.count, insights.response.out_of),
+        (1, 1),
+        "{:?}",
+        insights.response
+    );
 }
 
 #[test]

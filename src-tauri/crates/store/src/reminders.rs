@@ -984,11 +984,12 @@ pub(crate) fn insert_inbound(
             params![client_id, to, from, body, provider_id, at, needs_answer],
         )?;
     if n == 1 {
-        // The client's reminders of the last 48 hours now count as answered.
+        // The client's reminders of the last 48 hours now count as answered, one sent in the
+        // same second as the answer included (times are kept to the second).
         tx.execute(
             "UPDATE messages SET replied_at = ?2
                  WHERE direction = 'outbound' AND client_id = ?1 AND rule_id IS NOT NULL
-                   AND replied_at IS NULL AND sent_at < ?2
+                   AND replied_at IS NULL AND sent_at <= ?2
                    AND sent_at >= strftime('%Y-%m-%dT%H:%M:%SZ', ?2, '-48 hours')",
             params![client_id, at],
         )?;
