@@ -34,6 +34,12 @@ pub fn run() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    // A panic stops the installed app (it aborts); the reason goes beside the database first.
+    tidings_engine::about::record_panics_beside(
+        tidings_engine::paths::db_path_from_args(std::env::args_os().skip(1))
+            .or_else(tidings_engine::paths::default_db_path)
+            .as_deref(),
+    );
 
     let result = tauri::Builder::default()
         // First: a second start hands over to the running window and exits.

@@ -85,6 +85,16 @@ pub fn artifacts_dir() -> PathBuf {
 impl App {
     /// Starts the app on the database at `db` (created if missing).
     pub async fn start(db: &Path) -> App {
+        App::start_with(&["--db".to_owned(), db.display().to_string()], db).await
+    }
+
+    /// Starts the app as a person would, with no arguments: its database is the one in the
+    /// per-user data folder (`db` says where that is, for the test's own checks).
+    pub async fn start_default(db: &Path) -> App {
+        App::start_with(&[], db).await
+    }
+
+    async fn start_with(args: &[String], db: &Path) -> App {
         // reqwest is built without a bundled crypto provider (the app's Twilio client installs
         // ring); the WebDriver client shares that build.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -106,7 +116,7 @@ impl App {
             "browserName": "wry",
             "tauri:options": {
                 "application": app_binary(),
-                "args": ["--db", db.display().to_string()],
+                "args": args,
             }
         });
         let serde_json::Value::Object(caps) = caps else {

@@ -277,6 +277,8 @@ export function fakeBackend(h: Handlers = {}): Backend {
     business_name: backend.settings.business_name,
     keyring: 'not needed',
     version: '0.1.0',
+    build: '1a2b3c4d5',
+    profile: 'release',
   });
 
   mockIPC(

@@ -140,6 +140,6 @@ describe('settings screen', () => {
       '/home/desk/.local/share/tidings/tidings.sqlite3',
     );
     expect(screen.getByTestId('about-provider').textContent).toBe('Sandbox (simulated carrier)');
-    expect(screen.getByText('0.1.0')).toBeTruthy();
+    expect(screen.getByTestId('about-version').textContent).toBe('0.1.0 (build 1a2b3c4d5)');
   });
 });

@@ -586,7 +586,15 @@ sandbox: boolean, setup_complete: boolean, business_name: string,
 /**
  * The OS keyring's state as far as sending needs it. The Sandbox needs no secrets.
  */
-keyring: string, version: string, };
+keyring: string, version: string, 
+/**
+ * The commit this app was built from (see [`crate::about`]).
+ */
+build: string, 
+/**
+ * "release" or "debug".
+ */
+profile: string, };
 
 export type ClientDetail = { client: Client, ledger: Array<ConsentEvent>, };
 

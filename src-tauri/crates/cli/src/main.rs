@@ -51,7 +51,7 @@ fn write_out(args: std::fmt::Arguments<'_>) {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "tidings-cli", version, about = "Tidings from the command line")]
+#[command(name = "tidings-cli", version = tidings_engine::about::VERSION_LINE, about = "Tidings from the command line")]
 struct Cli {
     /// Database file (default: the app's own, in the per-user data folder).
     #[arg(long, global = true, value_name = "PATH")]
@@ -450,6 +450,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
                 "There is no per-user data folder on this computer; pass --db PATH.",
             )
         })?;
+    tidings_engine::about::record_panics_beside(Some(&db_path));
     let engine = Engine::open(EngineConfig {
         clock,
         ..EngineConfig::new(db_path)
@@ -462,6 +463,12 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             if cli.json {
                 print_json(&report)
             } else {
+                out!(
+                    "tidings:   {} (build {}, {})",
+                    report.version,
+                    report.build,
+                    report.profile
+                );
                 out!("database:  {}", report.db_path);
                 out!(
                     "schema:    version {} (this build knows up to {})",

@@ -51,6 +51,29 @@ fn a_reader_that_went_away_ends_the_command_quietly() {
 }
 
 #[test]
+fn version_names_the_release_the_build_and_its_profile() {
+    let out = Command::new(env!("CARGO_BIN_EXE_tidings-cli"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let line = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        line.trim_end(),
+        format!("tidings-cli {}", tidings_engine::about::VERSION_LINE)
+    );
+    // The same words as the app's About: version, commit, profile.
+    assert!(line.contains(tidings_engine::about::BUILD), "{line}");
+    assert!(line.contains(env!("CARGO_PKG_VERSION")), "{line}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let doctor = json(&cli(&dir.path().join("t.sqlite3"), &["doctor", "--json"]));
+    assert_eq!(doctor["version"], tidings_engine::about::VERSION);
+    assert_eq!(doctor["build"], tidings_engine::about::BUILD);
+    assert_eq!(doctor["profile"], tidings_engine::about::PROFILE);
+}
+
+#[test]
 fn doctor_json_reports_schema_version_and_provider() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("desk/tidings.sqlite3");

@@ -79,6 +79,10 @@ pub struct DoctorReport {
     /// The OS keyring's state as far as sending needs it. The Sandbox needs no secrets.
     pub keyring: String,
     pub version: String,
+    /// The commit this app was built from (see [`crate::about`]).
+    pub build: String,
+    /// "release" or "debug".
+    pub profile: String,
 }
 
 const CHANGE_CHANNEL_CAPACITY: usize = 256;
@@ -278,7 +282,9 @@ impl Engine {
                 }
                 Err(err) => err.to_string(),
             },
-            version: env!("CARGO_PKG_VERSION").to_owned(),
+            version: crate::about::VERSION.to_owned(),
+            build: crate::about::BUILD.to_owned(),
+            profile: crate::about::PROFILE.to_owned(),
         })
     }
 

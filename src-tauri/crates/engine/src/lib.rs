@@ -1,6 +1,7 @@
 //! Tidings' running system. One [`Engine`] value serves the app's window and the command line
 //! alike: it owns the store, the provider, the clock and the change-event channel.
 
+pub mod about;
 mod appointments;
 mod backup;
 mod bindings;
