@@ -60,9 +60,40 @@ async fn one_click_reminders_planned_two_days_ahead_and_a_live_segment_count() {
         let text = row.text().await.unwrap();
         if text.contains("Ann Lee") {
             planned += 1;
+            // Booked without consent: the desk is told now, not at send time.
+            assert!(text.contains("Won't be sent"), "{text}");
+            assert!(text.contains("no consent for appointment texts"), "{text}");
         }
     }
     assert_eq!(planned, 2, "{outbox}");
+    app.scroll_to("[data-testid='outbox']").await;
+    app.screenshot("reminders-wont-be-sent").await;
+
+    // From the appointment itself: record consent, and both reminders will go.
+    app.click("nav-calendar").await;
+    app.click("cal-view-day").await;
+    app.click("cal-next").await;
+    app.click("cal-next").await;
+    app.click_first("cal-event-").await;
+    app.wait_text("appt-needs-consent", "no consent on record")
+        .await;
+    let first = app.first_test_id("appt-message-status-").await;
+    app.wait_text(&first, "Won't be sent").await;
+    app.scroll_to("[data-testid='appt-needs-consent']").await;
+    app.screenshot("appointment-needs-consent").await;
+    app.click("appt-record-consent").await;
+    app.choose("consent-channel", "front_desk_verbal").await;
+    app.type_into("consent-recorded-by", "Sam").await;
+    app.click("consent-confirm").await;
+    app.wait_text(&first, "Planned").await;
+    assert!(
+        !app.has("appt-needs-consent").await,
+        "still asks for consent"
+    );
+    let statuses = app.first_text("[data-testid='appt-messages']").await;
+    assert!(!statuses.contains("Won't be sent"), "{statuses}");
+    app.scroll_to("[data-testid='appt-messages']").await;
+    app.screenshot("appointment-consent-recorded").await;
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
         let n: i64 = conn
@@ -77,6 +108,7 @@ async fn one_click_reminders_planned_two_days_ahead_and_a_live_segment_count() {
     app.screenshot("reminders-planned").await;
 
     // Edit the reminder: a curly apostrophe turns it UCS-2; one click fixes it.
+    app.click("nav-reminders").await;
     app.click("template-reminder_confirm").await;
     app.get("template-editor").await;
     app.wait_text("segment-count", "GSM-7").await;

@@ -188,6 +188,53 @@ describe('calendar screen', () => {
     expect(screen.getByTestId('nav-clients').getAttribute('aria-current')).toBe('page');
   });
 
+  test("a reminder that won't go says why, and consent recorded from the panel lets it go", async () => {
+    const { b, a } = seeded();
+    const m = b.reminders.message({
+      appointment_id: a.id,
+      client_id: a.client_id,
+      outlook: { kind: 'wont_go', reason: 'no_consent', text: 'no consent for appointment texts' },
+    });
+    await openCalendar(b);
+    await fireEvent.click(await screen.findByTestId(`cal-event-${a.id}`));
+    const panel = await screen.findByTestId('appointment-panel');
+    await waitFor(() => expect(within(panel).getByTestId(`appt-message-status-${m.id}`).textContent).toBe("Won't be sent"));
+    expect(within(panel).getByTestId(`appt-message-note-${m.id}`).textContent).toBe('no consent for appointment texts');
+    expect(within(panel).getByTestId('appt-needs-consent').textContent).toContain('no consent on record');
+
+    await fireEvent.click(within(panel).getByTestId('appt-record-consent'));
+    const dialog = await screen.findByTestId('consent-dialog');
+    expect(dialog.textContent).toContain('Record consent');
+    await fireEvent.input(within(dialog).getByTestId('consent-recorded-by'), { target: { value: 'Sam' } });
+    // What the backend does on recording it: the gate now lets the reminder go.
+    m.outlook = { kind: 'goes' };
+    await fireEvent.click(within(dialog).getByTestId('consent-confirm'));
+    await waitFor(() => expect(b.callsTo('record_consent')).toHaveLength(1));
+    expect(b.callsTo('record_consent')[0].args).toMatchObject({
+      input: { client_id: a.client_id, purpose: 'service', action: 'granted', recorded_by: 'Sam' },
+    });
+    await waitFor(() => expect(within(panel).getByTestId(`appt-message-status-${m.id}`).textContent).toBe('Planned'));
+    expect(within(panel).queryByTestId('appt-needs-consent')).toBeNull();
+    expect(screen.queryByTestId('consent-dialog')).toBeNull();
+  });
+
+  test('a reminder moved by quiet hours says when it goes instead', async () => {
+    const { b, a } = seeded();
+    const m = b.reminders.message({
+      appointment_id: a.id,
+      client_id: a.client_id,
+      send_at: '2025-06-02T06:00:00Z',
+      outlook: { kind: 'moved', at: '2025-06-02T07:00:00Z' },
+    });
+    await openCalendar(b);
+    await fireEvent.click(await screen.findByTestId(`cal-event-${a.id}`));
+    const panel = await screen.findByTestId('appointment-panel');
+    const note = await within(panel).findByTestId(`appt-message-note-${m.id}`);
+    expect(note.textContent).toContain('instead');
+    expect(note.textContent).toContain('08:00');
+    expect(within(panel).getByTestId(`appt-message-status-${m.id}`).textContent).toBe('Planned');
+  });
+
   test('next and the staff filter ask for the right appointments', async () => {
     const { b, jo } = seeded();
     await openCalendar(b);

@@ -131,6 +131,8 @@ export class ReminderStore {
       segments: 1,
       encoding: 'GSM-7',
       template_version: null,
+      // What the gate says ahead of time: a waiting text goes unless a test says otherwise.
+      outlook: extra.status === undefined || extra.status === 'planned' || extra.status === 'retry_wait' ? { kind: 'goes' } : null,
       ...extra,
     };
     this.outbox.push(m);
@@ -225,12 +227,12 @@ export class ReminderStore {
       this.outbox.filter((m) => a.appointmentId === undefined || m.appointment_id === a.appointmentId).map((m) => ({ ...m })),
     skip_message: (a) => {
       const m = this.findMessage(a.id);
-      Object.assign(m, { status: 'suppressed', reason: 'staff_cancelled', reason_text: 'Skipped by the desk.' });
+      Object.assign(m, { status: 'suppressed', reason: 'staff_cancelled', reason_text: 'Skipped by the desk.', outlook: null });
       return { ...m };
     },
     send_message_now: (a) => {
       const m = this.findMessage(a.id);
-      Object.assign(m, { status: 'sent', sent_at: NOW });
+      Object.assign(m, { status: 'sent', sent_at: NOW, outlook: null });
       return { ...m };
     },
   };

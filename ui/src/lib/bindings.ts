@@ -746,7 +746,14 @@ reason_text: string | null, send_at: string | null, sent_at: string | null,
 /**
  * Empty until sent: the text is rendered at send time from the current data.
  */
-body: string, segments: number, encoding: Encoding, template_version: number | null, };
+body: string, segments: number, encoding: Encoding, template_version: number | null, 
+/**
+ * For a text still waiting to go: what will happen to it as things stand (the send gate
+ * run for its own time). `None` once it has gone or stopped.
+ */
+outlook: Outlook | null, };
+
+export type Outlook = { "kind": "goes" } | { "kind": "moved", at: string, } | { "kind": "held" } | { "kind": "wont_go", reason: SuppressReason, text: string, };
 
 export type TickReport = { sent: Array<TickItem>, suppressed: Array<TickItem>, received: Array<TickItem>, };
 

@@ -1,5 +1,6 @@
 // Pure helpers for the reminders screen, the template editor and the outbox rows.
-import type { MessageStatus, SegmentInfo } from './bindings';
+import type { MessageStatus, OutboxMessage, SegmentInfo } from './bindings';
+import { dateTimeIn } from './time';
 
 /** The variables a template may use, in palette order. */
 export const TEMPLATE_VARIABLES = [
@@ -54,6 +55,34 @@ export const MESSAGE_STATUS_LABEL: Record<MessageStatus, string> = {
   cancelled: 'Cancelled',
   received: 'Received',
 };
+
+/**
+ * What the desk is told about one text, wherever it appears: its status in a word, and for a
+ * text still waiting to go, what will happen to it as things stand (the send gate run ahead
+ * of time). `blocked` marks a text that will not go unless something changes;
+ * `needsConsent` one that recording the customer's consent would let go.
+ */
+export function messageState(
+  m: Pick<OutboxMessage, 'status' | 'reason_text' | 'outlook'>,
+  timeZone: string,
+): { label: string; note: string | null; blocked: boolean; needsConsent: boolean } {
+  const o = m.outlook;
+  if (o?.kind === 'wont_go') {
+    return { label: "Won't be sent", note: o.text, blocked: true, needsConsent: o.reason === 'no_consent' };
+  }
+  if (o?.kind === 'moved') {
+    return {
+      label: MESSAGE_STATUS_LABEL[m.status],
+      note: `Goes ${dateTimeIn(o.at, timeZone)} instead: outside the customer's allowed hours`,
+      blocked: false,
+      needsConsent: false,
+    };
+  }
+  if (o?.kind === 'held') {
+    return { label: 'On hold', note: 'Waits until staff review a possible opt-out in the inbox', blocked: true, needsConsent: false };
+  }
+  return { label: MESSAGE_STATUS_LABEL[m.status], note: m.reason_text, blocked: false, needsConsent: false };
+}
 
 /** Insert `text` over the selection [start, end) of `value`; returns the new value and caret. */
 export function insertAt(value: string, start: number, end: number, text: string): { value: string; caret: number } {

@@ -8,6 +8,8 @@
 //! Being pure, it is also what tells the desk ahead of time what will happen to a text.
 
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::{AllowedHours, Caps};
 use crate::{Appointment, AppointmentStatus, Client, ConsentState, Purpose, SuppressReason};
@@ -283,6 +285,41 @@ fn reminder(
     Ok(())
 }
 
+/// What will happen to a text still waiting to go, as things stand now: the gate's decision
+/// for its own send time, told to the desk wherever the text appears (DESIGN: the desk sees
+/// what will happen). It changes when what the decision read changes (consent recorded, a
+/// number fixed, a hold lifted), so it is computed on every read, never stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outlook {
+    /// It goes at its time.
+    Goes,
+    /// Not at its time (outside the recipient's allowed hours): it goes at `at` instead.
+    Moved { at: DateTime<Utc> },
+    /// It waits for staff to review a possible opt-out in the inbox.
+    Held,
+    /// It will not go unless something changes; `text` says why in words.
+    WontGo {
+        reason: SuppressReason,
+        text: String,
+    },
+}
+
+/// The outlook from the gate's decision taken at the text's own send time (`due`).
+pub fn outlook(decision: Decision, due: DateTime<Utc>) -> Outlook {
+    match decision {
+        Decision::Send => Outlook::Goes,
+        // A minute's slack: "later" by less is the same moment to a person.
+        Decision::Later(at) if at > due + Duration::minutes(1) => Outlook::Moved { at },
+        Decision::Later(_) => Outlook::Goes,
+        Decision::Held(_) => Outlook::Held,
+        Decision::Suppress(reason) => Outlook::WontGo {
+            reason,
+            text: reason.describe().to_owned(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -382,6 +419,64 @@ mod tests {
             caps,
             usage,
         })
+    }
+
+    #[test]
+    fn the_outlook_tells_ahead_of_time_what_the_gate_will_decide() {
+        let h = hours();
+        let caps = Caps::default();
+        let a = appointment(at(15, 0), AppointmentStatus::Booked);
+        let none = CapUsage::default();
+        // Judged for its own time (09:00), hours before it is due: it goes.
+        let granted = client(ConsentState::Granted);
+        let d = reminder_at(at(9, 0), at(9, 0), &granted, &a, &h, &caps, none);
+        assert_eq!(outlook(d, at(9, 0)), Outlook::Goes);
+        // Due at 07:00, inside quiet hours: it goes at 08:00 instead.
+        let d = reminder_at(at(7, 0), at(7, 0), &granted, &a, &h, &caps, none);
+        assert_eq!(outlook(d, at(7, 0)), Outlook::Moved { at: at(8, 0) });
+        // No consent on record: it won't go, and says why in the desk's words.
+        let unknown = client(ConsentState::None);
+        let d = reminder_at(at(9, 0), at(9, 0), &unknown, &a, &h, &caps, none);
+        assert_eq!(
+            outlook(d, at(9, 0)),
+            Outlook::WontGo {
+                reason: SuppressReason::NoConsent,
+                text: SuppressReason::NoConsent.describe().to_owned(),
+            }
+        );
+        // A number the carrier refused, an opt-out: the same, each with its reason.
+        let mut unreachable = granted.clone();
+        unreachable.unreachable = Some("landline".into());
+        let d = reminder_at(at(9, 0), at(9, 0), &unreachable, &a, &h, &caps, none);
+        assert!(matches!(
+            outlook(d, at(9, 0)),
+            Outlook::WontGo {
+                reason: SuppressReason::InvalidNumber,
+                ..
+            }
+        ));
+        let d = reminder_at(
+            at(9, 0),
+            at(9, 0),
+            &client(ConsentState::Revoked),
+            &a,
+            &h,
+            &caps,
+            none,
+        );
+        assert!(matches!(
+            outlook(d, at(9, 0)),
+            Outlook::WontGo {
+                reason: SuppressReason::OptedOut,
+                ..
+            }
+        ));
+        // Later by seconds is the same moment to a person.
+        assert_eq!(
+            outlook(Decision::Later(at(9, 0) + Duration::seconds(30)), at(9, 0)),
+            Outlook::Goes
+        );
+        assert_eq!(outlook(Decision::Held(at(9, 5)), at(9, 0)), Outlook::Held);
     }
 
     #[test]

@@ -131,6 +131,7 @@ pub fn typescript_bindings() -> String {
         crate::PresetInfo,
         crate::MessageStatus,
         crate::OutboxMessage,
+        crate::Outlook,
         crate::TickReport,
         crate::TickItem,
         crate::BackupInfo,

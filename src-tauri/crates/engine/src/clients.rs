@@ -373,12 +373,14 @@ impl Engine {
             source = source.as_str(),
             "consent recorded"
         );
-        if input.action == tidings_domain::ConsentAction::Revoked
-            && self.store.cancel_handed_off_for_client(
-                client.id,
-                tidings_domain::SuppressReason::OptedOut.as_str(),
-                now,
-            )? > 0
+        if input.action == tidings_domain::ConsentAction::Granted {
+            // Reminders kept back for want of consent go again where there is still time.
+            self.replan_client(client.id)?;
+        } else if self.store.cancel_handed_off_for_client(
+            client.id,
+            tidings_domain::SuppressReason::OptedOut.as_str(),
+            now,
+        )? > 0
         {
             // Texts already handed to the provider are taken back there; their places are
             // planned again so the gate records why they do not go.
@@ -386,9 +388,12 @@ impl Engine {
         }
         self.publish(
             source,
-            vec![Change::Consent {
-                client_id: client.id,
-            }],
+            vec![
+                Change::Messages,
+                Change::Consent {
+                    client_id: client.id,
+                },
+            ],
         );
         Ok(event)
     }

@@ -57,8 +57,8 @@ pub use insights::{
 pub use lease::LEASE_WAIT;
 pub use lease::{SenderLease, SenderLock};
 pub use reminders::{
-    MessageStatus, OutboxMessage, Preset, PresetInfo, ReminderRule, ReminderRuleInput, Template,
-    TemplatePreview, TemplateVersion, TickItem, TickReport,
+    MessageStatus, OutboxMessage, Outlook, Preset, PresetInfo, ReminderRule, ReminderRuleInput,
+    Template, TemplatePreview, TemplateVersion, TickItem, TickReport,
 };
 pub use scheduler::default_templates;
 pub use smsgate::GatewayStatus;

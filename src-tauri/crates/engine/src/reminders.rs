@@ -99,6 +99,7 @@ pub struct PresetInfo {
     pub description: String,
 }
 
+pub use tidings_domain::gate::Outlook;
 pub use tidings_domain::MessageStatus;
 
 /// A text in the outbox: planned, sent or suppressed, with the reason staff see.
@@ -123,6 +124,9 @@ pub struct OutboxMessage {
     pub segments: u32,
     pub encoding: Encoding,
     pub template_version: Option<u32>,
+    /// For a text still waiting to go: what will happen to it as things stand (the send gate
+    /// run for its own time). `None` once it has gone or stopped.
+    pub outlook: Option<Outlook>,
 }
 
 /// One pass of the scheduler: what it sent and what it suppressed.

@@ -21,8 +21,8 @@ use tidings_store::{MessageRow, NewPlannedMessage, RuleRow, RuleSpec, TemplateRo
 
 use crate::error::bad_input;
 use crate::reminders::{
-    MessageStatus, OutboxMessage, Preset, PresetInfo, ReminderRule, ReminderRuleInput, Template,
-    TemplatePreview, TemplateVersion, TickItem, TickReport,
+    MessageStatus, OutboxMessage, Outlook, Preset, PresetInfo, ReminderRule, ReminderRuleInput,
+    Template, TemplatePreview, TemplateVersion, TickItem, TickReport,
 };
 use crate::{Engine, EngineError};
 
@@ -164,6 +164,7 @@ fn outbox_view(m: MessageRow) -> OutboxMessage {
         segments: m.segments,
         encoding: Encoding::parse(&m.encoding),
         template_version: m.template_version,
+        outlook: None,
     }
 }
 
@@ -533,13 +534,45 @@ impl Engine {
         Ok(())
     }
 
-    /// Re-plans one client's appointments (after a consent or time-zone change).
+    /// Re-plans one client's appointments (after a consent, number or time-zone change).
+    /// Reminders that were kept from going only because the customer could not be texted (no
+    /// consent, an opt-out, a number that could not take texts) come back first, when that no
+    /// longer holds and their appointment is still ahead: planning then gives each its time,
+    /// and the gate decides again when it is due.
     pub fn replan_client(&self, client_id: i64) -> Result<(), EngineError> {
+        self.revive_refused(client_id)?;
         for id in self
             .store
             .client_upcoming_appointment_ids(client_id, self.now())?
         {
             self.replan(id)?;
+        }
+        Ok(())
+    }
+
+    fn revive_refused(&self, client_id: i64) -> Result<(), EngineError> {
+        let Some(client) = self.store.client(client_id)? else {
+            return Ok(());
+        };
+        let now = self.now();
+        let reasons = [
+            SuppressReason::NoConsent,
+            SuppressReason::OptedOut,
+            SuppressReason::InvalidNumber,
+        ]
+        .map(SuppressReason::as_str);
+        for m in self.store.refused_reminders(client_id, &reasons, now)? {
+            let refused = tidings_domain::gate::recipient_refusal(Some(&client), m.purpose, true);
+            if refused.is_none() {
+                let due = m.send_at.map_or(now, |at| at.max(now));
+                if self.store.revive_message(m.id, &client.phone, due, now)? {
+                    tracing::info!(
+                        message = m.id,
+                        client = client_id,
+                        "kept-back reminder planned again"
+                    );
+                }
+            }
         }
         Ok(())
     }
@@ -550,7 +583,34 @@ impl Engine {
             Some(id) => self.store.appointment_messages(id)?,
             None => self.store.outbox(200)?,
         };
-        Ok(rows.into_iter().map(outbox_view).collect())
+        let settings = self.settings()?;
+        let now = self.now();
+        rows.into_iter()
+            .map(|row| {
+                let outlook = self.outlook(&row, &settings, now)?;
+                Ok(OutboxMessage {
+                    outlook,
+                    ..outbox_view(row)
+                })
+            })
+            .collect()
+    }
+
+    /// What will happen to a text still waiting to go: the gate, on current data, for the
+    /// moment it is due (or now, if that has passed). `None` for a text that has gone or
+    /// stopped, or is already with the provider.
+    pub(crate) fn outlook(
+        &self,
+        m: &MessageRow,
+        settings: &Settings,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Outlook>, EngineError> {
+        if !matches!(m.status, MessageStatus::Planned | MessageStatus::RetryWait) {
+            return Ok(None);
+        }
+        let due = m.send_at.map_or(now, |at| at.max(now));
+        let judged = self.judge(m, settings, due, false)?;
+        Ok(Some(tidings_domain::gate::outlook(judged.decision, due)))
     }
 
     /// Staff skip a planned text.

@@ -10,7 +10,9 @@ use tidings_engine::domain::{
     AppointmentInput, AppointmentStatus, ClientInput, ConsentAction, ConsentChannel, ConsentInput,
     Purpose, SetupInput, SuppressReason, WriteSource,
 };
-use tidings_engine::{Engine, EngineConfig, FixedClock, MessageStatus, OutboxMessage, Preset};
+use tidings_engine::{
+    Engine, EngineConfig, FixedClock, MessageStatus, OutboxMessage, Outlook, Preset,
+};
 
 fn utc(m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2027, m, d, h, min, 0).unwrap()
@@ -223,6 +225,66 @@ fn the_gate_checks_consent_at_send_time() {
         .collect();
     assert!(reasons.contains(&(Some(a), Some(SuppressReason::OptedOut))));
     assert!(reasons.contains(&(Some(b), Some(SuppressReason::NoConsent))));
+}
+
+#[test]
+fn the_desk_is_told_ahead_what_will_not_go_and_consent_brings_it_back() {
+    let d = desk();
+    d.engine
+        .apply_preset(Preset::Light, WriteSource::Ui, "desk")
+        .unwrap();
+    let cy = d.client("(415) 555-2673", false);
+    let ann = d.client("(415) 555-2671", true);
+    // Thursday 15:00 UTC; the reminder is due Wednesday 15:00 UTC (10:00 in New York).
+    let appt = d.book(cy, utc(3, 4, 15, 0));
+    let fine = d.book(ann, utc(3, 4, 16, 0));
+
+    // Days ahead, the desk already sees that it won't go, and why.
+    let ahead = d.messages(appt);
+    assert_eq!(ahead.len(), 1);
+    assert_eq!(ahead[0].status, MessageStatus::Planned);
+    assert!(
+        matches!(
+            ahead[0].outlook,
+            Some(Outlook::WontGo {
+                reason: SuppressReason::NoConsent,
+                ..
+            })
+        ),
+        "{:?}",
+        ahead[0].outlook
+    );
+    assert_eq!(d.messages(fine)[0].outlook, Some(Outlook::Goes));
+
+    // At its time the gate agrees with what the desk was told (one pass at 16:00 takes both:
+    // 15:00's, an hour late and still useful, and 16:00's).
+    let report = d.tick_at(utc(3, 3, 16, 0));
+    assert_eq!(report.sent.len(), 1, "only the client with consent");
+    let kept = d.messages(appt);
+    assert_eq!(kept[0].status, MessageStatus::Suppressed);
+    assert_eq!(kept[0].reason, Some(SuppressReason::NoConsent));
+    assert_eq!(kept[0].outlook, None, "a stopped text has no outlook");
+
+    // Consent recorded that evening: the reminder is planned again, at once, and goes.
+    d.clock.set(utc(3, 3, 18, 0));
+    d.consent(cy, ConsentAction::Granted);
+    let back = d.messages(appt);
+    assert_eq!(back.len(), 1, "the same text, not a second one: {back:?}");
+    assert_eq!(back[0].status, MessageStatus::Planned);
+    assert_eq!(back[0].send_at, Some(utc(3, 3, 18, 0)));
+    assert_eq!(back[0].outlook, Some(Outlook::Goes));
+    let report = d.tick_at(utc(3, 3, 18, 0));
+    assert_eq!(report.sent.len(), 1);
+    assert_eq!(report.sent[0].appointment_id, Some(appt));
+
+    // Once the appointment has passed, consent brings nothing back.
+    let bo = d.client("(415) 555-2672", false);
+    let past = d.book(bo, utc(3, 5, 15, 0));
+    d.tick_at(utc(3, 4, 15, 0));
+    assert_eq!(d.messages(past)[0].status, MessageStatus::Suppressed);
+    d.clock.set(utc(3, 5, 16, 0));
+    d.consent(bo, ConsentAction::Granted);
+    assert_eq!(d.messages(past)[0].status, MessageStatus::Suppressed);
 }
 
 #[test]

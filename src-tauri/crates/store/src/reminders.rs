@@ -748,6 +748,61 @@ impl Store {
             Ok(rows)
         })
     }
+
+    /// A client's reminders that were kept from going for one of `reasons` (codes, e.g.
+    /// `no_consent`) and could still go: each the newest text of its appointment and rule (so
+    /// nothing went or waits in its place), its appointment still ahead of `now` and on.
+    pub fn refused_reminders(
+        &self,
+        client_id: i64,
+        reasons: &[&str],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<MessageRow>, StoreError> {
+        if reasons.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = vec!["?"; reasons.len()].join(", ");
+        self.read(|conn| {
+            let mut stmt = conn.prepare(&format!(
+                "{MESSAGE_SQL} WHERE m.client_id = ? AND m.status = 'suppressed'
+                   AND m.rule_id IS NOT NULL AND m.reason IN ({marks})
+                   AND m.id = (SELECT max(x.id) FROM messages x
+                               WHERE x.appointment_id = m.appointment_id AND x.rule_id = m.rule_id)
+                   AND m.appointment_id IN (SELECT id FROM appointments WHERE starts_at > ?
+                       AND status IN ('booked', 'confirmed', 'reschedule_requested'))
+                 ORDER BY m.id"
+            ))?;
+            let now = stamp(now);
+            let mut args: Vec<&dyn rusqlite::ToSql> = vec![&client_id];
+            args.extend(reasons.iter().map(|r| r as &dyn rusqlite::ToSql));
+            args.push(&now);
+            let rows = stmt
+                .query_map(args.as_slice(), message)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// Puts a reminder kept from going back to planned, to the client's number `to` (a number
+    /// that could not take texts may have been replaced), due at `send_at`; the gate decides
+    /// again when it is due. False when it is no longer a kept-back text.
+    pub fn revive_message(
+        &self,
+        id: i64,
+        to: &str,
+        send_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE messages SET status = 'planned', reason = NULL, to_number = ?2,
+                    send_at = ?3, updated_at = ?4
+                 WHERE id = ?1 AND status = 'suppressed'",
+                params![id, to, stamp(send_at), stamp(now)],
+            )?;
+            Ok(n == 1)
+        })
+    }
 }
 
 impl Store {
