@@ -1,9 +1,10 @@
 """Start-to-interactive time and memory (PSS) of a Tauri app, through tauri-driver.
 
 Run by tests/bench/startup, which starts Xvfb and tauri-driver. For each run: a new WebDriver
-session starts the app (fresh per-user folders each time), the clock runs until the page's
-first interactive element exists, then, after the app settles for two seconds, the PSS of the
-app and every process it started (WebKit's web and network processes) is summed from
+session starts the app (a new database each time; the per-user folders are fresh for the whole
+benchmark, so WebKit's cache is warm after the first run, alike for both apps), the clock runs
+until the page's first interactive element exists, then, after the app settles for two seconds,
+the PSS of the app and every process it started (WebKit's web and network processes) is summed from
 /proc/<pid>/smaps_rollup. Prints one JSON object.
 
 usage: measure.py DRIVER_URL NAME BINARY CSS RUNS
@@ -54,11 +55,13 @@ def app_pid(binary):
 
 
 def one_run(driver, binary, css):
-    # Fresh folders per run, as for a new desk: nothing cached from the run before.
-    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
-        os.environ[var] = tempfile.mkdtemp(prefix="bench-")
+    # The app is started by tauri-driver, with tauri-driver's environment: tests/bench/startup
+    # gives that fresh XDG folders, and each run here its own new database (the minimal app
+    # ignores the argument), so every start is a first start and no desk's data is touched.
+    db = os.path.join(tempfile.mkdtemp(prefix="bench-"), "tidings.sqlite3")
     caps = {"capabilities": {"alwaysMatch": {"browserName": "wry",
-                                             "tauri:options": {"application": binary}}}}
+                                             "tauri:options": {"application": binary,
+                                                               "args": ["--db", db]}}}}
     started = time.monotonic()
     session = call(f"{driver}/session", "POST", caps)["value"]["sessionId"]
     try:

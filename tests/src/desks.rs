@@ -88,6 +88,7 @@ fn quay_clinic(db: &std::path::Path) -> (Engine, DateTime<Utc>) {
                 business_name: "Quay Clinic".into(),
                 timezone: "UTC".into(),
                 phone_region: "GB".into(),
+                business_phone: None,
             },
             WriteSource::Ui,
             "test",

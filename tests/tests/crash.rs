@@ -82,6 +82,7 @@ async fn prepare_with(db: &std::path::Path, twilio_uri: &str, records_lag: u32) 
                 business_name: "Quay Clinic".into(),
                 timezone: "America/New_York".into(),
                 phone_region: "US".into(),
+                business_phone: None,
             },
             WriteSource::Ui,
             "test",

@@ -34,7 +34,7 @@ export function settingsFixture(overrides: Partial<Settings> = {}): Settings {
     provider: 'sandbox',
     setup_completed_at: '2025-06-01T09:00:00Z',
     no_sundays: false,
-    business_phone: '',
+    business_phone: '01632 960000',
     backup_folder: '',
     twilio: null,
     send_rate_per_second: 1,

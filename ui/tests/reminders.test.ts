@@ -6,7 +6,7 @@ import AppointmentPanel from '../src/lib/AppointmentPanel.svelte';
 import type { Appointment } from '../src/lib/bindings';
 import { lineDiff, segmentLabel } from '../src/lib/reminders';
 import { dateTimeIn } from '../src/lib/time';
-import { fakeBackend, type Backend } from './fake';
+import { fakeBackend, settingsFixture, type Backend } from './fake';
 import { render as renderSample } from './fake-reminders';
 
 const text = (id: string) => screen.getByTestId(id).textContent?.replace(/\s+/g, ' ').trim();
@@ -305,7 +305,7 @@ describe('today reminders card', () => {
 
 describe('settings for reminders', () => {
   test('business phone and no-Sundays are sent only when changed', async () => {
-    const b = fakeBackend();
+    const b = fakeBackend({ settings: settingsFixture({ business_phone: '' }) });
     render(App);
     await fireEvent.click(await screen.findByTestId('nav-settings'));
     const phone = (await screen.findByTestId('settings-business-phone')) as HTMLInputElement;

@@ -62,14 +62,33 @@ describe('first-run setup', () => {
       'United States (+1) — US',
     ]);
     await fireEvent.change(region, { target: { value: 'IE' } });
+    // The number customers call: HELP answers give it.
+    await fireEvent.input(screen.getByTestId('setup-business-phone'), { target: { value: ' 01 555 0100 ' } });
     await fireEvent.click(screen.getByTestId('setup-finish'));
 
     await waitFor(() => expect(backend.callsTo('complete_setup')).toHaveLength(1));
     expect(backend.callsTo('complete_setup')[0].args).toEqual({
-      input: { business_name: 'Harbour Hair', timezone: 'America/New_York', phone_region: 'IE' },
+      input: { business_name: 'Harbour Hair', timezone: 'America/New_York', phone_region: 'IE', business_phone: '01 555 0100' },
     });
     expect((await screen.findByTestId('today-heading')).textContent).toBe('Today at Harbour Hair');
     expect(screen.getByTestId('nav-today').getAttribute('aria-current')).toBe('page');
+  });
+
+  test('a business phone the backend refuses is shown under its own field, on step 3', async () => {
+    fakeBackend({
+      settings: fresh(),
+      completeSetup: () =>
+        rejectWith('invalid_input', '"12" doesn\'t look like a phone number here.', 'business_phone'),
+    });
+    render(App);
+    await typeName('Harbour Hair');
+    await fireEvent.click(screen.getByTestId('setup-next'));
+    await fireEvent.click(screen.getByTestId('setup-next'));
+    await fireEvent.input(screen.getByTestId('setup-business-phone'), { target: { value: '12' } });
+    await fireEvent.click(screen.getByTestId('setup-finish'));
+    expect((await screen.findByTestId('setup-phone-error')).textContent).toContain("doesn't look like a phone number");
+    expect(screen.getByText('Step 3 of 3')).toBeTruthy();
+    expect(screen.getByTestId('setup-business-phone').getAttribute('aria-invalid')).toBe('true');
   });
 
   test('a backend error about the time zone returns to step 2 with the message shown', async () => {

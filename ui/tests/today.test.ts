@@ -3,7 +3,7 @@ import { emit } from '@tauri-apps/api/event';
 import { describe, expect, test } from 'vitest';
 import App from '../src/App.svelte';
 import type { ChangeBatch } from '../src/lib/bindings';
-import { fakeBackend } from './fake';
+import { fakeBackend, settingsFixture } from './fake';
 
 describe('today', () => {
   test("lists today's appointments in order with time, client, service, staff and status", async () => {
@@ -41,5 +41,13 @@ describe('today', () => {
     await emit('tidings://changes', { source: 'cli', changes: [{ kind: 'appointment', id: a.id }] } satisfies ChangeBatch);
     await waitFor(() => expect(screen.getByTestId(`today-appt-${a.id}`).textContent).toContain('Booked'));
     expect(screen.queryByTestId('today-empty')).toBeNull();
+  });
+
+  test('asks for the business phone while it is empty, since the texts that give it are held back', async () => {
+    fakeBackend({ settings: settingsFixture({ business_phone: '  ' }) });
+    render(App);
+    const card = await screen.findByTestId('today-no-business-phone');
+    expect(card.textContent).toContain('Add your business phone in Settings');
+    expect(screen.getByTestId('today-attention').textContent).not.toContain('Nothing needs your attention.');
   });
 });

@@ -31,8 +31,11 @@ fn main() {
             if let Some(git_dir) = git(&dir, &["rev-parse", "--absolute-git-dir"]) {
                 let git_dir = PathBuf::from(git_dir);
                 let branch = git(&dir, &["symbolic-ref", "-q", "HEAD"]);
+                // logs/HEAD changes with every commit and checkout, even when the branch's own
+                // ref has been packed away.
                 let watched = [
                     Some("HEAD".to_owned()),
+                    Some("logs/HEAD".to_owned()),
                     Some("packed-refs".to_owned()),
                     branch,
                 ];

@@ -53,7 +53,11 @@ send_rate_per_second: number,
  */
 provider_records_lag_seconds?: number, };
 
-export type SetupInput = { business_name: string, timezone: string, phone_region: string, };
+export type SetupInput = { business_name: string, timezone: string, phone_region: string, 
+/**
+ * The number customers call: HELP answers, reschedule replies and follow-ups give it.
+ */
+business_phone?: string, };
 
 export type SettingsUpdate = { business_name?: string, timezone?: string, phone_region?: string, quiet_hours?: QuietHours, caps?: Caps, no_sundays?: boolean, business_phone?: string, backup_folder?: string, send_rate_per_second?: number, send_keyword_replies_with_twilio?: boolean, 
 /**
@@ -234,7 +238,7 @@ non_gsm: Array<string>,
  */
 remaining: number, };
 
-export type SuppressReason = "too_late" | "quiet_hours_missed" | "no_consent" | "opted_out" | "cap" | "appointment_cancelled" | "appointment_moved" | "already_confirmed" | "missed_while_closed" | "invalid_number" | "staff_cancelled" | "rule_disabled" | "number_changed" | "client_archived" | "superseded";
+export type SuppressReason = "too_late" | "quiet_hours_missed" | "no_consent" | "opted_out" | "cap" | "appointment_cancelled" | "appointment_moved" | "already_confirmed" | "missed_while_closed" | "invalid_number" | "staff_cancelled" | "rule_disabled" | "number_changed" | "client_archived" | "superseded" | "no_business_phone";
 
 export type FeedKind = "ics_url" | "csv_folder";
 

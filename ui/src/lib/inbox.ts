@@ -2,7 +2,7 @@
 // Customer text only ever passes through here as plain strings; nothing builds markup.
 import type { Author, InboxCounts, InboxFilter, MessageStatus, SegmentInfo, ThreadSummary } from './bindings';
 import { segmentLabel } from './reminders';
-import { safeZone, wallOf } from './time';
+import { safeZone, timeOptions, wallOf } from './time';
 
 /** Longest staff answer, in texts (the engine's MAX_REPLY_SEGMENTS). */
 export const MAX_REPLY_SEGMENTS = 3;
@@ -121,7 +121,7 @@ export function listTime(iso: string, timeZone: string, now: Date = new Date()):
   const day = wallOf(d, zone).slice(0, 10);
   const today = wallOf(now, zone).slice(0, 10);
   if (day === today) {
-    return new Intl.DateTimeFormat(undefined, { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+    return new Intl.DateTimeFormat(undefined, { timeZone: zone, ...timeOptions() }).format(d);
   }
   const opts: Intl.DateTimeFormatOptions =
     day.slice(0, 4) === today.slice(0, 4)

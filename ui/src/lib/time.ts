@@ -108,9 +108,36 @@ function fmt(iso: string, timeZone: string, opts: Intl.DateTimeFormatOptions): s
   return new Intl.DateTimeFormat(undefined, { ...opts, timeZone: safeZone(timeZone) }).format(d);
 }
 
-/** "14:05" in the business zone. */
+/**
+ * The hour cycle of a business region, as its people write times: 12-hour in the US, 24-hour
+ * in the UK (CLDR's preference, through Intl). The backend writes customers' texts the same way.
+ */
+export function hourCycleOf(region: string): 'h12' | 'h23' {
+  try {
+    const cycle = new Intl.DateTimeFormat(`en-${region}`, { hour: 'numeric' }).resolvedOptions().hourCycle;
+    return cycle === 'h11' || cycle === 'h12' ? 'h12' : 'h23';
+  } catch {
+    return 'h23';
+  }
+}
+
+let cycle: 'h12' | 'h23' = 'h23';
+
+/** Times on every screen follow the business's region from now on (set when settings load). */
+export function useClockOf(region: string): void {
+  cycle = hourCycleOf(region);
+}
+
+/** Options for an hour and minute in the desk's clock: "14:05" or "2:05 PM". */
+export function timeOptions(): Intl.DateTimeFormatOptions {
+  return cycle === 'h12'
+    ? { hour: 'numeric', minute: '2-digit', hourCycle: 'h12' }
+    : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+}
+
+/** "14:05" (or "2:05 PM" for a 12-hour region) in the business zone. */
 export function clock(iso: string, timeZone: string): string {
-  return fmt(iso, timeZone, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return fmt(iso, timeZone, timeOptions());
 }
 
 /** "Tuesday 3 June, 10:00–10:45" in the business zone. */
@@ -123,5 +150,5 @@ export function timeInWords(startIso: string, endIso: string, timeZone: string):
 
 /** "3 Jun 2025, 14:05" in the business zone. */
 export function dateTimeIn(iso: string, timeZone: string): string {
-  return fmt(iso, timeZone, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return fmt(iso, timeZone, { day: 'numeric', month: 'short', year: 'numeric', ...timeOptions() });
 }

@@ -35,7 +35,7 @@ pub mod sms_text;
 pub use sms_text::{plain_punctuation, segments, Encoding, SegmentInfo};
 pub mod template;
 
-pub use template::{check_template, render, RenderContext, TemplateError, TemplateKind};
+pub use template::{check_template, render, DateStyle, RenderContext, TemplateError, TemplateKind};
 pub mod gate;
 pub mod message;
 

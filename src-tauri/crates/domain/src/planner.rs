@@ -58,6 +58,8 @@ pub enum SuppressReason {
     ClientArchived,
     /// The same reminder had already gone to the provider (found when a backup was restored).
     Superseded,
+    /// Its text gives the business phone and none is set.
+    NoBusinessPhone,
 }
 
 impl SuppressReason {
@@ -78,6 +80,7 @@ impl SuppressReason {
             Self::NumberChanged => "number_changed",
             Self::ClientArchived => "client_archived",
             Self::Superseded => "superseded",
+            Self::NoBusinessPhone => "no_business_phone",
         }
     }
 
@@ -98,6 +101,7 @@ impl SuppressReason {
             Self::NumberChanged,
             Self::ClientArchived,
             Self::Superseded,
+            Self::NoBusinessPhone,
         ]
         .into_iter()
         .find(|r| r.as_str() == text)
@@ -123,6 +127,9 @@ impl SuppressReason {
             Self::NumberChanged => "the client's number changed (planned again for the new one)",
             Self::ClientArchived => "the client was archived",
             Self::Superseded => "the same reminder had already gone to the provider",
+            Self::NoBusinessPhone => {
+                "its text gives the business phone and none is set: add it in Settings"
+            }
         }
     }
 }

@@ -28,6 +28,8 @@ pub enum ValidationError {
     BadCap(String),
     #[error("Keep the business phone to 40 characters or fewer.")]
     BusinessPhoneTooLong,
+    #[error("\"{0}\" doesn't look like a phone number here. Enter the number customers call, with its area code, or leave it empty for now.")]
+    BadBusinessPhone(String),
     #[error("\"{0}\" is not a follow-up delay Tidings uses. Use a whole number of hours from 1 to 72, or off.")]
     BadFollowUp(String),
     #[error("\"{0}\" is not a sending rate Tidings uses. Use a whole number of texts per second from 1 to 100 (1 for an ordinary US number).")]
@@ -48,7 +50,7 @@ impl ValidationError {
             Self::BadTimeOfDay(_) | Self::EmptyQuietHours => "quiet_hours",
             Self::BadCap(_) => "caps",
             Self::UnknownSetting(_) => "key",
-            Self::BusinessPhoneTooLong => "business_phone",
+            Self::BusinessPhoneTooLong | Self::BadBusinessPhone(_) => "business_phone",
             Self::BadSendRate(_) => "send_rate_per_second",
             Self::BadFollowUp(_) => "follow_up_hours",
             Self::BadRecordsLag(_) => "provider_records_lag_seconds",
@@ -217,12 +219,16 @@ fn default_send_rate() -> u32 {
     1
 }
 
-/// The three answers of first-run setup.
+/// The answers of first-run setup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SetupInput {
     pub business_name: String,
     pub timezone: String,
     pub phone_region: String,
+    /// The number customers call: HELP answers, reschedule replies and follow-ups give it.
+    #[serde(default)]
+    #[ts(optional)]
+    pub business_phone: Option<String>,
 }
 
 /// A change to settings from the Settings screen: only the fields present change.
@@ -361,6 +367,11 @@ impl Settings {
             if phone.chars().count() > 40 {
                 return Err(ValidationError::BusinessPhoneTooLong);
             }
+            // Kept as typed ("(415) 555-0100" reads better in a text than +14155550100), but
+            // it has to be a number customers can call.
+            if !phone.is_empty() && crate::parse_phone(phone, &next.phone_region).is_err() {
+                return Err(ValidationError::BadBusinessPhone(phone.to_owned()));
+            }
             next.business_phone = phone.to_owned();
         }
         if let Some(hours) = update.follow_up_hours {
@@ -409,6 +420,7 @@ impl Settings {
             business_name: Some(input.business_name.clone()),
             timezone: Some(input.timezone.clone()),
             phone_region: Some(input.phone_region.clone()),
+            business_phone: input.business_phone.clone(),
             ..SettingsUpdate::default()
         })?;
         next.setup_completed_at = Some(now);
@@ -498,6 +510,7 @@ mod tests {
                     business_name: "  Harbour   Hair  ".into(),
                     timezone: "Europe/London".into(),
                     phone_region: "gb".into(),
+                    business_phone: None,
                 },
                 now(),
             )
@@ -507,6 +520,29 @@ mod tests {
         assert_eq!(done.phone_region, "GB");
         assert_eq!(done.setup_completed_at, Some(now()));
         assert!(done.is_setup_complete());
+
+        // The business phone is kept as typed (it reads better in a text), once it is known to
+        // be a number in the region; an empty one can be added later.
+        let with_phone = |phone: &str| {
+            Settings::default().complete_setup(
+                &SetupInput {
+                    business_name: "Quay Clinic".into(),
+                    timezone: "America/Chicago".into(),
+                    phone_region: "US".into(),
+                    business_phone: Some(phone.into()),
+                },
+                now(),
+            )
+        };
+        assert_eq!(
+            with_phone(" (312) 555-2600 ").unwrap().business_phone,
+            "(312) 555-2600"
+        );
+        assert_eq!(with_phone("").unwrap().business_phone, "");
+        let err = with_phone("12").unwrap_err();
+        assert_eq!(err, ValidationError::BadBusinessPhone("12".into()));
+        assert_eq!(err.field(), "business_phone");
+        assert!(err.to_string().contains("area code"), "{err}");
     }
 
     #[test]
@@ -516,6 +552,7 @@ mod tests {
             business_name: "   ".into(),
             timezone: "Europe/London".into(),
             phone_region: "GB".into(),
+            business_phone: None,
         };
         let err = base.complete_setup(&input, now()).unwrap_err();
         assert_eq!(err, ValidationError::EmptyBusinessName);

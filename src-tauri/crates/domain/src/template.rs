@@ -87,6 +87,58 @@ pub enum TemplateError {
     Unclosed,
     #[error("The text is {0} characters; keep it under 640 (four segments).")]
     TooLong(usize),
+    /// `{business_phone}` with no business phone set: the text would read "Call  for help."
+    #[error("This text gives customers your business phone, and none is set. Add it in Settings, under Business.")]
+    NoBusinessPhone,
+}
+
+/// How a region writes a date and a time in a text: "14 March at 09:00" or "March 14 at
+/// 9:00 AM". From CLDR's preferences for English in each region (the hour cycle of its
+/// `timeData`, month-first where its medium date pattern puts the month first); written out
+/// here because a CLDR library would triple the app's size for two choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DateStyle {
+    /// "2:30 PM" rather than "14:30".
+    pub twelve_hour: bool,
+    /// "March 14" rather than "14 March".
+    pub month_first: bool,
+}
+
+/// Regions whose preferred clock is 12-hour (CLDR `timeData`, preferred "h").
+const TWELVE_HOUR_REGIONS: &[&str] = &[
+    "AE", "AU", "BD", "BH", "CA", "CO", "EG", "IN", "JO", "KW", "MX", "MY", "NZ", "OM", "PH", "PK",
+    "PR", "QA", "SA", "US",
+];
+/// Regions that write the month before the day in English.
+const MONTH_FIRST_REGIONS: &[&str] = &["CA", "PH", "PR", "US"];
+
+impl DateStyle {
+    /// The style of a phone region (ISO 3166 code, e.g. "US"); 24-hour and day-first elsewhere.
+    pub fn for_region(region: &str) -> Self {
+        let region = region.trim().to_ascii_uppercase();
+        DateStyle {
+            twelve_hour: TWELVE_HOUR_REGIONS.contains(&region.as_str()),
+            month_first: MONTH_FIRST_REGIONS.contains(&region.as_str()),
+        }
+    }
+
+    /// "14 March" / "March 14".
+    pub fn date(self, t: &DateTime<chrono_tz::Tz>) -> String {
+        if self.month_first {
+            t.format("%B %-d").to_string()
+        } else {
+            t.format("%-d %B").to_string()
+        }
+    }
+
+    /// "09:00" / "9:00 AM".
+    pub fn time(self, t: &DateTime<chrono_tz::Tz>) -> String {
+        if self.twelve_hour {
+            t.format("%-I:%M %p").to_string()
+        } else {
+            t.format("%H:%M").to_string()
+        }
+    }
 }
 
 fn tokens(body: &str) -> Result<Vec<Token<'_>>, TemplateError> {
@@ -156,6 +208,8 @@ pub struct RenderContext {
     pub location: String,
     /// For "running late by {minutes} minutes".
     pub minutes: Option<u32>,
+    /// How dates and times are written (the business's region).
+    pub style: DateStyle,
 }
 
 /// The text a customer receives. Missing values read naturally ("your appointment").
@@ -174,13 +228,12 @@ pub fn render(body: &str, ctx: &RenderContext) -> Result<String, TemplateError> 
                     .unwrap_or("there")
                     .to_owned(),
                 "business" => ctx.business.clone(),
+                "business_phone" if ctx.business_phone.trim().is_empty() => {
+                    return Err(TemplateError::NoBusinessPhone)
+                }
                 "business_phone" => ctx.business_phone.clone(),
-                "date" => local
-                    .map(|t| t.format("%-d %B").to_string())
-                    .unwrap_or_default(),
-                "time" => local
-                    .map(|t| t.format("%H:%M").to_string())
-                    .unwrap_or_default(),
+                "date" => local.map(|t| ctx.style.date(&t)).unwrap_or_default(),
+                "time" => local.map(|t| ctx.style.time(&t)).unwrap_or_default(),
                 "weekday" => local
                     .map(|t| t.format("%A").to_string())
                     .unwrap_or_default(),
@@ -203,6 +256,11 @@ pub fn render(body: &str, ctx: &RenderContext) -> Result<String, TemplateError> 
     }
     Ok(out)
 }
+
+/// The answer to HELP while no business phone is set: carriers require HELP to be answered,
+/// so it goes without the "call us" sentence rather than not at all (Today asks for the phone).
+pub const HELP_WITHOUT_PHONE: &str =
+    "{business}: appointment texts. Msg frequency varies. Msg & data rates may apply. Reply STOP to opt out.";
 
 /// The texts Tidings ships with: one task per text — context, action, benefit.
 pub fn default_body(kind: TemplateKind) -> &'static str {
@@ -265,6 +323,7 @@ mod tests {
             service: None,
             staff: Some("Sam".into()),
             location: String::new(),
+            style: DateStyle::for_region("GB"),
         };
         assert_eq!(
             render(
@@ -274,6 +333,43 @@ mod tests {
             .unwrap(),
             "Hi Ann: appointment with Sam, Sunday 14 March at 09:00, Quay Clinic."
         );
+        // A US business writes it the American way; the zone is the same.
+        let us = RenderContext {
+            style: DateStyle::for_region("us"),
+            ..ctx.clone()
+        };
+        assert_eq!(
+            render("{weekday} {date} at {time}", &us).unwrap(),
+            "Sunday March 14 at 9:00 AM"
+        );
+        let afternoon = RenderContext {
+            starts_at: Some(Utc.with_ymd_and_hms(2027, 3, 14, 18, 30, 0).unwrap()),
+            ..us.clone()
+        };
+        assert_eq!(render("{time}", &afternoon).unwrap(), "2:30 PM");
+        assert_eq!(
+            render(
+                "{time}",
+                &RenderContext {
+                    style: DateStyle::for_region("GB"),
+                    ..afternoon
+                }
+            )
+            .unwrap(),
+            "14:30"
+        );
+
+        // No business phone: the text is refused, never sent as "Call  for help."
+        let no_phone = RenderContext {
+            business_phone: " ".into(),
+            ..ctx.clone()
+        };
+        assert_eq!(
+            render(default_body(TemplateKind::HelpReply), &no_phone),
+            Err(TemplateError::NoBusinessPhone)
+        );
+        assert!(render(default_body(TemplateKind::Reminder), &no_phone).is_ok());
+
         assert!(has_stop_hint(default_body(TemplateKind::Reminder)));
         for kind in TemplateKind::ALL {
             assert!(check_template(default_body(kind)).is_ok(), "{kind:?}");

@@ -70,6 +70,7 @@ fn bench(c: &mut Criterion) {
                 business_name: "Bench".into(),
                 timezone: "America/New_York".into(),
                 phone_region: "US".into(),
+                business_phone: None,
             },
             WriteSource::Ui,
             "bench",

@@ -56,6 +56,7 @@ fn prepare(path: &Path) {
                 business_name: "Quay Clinic".into(),
                 timezone: "America/New_York".into(),
                 phone_region: "US".into(),
+                business_phone: None,
             },
             WriteSource::Ui,
             "bench",

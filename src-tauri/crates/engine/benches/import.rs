@@ -57,6 +57,7 @@ fn desk(dir: &tempfile::TempDir) -> Engine {
                 business_name: "Harbour Hair".into(),
                 timezone: "Europe/London".into(),
                 phone_region: "GB".into(),
+                business_phone: None,
             },
             WriteSource::Ui,
             "bench",

@@ -439,6 +439,7 @@ fn bench(c: &mut Criterion) {
                 business_name: "Quay Clinic".into(),
                 timezone: "America/New_York".into(),
                 phone_region: "US".into(),
+                business_phone: None,
             },
             WriteSource::Ui,
             "bench",

@@ -540,6 +540,7 @@ fn set_up(engine: &Engine) -> Ids {
                 business_name: BUSINESS.into(),
                 timezone: ZONE.name().into(),
                 phone_region: "US".into(),
+                business_phone: None,
             },
             WriteSource::Ui,
             "bench",

@@ -74,6 +74,7 @@ fn open(path: &std::path::Path) -> Engine {
                 business_name: "Bench".into(),
                 timezone: "America/New_York".into(),
                 phone_region: "US".into(),
+                business_phone: None,
             },
             WriteSource::Ui,
             "bench",

@@ -68,6 +68,10 @@ pub fn crash_record(at: &str, thread: &str, panic: &str) -> String {
 /// Appends `record`, first dropping the file's older half when it has outgrown its limit.
 pub fn append_crash_record(path: &std::path::Path, record: &str) -> std::io::Result<()> {
     use std::io::Write;
+    // A panic before the data folder was made (a first start) is recorded all the same.
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)?;
+    }
     if std::fs::metadata(path).is_ok_and(|m| m.len() > CRASH_LOG_LIMIT) {
         let old = std::fs::read(path)?;
         let half = old.len() / 2;

@@ -322,6 +322,7 @@ impl Engine {
             client_name: client.name.clone(),
             business: settings.business_name.clone(),
             business_phone: settings.business_phone.clone(),
+            style: tidings_domain::DateStyle::for_region(&settings.phone_region),
             starts_at: next.as_ref().map(|a| a.starts_at),
             zone: next
                 .as_ref()
@@ -331,7 +332,19 @@ impl Engine {
             staff: next.as_ref().and_then(|a| a.staff.clone()),
             location: next.map(|a| a.location).unwrap_or_default(),
         };
-        Ok(render(&template.body, &ctx).ok())
+        match render(&template.body, &ctx) {
+            Ok(body) => Ok(Some(body)),
+            Err(tidings_domain::TemplateError::NoBusinessPhone) if key == "help_reply" => {
+                tracing::warn!("HELP answered without the business phone: none is set");
+                Ok(render(tidings_domain::template::HELP_WITHOUT_PHONE, &ctx).ok())
+            }
+            Err(err) => {
+                // Today asks for what is missing (the business phone); the customer's text is
+                // in the inbox for staff to answer meanwhile.
+                tracing::warn!(key, "automatic reply not sent: {err}");
+                Ok(None)
+            }
+        }
     }
 
     /// Sends the answers a reply queued, through the outbox's gate. While sending is paused

@@ -306,6 +306,7 @@ impl Engine {
             client_name: client.map(|c| c.name.clone()).unwrap_or_default(),
             business: settings.business_name.clone(),
             business_phone: settings.business_phone.clone(),
+            style: tidings_domain::DateStyle::for_region(&settings.phone_region),
             starts_at: next.map(|a| a.starts_at),
             zone,
             service: next.and_then(|a| a.service.clone()),

@@ -274,6 +274,7 @@ impl Engine {
                         client_name: a.client_name.clone(),
                         business: settings.business_name.clone(),
                         business_phone: settings.business_phone.clone(),
+                        style: tidings_domain::DateStyle::for_region(&settings.phone_region),
                         starts_at: Some(a.starts_at),
                         zone: appointment_zone.unwrap_or(zone),
                         service: a.service.clone(),
@@ -289,6 +290,7 @@ impl Engine {
                     client_name: "Alex Sample".into(),
                     business: settings.business_name.clone(),
                     business_phone: settings.business_phone.clone(),
+                    style: tidings_domain::DateStyle::for_region(&settings.phone_region),
                     starts_at: Some(now + Duration::days(1)),
                     zone,
                     service: Some("appointment".into()),
@@ -596,8 +598,8 @@ impl Engine {
             .collect()
     }
 
-    /// What will happen to a text still waiting to go: the gate, on current data, for the
-    /// moment it is due (or now, if that has passed). `None` for a text that has gone or
+    /// What will happen to a text still waiting to go: the gate (and the rendering) of send
+    /// time, on current data, for the moment it is due (or now, if that has passed). `None` for a text that has gone or
     /// stopped, or is already with the provider.
     pub(crate) fn outlook(
         &self,
@@ -609,8 +611,15 @@ impl Engine {
             return Ok(None);
         }
         let due = m.send_at.map_or(now, |at| at.max(now));
-        let judged = self.judge(m, settings, due, false)?;
-        Ok(Some(tidings_domain::gate::outlook(judged.decision, due)))
+        // The whole send-time path, rendering included: a text whose words can't be filled in
+        // (no business phone) won't go either.
+        let decision = match self.gate(m, settings, due, false)? {
+            Ok(Gate::Send { .. }) => Decision::Send,
+            Ok(Gate::Later(at)) => Decision::Later(at),
+            Ok(Gate::Held(at)) => Decision::Held(at),
+            Err(reason) => Decision::Suppress(reason),
+        };
+        Ok(Some(tidings_domain::gate::outlook(decision, due)))
     }
 
     /// Staff skip a planned text.
@@ -1077,14 +1086,19 @@ fn rendered(
         client_name: appointment.client_name.clone(),
         business: settings.business_name.clone(),
         business_phone: settings.business_phone.clone(),
+        style: tidings_domain::DateStyle::for_region(&settings.phone_region),
         starts_at: Some(appointment.starts_at),
         zone: appointment.timezone.parse().unwrap_or(fallback),
         service: appointment.service.clone(),
         staff: appointment.staff.clone(),
         location: appointment.location.clone(),
     };
-    let Ok(body) = render(&template.body, &ctx) else {
-        return Err(SuppressReason::RuleDisabled);
+    let body = match render(&template.body, &ctx) {
+        Ok(body) => body,
+        Err(tidings_domain::TemplateError::NoBusinessPhone) => {
+            return Err(SuppressReason::NoBusinessPhone)
+        }
+        Err(_) => return Err(SuppressReason::RuleDisabled),
     };
     let cost = segments(&body);
     Ok(Gate::Send {
@@ -1126,8 +1140,27 @@ fn plan_appointment(
     rules: &[RuleRow],
     now: DateTime<Utc>,
 ) -> Replan {
+    // Texts planned for someone the appointment no longer belongs to (it was given to another
+    // client, or the client's number changed) are not this plan's: waiting ones are taken
+    // back, and what was decided for them decides nothing for the new recipient.
+    let for_recipient = |m: &&MessageRow| {
+        m.client_id == Some(appointment.client_id) && m.to == appointment.client_phone
+    };
+    let all_messages = messages;
+    let messages: Vec<&MessageRow> = all_messages.iter().filter(for_recipient).collect();
+    let stale: Vec<(i64, &'static str)> = all_messages
+        .iter()
+        .filter(|m| !for_recipient(m) && !m.follow_up)
+        .filter(|m| match m.status {
+            MessageStatus::Planned | MessageStatus::RetryWait => true,
+            MessageStatus::ScheduledAtProvider => m.send_at.is_some_and(|t| t > now),
+            _ => false,
+        })
+        .map(|m| (m.id, SuppressReason::NumberChanged.as_str()))
+        .collect();
     let live: Vec<&MessageRow> = messages
         .iter()
+        .copied()
         .filter(|m| !m.follow_up)
         .filter(|m| match m.status {
             MessageStatus::Planned | MessageStatus::RetryWait => true,
@@ -1136,7 +1169,7 @@ fn plan_appointment(
             _ => false,
         })
         .collect();
-    let mut cancel: Vec<(i64, &'static str)> = Vec::new();
+    let mut cancel: Vec<(i64, &'static str)> = stale;
     let mut retime = Vec::new();
     let mut add = Vec::new();
     if !appointment.status.is_live() || appointment.starts_at <= now {
@@ -1192,7 +1225,8 @@ fn plan_appointment(
         // A reminder of this rule on its way to the provider (claimed, or handed off and due)
         // is the one live reminder the rule may have: the new time is planned once it settles
         // (`replan_if_moved`).
-        let in_flight = messages.iter().any(|m| {
+        // (Whoever it is addressed to: one live text per rule and appointment.)
+        let in_flight = all_messages.iter().any(|m| {
             m.rule_id == Some(rule_id)
                 && (m.status == MessageStatus::Sending
                     || (m.status == MessageStatus::ScheduledAtProvider

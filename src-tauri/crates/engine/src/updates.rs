@@ -163,6 +163,7 @@ impl Engine {
             client_name: appointment.client_name.clone(),
             business: settings.business_name.clone(),
             business_phone: settings.business_phone.clone(),
+            style: tidings_domain::DateStyle::for_region(&settings.phone_region),
             starts_at: Some(appointment.starts_at),
             zone: appointment.timezone.parse().unwrap_or(chrono_tz::UTC),
             service: appointment.service.clone(),

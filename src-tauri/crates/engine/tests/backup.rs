@@ -29,6 +29,7 @@ fn desk(dir: &tempfile::TempDir) -> (Arc<Engine>, Arc<FixedClock>) {
                 business_name: "Quay".into(),
                 timezone: "Europe/London".into(),
                 phone_region: "GB".into(),
+                business_phone: None,
             },
             WriteSource::Ui,
             "desk",

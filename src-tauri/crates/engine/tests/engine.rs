@@ -26,6 +26,7 @@ fn setup() -> SetupInput {
         business_name: "Harbour Hair".into(),
         timezone: "Europe/London".into(),
         phone_region: "GB".into(),
+        business_phone: None,
     }
 }
 

@@ -47,6 +47,7 @@ fn desk() -> Desk {
                 business_name: "Quay".into(),
                 timezone: "Europe/London".into(),
                 phone_region: "GB".into(),
+                business_phone: Some("020 7123 4567".into()),
             },
             WriteSource::Ui,
             "desk",

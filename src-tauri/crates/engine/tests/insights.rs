@@ -41,6 +41,7 @@ fn a_desk() -> (Engine, Arc<FixedClock>, tempfile::TempDir) {
             business_name: "Quay".into(),
             timezone: "UTC".into(),
             phone_region: "GB".into(),
+            business_phone: Some("020 7123 4567".into()),
         },
         WriteSource::Ui,
         "desk",

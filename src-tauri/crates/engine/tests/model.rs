@@ -267,6 +267,7 @@ impl World {
                 business_name: "Quay".into(),
                 timezone: "Europe/London".into(),
                 phone_region: "GB".into(),
+                business_phone: None,
             },
             WriteSource::Ui,
             "desk",

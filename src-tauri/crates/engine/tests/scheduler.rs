@@ -39,6 +39,7 @@ fn desk() -> Desk {
                 business_name: "Quay Clinic".into(),
                 timezone: "America/New_York".into(),
                 phone_region: "US".into(),
+                business_phone: None,
             },
             WriteSource::Ui,
             "desk",
@@ -156,7 +157,8 @@ fn standard_plans_two_reminders_sends_each_once_and_replans_a_move() {
         .unwrap();
     assert!(
         sent.body
-            .starts_with("Quay Clinic: your appointment is on Wednesday 3 March at 10:00"),
+            // A US desk: month first and a 12-hour clock, in the appointment's zone.
+            .starts_with("Quay Clinic: your appointment is on Wednesday March 3 at 10:00 AM."),
         "{}",
         sent.body
     );
@@ -285,6 +287,45 @@ fn the_desk_is_told_ahead_what_will_not_go_and_consent_brings_it_back() {
     d.clock.set(utc(3, 5, 16, 0));
     d.consent(bo, ConsentAction::Granted);
     assert_eq!(d.messages(past)[0].status, MessageStatus::Suppressed);
+}
+
+#[test]
+fn an_appointment_given_to_another_client_is_planned_for_them_and_nothing_goes_to_the_first() {
+    let d = desk();
+    d.engine
+        .apply_preset(Preset::Light, WriteSource::Ui, "desk")
+        .unwrap();
+    let cy = d.client("(415) 555-2673", false);
+    let ann = d.client("(415) 555-2671", true);
+    let appt = d.book(cy, utc(3, 4, 15, 0));
+    // Cy had no consent: at its time the reminder is kept back.
+    d.tick_at(utc(3, 3, 15, 0));
+    assert_eq!(d.messages(appt)[0].reason, Some(SuppressReason::NoConsent));
+
+    // The booking was Ann's all along: the desk gives it to her. She gets a reminder.
+    d.engine
+        .update_appointment(appt, &input(ann, utc(3, 4, 15, 0)), WriteSource::Ui, "desk")
+        .unwrap();
+    let planned: Vec<_> = d
+        .messages(appt)
+        .into_iter()
+        .filter(|m| m.status == MessageStatus::Planned)
+        .collect();
+    assert_eq!(planned.len(), 1, "{:?}", d.messages(appt));
+    assert_eq!(planned[0].to, "+14155552671");
+
+    // Cy gives consent later: nothing of Ann's appointment comes back to Cy.
+    d.clock.set(utc(3, 3, 16, 0));
+    d.consent(cy, ConsentAction::Granted);
+    let report = d.tick_at(utc(3, 3, 16, 0));
+    assert_eq!(report.sent.len(), 1);
+    let went: Vec<_> = d
+        .messages(appt)
+        .into_iter()
+        .filter(|m| m.sent_at.is_some())
+        .map(|m| m.to)
+        .collect();
+    assert_eq!(went, vec!["+14155552671".to_owned()]);
 }
 
 #[test]

@@ -107,6 +107,7 @@ fn run(s: &Scenario) -> Result<usize, TestCaseError> {
                 business_name: "Quay".into(),
                 timezone: s.business_zone.into(),
                 phone_region: "US".into(),
+                business_phone: None,
             },
             WriteSource::Ui,
             "desk",

@@ -128,6 +128,7 @@ fn desk(dir: &tempfile::TempDir, clock: &Arc<FixedClock>) -> Engine {
                 business_name: "Quay Clinic".into(),
                 timezone: "America/New_York".into(),
                 phone_region: "US".into(),
+                business_phone: None,
             },
             WriteSource::Ui,
             "desk",

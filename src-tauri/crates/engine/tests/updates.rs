@@ -53,6 +53,7 @@ fn desk() -> Desk {
                 business_name: "Quay".into(),
                 timezone: "Europe/London".into(),
                 phone_region: "GB".into(),
+                business_phone: None,
             },
             WriteSource::Ui,
             "desk",

@@ -751,7 +751,7 @@ impl Store {
 
     /// A client's reminders that were kept from going for one of `reasons` (codes, e.g.
     /// `no_consent`) and could still go: each the newest text of its appointment and rule (so
-    /// nothing went or waits in its place), its appointment still ahead of `now` and on.
+    /// nothing went or waits in its place), its appointment still theirs, ahead of `now` and on.
     pub fn refused_reminders(
         &self,
         client_id: i64,
@@ -769,6 +769,7 @@ impl Store {
                    AND m.id = (SELECT max(x.id) FROM messages x
                                WHERE x.appointment_id = m.appointment_id AND x.rule_id = m.rule_id)
                    AND m.appointment_id IN (SELECT id FROM appointments WHERE starts_at > ?
+                       AND client_id = m.client_id
                        AND status IN ('booked', 'confirmed', 'reschedule_requested'))
                  ORDER BY m.id"
             ))?;

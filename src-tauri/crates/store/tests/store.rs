@@ -73,6 +73,7 @@ fn reopening_keeps_data_and_applies_nothing_twice() {
                 business_name: "Harbour Hair".into(),
                 timezone: "Europe/London".into(),
                 phone_region: "GB".into(),
+                business_phone: None,
             },
             pinned_now(),
         )
