@@ -60,17 +60,18 @@ pub fn notify_reply(app: &AppHandle, from: &str, preview: &str) {
     }
 }
 
-/// Sets the Pause/Resume item's words and the unread count from the engine's state.
+/// Sets the Pause/Resume item's words and, like the Inbox badge, how many conversations wait
+/// for a reply, from the engine's state.
 pub fn refresh(app: &AppHandle) {
     if let Some(tray) = app.tray_by_id("tidings") {
-        let unread = app
+        let waiting = app
             .state::<AppState>()
             .engine()
             .ok()
             .and_then(|e| e.inbox_counts().ok())
-            .map_or(0, |c| c.unread);
-        let tip = if unread > 0 {
-            format!("Tidings — {unread} unread")
+            .map_or(0, |c| c.needs_reply);
+        let tip = if waiting > 0 {
+            format!("Tidings — {waiting} waiting for a reply")
         } else {
             "Tidings".to_owned()
         };

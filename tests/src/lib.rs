@@ -432,6 +432,27 @@ impl App {
         chain.release().perform().await.unwrap();
     }
 
+    /// One click at a point of the page, as a mouse would (press and release, no movement).
+    pub async fn click_at(&self, at: (f64, f64)) {
+        self.driver
+            .action_chain()
+            .move_to(at.0 as i64, at.1 as i64)
+            .click()
+            .perform()
+            .await
+            .unwrap();
+    }
+
+    /// Presses keys on whatever has the focus, as a keyboard would.
+    pub async fn press(&self, keys: &str) {
+        self.driver
+            .action_chain()
+            .send_keys(keys)
+            .perform()
+            .await
+            .unwrap();
+    }
+
     /// Saves a screenshot as `tests/artifacts/NAME.png` and returns its path.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let path = artifacts_dir().join(format!("{name}.png"));

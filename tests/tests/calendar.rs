@@ -121,6 +121,96 @@ async fn drag_to_book_drag_to_move_and_find_it_after_a_restart() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn book_with_one_click_on_a_free_time_with_the_n_key_and_the_button() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tidings.sqlite3");
+    let app = App::start(&db).await;
+    app.set_up("Quay Clinic", "UTC", "GB").await;
+    // Today scrolled down, then the calendar: it opens with its heading and toolbar in view,
+    // not at the scroll position of the screen before.
+    let before = app
+        .driver
+        .execute(
+            "const m = document.querySelector('main.content'); m.scrollTop = 300; return m.scrollTop;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        before.json().as_f64().unwrap_or(0.0) > 0.0,
+        "Today did not scroll"
+    );
+    app.click("nav-calendar").await;
+    app.get("calendar-screen").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let scrolled = app
+        .driver
+        .execute(
+            "return document.querySelector('main.content').scrollTop;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        scrolled.json().as_f64(),
+        Some(0.0),
+        "the calendar opened scrolled past its heading and toolbar"
+    );
+    app.screenshot("calendar-opened").await;
+    app.click("cal-view-week").await;
+
+    // One click at 15:00 on the week's fourth day opens the booking there, half an hour long.
+    let thursday = column_date(&app, 3).await;
+    app.scroll_to(".ec-body .ec-sidebar time[datetime$='T15:00:00']")
+        .await;
+    let (x, three) = grid_point(&app, 3, 15).await;
+    app.click_at((x, three + 6.0)).await;
+    app.get("appointment-dialog").await;
+    assert_eq!(app.value("appt-start").await, format!("{thursday}T15:00"));
+    assert_eq!(app.value("appt-end").await, format!("{thursday}T15:30"));
+    app.type_into("appt-new-client-name", "Ann Lee").await;
+    app.type_into("appt-new-client-phone", "07400 123001").await;
+    app.click("appt-save").await;
+    let id: i64 = app
+        .first_test_id("cal-event-")
+        .await
+        .trim_start_matches("cal-event-")
+        .parse()
+        .unwrap();
+    assert_eq!(starts_at(&db, id), format!("{thursday}T15:00:00Z"));
+    app.click("appt-panel-close").await;
+
+    // N opens a new booking (anywhere on the calendar but in a field); the client is found by
+    // typing.
+    app.press("n").await;
+    app.get("appointment-dialog").await;
+    app.screenshot("calendar-new-by-keyboard").await;
+    app.type_into("appt-client-search", "Ann").await;
+    app.click_first("appt-client-option-").await;
+    app.click("appt-save").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM appointments", [], |r| r.get(0))
+            .unwrap();
+        if n == 2 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the second booking was not saved"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // And the visible button does the same.
+    app.click("new-appointment").await;
+    app.get("appointment-dialog").await;
+    app.click("appt-cancel").await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn import_an_ics_file_through_the_calendar() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("tidings.sqlite3");

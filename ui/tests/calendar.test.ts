@@ -2,8 +2,10 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { describe, expect, test, vi } from 'vitest';
 import App from '../src/App.svelte';
 import {
+  clickToDraft,
   fetchRange,
   moveToUpdate,
+  newBookingDraft,
   saveMove,
   selectionToDraft,
   toCalendarEvent,
@@ -153,6 +155,24 @@ function seeded() {
   return { b, a, jo };
 }
 
+describe('where a new booking starts', () => {
+  test('the next half hour today, 09:00 outside the day, or the first day shown', () => {
+    const week = ['2025-06-02T00:00:00', '2025-06-09T00:00:00'] as const;
+    expect(newBookingDraft('2025-06-03T10:10:00', ...week)).toEqual({ start: '2025-06-03T10:30:00', end: '2025-06-03T11:00:00' });
+    expect(newBookingDraft('2025-06-03T10:30:00', ...week).start).toBe('2025-06-03T11:00:00');
+    expect(newBookingDraft('2025-06-03T06:15:00', ...week).start).toBe('2025-06-03T09:00:00');
+    expect(newBookingDraft('2025-06-03T20:40:00', ...week).start).toBe('2025-06-04T09:00:00');
+    expect(newBookingDraft('2025-05-28T10:10:00', ...week).start).toBe('2025-06-02T09:00:00');
+  });
+
+  test('one click books half an hour from the time clicked', () => {
+    expect(clickToDraft({ date: new Date(2025, 5, 3, 14, 0), allDay: false })).toEqual({
+      start: '2025-06-03T14:00:00',
+      end: '2025-06-03T14:30:00',
+    });
+  });
+});
+
 describe('calendar screen', () => {
   // Tuesday 3 June 2025, 10:30 in London: inside the visible hours, so the now indicator is
   // drawn, and the fake backend's "today".
@@ -291,6 +311,25 @@ describe('calendar screen', () => {
     await fireEvent.click(await screen.findByTestId('appt-mark-confirmed'));
     expect((await screen.findByTestId('appt-panel-error')).textContent).toBe('The database is busy. Try again.');
     expect(screen.getByTestId('appt-status').textContent).toBe('Booked');
+  });
+
+  test('New appointment, or N from the keyboard, opens the booking dialog at the next half hour', async () => {
+    const { b } = seeded();
+    await openCalendar(b);
+    // 10:30 in London: the next half hour is 11:00, today.
+    await fireEvent.click(screen.getByTestId('new-appointment'));
+    let dialog = await screen.findByTestId('appointment-dialog');
+    expect((within(dialog).getByTestId('appt-start') as HTMLInputElement).value).toBe('2025-06-03T11:00');
+    expect((within(dialog).getByTestId('appt-end') as HTMLInputElement).value).toBe('2025-06-03T11:30');
+    await fireEvent.click(within(dialog).getByTestId('appt-cancel'));
+    await waitFor(() => expect(screen.queryByTestId('appointment-dialog')).toBeNull());
+
+    // Next week shown: the booking starts on its first day at 09:00.
+    await fireEvent.click(screen.getByTestId('cal-next'));
+    await waitFor(() => expect(b.callsTo('list_appointments').length).toBe(2));
+    await fireEvent.keyDown(window, { key: 'n' });
+    dialog = await screen.findByTestId('appointment-dialog');
+    expect((within(dialog).getByTestId('appt-start') as HTMLInputElement).value).toBe('2025-06-09T09:00');
   });
 
   test('Edit reopens the dialog with the values and saves with update_appointment', async () => {

@@ -66,22 +66,28 @@ async function openThreadRow(id: number) {
 }
 
 describe('inbox navigation badge', () => {
-  test('shows unread texts of open threads, number only, and follows change events', async () => {
+  test('counts conversations waiting for a reply, as the Inbox does, and follows change events', async () => {
     const b = fakeBackend();
     const { annThread, stranger, catThread } = seed(b);
-    catThread.unread = 5; // Resolved: not counted.
+    catThread.needs_reply = true; // Resolved: not counted.
     render(App);
     const badge = await screen.findByTestId('nav-inbox-badge');
-    expect(badge.textContent).toBe('3');
+    expect(badge.textContent).toBe('2');
     expect(b.callsTo('get_inbox_counts').length).toBeGreaterThan(0);
 
+    // Reading a text does not answer it: the badge stays.
     annThread.unread = 0;
-    stranger.unread = 0;
+    await changes({ source: 'background', changes: [{ kind: 'thread', id: annThread.id }] });
+    await waitFor(() => expect(b.callsTo('get_inbox_counts').length).toBeGreaterThan(1));
+    expect(screen.getByTestId('nav-inbox-badge').textContent).toBe('2');
+
+    annThread.needs_reply = false;
+    stranger.needs_reply = false;
     await changes({ source: 'background', changes: [{ kind: 'thread', id: annThread.id }] });
     await waitFor(() => expect(screen.queryByTestId('nav-inbox-badge')).toBeNull());
 
     b.inbox.text(stranger, { body: 'Hello?' });
-    stranger.unread = 1;
+    stranger.needs_reply = true;
     await changes({
       source: 'background',
       changes: [{ kind: 'reply', thread_id: stranger.id, from: '+447700900123', preview: 'Hello?' }],
@@ -89,7 +95,7 @@ describe('inbox navigation badge', () => {
     await waitFor(() => expect(screen.getByTestId('nav-inbox-badge').textContent).toBe('1'));
   });
 
-  test('no badge when nothing is unread', async () => {
+  test('no badge when nothing waits for a reply', async () => {
     const b = fakeBackend();
     b.inbox.seed({ phone: '+447700900123', texts: [{ body: 'hi' }] });
     render(App);
@@ -197,9 +203,10 @@ describe('a thread', () => {
     expect(appt.textContent).toContain('Booked');
     expect(appt.textContent).toContain('10:00');
 
-    // Read now: the row's unread badge and the navigation badge follow.
+    // Read now: the row's unread mark goes; the navigation badge still counts both
+    // conversations waiting for a reply.
     await waitFor(() => expect(screen.queryByTestId(`inbox-thread-unread-${annThread.id}`)).toBeNull());
-    await waitFor(() => expect(screen.getByTestId('nav-inbox-badge').textContent).toBe('1'));
+    await waitFor(() => expect(screen.getByTestId('nav-inbox-badge').textContent).toBe('2'));
     expect(screen.getByTestId(`inbox-thread-${annThread.id}`).getAttribute('aria-current')).toBe('true');
   });
 

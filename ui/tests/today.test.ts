@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { emit } from '@tauri-apps/api/event';
 import { describe, expect, test } from 'vitest';
 import App from '../src/App.svelte';
@@ -49,5 +49,19 @@ describe('today', () => {
     const card = await screen.findByTestId('today-no-business-phone');
     expect(card.textContent).toContain('Add your business phone in Settings');
     expect(screen.getByTestId('today-attention').textContent).not.toContain('Nothing needs your attention.');
+  });
+
+  test('lists customers waiting for a reply with the Inbox\'s own counts, and opens the Inbox', async () => {
+    const b = fakeBackend();
+    b.inbox.seed({ phone: '+447700900123', needs_reply: true, texts: [{ body: 'Running 10 min late, sorry!' }] });
+    b.inbox.seed({ phone: '+447700900124', needs_reply: true, reschedule_requested: true, texts: [{ body: 'Can we move it?' }] });
+    b.inbox.seed({ phone: '+447700900125', texts: [{ body: 'Thanks!' }] });
+    render(App);
+    const card = await screen.findByTestId('today-waiting-replies');
+    expect(card.textContent).toContain('2 conversations wait for a reply; 1 asks to reschedule.');
+    expect(screen.getByTestId('nav-inbox-badge').textContent).toBe('2');
+    expect(screen.getByTestId('today-attention').textContent).not.toContain('Nothing needs your attention.');
+    await fireEvent.click(screen.getByTestId('today-open-inbox'));
+    expect(await screen.findByTestId('inbox-screen')).toBeTruthy();
   });
 });

@@ -117,6 +117,31 @@ export function selectionToDraft(sel: { start: Date; end: Date; allDay: boolean 
   return { start: wallOfFields(sel.start), end: wallOfFields(sel.end) };
 }
 
+/** A booking started by clicking one time in the calendar: half an hour from there. */
+export function clickToDraft(click: { date: Date; allDay: boolean }): { start: Wall; end: Wall } {
+  return selectionToDraft({ start: click.date, end: new Date(click.date.getTime() + 30 * 60_000), allDay: click.allDay });
+}
+
+/**
+ * Where "New appointment" starts a booking, before the desk changes it: the next half hour
+ * from now when the calendar shows today (09:00 before the day's hours, the next day at 09:00
+ * after them), else 09:00 on the first day shown. Half an hour long.
+ */
+export function newBookingDraft(now: Wall, shownFrom: string, shownTo: string): { start: Wall; end: Wall } {
+  const day = now.slice(0, 10);
+  let start: Wall;
+  if (day >= shownFrom.slice(0, 10) && day < shownTo.slice(0, 10)) {
+    const [h, m] = [Number(now.slice(11, 13)), Number(now.slice(14, 16))];
+    const next = h * 60 + (m < 30 ? 30 : 60);
+    if (h < 7) start = `${day}T09:00:00`;
+    else if (next > 20 * 60 + 30) start = addMinutes(`${day}T09:00:00`, 24 * 60);
+    else start = addMinutes(`${day}T00:00:00`, next);
+  } else {
+    start = `${shownFrom.slice(0, 10)}T09:00:00`;
+  }
+  return { start, end: addMinutes(start, 30) };
+}
+
 /**
  * The range the calendar asks for, as UTC instants for list_appointments. The library gives it as
  * floating wall times ("2025-06-02T00:00:00") in the zone it shows, which is the business's.

@@ -105,7 +105,8 @@ pub struct InboxCounts {
     pub possible_opt_out: u32,
     pub unknown: u32,
     pub open: u32,
-    /// Unread texts across open threads (the badge in navigation and the tray).
+    /// Unread texts across open threads. (The badge in navigation and the tray count
+    /// `needs_reply`: reading a text does not answer it.)
     pub unread: u32,
 }
 
