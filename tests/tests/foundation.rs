@@ -88,6 +88,16 @@ async fn settings_edits_are_saved_and_bad_values_are_explained() {
     app.click("settings-save").await;
     app.wait_text("settings-error", "1 to 50").await;
     assert_eq!(app.value("settings-cap-day").await, "99");
+
+    // Leaving with that edit unsaved asks first; staying keeps it, leaving drops it.
+    app.click("nav-today").await;
+    app.wait_text("leave-settings", "not saved yet").await;
+    app.screenshot("settings-leave-unsaved").await;
+    app.click("leave-settings-stay").await;
+    assert_eq!(app.value("settings-cap-day").await, "99");
+    app.click("nav-today").await;
+    app.click("leave-settings-discard").await;
+    app.wait_text("today-heading", "Quay Street Clinic").await;
     app.quit().await;
 
     let conn = rusqlite::Connection::open(&db).unwrap();

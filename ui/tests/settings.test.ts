@@ -132,6 +132,36 @@ describe('settings screen', () => {
     expect(screen.getByTestId('header-business-name').textContent).toBe('Renamed by CLI');
   });
 
+  test('leaving with unsaved edits asks first: stay keeps them, leave drops them', async () => {
+    const b = fakeBackend();
+    render(App);
+    await openSettings();
+    const name = screen.getByTestId('settings-business-name') as HTMLInputElement;
+    await fireEvent.input(name, { target: { value: 'Harbour Hair & Beauty' } });
+    // The Save bar stays in view while there are unsaved edits.
+    expect(screen.getByTestId('settings-actions').classList.contains('pending')).toBe(true);
+    expect(screen.getByTestId('settings-unsaved').textContent).toBe('Unsaved changes');
+
+    await fireEvent.click(screen.getByTestId('nav-today'));
+    const dialog = await screen.findByTestId('leave-settings');
+    expect(dialog.textContent).toContain('not saved yet');
+    await fireEvent.click(screen.getByTestId('leave-settings-stay'));
+    await waitFor(() => expect(screen.queryByTestId('leave-settings')).toBeNull());
+    expect(screen.getByTestId('settings-screen')).toBeTruthy();
+    expect((screen.getByTestId('settings-business-name') as HTMLInputElement).value).toBe('Harbour Hair & Beauty');
+
+    await fireEvent.click(screen.getByTestId('nav-today'));
+    await fireEvent.click(await screen.findByTestId('leave-settings-discard'));
+    expect(await screen.findByTestId('today-heading')).toBeTruthy();
+    expect(b.callsTo('update_settings')).toHaveLength(0);
+
+    // Nothing typed: no question.
+    await openSettings();
+    await fireEvent.click(screen.getByTestId('nav-today'));
+    expect(await screen.findByTestId('today-heading')).toBeTruthy();
+    expect(screen.queryByTestId('leave-settings')).toBeNull();
+  });
+
   test('"About this desk" shows the doctor report', async () => {
     fakeBackend();
     render(App);

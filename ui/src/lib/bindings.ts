@@ -420,7 +420,8 @@ last_preview: string, };
 
 export type InboxCounts = { needs_reply: number, reschedule: number, possible_opt_out: number, unknown: number, open: number, 
 /**
- * Unread texts across open threads (the badge in navigation and the tray).
+ * Unread texts across open threads. (The badge in navigation and the tray count
+ * `needs_reply`: reading a text does not answer it.)
  */
 unread: number, };
 

@@ -271,7 +271,8 @@ pub fn default_body(kind: TemplateKind) -> &'static str {
         TemplateKind::HelpReply => "{business}: appointment texts. Msg frequency varies. Msg & data rates may apply. Call {business_phone} for help. Reply STOP to opt out.",
         TemplateKind::OptOutConfirmation => "{business}: you won't get any more texts from us. Reply START to opt back in.",
         TemplateKind::OptInConfirmation => "{business}: you'll get appointment texts again. Reply STOP to opt out.",
-        TemplateKind::HoldingReply => "Thanks for your message. Someone at {business} will reply during opening hours.",
+        // Promises nothing Tidings can't keep: it knows no opening hours.
+        TemplateKind::HoldingReply => "Thanks for your message. Someone at {business} will get back to you as soon as they can.",
         TemplateKind::FollowUp => "Thanks for visiting {business}, {first_name}! Book your next {service} any time: {business_phone}. Reply STOP to opt out.",
     }
 }

@@ -247,6 +247,21 @@ impl Engine {
                             status == AppointmentStatus::RescheduleRequested;
                         route.replies.push(template);
                     }
+                    // A NO after the booking was confirmed takes the confirmation back: the
+                    // appointment is reopened for staff, as a request to reschedule, rather
+                    // than left Confirmed behind a holding reply.
+                    None if answer == Keyword::No => {
+                        route.marks.needs_reply = true;
+                        match self.confirmed_soon(client, now)? {
+                            Some(appointment_id) => {
+                                route.answers =
+                                    Some((appointment_id, AppointmentStatus::RescheduleRequested));
+                                route.marks.reschedule_requested = true;
+                                route.replies.push("reschedule_reply");
+                            }
+                            None => self.holding_reply(client, &mut route)?,
+                        }
+                    }
                     // An answer with no open question goes to staff like free text.
                     None => {
                         route.marks.needs_reply = true;
@@ -267,6 +282,21 @@ impl Engine {
             }
         }
         Ok(route)
+    }
+
+    /// The client's next confirmed appointment in the coming week, if any: what a late NO
+    /// contradicts.
+    fn confirmed_soon(
+        &self,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, EngineError> {
+        Ok(self
+            .store
+            .appointments_between(now, now + Duration::days(7), None)?
+            .into_iter()
+            .find(|a| a.client_id == client.id && a.status == AppointmentStatus::Confirmed)
+            .map(|a| a.id))
     }
 
     /// At most one holding reply a day to a client (sent or still queued).

@@ -180,8 +180,8 @@ const QUICK_REPLIES: [(&str, &str); 3] = [
         "Thanks {first_name}, we'll call you shortly to sort that out. {business}",
     ),
     (
-        "Book online or call",
-        "Hi {first_name}, to change your appointment please call us on {business_phone}. {business}",
+        "Call us to book or change",
+        "Hi {first_name}, to book or change an appointment please call us on {business_phone}. {business}",
     ),
 ];
 

@@ -163,6 +163,26 @@ fn yes_confirms_the_appointment_that_was_asked_about() {
     assert!(run(d.engine.poll_inbound()).unwrap().is_empty());
     assert_eq!(d.delivered().len(), 2);
 
+    // Handled in full: the YES arrives read, and nothing waits for staff.
+    let counts = d.engine.inbox_counts().unwrap();
+    assert_eq!((counts.unread, counts.needs_reply), (0, 0), "{counts:?}");
+
+    // A NO a day later contradicts the confirmation: reopened for staff as a reschedule
+    // request (and answered as one), not left Confirmed behind a holding reply.
+    d.clock.set(utc(3, 2, 18));
+    d.says("No");
+    assert_eq!(
+        d.engine.appointment(first).unwrap().status,
+        AppointmentStatus::RescheduleRequested
+    );
+    assert!(
+        d.delivered().last().unwrap().contains("new time"),
+        "{:?}",
+        d.delivered()
+    );
+    let counts = d.engine.inbox_counts().unwrap();
+    assert_eq!((counts.unread, counts.reschedule), (1, 1), "{counts:?}");
+
     // A YES in the very second the reminder went still counts as its answer.
     let insights = d.engine.insights("2027-03-02", "2027-03-02").unwrap();
     assert_eq!(
@@ -287,9 +307,13 @@ fn a_stop_is_recorded_with_all_its_effects_or_not_at_all() {
         d.engine.outbox(Some(appt)).unwrap()[0].status,
         MessageStatus::Cancelled
     );
-    assert_eq!(
-        thread_of(&d, tidings_engine::InboxFilter::All).last_preview,
-        "STOP"
+    // Handled in full, the STOP arrives read; the thread shows the newest text, its answer.
+    let thread = thread_of(&d, tidings_engine::InboxFilter::All);
+    assert_eq!(thread.unread, 0);
+    assert!(
+        thread.last_preview.contains("won't get any more texts"),
+        "{}",
+        thread.last_preview
     );
     assert_eq!(d.delivered().len(), 1, "one confirmation");
     // Polling again changes nothing.

@@ -455,11 +455,11 @@ pub(crate) fn thread_inbound(
         "INSERT INTO conversations (phone, client_id, status, unread, needs_reply,
                 reschedule_requested, possible_opt_out, last_message_at, last_preview,
                 last_inbound_at, created_at, updated_at)
-             VALUES (?1, ?2, 'open', 1, ?3, ?4, ?5, ?6, ?7, ?6, ?6, ?6)
+             VALUES (?1, ?2, 'open', ?8, ?3, ?4, ?5, ?6, ?7, ?6, ?6, ?6)
              ON CONFLICT (phone) DO UPDATE SET
                 client_id = coalesce(excluded.client_id, client_id),
                 status = 'open',
-                unread = unread + 1,
+                unread = unread + ?8,
                 needs_reply = max(needs_reply, excluded.needs_reply),
                 reschedule_requested = max(reschedule_requested, excluded.reschedule_requested),
                 possible_opt_out = max(possible_opt_out, excluded.possible_opt_out),
@@ -474,7 +474,10 @@ pub(crate) fn thread_inbound(
             marks.reschedule_requested,
             marks.possible_opt_out,
             stamp(at),
-            preview(body)
+            preview(body),
+            // A text Tidings handled in full (a YES that confirmed, a STOP recorded) arrives
+            // read: only one that asks something of staff counts as unread.
+            u32::from(marks.needs_reply || marks.reschedule_requested || marks.possible_opt_out)
         ],
     )?;
     Ok(tx.query_row(
