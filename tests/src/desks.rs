@@ -149,3 +149,16 @@ pub fn with_sending_paused(db: &std::path::Path) {
     let engine = Engine::open(EngineConfig::new(db.to_owned())).unwrap();
     engine.pause_sending_by_user(WriteSource::Ui).unwrap();
 }
+
+/// Quiet hours of one minute at 03:00 on the desk at `db`, so that a test which sends texts
+/// passes whatever time CI runs it. Written to the settings table directly: the app is running
+/// and reads its settings from the file.
+pub fn with_quiet_hours_out_of_the_way(db: &std::path::Path) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute(
+        "INSERT OR REPLACE INTO settings (key, value, updated_at)
+         VALUES ('quiet_hours', '{\"start\":\"03:00\",\"end\":\"03:01\"}', '2026-01-01T00:00:00Z')",
+        [],
+    )
+    .unwrap();
+}

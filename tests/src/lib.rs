@@ -359,6 +359,21 @@ impl App {
         self.wait_text("today-heading", business).await;
     }
 
+    /// Adds a client on the Clients screen and records their consent for appointment texts
+    /// (a paper form, recorded by Sam), as the desk does; leaves their page open.
+    pub async fn add_client_with_consent(&self, name: &str, phone: &str) {
+        self.click("nav-clients").await;
+        self.click("add-client").await;
+        self.type_into("client-name", name).await;
+        self.type_into("client-phone", phone).await;
+        self.click("client-save").await;
+        self.click("record-consent-service").await;
+        self.choose("consent-channel", "paper_form").await;
+        self.type_into("consent-recorded-by", "Sam").await;
+        self.click("consent-confirm").await;
+        self.wait_text("consent-state-service", "granted").await;
+    }
+
     /// Opens the first client in the Clients list.
     pub async fn click_first_client(&self) {
         self.driver

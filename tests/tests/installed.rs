@@ -33,15 +33,7 @@ async fn installed_app_opens_to_setup_with_a_fresh_data_folder() {
     );
 
     // Set up, then About names this very commit, built for release.
-    app.type_into("setup-business-name", "Installed Salon")
-        .await;
-    app.click("setup-next").await;
-    app.type_into("setup-timezone-search", "Chicago").await;
-    app.choose("setup-timezone", "America/Chicago").await;
-    app.click("setup-next").await;
-    app.choose("setup-region", "US").await;
-    app.click("setup-finish").await;
-    app.wait_text("today-heading", "Installed Salon").await;
+    app.set_up("Installed Salon", "America/Chicago", "US").await;
     app.click("nav-settings").await;
     let expected = format!("{} (build {})", about::VERSION, about::BUILD);
     let shown = app.wait_text("about-version", &expected).await;

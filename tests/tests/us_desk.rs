@@ -33,28 +33,12 @@ async fn a_us_desk_gives_its_phone_in_help_and_writes_12_hour_times() {
         "Today still asks for the phone"
     );
     // Quiet hours that never get in the way of this test, whatever time CI runs it.
-    {
-        let conn = rusqlite::Connection::open(&db).unwrap();
-        conn.execute(
-            "INSERT OR REPLACE INTO settings (key, value, updated_at)
-             VALUES ('quiet_hours', '{\"start\":\"03:00\",\"end\":\"03:01\"}', '2026-01-01T00:00:00Z')",
-            [],
-        )
-        .unwrap();
-    }
+    tidings_e2e::desks::with_quiet_hours_out_of_the_way(&db);
     app.click("today-preset-light").await;
 
     // Ann, with consent for appointment texts.
-    app.click("nav-clients").await;
-    app.click("add-client").await;
-    app.type_into("client-name", "Ann Lee").await;
-    app.type_into("client-phone", "(312) 555-2671").await;
-    app.click("client-save").await;
-    app.click("record-consent-service").await;
-    app.choose("consent-channel", "paper_form").await;
-    app.type_into("consent-recorded-by", "Sam").await;
-    app.click("consent-confirm").await;
-    app.wait_text("consent-state-service", "granted").await;
+    app.add_client_with_consent("Ann Lee", "(312) 555-2671")
+        .await;
 
     // She texts HELP: the answer gives the number to call.
     app.open_sandbox_phone("+13125552671").await;

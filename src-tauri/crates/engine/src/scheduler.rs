@@ -1129,6 +1129,16 @@ enum Gate {
     Held(DateTime<Utc>),
 }
 
+/// A text that has not gone yet and can still be changed or taken back: planned, waiting to
+/// retry, or waiting at the provider until its time comes.
+fn still_waiting(m: &MessageRow, now: DateTime<Utc>) -> bool {
+    match m.status {
+        MessageStatus::Planned | MessageStatus::RetryWait => true,
+        MessageStatus::ScheduledAtProvider => m.send_at.is_some_and(|t| t > now),
+        _ => false,
+    }
+}
+
 /// What re-planning one appointment changes: the live texts to cancel (with why) and the
 /// texts to add, from the appointment, all of its messages and the client's own zone. Pure, so
 /// one appointment and a hundred thousand are planned the same way.
@@ -1150,24 +1160,13 @@ fn plan_appointment(
     let messages: Vec<&MessageRow> = all_messages.iter().filter(for_recipient).collect();
     let stale: Vec<(i64, &'static str)> = all_messages
         .iter()
-        .filter(|m| !for_recipient(m) && !m.follow_up)
-        .filter(|m| match m.status {
-            MessageStatus::Planned | MessageStatus::RetryWait => true,
-            MessageStatus::ScheduledAtProvider => m.send_at.is_some_and(|t| t > now),
-            _ => false,
-        })
+        .filter(|m| !for_recipient(m) && !m.follow_up && still_waiting(m, now))
         .map(|m| (m.id, SuppressReason::NumberChanged.as_str()))
         .collect();
     let live: Vec<&MessageRow> = messages
         .iter()
         .copied()
-        .filter(|m| !m.follow_up)
-        .filter(|m| match m.status {
-            MessageStatus::Planned | MessageStatus::RetryWait => true,
-            // Waiting at the provider: still ours to take back until its time comes.
-            MessageStatus::ScheduledAtProvider => m.send_at.is_some_and(|t| t > now),
-            _ => false,
-        })
+        .filter(|m| !m.follow_up && still_waiting(m, now))
         .collect();
     let mut cancel: Vec<(i64, &'static str)> = stale;
     let mut retime = Vec::new();
