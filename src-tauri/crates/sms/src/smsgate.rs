@@ -429,12 +429,20 @@ impl Provider for SmsGateProvider {
             Err(err) => return Err(err),
         };
         match status {
-            200..=299 => Ok(serde_json::from_str::<MessageState>(&body)
-                .map(|s| receipt(&s))
-                .unwrap_or(SendReceipt {
-                    provider_id: request.id.clone(),
-                    status: ProviderStatus::Queued,
-                })),
+            200..=299 => {
+                let mut accepted = serde_json::from_str::<MessageState>(&body)
+                    .map(|s| receipt(&s))
+                    .unwrap_or(SendReceipt {
+                        provider_id: String::new(),
+                        status: ProviderStatus::Queued,
+                    });
+                // An answer with no id (or none readable): the phone keeps the text under the
+                // id we gave it, so that is where to ask after it.
+                if accepted.provider_id.is_empty() {
+                    accepted.provider_id = request.id.clone();
+                }
+                Ok(accepted)
+            }
             // Sent before (a resend after a lost answer): the phone has it; say where it is.
             409 => match self.message(&request.id).await {
                 Ok(state) => Ok(receipt(&state)),

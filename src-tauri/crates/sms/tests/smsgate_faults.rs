@@ -490,3 +490,23 @@ async fn nothing_is_scheduled_at_the_phone() {
     assert_eq!(phone.lock().unwrap().posts, 0);
     assert_eq!(gate.cancel_scheduled("anything").await, Ok(()));
 }
+
+#[tokio::test]
+async fn an_accepted_answer_without_an_id_is_followed_by_the_id_we_sent() {
+    // The gateway's schema allows any id up to 36 characters, the empty one included.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/messages"))
+        .respond_with(ResponseTemplate::new(202).set_body_json(json!({
+            "id": "", "state": "Pending", "recipients": [{"phoneNumber": CUSTOMER, "state": "Pending"}]
+        })))
+        .mount(&server)
+        .await;
+    let gate = provider(&server.uri(), PASSWORD, Duration::from_millis(500));
+    let receipt = gate
+        .send(&text("Hi", "td0123456789abcdef-7"))
+        .await
+        .unwrap();
+    assert_eq!(receipt.provider_id, "td0123456789abcdef-7");
+    assert_eq!(receipt.status, ProviderStatus::Queued);
+}
