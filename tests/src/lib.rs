@@ -22,6 +22,8 @@ pub use thirtyfour;
 
 const WAIT: Duration = Duration::from_secs(20);
 const POLL: Duration = Duration::from_millis(100);
+/// How long a start may take to show its first page (the first start on a busy machine is slow).
+const FIRST_RENDER: Duration = Duration::from_secs(45);
 
 /// One running app with its own database file. Tests run on tokio's multi-thread runtime
 /// (`#[tokio::test(flavor = "multi_thread")]`) so that an app whose test failed is still closed
@@ -95,6 +97,69 @@ impl App {
     }
 
     async fn start_with(args: &[String], db: &Path) -> App {
+        // A start whose page never renders is looked at (screenshot, processes) and tried once
+        // more, saying so: under a loaded CI machine WebKit's first page has, rarely, not
+        // appeared at all. A second failure fails the test.
+        for attempt in 1..=2 {
+            let app = App::launch(args, db).await;
+            match app.wait_rendered(FIRST_RENDER).await {
+                Ok(took) => {
+                    eprintln!("page rendered in {:.1} s", took.as_secs_f32());
+                    return app;
+                }
+                Err(err) => {
+                    eprintln!(
+                        "START FAILED (attempt {attempt}): the page did not render within {} s: {err}",
+                        FIRST_RENDER.as_secs()
+                    );
+                    let shot = artifacts_dir().join(format!("start-failed-{attempt}.png"));
+                    let _ = app.driver.screenshot(&shot).await;
+                    eprintln!("screenshot: {}", shot.display());
+                    if let Ok(out) = std::process::Command::new("ps")
+                        .args(["-eo", "pid,stat,etime,time,rss,args"])
+                        .output()
+                    {
+                        for line in String::from_utf8_lossy(&out.stdout).lines() {
+                            if line.contains("tidings")
+                                || line.contains("WebKit")
+                                || line.contains("PID")
+                            {
+                                eprintln!("  {line}");
+                            }
+                        }
+                    }
+                    app.discard().await;
+                }
+            }
+        }
+        panic!(
+            "the app's page did not render in two starts; see the screenshots and processes above"
+        );
+    }
+
+    /// Waits until the UI has rendered into `#app`: the app started and its page loaded.
+    async fn wait_rendered(&self, limit: Duration) -> Result<Duration, String> {
+        let started = Instant::now();
+        let mut last = String::from("no answer yet");
+        while started.elapsed() < limit {
+            match self
+                .driver
+                .execute(
+                    "const a = document.getElementById('app'); return !!(a && a.children.length > 0);",
+                    vec![],
+                )
+                .await
+            {
+                Ok(ret) if ret.json().as_bool() == Some(true) => return Ok(started.elapsed()),
+                Ok(_) => last = "the page is still empty".into(),
+                Err(e) => last = e.to_string(),
+            }
+            tokio::time::sleep(POLL).await;
+        }
+        Err(last)
+    }
+
+    async fn launch(args: &[String], db: &Path) -> App {
         // reqwest is built without a bundled crypto provider (the app's Twilio client installs
         // ring); the WebDriver client shares that build.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -475,6 +540,18 @@ impl App {
         let size = std::fs::metadata(&path).unwrap().len();
         assert!(size > 1000, "screenshot {name} is empty");
         path
+    }
+
+    /// Ends a start that went wrong, making sure its process is gone before the next start.
+    async fn discard(mut self) {
+        self.closed = true;
+        let _ = self.driver.clone().quit().await;
+        if !wait_for_exit(Duration::from_secs(10)).await {
+            let _ = std::process::Command::new("pkill")
+                .args(["-f", &app_binary()])
+                .status();
+            wait_for_exit(Duration::from_secs(5)).await;
+        }
     }
 
     /// Closes the app (tauri-driver ends the process with the session).
