@@ -29,7 +29,9 @@ describe('new appointment dialog', () => {
     expect(input('appt-start').value).toBe('2025-06-03T10:00');
     expect(input('appt-end').value).toBe('2025-06-03T10:30');
 
+    expect(screen.queryByTestId('appt-new-client-consent-note')).toBeNull();
     await fireEvent.input(input('appt-new-client-name'), { target: { value: 'Bea Lane' } });
+    expect(screen.getByTestId('appt-new-client-consent-note').textContent).toContain('A new client has no consent');
     await fireEvent.input(input('appt-new-client-phone'), { target: { value: '07400 999888' } });
     await fireEvent.change(screen.getByTestId('appt-service'), { target: { value: String(cut.id) } });
     expect(input('appt-end').value).toBe('2025-06-03T10:45');
@@ -70,6 +72,10 @@ describe('new appointment dialog', () => {
     await fireEvent.click(await screen.findByTestId(`appt-client-option-${ann.id}`));
     expect(screen.getByTestId('appt-client-chosen').textContent).toContain('Ann Carter');
     expect(screen.queryByTestId('appt-new-client-name')).toBeNull();
+    // Before booking, the desk sees that her reminders won't go, and what fixes it.
+    expect(screen.getByTestId('appt-no-consent-note').textContent).toMatch(
+      /Reminders won't be sent to Ann Carter: no consent for appointment texts is on record\.\s+Record it from the appointment/,
+    );
     await fireEvent.click(screen.getByTestId('appt-save'));
     await waitFor(() => expect(onSaved).toHaveBeenCalledOnce());
     expect(b.callsTo('create_client')).toHaveLength(0);

@@ -332,6 +332,29 @@ describe('calendar screen', () => {
     expect((within(dialog).getByTestId('appt-start') as HTMLInputElement).value).toBe('2025-06-09T09:00');
   });
 
+  test("an appointment whose reminder won't go is flagged on the calendar, with the reason", async () => {
+    const b = fakeBackend();
+    const ann = b.store.seed('Ann Carter', '07400 123456');
+    const a = b.appts.seed(
+      { client_id: ann.id, starts_at: todayAt('15:00'), ends_at: todayAt('15:30') },
+      { reminder_warning: 'no consent for appointment texts' },
+    );
+    await openCalendar(b);
+    const flag = await screen.findByTestId(`cal-reminder-warning-${a.id}`);
+    expect(flag.textContent).toBe('⚠ no reminder');
+    expect(flag.getAttribute('title')).toBe("A reminder won't be sent: no consent for appointment texts");
+    expect(screen.getByTestId(`cal-event-${a.id}`).classList.contains('appt-reminder-warning')).toBe(true);
+  });
+
+  test("Escape closes an open appointment's panel", async () => {
+    const { b, a } = seeded();
+    await openCalendar(b);
+    await fireEvent.click(await screen.findByTestId(`cal-event-${a.id}`));
+    expect(await screen.findByTestId('appointment-panel')).toBeTruthy();
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('appointment-panel')).toBeNull());
+  });
+
   test('Edit reopens the dialog with the values and saves with update_appointment', async () => {
     const { b, a } = seeded();
     await openCalendar(b);

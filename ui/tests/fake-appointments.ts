@@ -47,7 +47,7 @@ export class AppointmentStore {
   }
 
   /** Seed an appointment for an existing client. */
-  seed(input: AppointmentInput, extra: Partial<Pick<Appointment, 'status' | 'overlaps' | 'external_id' | 'source'>> = {}): Appointment {
+  seed(input: AppointmentInput, extra: Partial<Pick<Appointment, 'status' | 'overlaps' | 'external_id' | 'source' | 'reminder_warning'>> = {}): Appointment {
     const a = this.build(this.nextId++, input);
     Object.assign(a, extra);
     this.appointments.push(a);

@@ -47,12 +47,20 @@ export function settingsFixture(overrides: Partial<Settings> = {}): Settings {
 export const defaultsFixture: SetupDefaults = {
   timezone: 'Europe/London',
   phone_region: 'GB',
-  timezones: ['America/New_York', 'Asia/Tokyo', 'Australia/Sydney', 'Europe/Dublin', 'Europe/London', 'UTC'],
+  zones: [
+    { id: 'Europe/London', country: 'GB', comment: null },
+    { id: 'Europe/Dublin', country: 'IE', comment: null },
+    { id: 'America/New_York', country: 'US', comment: 'Eastern (most areas)' },
+    { id: 'America/Chicago', country: 'US', comment: 'Central (most areas)' },
+    { id: 'America/Los_Angeles', country: 'US', comment: 'Pacific' },
+    { id: 'Asia/Tokyo', country: 'JP', comment: null },
+    { id: 'Australia/Sydney', country: 'AU', comment: 'New South Wales (most areas)' },
+  ],
   regions: [
-    { code: 'GB', calling_code: 44 },
-    { code: 'IE', calling_code: 353 },
-    { code: 'US', calling_code: 1 },
-    { code: 'AU', calling_code: 61 },
+    { code: 'GB', calling_code: 44, example_national: '07400 123456', example_international: '+44 7400 123456' },
+    { code: 'IE', calling_code: 353, example_national: '085 012 3456', example_international: '+353 85 012 3456' },
+    { code: 'US', calling_code: 1, example_national: '(201) 555-0123', example_international: '+1 201-555-0123' },
+    { code: 'AU', calling_code: 61, example_national: '0412 345 678', example_international: '+61 412 345 678' },
   ],
 };
 

@@ -201,6 +201,32 @@ describe('Settings › Provider', () => {
     expect(b.callsTo('connect_twilio')).toHaveLength(0);
   });
 
+  test('one click shows every problem the form can see, and the keyboard goes to the first', async () => {
+    const b = fakeBackend();
+    render(ProviderSettings);
+    await ready();
+    await fireEvent.click(button('provider-choose-twilio'));
+    await type('provider-account-sid', 'AC123');
+    await type('provider-api-key-sid', 'SK-not-a-key');
+    await fireEvent.click(button('provider-save'));
+    expect(text('provider-account-sid-error')).toContain('The Account SID starts with AC followed by 32');
+    expect(text('provider-api-key-sid-error')).toBe('An API key SID starts with SK followed by 32 letters and digits.');
+    expect(text('provider-secret-error')).toBe("Enter the API key's secret.");
+    expect(text('provider-from-number-error')).toBe('Enter the Twilio number texts come from, like +14155552671.');
+    await waitFor(() => expect(document.activeElement).toBe(input('provider-account-sid')));
+    expect(b.callsTo('connect_twilio')).toHaveLength(0);
+
+    // Fixing them clears each on the next try.
+    await type('provider-account-sid', ACCOUNT_SID);
+    await type('provider-api-key-sid', API_KEY_SID);
+    await type('provider-secret', 'key-secret');
+    await type('provider-from-number', '+14155552671');
+    await fireEvent.click(button('provider-save'));
+    await waitFor(() => expect(b.callsTo('connect_twilio')).toHaveLength(1));
+    expect(screen.queryByTestId('provider-account-sid-error')).toBeNull();
+    expect(screen.queryByTestId('provider-secret-error')).toBeNull();
+  });
+
   test('Test connection says which account answered', async () => {
     const b = fakeBackend();
     b.provider.account = { account_name: 'Harbour Hair Ltd', account_status: 'active' };

@@ -43,7 +43,9 @@ describe('first-run setup', () => {
     const zone = screen.getByTestId('setup-timezone') as HTMLSelectElement;
     expect(zone.value).toBe('Europe/London'); // preselected from defaults
     expect(zone.size).toBe(8);
-    expect(screen.getByTestId('setup-timezone-now').textContent).toMatch(/It is now .+ in Europe\/London/);
+    expect(screen.getByTestId('setup-timezone-now').textContent).toMatch(/It is now .+ in United Kingdom Time — London/);
+    // The keyboard is on the search box, ready to type.
+    expect(document.activeElement).toBe(screen.getByTestId('setup-timezone-search'));
 
     await fireEvent.input(screen.getByTestId('setup-timezone-search'), { target: { value: 'new york' } });
     const shown = Array.from(zone.options).map((o) => o.value);
@@ -54,7 +56,10 @@ describe('first-run setup', () => {
 
     expect(screen.getByText('Step 3 of 3')).toBeTruthy();
     const region = screen.getByTestId('setup-region') as HTMLSelectElement;
-    expect(region.value).toBe('GB');
+    // The region follows the chosen zone until the person chooses one.
+    expect(region.value).toBe('US');
+    expect(document.activeElement).toBe(region);
+    expect(screen.getByText(/The number customers call, such as \(201\) 555-0123\./)).toBeTruthy();
     expect(Array.from(region.options).map((o) => o.textContent)).toEqual([
       'Australia (+61) — AU',
       'Ireland (+353) — IE',
@@ -62,6 +67,7 @@ describe('first-run setup', () => {
       'United States (+1) — US',
     ]);
     await fireEvent.change(region, { target: { value: 'IE' } });
+    expect(screen.getByText(/The number customers call, such as 085 012 3456\./)).toBeTruthy();
     // The number customers call: HELP answers give it.
     await fireEvent.input(screen.getByTestId('setup-business-phone'), { target: { value: ' 01 555 0100 ' } });
     await fireEvent.click(screen.getByTestId('setup-finish'));
@@ -123,7 +129,7 @@ describe('first-run setup', () => {
     await fireEvent.keyDown(search, { key: 'Enter' });
     expect((screen.getByTestId('setup-timezone') as HTMLSelectElement).value).toBe('Asia/Tokyo');
     expect(screen.getByText('Step 2 of 3')).toBeTruthy();
-    expect(screen.getByTestId('setup-timezone-now').textContent).toContain('in Asia/Tokyo');
+    expect(screen.getByTestId('setup-timezone-now').textContent).toContain('in Japan Standard Time — Tokyo');
   });
 
   test('without a detected region a placeholder is selected and Finish refuses inline', async () => {
@@ -142,6 +148,56 @@ describe('first-run setup', () => {
     expect(region.selectedOptions[0].disabled).toBe(true);
     await fireEvent.click(screen.getByTestId('setup-finish'));
     expect(screen.getByTestId('setup-error').textContent).toMatch(/Choose the country/);
+    // The problem takes the keyboard to the field it is about.
+    await waitFor(() => expect(document.activeElement).toBe(region));
     expect(backend.callsTo('complete_setup')).toHaveLength(0);
+  });
+
+  test('an empty name puts the keyboard back on the name', async () => {
+    fakeBackend({ settings: fresh() });
+    render(App);
+    await typeName('');
+    (screen.getByTestId('setup-next') as HTMLButtonElement).focus();
+    await fireEvent.click(screen.getByTestId('setup-next'));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('setup-business-name')));
+  });
+
+  test('zones are places with friendly names, found by time, city or country', async () => {
+    fakeBackend({ settings: fresh(), defaults: { ...defaultsFixture, timezone: null, phone_region: null } });
+    render(App);
+    await typeName('Harbour Hair');
+    await fireEvent.click(screen.getByTestId('setup-next'));
+    const zone = screen.getByTestId('setup-timezone') as HTMLSelectElement;
+    const search = screen.getByTestId('setup-timezone-search');
+    const listed = () => Array.from(zone.options).map((o) => o.textContent);
+
+    await fireEvent.input(search, { target: { value: 'Eastern' } });
+    expect(listed()).toContain('Eastern Time — New York');
+    expect(listed()).not.toContain('Central Time — Chicago');
+    await fireEvent.input(search, { target: { value: 'united states' } });
+    expect(listed()).toEqual(expect.arrayContaining(['Eastern Time — New York', 'Central Time — Chicago', 'Pacific Time — Los Angeles']));
+    expect(listed()).not.toContain('United Kingdom Time — London');
+    await fireEvent.input(search, { target: { value: 'chicago' } });
+    await fireEvent.keyDown(search, { key: 'Enter' });
+    expect(zone.value).toBe('America/Chicago');
+    expect(screen.getByTestId('setup-timezone-now').textContent).toContain('Central Time — Chicago, United States: Central (most areas).');
+
+    // With no country known, the zone's country becomes the phone region.
+    await fireEvent.click(screen.getByTestId('setup-next'));
+    expect((screen.getByTestId('setup-region') as HTMLSelectElement).value).toBe('US');
+    expect((screen.getByTestId('setup-business-phone') as HTMLInputElement).placeholder).toBe('(201) 555-0123');
+  });
+
+  test('a region the person chose stays when the zone changes afterwards', async () => {
+    fakeBackend({ settings: fresh() });
+    render(App);
+    await typeName('Harbour Hair');
+    await fireEvent.click(screen.getByTestId('setup-next'));
+    await fireEvent.click(screen.getByTestId('setup-next'));
+    await fireEvent.change(screen.getByTestId('setup-region'), { target: { value: 'AU' } });
+    await fireEvent.click(screen.getByTestId('setup-back'));
+    await fireEvent.change(screen.getByTestId('setup-timezone'), { target: { value: 'America/Chicago' } });
+    await fireEvent.click(screen.getByTestId('setup-next'));
+    expect((screen.getByTestId('setup-region') as HTMLSelectElement).value).toBe('AU');
   });
 });

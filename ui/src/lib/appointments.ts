@@ -51,6 +51,7 @@ export type CalendarEventInput = {
 export function toCalendarEvent(a: Appointment, timeZone: string): CalendarEventInput {
   const classNames = ['appt', `appt-${a.status}`];
   if (a.overlaps) classNames.push('appt-overlaps');
+  if (a.reminder_warning) classNames.push('appt-reminder-warning');
   return {
     id: String(a.id),
     start: wallOf(a.starts_at, timeZone),

@@ -84,7 +84,29 @@ export type Caps = { max_texts_per_day: number, max_texts_per_week: number, };
 
 export type ProviderKind = "sandbox" | "twilio" | "smsgate";
 
-export type RegionInfo = { code: string, calling_code: number, };
+export type RegionInfo = { code: string, calling_code: number, 
+/**
+ * A mobile number as people in the region write it ("(201) 555-0123"), for hints.
+ */
+example_national: string | null, 
+/**
+ * The same number written for any country ("+1 201-555-0123").
+ */
+example_international: string | null, };
+
+export type ZoneInfo = { 
+/**
+ * The IANA name, as saved ("America/Chicago").
+ */
+id: string, 
+/**
+ * The two-letter code of the country the zone serves ("US"); empty for UTC.
+ */
+country: string, 
+/**
+ * Which part of the country, where it has several zones ("Central (most areas)").
+ */
+comment: string | null, };
 
 export type WriteSource = "ui" | "background" | "import" | "cli";
 
@@ -208,7 +230,13 @@ feed?: string,
  * Why its status is what it is when the desk did not set it ("removed from Google
  * Calendar").
  */
-status_note?: string, };
+status_note?: string, 
+/**
+ * Why one of its reminders won't be sent, while one won't ("no consent for appointment
+ * texts"): the calendar flags the appointment. Filled in when appointments are listed for a
+ * range.
+ */
+reminder_warning?: string, };
 
 export type AppointmentInput = { client_id: number, starts_at: string, ends_at: string, service_id?: number, staff_id?: number, location?: string, notes?: string, };
 
@@ -581,7 +609,11 @@ field: string | null,
  */
 related_id: number | null, };
 
-export type SetupDefaults = { timezone: string | null, phone_region: string | null, timezones: Array<string>, regions: Array<RegionInfo>, };
+export type SetupDefaults = { timezone: string | null, phone_region: string | null, 
+/**
+ * The zones to choose from: places, not aliases (see `tidings_domain::zones`).
+ */
+zones: Array<ZoneInfo>, regions: Array<RegionInfo>, };
 
 export type DoctorReport = { db_path: string, schema_version: number, schema_version_supported: number, provider: ProviderKind, 
 /**
@@ -818,3 +850,9 @@ from_customer: boolean, body: string,
  * "delivered", "scheduled", "canceled" or "received".
  */
 status: string, at: string, };
+
+/** Regions whose people write 12-hour times ("2:30 PM"); `DateStyle::for_region`. */
+export const TWELVE_HOUR_REGIONS: readonly string[] = ["AE", "AU", "BD", "BH", "CA", "CO", "EG", "IN", "JO", "KW", "MX", "MY", "NZ", "OM", "PH", "PK", "PR", "QA", "SA", "US"];
+
+/** Regions that write the month before the day ("March 14"); `DateStyle::for_region`. */
+export const MONTH_FIRST_REGIONS: readonly string[] = ["CA", "PH", "PR", "US"];

@@ -1,5 +1,7 @@
 // Small, pure formatting helpers shared by screens.
 
+import { deskFormat, timeOptions } from './time';
+
 /** Display name for an ISO 3166 region code, falling back to the code itself. */
 export function regionName(code: string): string {
   try {
@@ -12,12 +14,7 @@ export function regionName(code: string): string {
 /** Current wall-clock time in `timeZone`, or null if the zone is unknown to this webview. */
 export function timeIn(timeZone: string, now: Date = new Date()): string | null {
   try {
-    return new Intl.DateTimeFormat(undefined, {
-      timeZone,
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-    }).format(now);
+    return deskFormat({ timeZone, weekday: 'short', ...timeOptions() }).format(now);
   } catch {
     return null;
   }
@@ -32,17 +29,68 @@ export function dateIn(timeZone: string, now: Date = new Date()): string {
     year: 'numeric',
   };
   try {
-    return new Intl.DateTimeFormat(undefined, { ...opts, timeZone }).format(now);
+    return deskFormat({ ...opts, timeZone }).format(now);
   } catch {
-    return new Intl.DateTimeFormat(undefined, opts).format(now);
+    return deskFormat(opts).format(now);
   }
 }
 
 /** Does an IANA zone name match what the user typed? "new york" finds "America/New_York". */
-export function zoneMatches(zone: string, query: string): boolean {
-  const q = query.trim().toLowerCase().replace(/[_\s]+/g, ' ');
+/** The place a zone is named after: "America/Argentina/Buenos_Aires" → "Buenos Aires". */
+export function zoneCity(id: string): string {
+  return (id.split('/').pop() ?? id).replace(/_/g, ' ');
+}
+
+const genericNames = new Map<string, string>();
+// A fixed winter day: the generic name ("Central European Time") is the one for a zone that
+// keeps summer time today; a date when it did not (1970 for Berlin) would read "Standard Time".
+const NAMING_DAY = new Date(Date.UTC(2025, 0, 15));
+
+/**
+ * The name people use for a zone's time, summer and winter alike ("Eastern Time"), from the
+ * web view's ICU data; null where the zone is unknown to it.
+ */
+export function zoneGenericName(id: string): string | null {
+  const known = genericNames.get(id);
+  if (known !== undefined) return known;
+  try {
+    const part = new Intl.DateTimeFormat('en-US', { timeZone: id, timeZoneName: 'longGeneric' })
+      .formatToParts(NAMING_DAY)
+      .find((p) => p.type === 'timeZoneName');
+    const name = part?.value ?? '';
+    genericNames.set(id, name);
+    return name || null;
+  } catch {
+    return null;
+  }
+}
+
+/** How a zone is listed: "Eastern Time — New York"; the bare name where ICU has none. */
+export function zoneLabel(id: string): string {
+  const generic = zoneGenericName(id);
+  const city = zoneCity(id);
+  return generic && generic !== city ? `${generic} — ${city}` : id.replace(/_/g, ' ');
+}
+
+function folded(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[_\s]+/g, ' ');
+}
+
+/** A zone as a picker lists it, with everything a search may match. */
+export type ZoneChoice = { id: string; label: string; country: string; comment: string | null };
+
+/** Whether a search ("eastern", "chicago", "united states", "us/") finds this zone. */
+export function zoneMatches(zone: ZoneChoice, query: string): boolean {
+  const q = folded(query.trim());
   if (q === '') return true;
-  return zone.toLowerCase().replace(/_/g, ' ').includes(q);
+  const haystack = [zone.label, zone.id, zone.comment ?? '', zone.country, zone.country ? regionName(zone.country) : '']
+    .map(folded)
+    .join('\n');
+  return q.split(' ').every((word) => haystack.includes(word));
 }
 
 /**
@@ -75,7 +123,7 @@ export const CHANNEL_LABEL = {
 export function dateTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+  return deskFormat({ dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
 
 /** A file size in KB below a megabyte, else in MB with one decimal ("1.5 MB"). */

@@ -2,7 +2,7 @@
 // Customer text only ever passes through here as plain strings; nothing builds markup.
 import type { Author, InboxCounts, InboxFilter, MessageStatus, SegmentInfo, ThreadSummary } from './bindings';
 import { segmentLabel } from './reminders';
-import { safeZone, timeOptions, wallOf } from './time';
+import { deskFormat, safeZone, timeOptions, wallOf } from './time';
 
 /** Longest staff answer, in texts (the engine's MAX_REPLY_SEGMENTS). */
 export const MAX_REPLY_SEGMENTS = 3;
@@ -121,13 +121,13 @@ export function listTime(iso: string, timeZone: string, now: Date = new Date()):
   const day = wallOf(d, zone).slice(0, 10);
   const today = wallOf(now, zone).slice(0, 10);
   if (day === today) {
-    return new Intl.DateTimeFormat(undefined, { timeZone: zone, ...timeOptions() }).format(d);
+    return deskFormat({ timeZone: zone, ...timeOptions() }).format(d);
   }
   const opts: Intl.DateTimeFormatOptions =
     day.slice(0, 4) === today.slice(0, 4)
       ? { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short' }
       : { timeZone: zone, day: 'numeric', month: 'short', year: 'numeric' };
-  return new Intl.DateTimeFormat(undefined, opts).format(d);
+  return deskFormat(opts).format(d);
 }
 
 /** Is the key press meant for a field (or a dialog) rather than the inbox's shortcuts? */

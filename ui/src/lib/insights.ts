@@ -1,6 +1,6 @@
 // Pure helpers for the Insights screen: periods, figures in words and the charts' data.
 import type { Funnel, Rate, WeekPoint } from './bindings';
-import { wallOf } from './time';
+import { deskFormat, wallOf } from './time';
 
 export type Preset = '7' | '30' | '90' | 'year' | 'custom';
 export type Period = { from: string; to: string };
@@ -47,7 +47,7 @@ export function dayLabel(day: string, withYear = true): string {
   const m = DAY.exec(day);
   if (!m) return day;
   const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
-  return new Intl.DateTimeFormat(undefined, {
+  return deskFormat({
     day: 'numeric',
     month: 'short',
     ...(withYear ? { year: 'numeric' } : {}),

@@ -1,3 +1,5 @@
+import { MONTH_FIRST_REGIONS, TWELVE_HOUR_REGIONS } from './bindings';
+
 // Wall-clock times in the business's zone. Appointments travel as UTC instants; the calendar,
 // the dialog's inputs and every label work in the business's wall time, converted here with Intl,
 // so what the desk sees does not depend on the computer's own clock zone.
@@ -105,27 +107,39 @@ export function minutesBetween(from: Wall, to: Wall): number {
 function fmt(iso: string, timeZone: string, opts: Intl.DateTimeFormatOptions): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(undefined, { ...opts, timeZone: safeZone(timeZone) }).format(d);
+  return deskFormat({ ...opts, timeZone: safeZone(timeZone) }).format(d);
 }
 
 /**
  * The hour cycle of a business region, as its people write times: 12-hour in the US, 24-hour
- * in the UK (CLDR's preference, through Intl). The backend writes customers' texts the same way.
+ * in the UK. The table is the backend's, which writes customers' texts (generated into
+ * bindings.ts), so the desk's screens and the texts never disagree.
  */
 export function hourCycleOf(region: string): 'h12' | 'h23' {
-  try {
-    const cycle = new Intl.DateTimeFormat(`en-${region}`, { hour: 'numeric' }).resolvedOptions().hourCycle;
-    return cycle === 'h11' || cycle === 'h12' ? 'h12' : 'h23';
-  } catch {
-    return 'h23';
-  }
+  return TWELVE_HOUR_REGIONS.includes(region.trim().toUpperCase()) ? 'h12' : 'h23';
+}
+
+/** English as the region writes dates: "March 14" (month first) or "14 March". */
+export function localeOf(region: string): 'en-US' | 'en-GB' {
+  return MONTH_FIRST_REGIONS.includes(region.trim().toUpperCase()) ? 'en-US' : 'en-GB';
 }
 
 let cycle: 'h12' | 'h23' = 'h23';
+let locale: 'en-US' | 'en-GB' = 'en-GB';
 
-/** Times on every screen follow the business's region from now on (set when settings load). */
+/**
+ * Dates and times on every screen follow the business's region from now on (set when settings
+ * load), whatever the computer's own language.
+ */
 export function useClockOf(region: string): void {
   cycle = hourCycleOf(region);
+  locale = localeOf(region);
+}
+
+/** A formatter in the desk's way of writing dates and times (see `useClockOf`). */
+export function deskFormat(opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const withTime = opts.hour !== undefined || opts.timeStyle !== undefined;
+  return new Intl.DateTimeFormat(locale, withTime ? { hourCycle: cycle, ...opts } : opts);
 }
 
 /** Options for an hour and minute in the desk's clock: "14:05" or "2:05 PM". */

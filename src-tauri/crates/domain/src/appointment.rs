@@ -140,6 +140,12 @@ pub struct Appointment {
     #[serde(default)]
     #[ts(optional)]
     pub status_note: Option<String>,
+    /// Why one of its reminders won't be sent, while one won't ("no consent for appointment
+    /// texts"): the calendar flags the appointment. Filled in when appointments are listed for a
+    /// range.
+    #[serde(default)]
+    #[ts(optional)]
+    pub reminder_warning: Option<String>,
 }
 
 /// A booking or a change to one, as the desk makes it.

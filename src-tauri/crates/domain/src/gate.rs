@@ -373,6 +373,7 @@ mod tests {
             feedback: None,
             feed: None,
             status_note: None,
+            reminder_warning: None,
             overlaps: false,
             created_at: at(0, 0),
             updated_at: at(0, 0),

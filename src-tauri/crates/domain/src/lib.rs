@@ -10,9 +10,7 @@ pub use settings::{
 pub mod change;
 
 pub use change::{Change, ChangeBatch, WriteSource};
-pub use settings::{
-    all_timezones, validate_business_name, validate_phone_region, validate_timezone,
-};
+pub use settings::{validate_business_name, validate_phone_region, validate_timezone};
 pub mod client;
 pub mod consent;
 pub mod import;
@@ -52,3 +50,5 @@ pub use provider::{
 pub use planner::{plan_reminders, AllowedHours, Planned, RuleTiming, SuppressReason};
 pub mod keywords;
 pub mod retention;
+pub mod zones;
+pub use zones::{country_of_zone, desk_zones, ZoneInfo};

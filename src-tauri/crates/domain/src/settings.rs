@@ -469,6 +469,10 @@ pub fn region_from_locale(locale: &str) -> Option<String> {
 pub struct RegionInfo {
     pub code: String,
     pub calling_code: u16,
+    /// A mobile number as people in the region write it ("(201) 555-0123"), for hints.
+    pub example_national: Option<String>,
+    /// The same number written for any country ("+1 201-555-0123").
+    pub example_international: Option<String>,
 }
 
 impl RegionInfo {
@@ -477,9 +481,20 @@ impl RegionInfo {
         let mut regions: Vec<RegionInfo> = phonenumber::metadata::DATABASE
             .iter()
             .filter(|meta| phonenumber::country::Id::from_str(meta.id()).is_ok())
-            .map(|meta| RegionInfo {
-                code: meta.id().to_owned(),
-                calling_code: meta.country_code(),
+            .map(|meta| {
+                let example = example_number(meta);
+                RegionInfo {
+                    code: meta.id().to_owned(),
+                    calling_code: meta.country_code(),
+                    example_national: example
+                        .as_ref()
+                        .map(|n| n.format().mode(phonenumber::Mode::National).to_string()),
+                    example_international: example.as_ref().map(|n| {
+                        n.format()
+                            .mode(phonenumber::Mode::International)
+                            .to_string()
+                    }),
+                }
             })
             .collect();
         regions.sort_by(|a, b| a.code.cmp(&b.code));
@@ -488,9 +503,15 @@ impl RegionInfo {
     }
 }
 
-/// Every IANA zone name chrono-tz knows, for pickers.
-pub fn all_timezones() -> Vec<&'static str> {
-    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect()
+/// libphonenumber's example mobile number for a region (a fixed line where it has no mobile one).
+fn example_number(meta: &phonenumber::metadata::Metadata) -> Option<phonenumber::PhoneNumber> {
+    let descriptors = meta.descriptors();
+    let example = descriptors
+        .mobile()
+        .and_then(|d| d.example())
+        .or_else(|| descriptors.fixed_line().and_then(|d| d.example()))?;
+    let id = phonenumber::country::Id::from_str(meta.id()).ok()?;
+    phonenumber::parse(Some(id), example).ok()
 }
 
 #[cfg(test)]
@@ -643,6 +664,10 @@ mod tests {
             .iter()
             .any(|r| r.code == "GB" && r.calling_code == 44));
         assert!(!regions.iter().any(|r| r.code == "001"));
-        assert!(all_timezones().contains(&"America/New_York"));
+        // Hints show numbers the way each country writes them.
+        assert_eq!(us.example_national.as_deref(), Some("(201) 555-0123"));
+        assert_eq!(us.example_international.as_deref(), Some("+1 201-555-0123"));
+        let gb = regions.iter().find(|r| r.code == "GB").unwrap();
+        assert_eq!(gb.example_national.as_deref(), Some("07400 123456"));
     }
 }

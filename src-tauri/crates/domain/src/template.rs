@@ -105,12 +105,12 @@ pub struct DateStyle {
 }
 
 /// Regions whose preferred clock is 12-hour (CLDR `timeData`, preferred "h").
-const TWELVE_HOUR_REGIONS: &[&str] = &[
+pub const TWELVE_HOUR_REGIONS: &[&str] = &[
     "AE", "AU", "BD", "BH", "CA", "CO", "EG", "IN", "JO", "KW", "MX", "MY", "NZ", "OM", "PH", "PK",
     "PR", "QA", "SA", "US",
 ];
 /// Regions that write the month before the day in English.
-const MONTH_FIRST_REGIONS: &[&str] = &["CA", "PH", "PR", "US"];
+pub const MONTH_FIRST_REGIONS: &[&str] = &["CA", "PH", "PR", "US"];
 
 impl DateStyle {
     /// The style of a phone region (ISO 3166 code, e.g. "US"); 24-hour and day-first elsewhere.

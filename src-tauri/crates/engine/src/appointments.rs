@@ -150,7 +150,63 @@ impl Engine {
         if to - from > chrono::Duration::days(366) {
             return Err(bad_input("to", "Ask for a year of appointments at most."));
         }
-        Ok(self.store.appointments_between(from, to, staff_id)?)
+        let mut appointments = self.store.appointments_between(from, to, staff_id)?;
+        let settings = self.settings()?;
+        let now = self.now();
+        for appointment in &mut appointments {
+            if appointment.starts_at > now && appointment.status.is_live() {
+                appointment.reminder_warning =
+                    self.reminder_warning(appointment.id, &settings, now)?;
+            }
+        }
+        Ok(appointments)
+    }
+
+    /// Why one of an appointment's reminders won't go, if one won't: a planned one the gate
+    /// would stop, or one already kept back for a reason the desk can fix. Each rule's newest
+    /// text counts (an older one may have been replaced).
+    fn reminder_warning(
+        &self,
+        appointment_id: i64,
+        settings: &tidings_domain::Settings,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, EngineError> {
+        use tidings_domain::gate::Outlook;
+        use tidings_domain::{MessageStatus, SuppressReason};
+        let rows = self.store.appointment_messages(appointment_id)?;
+        let newest = |rule: i64| {
+            rows.iter()
+                .filter(|r| r.rule_id == Some(rule))
+                .map(|r| r.id)
+                .max()
+        };
+        for row in &rows {
+            let Some(rule) = row.rule_id else { continue };
+            if newest(rule) != Some(row.id) {
+                continue;
+            }
+            match row.status {
+                MessageStatus::Planned | MessageStatus::RetryWait => {
+                    if let Some(Outlook::WontGo { text, .. }) = self.outlook(row, settings, now)? {
+                        return Ok(Some(text));
+                    }
+                }
+                MessageStatus::Suppressed => {
+                    let fixable = [
+                        SuppressReason::NoConsent,
+                        SuppressReason::OptedOut,
+                        SuppressReason::InvalidNumber,
+                        SuppressReason::NoBusinessPhone,
+                    ];
+                    let reason = row.reason.as_deref().and_then(SuppressReason::parse);
+                    if let Some(reason) = reason.filter(|r| fixable.contains(r)) {
+                        return Ok(Some(reason.describe().to_owned()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(None)
     }
 
     pub fn appointment(&self, id: i64) -> Result<Appointment, EngineError> {

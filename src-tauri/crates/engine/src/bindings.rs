@@ -28,6 +28,7 @@ pub fn typescript_bindings() -> String {
         tidings_domain::Caps,
         tidings_domain::ProviderKind,
         tidings_domain::RegionInfo,
+        tidings_domain::ZoneInfo,
         tidings_domain::WriteSource,
         tidings_domain::Change,
         tidings_domain::ChangeBatch,
@@ -142,9 +143,23 @@ pub fn typescript_bindings() -> String {
         crate::ExportSummary,
         crate::SandboxText,
     );
+    // The region table customers' texts are written with, so the desk's screens use the same.
+    let list = |regions: &[&str]| {
+        let quoted: Vec<String> = regions.iter().map(|r| format!("\"{r}\"")).collect();
+        quoted.join(", ")
+    };
+    let styles = format!(
+        "/** Regions whose people write 12-hour times (\"2:30 PM\"); `DateStyle::for_region`. */\n\
+         export const TWELVE_HOUR_REGIONS: readonly string[] = [{}];\n\n\
+         /** Regions that write the month before the day (\"March 14\"); `DateStyle::for_region`. */\n\
+         export const MONTH_FIRST_REGIONS: readonly string[] = [{}];\n",
+        list(tidings_domain::template::TWELVE_HOUR_REGIONS),
+        list(tidings_domain::template::MONTH_FIRST_REGIONS),
+    );
     format!(
         "// Generated from the Rust types by tidings-engine's `typescript_bindings`. Do not edit.\n\
-         // Regenerate: UPDATE_BINDINGS=1 cargo test -p tidings-engine --test bindings\n\n{}",
-        body.trim_end()
-    ) + "\n"
+         // Regenerate: UPDATE_BINDINGS=1 cargo test -p tidings-engine --test bindings\n\n{}\n\n{}",
+        body.trim_end(),
+        styles
+    )
 }

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tidings_domain::{
-    all_timezones, Change, ChangeBatch, ProviderKind, RegionInfo, Settings, SettingsUpdate,
-    SetupInput, WriteSource,
+    country_of_zone, desk_zones, validate_phone_region, Change, ChangeBatch, ProviderKind,
+    RegionInfo, Settings, SettingsUpdate, SetupInput, WriteSource, ZoneInfo,
 };
 use tidings_sms::{Keyring, Provider, SandboxProvider};
 use tidings_store::{schema_version_supported, NewAuditEntry, Store};
@@ -61,7 +61,8 @@ impl EngineConfig {
 pub struct SetupDefaults {
     pub timezone: Option<String>,
     pub phone_region: Option<String>,
-    pub timezones: Vec<String>,
+    /// The zones to choose from: places, not aliases (see `tidings_domain::zones`).
+    pub zones: Vec<ZoneInfo>,
     pub regions: Vec<RegionInfo>,
 }
 
@@ -208,10 +209,18 @@ impl Engine {
     }
 
     pub fn setup_defaults(&self) -> SetupDefaults {
+        let timezone = system::timezone();
+        // A computer whose locale names no country (C.UTF-8) still says where it is by its zone.
+        let phone_region = system::phone_region().or_else(|| {
+            timezone
+                .as_deref()
+                .and_then(country_of_zone)
+                .and_then(|c| validate_phone_region(c).ok())
+        });
         SetupDefaults {
-            timezone: system::timezone(),
-            phone_region: system::phone_region(),
-            timezones: all_timezones().into_iter().map(str::to_owned).collect(),
+            timezone,
+            phone_region,
+            zones: desk_zones(),
             regions: RegionInfo::all(),
         }
     }
@@ -253,7 +262,11 @@ impl Engine {
             .store
             .save_settings(next, self.audit(actor, source, "settings", action))?;
         if !changed.is_empty() {
-            self.publish(source, vec![Change::Settings]);
+            let mut changes = vec![Change::Settings];
+            if !next.business_phone.is_empty() && self.revive_for_business_phone()? {
+                changes.push(Change::Messages);
+            }
+            self.publish(source, changes);
             if self.store.rules()?.iter().any(|r| r.enabled) {
                 self.replan_all()?;
             }

@@ -563,7 +563,10 @@ impl Engine {
             SuppressReason::InvalidNumber,
         ]
         .map(SuppressReason::as_str);
-        for m in self.store.refused_reminders(client_id, &reasons, now)? {
+        for m in self
+            .store
+            .refused_reminders(Some(client_id), &reasons, now)?
+        {
             let refused = tidings_domain::gate::recipient_refusal(Some(&client), m.purpose, true);
             if refused.is_none() {
                 let due = m.send_at.map_or(now, |at| at.max(now));
@@ -577,6 +580,37 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// Reminders kept back because the business had no phone for them to give go again once it
+    /// has one (each still passes the gate when it is sent).
+    /// True when any was.
+    pub(crate) fn revive_for_business_phone(&self) -> Result<bool, EngineError> {
+        let now = self.now();
+        let mut revived = false;
+        let reasons = [SuppressReason::NoBusinessPhone.as_str()];
+        for m in self.store.refused_reminders(None, &reasons, now)? {
+            let Some(client) = m
+                .client_id
+                .map(|id| self.store.client(id))
+                .transpose()?
+                .flatten()
+            else {
+                continue;
+            };
+            if tidings_domain::gate::recipient_refusal(Some(&client), m.purpose, true).is_some() {
+                continue;
+            }
+            let due = m.send_at.map_or(now, |at| at.max(now));
+            if self.store.revive_message(m.id, &client.phone, due, now)? {
+                revived = true;
+                tracing::info!(
+                    message = m.id,
+                    "reminder kept back for the business phone planned again"
+                );
+            }
+        }
+        Ok(revived)
     }
 
     /// Planned sends first, then recent history; or one appointment's messages.

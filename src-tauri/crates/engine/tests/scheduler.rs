@@ -8,10 +8,10 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeZone, Utc};
 use tidings_engine::domain::{
     AppointmentInput, AppointmentStatus, ClientInput, ConsentAction, ConsentChannel, ConsentInput,
-    Purpose, SetupInput, SuppressReason, WriteSource,
+    Purpose, SettingsUpdate, SetupInput, SuppressReason, TemplateKind, WriteSource,
 };
 use tidings_engine::{
-    Engine, EngineConfig, FixedClock, MessageStatus, OutboxMessage, Outlook, Preset,
+    Clock, Engine, EngineConfig, FixedClock, MessageStatus, OutboxMessage, Outlook, Preset,
 };
 
 fn utc(m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
@@ -94,6 +94,17 @@ impl Desk {
             .create_appointment(&input(client_id, start), WriteSource::Ui, "desk")
             .unwrap()
             .id
+    }
+
+    /// The appointments of the coming weeks the calendar flags, with why.
+    fn warnings(&self) -> Vec<(i64, String)> {
+        let now = self.clock.now();
+        self.engine
+            .appointments_between(now, now + chrono::Duration::days(28), None)
+            .unwrap()
+            .into_iter()
+            .filter_map(|a| a.reminder_warning.map(|w| (a.id, w)))
+            .collect()
     }
 
     fn messages(&self, appointment_id: i64) -> Vec<OutboxMessage> {
@@ -257,6 +268,11 @@ fn the_desk_is_told_ahead_what_will_not_go_and_consent_brings_it_back() {
         ahead[0].outlook
     );
     assert_eq!(d.messages(fine)[0].outlook, Some(Outlook::Goes));
+    // The calendar flags the appointment, with the reason; the other one not.
+    assert_eq!(
+        d.warnings(),
+        vec![(appt, "no consent for appointment texts".to_owned())]
+    );
 
     // At its time the gate agrees with what the desk was told (one pass at 16:00 takes both:
     // 15:00's, an hour late and still useful, and 16:00's).
@@ -272,6 +288,7 @@ fn the_desk_is_told_ahead_what_will_not_go_and_consent_brings_it_back() {
     d.consent(cy, ConsentAction::Granted);
     let back = d.messages(appt);
     assert_eq!(back.len(), 1, "the same text, not a second one: {back:?}");
+    assert_eq!(d.warnings(), vec![], "the flag stays after consent");
     assert_eq!(back[0].status, MessageStatus::Planned);
     assert_eq!(back[0].send_at, Some(utc(3, 3, 18, 0)));
     assert_eq!(back[0].outlook, Some(Outlook::Goes));
@@ -287,6 +304,57 @@ fn the_desk_is_told_ahead_what_will_not_go_and_consent_brings_it_back() {
     d.clock.set(utc(3, 5, 16, 0));
     d.consent(bo, ConsentAction::Granted);
     assert_eq!(d.messages(past)[0].status, MessageStatus::Suppressed);
+}
+
+#[test]
+fn a_reminder_kept_back_for_want_of_the_business_phone_goes_once_the_phone_is_given() {
+    let d = desk();
+    d.engine
+        .apply_preset(Preset::Light, WriteSource::Ui, "desk")
+        .unwrap();
+    for t in d.engine.templates().unwrap() {
+        if t.kind == TemplateKind::Reminder {
+            let body = format!("{} Questions? Call {{business_phone}}.", t.body);
+            d.engine
+                .save_template(t.id, &body, WriteSource::Ui, "desk")
+                .unwrap();
+        }
+    }
+    let ann = d.client("(415) 555-2671", true);
+    let appt = d.book(ann, utc(3, 4, 15, 0));
+    // Setup left the phone empty: at its time the reminder is kept back, not sent with a gap.
+    let report = d.tick_at(utc(3, 3, 15, 0));
+    assert!(report.sent.is_empty());
+    assert_eq!(
+        d.messages(appt)[0].reason,
+        Some(SuppressReason::NoBusinessPhone)
+    );
+
+    // The desk adds its phone: the reminder is planned again and goes with the number in it.
+    d.clock.set(utc(3, 3, 16, 0));
+    d.engine
+        .update_settings(
+            &SettingsUpdate {
+                business_phone: Some("(415) 555-2600".into()),
+                ..SettingsUpdate::default()
+            },
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+    assert_eq!(d.messages(appt)[0].status, MessageStatus::Planned);
+    let report = d.tick_at(utc(3, 3, 16, 0));
+    assert_eq!(report.sent.len(), 1);
+    let sent = d
+        .messages(appt)
+        .into_iter()
+        .find(|m| m.sent_at.is_some())
+        .unwrap();
+    assert!(sent.body.contains("Call (415) 555-2600."), "{}", sent.body);
+
+    // A later pass sends nothing more.
+    let again = d.tick_at(utc(3, 3, 17, 0));
+    assert!(again.sent.is_empty());
 }
 
 #[test]

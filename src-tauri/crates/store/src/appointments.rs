@@ -69,6 +69,7 @@ pub(crate) fn appointment(row: &Row<'_>) -> rusqlite::Result<Appointment> {
         feedback: row.get(19)?,
         feed: row.get(20)?,
         status_note: row.get(21)?,
+        reminder_warning: None,
     })
 }
 

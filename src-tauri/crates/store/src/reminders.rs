@@ -749,12 +749,12 @@ impl Store {
         })
     }
 
-    /// A client's reminders that were kept from going for one of `reasons` (codes, e.g.
-    /// `no_consent`) and could still go: each the newest text of its appointment and rule (so
+    /// A client's reminders (every client's, with `None`) that were kept from going for one of
+    /// `reasons` (codes, e.g. `no_consent`) and could still go: each the newest text of its appointment and rule (so
     /// nothing went or waits in its place), its appointment still theirs, ahead of `now` and on.
     pub fn refused_reminders(
         &self,
-        client_id: i64,
+        client_id: Option<i64>,
         reasons: &[&str],
         now: DateTime<Utc>,
     ) -> Result<Vec<MessageRow>, StoreError> {
@@ -764,7 +764,7 @@ impl Store {
         let marks = vec!["?"; reasons.len()].join(", ");
         self.read(|conn| {
             let mut stmt = conn.prepare(&format!(
-                "{MESSAGE_SQL} WHERE m.client_id = ? AND m.status = 'suppressed'
+                "{MESSAGE_SQL} WHERE (?1 IS NULL OR m.client_id = ?1) AND m.status = 'suppressed'
                    AND m.rule_id IS NOT NULL AND m.reason IN ({marks})
                    AND m.id = (SELECT max(x.id) FROM messages x
                                WHERE x.appointment_id = m.appointment_id AND x.rule_id = m.rule_id)
