@@ -82,6 +82,19 @@ describe('new appointment dialog', () => {
     expect(b.callsTo('create_appointment')[0].args).toMatchObject({ input: { client_id: ann.id } });
   });
 
+  test('Enter in the client search picks the first client found, without booking yet', async () => {
+    const b = fakeBackend();
+    const ann = b.store.seed('Ann Carter', '07400 123456');
+    const { onSaved } = open(b);
+    const search = screen.getByTestId('appt-client-search');
+    await fireEvent.input(search, { target: { value: 'carter' } });
+    await screen.findByTestId(`appt-client-option-${ann.id}`);
+    await fireEvent.keyDown(search, { key: 'Enter' });
+    expect(screen.getByTestId('appt-client-chosen').textContent).toContain('Ann Carter');
+    expect(onSaved).not.toHaveBeenCalled();
+    expect(b.callsTo('create_appointment')).toHaveLength(0);
+  });
+
   test('errors show inline; a client created before the failure is not created twice', async () => {
     const b = fakeBackend();
     const { onSaved } = open(b);

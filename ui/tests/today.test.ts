@@ -31,6 +31,18 @@ describe('today', () => {
     expect(screen.getByTestId('today-attention').textContent).toContain('Nothing needs your attention.');
   });
 
+  test("a reminder that won't go is flagged on its row, with the reason", async () => {
+    const b = fakeBackend();
+    const ann = b.store.seed('Ann Carter', '07400 123456');
+    const a = b.appts.seed(
+      { client_id: ann.id, starts_at: '2025-06-03T15:00:00Z', ends_at: '2025-06-03T15:30:00Z' },
+      { reminder_warning: 'no consent for appointment texts' },
+    );
+    render(App);
+    const flag = await screen.findByTestId(`today-reminder-warning-${a.id}`);
+    expect(flag.textContent).toBe('⚠ no reminder: no consent for appointment texts');
+  });
+
   test('says so when there are none, and reloads when appointments change', async () => {
     const b = fakeBackend();
     render(App);

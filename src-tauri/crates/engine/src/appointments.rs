@@ -409,7 +409,8 @@ impl Engine {
         Ok(TodayView {
             date: date.format("%Y-%m-%d").to_string(),
             timezone: tz.name().to_owned(),
-            appointments: self.store.appointments_between(from, to, None)?,
+            // Flagged like the calendar's: a reminder later today that won't go says so.
+            appointments: self.appointments_between(from, to, None)?,
         })
     }
 
