@@ -41,10 +41,17 @@ pub async fn save_template(
     state: State<'_, AppState>,
     template_id: i64,
     body: String,
+    translations: Option<std::collections::BTreeMap<String, String>>,
 ) -> Reply<Template> {
     state
         .engine()?
-        .save_template(template_id, &body, WriteSource::Ui, DESK)
+        .save_template_texts(
+            template_id,
+            &body,
+            translations.as_ref(),
+            WriteSource::Ui,
+            DESK,
+        )
         .map_err(|e| e.payload())
 }
 
@@ -61,10 +68,14 @@ pub async fn restore_template_version(
 }
 
 #[tauri::command]
-pub async fn preview_template(state: State<'_, AppState>, body: String) -> Reply<TemplatePreview> {
+pub async fn preview_template(
+    state: State<'_, AppState>,
+    body: String,
+    language: Option<String>,
+) -> Reply<TemplatePreview> {
     state
         .engine()?
-        .preview_template(&body)
+        .preview_template(&body, language.as_deref())
         .map_err(|e| e.payload())
 }
 

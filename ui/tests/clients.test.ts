@@ -128,11 +128,16 @@ describe('adding and editing clients', () => {
     expect(zone.options[0].textContent).toBe('Same as the business');
     await fireEvent.change(zone, { target: { value: 'Asia/Tokyo' } });
     await fireEvent.input(value('client-notes'), { target: { value: 'Prefers mornings' } });
+    // Texts in Spanish; "Same as the business" names the business's language.
+    const language = screen.getByTestId('client-language') as HTMLSelectElement;
+    expect(language.options[0].textContent).toBe('Same as the business (English)');
+    expect(Array.from(language.options).map((o) => o.value)).toEqual(['', 'en', 'es']);
+    await fireEvent.change(language, { target: { value: 'es' } });
     await fireEvent.click(screen.getByTestId('client-save'));
 
     await waitFor(() => expect(b.callsTo('create_client')).toHaveLength(1));
     expect(b.callsTo('create_client')[0].args).toEqual({
-      input: { name: 'Eve Green', phone: '07400 555111', timezone: 'Asia/Tokyo', notes: 'Prefers mornings' },
+      input: { name: 'Eve Green', phone: '07400 555111', timezone: 'Asia/Tokyo', notes: 'Prefers mornings', language: 'es' },
     });
     expect((await screen.findByTestId('client-detail-name')).textContent).toContain('Eve Green');
     expect(screen.getByTestId('client-detail-phone').textContent).toBe('+44 7400 555111');
@@ -201,7 +206,7 @@ describe('adding and editing clients', () => {
     await waitFor(() => expect(b.callsTo('update_client')).toHaveLength(1));
     expect(b.callsTo('update_client')[0].args).toEqual({
       id: ben.id,
-      input: { name: 'Benedict Doyle', phone: '+12125550123', notes: '' },
+      input: { name: 'Benedict Doyle', phone: '+12125550123', notes: '', language: '' },
     });
     await waitFor(() => expect(screen.getByTestId('client-detail-name').textContent).toContain('Benedict Doyle'));
 

@@ -105,9 +105,9 @@ export class ReminderStore {
 
   template(key: string, name: string, body: string, kind: Template['kind'] = 'reminder'): Template {
     const id = this.nextId++;
-    const t: Template = { id, key, kind, name, purpose: 'service', version: 1, version_id: this.nextId++, body, updated_at: NOW };
+    const t: Template = { id, key, kind, name, purpose: 'service', version: 1, version_id: this.nextId++, body, translations: {}, updated_at: NOW };
     this.templates.push(t);
-    this.versions.push({ id: t.version_id, template_id: id, version: 1, body, created_at: NOW, created_by: 'Tidings' });
+    this.versions.push({ id: t.version_id, template_id: id, version: 1, body, translations: {}, created_at: NOW, created_by: 'Tidings' });
     return t;
   }
 
@@ -155,14 +155,19 @@ export class ReminderStore {
     return this.outbox.find((m) => m.id === id) ?? fail('not_found', 'That text no longer exists.');
   }
 
-  private newVersion(t: Template, body: string): Template {
+  private newVersion(t: Template, body: string, translations?: Record<string, string>): Template {
     render(body);
+    const kept: Record<string, string> = {};
+    for (const [code, text] of Object.entries(translations ?? t.translations)) {
+      if (text?.trim()) kept[code] = render(text) && text.trim();
+    }
     t.version += 1;
     t.version_id = this.nextId++;
     t.body = body;
+    t.translations = kept;
     t.updated_at = NOW;
-    this.versions.push({ id: t.version_id, template_id: t.id, version: t.version, body, created_at: NOW, created_by: 'desk' });
-    return { ...t };
+    this.versions.push({ id: t.version_id, template_id: t.id, version: t.version, body, translations: kept, created_at: NOW, created_by: 'desk' });
+    return { ...t, translations: { ...kept } };
   }
 
   private rule(input: Omit<ReminderRuleInput, 'id'>): ReminderRule {
@@ -173,19 +178,20 @@ export class ReminderStore {
   private commands: Record<string, (a: Record<string, unknown>) => unknown> = {
     count_segments: (a) => countSegments(String(a.text)),
     fix_punctuation: (a) => fixPunctuation(String(a.text)),
-    list_templates: () => this.templates.map((t) => ({ ...t })),
+    list_templates: () => this.templates.map((t) => ({ ...t, translations: { ...t.translations } })),
     template_history: (a) =>
       this.versions.filter((v) => v.template_id === a.templateId).sort((x, y) => y.version - x.version),
-    save_template: (a) => this.newVersion(this.findTemplate(a.templateId), String(a.body)),
+    save_template: (a) =>
+      this.newVersion(this.findTemplate(a.templateId), String(a.body), a.translations as Record<string, string> | undefined),
     restore_template_version: (a) => {
       const t = this.findTemplate(a.templateId);
       const v = this.versions.find((x) => x.template_id === t.id && x.version === a.version) ?? fail('not_found', 'No such version.');
-      return this.newVersion(t, v.body);
+      return this.newVersion(t, v.body, v.translations as Record<string, string>);
     },
     preview_template: (a): TemplatePreview => {
       const body = String(a.body);
       const text = render(body);
-      const warnings = /STOP/.test(body) ? [] : ['No opt-out hint: consider adding "Reply STOP to opt out".'];
+      const warnings = /STOP|ALTO/.test(body) ? [] : ['No opt-out hint: consider adding "Reply STOP to opt out".'];
       return { text, sample_of: this.sampleOf, segments: countSegments(text), warnings };
     },
     list_presets: () => PRESETS,

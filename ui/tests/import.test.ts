@@ -86,7 +86,7 @@ describe('import wizard', () => {
     await waitFor(() => expect(b.callsTo('preview_import')).toHaveLength(2));
     expect(b.callsTo('preview_import')[1].args).toEqual({
       token: 1,
-      options: { mapping: { name: 0, first_name: null, last_name: null, phone: null, notes: 2, timezone: null } },
+      options: { mapping: { name: 0, first_name: null, last_name: null, phone: null, notes: 2, timezone: null, language: null } },
     });
     await waitFor(() =>
       expect(screen.getByTestId('import-summary').textContent?.replace(/\s+/g, ' ').trim()).toBe(
@@ -129,7 +129,7 @@ describe('import wizard', () => {
     expect(b.callsTo('run_import')[0].args).toEqual({
       token: 1,
       options: {
-        mapping: { name: 0, first_name: null, last_name: null, phone: 1, notes: 2, timezone: null },
+        mapping: { name: 0, first_name: null, last_name: null, phone: 1, notes: 2, timezone: null, language: null },
         consent: { purpose: 'marketing', source: 'Paper forms', obtained_on: '2025-05-20' },
       },
       dryRun: false,

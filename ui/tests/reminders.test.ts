@@ -203,7 +203,7 @@ describe('template editor', () => {
 
     await typeBody('Hi {first_name}, we’re expecting you at {time} – see you soon');
     await waitFor(() => expect(text('segment-count')).toMatch(/^UCS-2 · 1 segment · \d+\/70$/));
-    expect(text('non-gsm')).toBe('These characters make the text UCS-2: ’ –');
+    expect(text('non-gsm')).toBe('These characters make the text UCS-2, so a text holds 70 characters instead of 160: ’ –');
     expect(text('template-warnings')).toContain('No opt-out hint');
 
     await fireEvent.click(screen.getByTestId('fix-punctuation'));
@@ -245,6 +245,38 @@ describe('template editor', () => {
     expect(b.reminders.templates[1].version).toBe(1);
   });
 
+  test('each language has its own wording, saved together; an empty one says its clients get the English', async () => {
+    const b = fakeBackend();
+    await openTemplate(b);
+    const english = b.reminders.templates[1].body;
+    await fireEvent.click(screen.getByTestId('template-lang-es'));
+    expect(screen.getByTestId('template-lang-es').textContent).toContain('(uses English)');
+    expect(body().value).toBe('');
+    expect(text('template-fallback')).toContain('clients who read Español get the English text');
+    // The preview is the English text its clients would get.
+    await waitFor(() => expect(b.callsTo('preview_template').at(-1)?.args).toEqual({ body: english }));
+
+    await typeBody('Hola {first_name}, le esperamos a las {time}. Responda ALTO para darse de baja.');
+    expect(screen.queryByTestId('template-fallback')).toBeNull();
+    await waitFor(() =>
+      expect(b.callsTo('preview_template').at(-1)?.args).toEqual({
+        body: 'Hola {first_name}, le esperamos a las {time}. Responda ALTO para darse de baja.',
+        language: 'es',
+      }),
+    );
+    // Switching back keeps both.
+    await fireEvent.click(screen.getByTestId('template-lang-en'));
+    expect(body().value).toBe(english);
+    await fireEvent.click(screen.getByTestId('template-save'));
+    await waitFor(() => expect(text('template-saved')).toBe('Saved as version 2.'));
+    expect(b.callsTo('save_template')[0].args).toEqual({
+      templateId: b.reminders.templates[1].id,
+      body: english,
+      translations: { es: 'Hola {first_name}, le esperamos a las {time}. Responda ALTO para darse de baja.' },
+    });
+    expect(b.reminders.templates[1].translations.es).toContain('Hola {first_name}');
+  });
+
   test('saving makes a new version; history shows the change and Restore brings the old wording back', async () => {
     const b = fakeBackend();
     await openTemplate(b);
@@ -252,7 +284,11 @@ describe('template editor', () => {
     await typeBody('Hi {first_name}, see you at {time}.');
     await fireEvent.click(screen.getByTestId('template-save'));
     await waitFor(() => expect(text('template-saved')).toBe('Saved as version 2.'));
-    expect(b.callsTo('save_template')[0].args).toEqual({ templateId: b.reminders.templates[1].id, body: 'Hi {first_name}, see you at {time}.' });
+    expect(b.callsTo('save_template')[0].args).toEqual({
+      templateId: b.reminders.templates[1].id,
+      body: 'Hi {first_name}, see you at {time}.',
+      translations: { es: '' },
+    });
     expect(text('template-reminder_plain')).toContain('Hi {first_name}, see you at {time}.');
 
     const history = await screen.findByTestId('template-history');

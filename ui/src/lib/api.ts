@@ -320,8 +320,9 @@ export function templateHistory(templateId: number): Promise<TemplateVersion[]> 
 }
 
 /** Saves the wording as a new version; an unknown variable fails on field "body". */
-export function saveTemplate(templateId: number, body: string): Promise<Template> {
-  return call<Template>('save_template', { templateId, body });
+/** Saves new wording; `translations` ({ es: "…" }) replaces the other languages' texts. */
+export function saveTemplate(templateId: number, body: string, translations?: Record<string, string>): Promise<Template> {
+  return call<Template>('save_template', translations ? { templateId, body, translations } : { templateId, body });
 }
 
 /** Saves an old wording again, as a new version. */
@@ -330,8 +331,9 @@ export function restoreTemplateVersion(templateId: number, version: number): Pro
 }
 
 /** The wording rendered against the next upcoming appointment, with its segments and warnings. */
-export function previewTemplate(body: string): Promise<TemplatePreview> {
-  return call<TemplatePreview>('preview_template', { body });
+/** `language` is the language `body` is written in (English when absent). */
+export function previewTemplate(body: string, language?: string): Promise<TemplatePreview> {
+  return call<TemplatePreview>('preview_template', language ? { body, language } : { body });
 }
 
 export function listPresets(): Promise<PresetInfo[]> {

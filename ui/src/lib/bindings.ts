@@ -51,7 +51,12 @@ send_rate_per_second: number,
  * records before "not there" counts and it is sent again; `None` is the provider's own
  * figure (Twilio's list can lag by seconds). Only a local stand-in needs less.
  */
-provider_records_lag_seconds?: number, };
+provider_records_lag_seconds?: number, 
+/**
+ * The language of texts to clients who have none of their own (a code, "es"); none is
+ * English.
+ */
+default_language?: string, };
 
 export type SetupInput = { business_name: string, timezone: string, phone_region: string, 
 /**
@@ -59,7 +64,11 @@ export type SetupInput = { business_name: string, timezone: string, phone_region
  */
 business_phone?: string, };
 
-export type SettingsUpdate = { business_name?: string, timezone?: string, phone_region?: string, quiet_hours?: QuietHours, caps?: Caps, no_sundays?: boolean, business_phone?: string, backup_folder?: string, send_rate_per_second?: number, send_keyword_replies_with_twilio?: boolean, 
+export type SettingsUpdate = { business_name?: string, 
+/**
+ * A language code or name; empty is English.
+ */
+default_language?: string, timezone?: string, phone_region?: string, quiet_hours?: QuietHours, caps?: Caps, no_sundays?: boolean, business_phone?: string, backup_folder?: string, send_rate_per_second?: number, send_keyword_replies_with_twilio?: boolean, 
 /**
  * `Some(0)` turns follow-ups off; `Some(n)` asks n hours after a visit (1 to 72).
  */
@@ -135,13 +144,22 @@ timezone: string | null, notes: string, archived: boolean, created_at: string, u
  * Set when the carrier said this number cannot receive texts (landline, not in service):
  * nothing more is sent to it until the number is changed.
  */
-unreachable?: string, };
+unreachable?: string, 
+/**
+ * The language texts to this client are written in ("es"); none: the business's default.
+ */
+language?: string, };
 
 export type ClientInput = { name: string, 
 /**
  * As typed: national or international, any punctuation.
  */
-phone: string, timezone?: string, notes?: string, };
+phone: string, timezone?: string, notes?: string, 
+/**
+ * A language code or name ("es", "Spanish", "Español"); empty or absent: the business's
+ * default.
+ */
+language?: string, };
 
 export type ConsentSummary = { service: ConsentState, marketing: ConsentState, };
 
@@ -185,7 +203,11 @@ export type ConsentInput = { client_id: number, purpose: Purpose, action: Consen
  */
 occurred_at?: string, evidence?: string, };
 
-export type ColumnMapping = { name: number | null, first_name: number | null, last_name: number | null, phone: number | null, notes: number | null, timezone: number | null, };
+export type ColumnMapping = { name: number | null, first_name: number | null, last_name: number | null, phone: number | null, notes: number | null, timezone: number | null, 
+/**
+ * The client's language ("es", "Spanish", "Español"); a file without one gives none.
+ */
+language?: number | null, };
 
 export type RowOutcome = { "kind": "new" } | { "kind": "update", client_id: number, } | { "kind": "unchanged", client_id: number, } | { "kind": "skipped", reason: string, };
 
@@ -747,9 +769,18 @@ export type Template = { id: number,
 /**
  * Stable name, e.g. "reminder_confirm".
  */
-key: string, kind: TemplateKind, name: string, purpose: Purpose, version: number, version_id: number, body: string, updated_at: string, };
+key: string, kind: TemplateKind, name: string, purpose: Purpose, version: number, version_id: number, 
+/**
+ * The English text.
+ */
+body: string, 
+/**
+ * The text in each other language it has ("es"), of the same version; a language
+ * without one gets the English.
+ */
+translations: { [key in string]: string }, updated_at: string, };
 
-export type TemplateVersion = { id: number, template_id: number, version: number, body: string, created_at: string, created_by: string, };
+export type TemplateVersion = { id: number, template_id: number, version: number, body: string, translations: { [key in string]: string }, created_at: string, created_by: string, };
 
 export type TemplatePreview = { 
 /**
@@ -856,3 +887,6 @@ export const TWELVE_HOUR_REGIONS: readonly string[] = ["AE", "AU", "BD", "BH", "
 
 /** Regions that write the month before the day ("March 14"); `DateStyle::for_region`. */
 export const MONTH_FIRST_REGIONS: readonly string[] = ["CA", "PH", "PR", "US"];
+
+/** The languages customers can be texted in, English first; `tidings_domain::language`. */
+export const LANGUAGES: readonly { code: string, name: string, native_name: string }[] = [{ code: "en", name: "English", native_name: "English" }, { code: "es", name: "Spanish", native_name: "Español" }];

@@ -31,6 +31,10 @@ pub struct Client {
     #[serde(default)]
     #[ts(optional)]
     pub unreachable: Option<String>,
+    /// The language texts to this client are written in ("es"); none: the business's default.
+    #[serde(default)]
+    #[ts(optional)]
+    pub language: Option<String>,
 }
 
 /// A new client or changes to one, as typed.
@@ -43,6 +47,11 @@ pub struct ClientInput {
     pub timezone: Option<String>,
     #[ts(optional)]
     pub notes: Option<String>,
+    /// A language code or name ("es", "Spanish", "Español"); empty or absent: the business's
+    /// default.
+    #[serde(default)]
+    #[ts(optional)]
+    pub language: Option<String>,
 }
 
 /// A client input that passed validation.
@@ -52,6 +61,8 @@ pub struct ValidClient {
     pub phone: String,
     pub timezone: Option<String>,
     pub notes: String,
+    /// A code of `crate::language::LANGUAGES`.
+    pub language: Option<String>,
 }
 
 /// Why a client can't be saved.
@@ -67,6 +78,8 @@ pub enum ClientError {
     Phone(#[from] PhoneError),
     #[error(transparent)]
     Timezone(ValidationError),
+    #[error("\"{0}\" is not a language Tidings writes texts in yet. Use English or Spanish, or leave it empty for the business's language.")]
+    Language(String),
 }
 
 impl ClientError {
@@ -76,6 +89,7 @@ impl ClientError {
             Self::NotesTooLong(_) => "notes",
             Self::Phone(_) => "phone",
             Self::Timezone(_) => "timezone",
+            Self::Language(_) => "language",
         }
     }
 }
@@ -101,11 +115,21 @@ impl ClientInput {
             None | Some("") => None,
             Some(tz) => Some(validate_timezone(tz).map_err(ClientError::Timezone)?),
         };
+        let language = match self.language.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(
+                crate::language::language_named(text)
+                    .ok_or_else(|| ClientError::Language(text.to_owned()))?
+                    .code
+                    .to_owned(),
+            ),
+        };
         Ok(ValidClient {
             name,
             phone,
             timezone,
             notes,
+            language,
         })
     }
 }
@@ -121,9 +145,11 @@ mod tests {
             phone: "07400 123123".into(),
             timezone: Some("".into()),
             notes: Some(" prefers mornings ".into()),
+            language: Some(" Español ".into()),
         }
         .validate("GB")
         .unwrap();
+        assert_eq!(valid.language.as_deref(), Some("es"));
         assert_eq!(valid.name, "Ann Lee");
         assert_eq!(valid.phone, "+447400123123");
         assert_eq!(valid.timezone, None);
@@ -153,10 +179,21 @@ mod tests {
         assert_eq!(err.field(), "phone");
         let err = ClientInput {
             timezone: Some("Nowhere/Special".into()),
-            ..base
+            ..base.clone()
         }
         .validate("GB")
         .unwrap_err();
         assert_eq!(err.field(), "timezone");
+        let err = ClientInput {
+            language: Some("Klingon".into()),
+            ..base
+        }
+        .validate("GB")
+        .unwrap_err();
+        assert_eq!(err.field(), "language");
+        assert!(
+            err.to_string().contains("\"Klingon\" is not a language"),
+            "{err}"
+        );
     }
 }

@@ -349,6 +349,7 @@ mod tests {
                 ..ConsentSummary::default()
             },
             unreachable: None,
+            language: None,
         }
     }
 

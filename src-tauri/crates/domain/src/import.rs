@@ -165,6 +165,10 @@ pub struct ColumnMapping {
     pub phone: Option<u32>,
     pub notes: Option<u32>,
     pub timezone: Option<u32>,
+    /// The client's language ("es", "Spanish", "Español"); a file without one gives none.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub language: Option<u32>,
 }
 
 /// A header as compared: lower case, accents folded ("Teléfono" is "telefono", "Móvil" is
@@ -260,6 +264,7 @@ pub fn guess_mapping(headers: &[String]) -> ColumnMapping {
             "comentarios",
         ]),
         timezone: find(&["time zone", "timezone", "tz", "zona horaria"]),
+        language: find(&["language", "lang", "preferred language", "idioma", "lengua"]),
     }
 }
 
@@ -298,6 +303,7 @@ pub struct ExistingClient {
     pub name: String,
     pub timezone: Option<String>,
     pub notes: String,
+    pub language: Option<String>,
 }
 
 /// Decides every row. Pure: the same file, mapping and clients always give the same plan.
@@ -333,6 +339,7 @@ pub fn plan_import(
                 phone: raw_phone.clone(),
                 timezone: Some(cell(row, mapping.timezone)).filter(|t| !t.is_empty()),
                 notes: Some(cell(row, mapping.notes)).filter(|n| !n.is_empty()),
+                language: Some(cell(row, mapping.language)).filter(|l| !l.is_empty()),
             };
             let skipped = |reason: String, phone: String| RowPlan {
                 row: row.row,
@@ -371,7 +378,9 @@ pub fn plan_import(
                     let changes_name = valid.name != current.name;
                     let changes_notes = !valid.notes.is_empty() && valid.notes != current.notes;
                     let changes_tz = valid.timezone.is_some() && valid.timezone != current.timezone;
-                    if changes_name || changes_notes || changes_tz {
+                    let changes_language =
+                        valid.language.is_some() && valid.language != current.language;
+                    if changes_name || changes_notes || changes_tz || changes_language {
                         RowOutcome::Update {
                             client_id: current.id,
                         }
@@ -524,6 +533,7 @@ mod tests {
                 name: "Bo".into(),
                 timezone: None,
                 notes: String::new(),
+                language: None,
             },
         );
         existing.insert(
@@ -533,6 +543,7 @@ mod tests {
                 name: "Flo G".into(),
                 timezone: None,
                 notes: String::new(),
+                language: None,
             },
         );
         let plan = plan_import(&t, &mapping, "GB", &existing);

@@ -1,8 +1,10 @@
 //! What a customer's reply means, per DESIGN's keyword table: the whole message, with case,
-//! spaces and punctuation ignored.
+//! accents, spaces and punctuation ignored, in each language of `crate::language`.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+use crate::language::{keyword_in, opt_out_language, squeeze};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -15,25 +17,10 @@ pub enum Keyword {
     No,
 }
 
-fn squeeze(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_uppercase)
-        .collect()
-}
-
-/// The keyword a whole reply is, if it is one.
+/// The keyword a whole reply is, if it is one, in any language Tidings knows (see
+/// `crate::language` for the words, and `keyword_in` for the language it was written in).
 pub fn keyword(text: &str) -> Option<Keyword> {
-    Some(match squeeze(text).as_str() {
-        "STOP" | "STOPALL" | "UNSUBSCRIBE" | "CANCEL" | "END" | "QUIT" | "REVOKE" | "OPTOUT" => {
-            Keyword::Stop
-        }
-        "START" | "UNSTOP" => Keyword::Start,
-        "HELP" | "INFO" => Keyword::Help,
-        "YES" | "Y" | "1" | "C" | "CONFIRM" => Keyword::Yes,
-        "NO" | "N" | "2" | "R" | "RESCHEDULE" => Keyword::No,
-        _ => return None,
-    })
+    keyword_in(text).map(|(k, _)| k)
 }
 
 /// An answer to "how did your visit go?": a rating "1" to "5" (also "5/5", "4 stars"), or
@@ -64,41 +51,10 @@ pub fn feedback_is_poor(answer: &str) -> bool {
     matches!(answer, "1" | "2" | "no")
 }
 
-/// Free text that reasonably reads as "stop texting me" (flagged for staff to review; the law
-/// asks for opt-outs by any reasonable means to be honoured).
+/// Free text that reasonably reads as "stop texting me", in any language Tidings knows (flagged
+/// for staff to review; the law asks for opt-outs by any reasonable means to be honoured).
 pub fn looks_like_opt_out(text: &str) -> bool {
-    let t = text.to_lowercase();
-    let t: String = t
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == ' ' {
-                c
-            } else {
-                ' '
-            }
-        })
-        .collect();
-    let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
-    [
-        "stop texting",
-        "stop messaging",
-        "stop sending",
-        "stop contacting",
-        "remove me",
-        "take me off",
-        "dont text",
-        "don t text",
-        "do not text",
-        "dont message",
-        "do not message",
-        "no more texts",
-        "no more messages",
-        "unsubscribe me",
-        "opt me out",
-        "leave me alone",
-    ]
-    .iter()
-    .any(|p| t.contains(p))
+    opt_out_language(text).is_some()
 }
 
 #[cfg(test)]

@@ -49,6 +49,7 @@ pub use provider::{
 
 pub use planner::{plan_reminders, AllowedHours, Planned, RuleTiming, SuppressReason};
 pub mod keywords;
+pub mod language;
 pub mod retention;
 pub mod zones;
 pub use zones::{country_of_zone, desk_zones, ZoneInfo};

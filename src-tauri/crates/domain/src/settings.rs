@@ -36,8 +36,10 @@ pub enum ValidationError {
     BadSendRate(String),
     #[error("\"{0}\" is not a wait Tidings uses. Use a whole number of seconds from 0 to 600, or \"default\" for the provider's own.")]
     BadRecordsLag(String),
-    #[error("There is no setting called \"{0}\". Known settings: business_name, timezone, phone_region, quiet_hours, max_texts_per_day, max_texts_per_week, no_sundays, business_phone, backup_folder, send_rate_per_second, send_keyword_replies_with_twilio, follow_up_hours, provider_records_lag_seconds.")]
+    #[error("There is no setting called \"{0}\". Known settings: business_name, timezone, phone_region, quiet_hours, max_texts_per_day, max_texts_per_week, no_sundays, business_phone, backup_folder, send_rate_per_second, send_keyword_replies_with_twilio, follow_up_hours, provider_records_lag_seconds, default_language.")]
     UnknownSetting(String),
+    #[error("\"{0}\" is not a language Tidings writes texts in yet. Use English or Spanish.")]
+    UnknownLanguage(String),
 }
 
 impl ValidationError {
@@ -54,6 +56,7 @@ impl ValidationError {
             Self::BadSendRate(_) => "send_rate_per_second",
             Self::BadFollowUp(_) => "follow_up_hours",
             Self::BadRecordsLag(_) => "provider_records_lag_seconds",
+            Self::UnknownLanguage(_) => "default_language",
         }
     }
 }
@@ -210,6 +213,21 @@ pub struct Settings {
     #[serde(default)]
     #[ts(optional)]
     pub provider_records_lag_seconds: Option<u32>,
+    /// The language of texts to clients who have none of their own (a code, "es"); none is
+    /// English.
+    #[serde(default)]
+    #[ts(optional)]
+    pub default_language: Option<String>,
+}
+
+impl Settings {
+    /// The language texts go in to a client without one of their own.
+    pub fn language(&self) -> &'static crate::language::Language {
+        self.default_language
+            .as_deref()
+            .and_then(crate::language::language)
+            .unwrap_or(&crate::language::ENGLISH)
+    }
 }
 
 /// The longest wait for a provider's records a desk can set (ten minutes).
@@ -236,6 +254,10 @@ pub struct SetupInput {
 pub struct SettingsUpdate {
     #[ts(optional)]
     pub business_name: Option<String>,
+    /// A language code or name; empty is English.
+    #[serde(default)]
+    #[ts(optional)]
+    pub default_language: Option<String>,
     #[ts(optional)]
     pub timezone: Option<String>,
     #[ts(optional)]
@@ -300,6 +322,7 @@ impl SettingsUpdate {
                         .map_err(|_| ValidationError::BadSendRate(value.trim().to_owned()))?,
                 )
             }
+            "default_language" => update.default_language = Some(value.to_owned()),
             "provider_records_lag_seconds" => {
                 let v = value.trim();
                 update.provider_records_lag_seconds = Some(if v == "default" {
@@ -373,6 +396,17 @@ impl Settings {
                 return Err(ValidationError::BadBusinessPhone(phone.to_owned()));
             }
             next.business_phone = phone.to_owned();
+        }
+        if let Some(text) = &update.default_language {
+            next.default_language = match text.trim() {
+                "" => None,
+                named => Some(
+                    crate::language::language_named(named)
+                        .ok_or_else(|| ValidationError::UnknownLanguage(named.to_owned()))?
+                        .code
+                        .to_owned(),
+                ),
+            };
         }
         if let Some(hours) = update.follow_up_hours {
             if hours > 72 {
@@ -644,6 +678,22 @@ mod tests {
             .apply(&SettingsUpdate::from_key_value("quiet_hours", "22:00-07:30").unwrap())
             .unwrap();
         assert_eq!(q.quiet_hours, QuietHours::new("22:00", "07:30").unwrap());
+
+        // Texts to clients without a language of their own: English unless the desk says.
+        assert_eq!(base.language().code, "en");
+        let es = base
+            .apply(&SettingsUpdate::from_key_value("default_language", "Español").unwrap())
+            .unwrap();
+        assert_eq!(es.default_language.as_deref(), Some("es"));
+        assert_eq!(es.language().code, "es");
+        let back = es
+            .apply(&SettingsUpdate::from_key_value("default_language", "").unwrap())
+            .unwrap();
+        assert_eq!(back.language().code, "en");
+        assert!(matches!(
+            base.apply(&SettingsUpdate::from_key_value("default_language", "fr").unwrap()),
+            Err(ValidationError::UnknownLanguage(_))
+        ));
     }
 
     #[test]

@@ -105,8 +105,33 @@ pub fn segments(text: &str) -> SegmentInfo {
 }
 
 /// Replaces the typographic characters word processors insert (curly quotes, dashes,
-/// ellipses, non-breaking spaces) with their plain GSM equivalents.
+/// ellipses, non-breaking spaces) with their plain GSM equivalents, and accented letters GSM-7
+/// lacks with the letter without its accent ("á" → "a", "Í" → "I"; "é", "ñ" and "ü" are GSM and
+/// stay). The editor offers it, per template, when a text would be UCS-2 (70 characters a
+/// segment instead of 160); it is never applied on its own.
 pub fn plain_punctuation(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let text: String = text
+        .chars()
+        .map(|c| {
+            if gsm_units(c).is_some() {
+                return c;
+            }
+            // The base letter, when it is a GSM letter and the rest are accents.
+            let mut parts = std::iter::once(c).nfd();
+            match (
+                parts.next(),
+                parts.all(unicode_normalization::char::is_combining_mark),
+            ) {
+                (Some(base), true)
+                    if base != c && base.is_alphabetic() && gsm_units(base).is_some() =>
+                {
+                    base
+                }
+                _ => c,
+            }
+        })
+        .collect();
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -130,6 +155,21 @@ pub fn plain_punctuation(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spanish_accents_gsm_lacks_are_taken_off_on_request_and_the_text_fits_one_segment() {
+        let text = "Responda SÍ para confirmar o NO para cambiarla. Responda ALTO para no recibir más mensajes. ¿Dudas? Llame al teléfono de la clínica, señora Núñez.";
+        assert_eq!(segments(text).encoding, Encoding::Ucs2);
+        let plain = plain_punctuation(text);
+        assert_eq!(
+            plain,
+            "Responda SI para confirmar o NO para cambiarla. Responda ALTO para no recibir mas mensajes. ¿Dudas? Llame al teléfono de la clinica, señora Nuñez."
+        );
+        let cost = segments(&plain);
+        assert_eq!((cost.encoding, cost.segments), (Encoding::Gsm7, 1));
+        // Letters with no plain GSM form are left as they are (and the text stays UCS-2).
+        assert_eq!(plain_punctuation("Zoë, Łódź, 你好"), "Zoe, Łodz, 你好");
+    }
 
     #[test]
     fn plain_text_is_gsm_and_counts_by_160_then_153() {

@@ -191,7 +191,9 @@ pub fn check_template(body: &str) -> Result<(), TemplateError> {
 
 /// Whether the text tells the customer how to stop.
 pub fn has_stop_hint(body: &str) -> bool {
-    body.to_uppercase().contains("STOP")
+    let upper = body.to_uppercase();
+    // The opt-out keyword named in any language customers are texted in.
+    ["STOP", "ALTO"].iter().any(|k| upper.contains(k))
 }
 
 /// What a template is rendered with.
@@ -210,12 +212,15 @@ pub struct RenderContext {
     pub minutes: Option<u32>,
     /// How dates and times are written (the business's region).
     pub style: DateStyle,
+    /// The language of the text: its words for dates, and for what is missing.
+    pub language: &'static crate::language::Language,
 }
 
 /// The text a customer receives. Missing values read naturally ("your appointment").
 pub fn render(body: &str, ctx: &RenderContext) -> Result<String, TemplateError> {
     check_template(body)?;
     let local = ctx.starts_at.map(|t| t.with_timezone(&ctx.zone));
+    let lang = ctx.language;
     let mut out = String::new();
     for token in tokens(body)? {
         match token {
@@ -225,20 +230,26 @@ pub fn render(body: &str, ctx: &RenderContext) -> Result<String, TemplateError> 
                     .client_name
                     .split_whitespace()
                     .next()
-                    .unwrap_or("there")
+                    .unwrap_or(lang.fallback_name)
                     .to_owned(),
                 "business" => ctx.business.clone(),
                 "business_phone" if ctx.business_phone.trim().is_empty() => {
                     return Err(TemplateError::NoBusinessPhone)
                 }
                 "business_phone" => ctx.business_phone.clone(),
-                "date" => local.map(|t| ctx.style.date(&t)).unwrap_or_default(),
-                "time" => local.map(|t| ctx.style.time(&t)).unwrap_or_default(),
+                "date" => local.map(|t| lang.date(&t, ctx.style)).unwrap_or_default(),
+                "time" => local.map(|t| lang.time(&t, ctx.style)).unwrap_or_default(),
                 "weekday" => local
-                    .map(|t| t.format("%A").to_string())
+                    .map(|t| lang.weekday(&t).to_owned())
                     .unwrap_or_default(),
-                "service" => ctx.service.clone().unwrap_or_else(|| "appointment".into()),
-                "staff" => ctx.staff.clone().unwrap_or_else(|| "us".into()),
+                "service" => ctx
+                    .service
+                    .clone()
+                    .unwrap_or_else(|| lang.fallback_service.into()),
+                "staff" => ctx
+                    .staff
+                    .clone()
+                    .unwrap_or_else(|| lang.fallback_staff.into()),
                 "location" => {
                     if ctx.location.is_empty() {
                         ctx.business.clone()
@@ -249,7 +260,7 @@ pub fn render(body: &str, ctx: &RenderContext) -> Result<String, TemplateError> 
                 "minutes" => ctx
                     .minutes
                     .map(|m| m.to_string())
-                    .unwrap_or_else(|| "a few".into()),
+                    .unwrap_or_else(|| lang.fallback_minutes.into()),
                 _ => String::new(),
             }),
         }
@@ -261,6 +272,9 @@ pub fn render(body: &str, ctx: &RenderContext) -> Result<String, TemplateError> 
 /// so it goes without the "call us" sentence rather than not at all (Today asks for the phone).
 pub const HELP_WITHOUT_PHONE: &str =
     "{business}: appointment texts. Msg frequency varies. Msg & data rates may apply. Reply STOP to opt out.";
+/// The same, in Spanish.
+pub const HELP_WITHOUT_PHONE_ES: &str =
+    "{business}: mensajes sobre sus citas. La frecuencia varía. Pueden aplicarse tarifas de mensajes y datos. Responda ALTO para darse de baja.";
 
 /// The texts Tidings ships with: one task per text — context, action, benefit.
 pub fn default_body(kind: TemplateKind) -> &'static str {
@@ -325,6 +339,7 @@ mod tests {
             staff: Some("Sam".into()),
             location: String::new(),
             style: DateStyle::for_region("GB"),
+            language: &crate::language::ENGLISH,
         };
         assert_eq!(
             render(
@@ -358,6 +373,28 @@ mod tests {
             )
             .unwrap(),
             "14:30"
+        );
+        // In Spanish, with Spanish words for what is missing.
+        let es = RenderContext {
+            language: &crate::language::SPANISH,
+            service: None,
+            ..ctx.clone()
+        };
+        assert_eq!(
+            render("Su {service} es el {weekday} {date} a las {time}.", &es).unwrap(),
+            "Su cita es el domingo 14 de marzo a las 09:00."
+        );
+        assert_eq!(
+            render(
+                "{time}",
+                &RenderContext {
+                    language: &crate::language::SPANISH,
+                    starts_at: Some(Utc.with_ymd_and_hms(2027, 3, 14, 18, 30, 0).unwrap()),
+                    ..us.clone()
+                }
+            )
+            .unwrap(),
+            "2:30 p. m."
         );
 
         // No business phone: the text is refused, never sent as "Call  for help."

@@ -152,9 +152,19 @@ pub fn typescript_bindings() -> String {
         "/** Regions whose people write 12-hour times (\"2:30 PM\"); `DateStyle::for_region`. */\n\
          export const TWELVE_HOUR_REGIONS: readonly string[] = [{}];\n\n\
          /** Regions that write the month before the day (\"March 14\"); `DateStyle::for_region`. */\n\
-         export const MONTH_FIRST_REGIONS: readonly string[] = [{}];\n",
+         export const MONTH_FIRST_REGIONS: readonly string[] = [{}];\n\n\
+         /** The languages customers can be texted in, English first; `tidings_domain::language`. */\n\
+         export const LANGUAGES: readonly {{ code: string, name: string, native_name: string }}[] = [{}];\n",
         list(tidings_domain::template::TWELVE_HOUR_REGIONS),
         list(tidings_domain::template::MONTH_FIRST_REGIONS),
+        tidings_domain::language::LANGUAGES
+            .iter()
+            .map(|l| format!(
+                "{{ code: \"{}\", name: \"{}\", native_name: \"{}\" }}",
+                l.code, l.name, l.native_name
+            ))
+            .collect::<Vec<_>>()
+            .join(", "),
     );
     format!(
         "// Generated from the Rust types by tidings-engine's `typescript_bindings`. Do not edit.\n\

@@ -18,6 +18,19 @@ use tidings_store::{
 
 use crate::reminders::TickItem;
 use crate::{Engine, EngineError};
+use tidings_domain::language::{Language, ENGLISH};
+
+/// The language texts to a client go in: their own, else the business's.
+pub(crate) fn client_language(
+    client: &Client,
+    settings: &tidings_domain::Settings,
+) -> &'static Language {
+    client
+        .language
+        .as_deref()
+        .and_then(tidings_domain::language::language)
+        .unwrap_or_else(|| settings.language())
+}
 
 /// Replies Twilio's Advanced Opt-Out sends itself (unless the desk asks Tidings to).
 const PROVIDER_ANSWERED: [&str; 3] = ["opt_out_confirmation", "opt_in_confirmation", "help_reply"];
@@ -124,20 +137,26 @@ impl Engine {
         // The answers, written out now (an unknown number gets none).
         let mut bodies = Vec::new();
         if let Some(c) = &client {
+            let language = route
+                .language
+                .unwrap_or_else(|| client_language(c, &settings));
             for key in &route.replies {
-                if let Some(body) = self.reply_body(c, key, route.revokes(), &settings)? {
+                if let Some((body, written_in)) =
+                    self.reply_body(c, key, route.revokes(), &settings, language)?
+                {
                     let cost = segments(&body);
-                    bodies.push((*key, body, cost));
+                    bodies.push((*key, body, cost, written_in));
                 }
             }
         }
         let replies = bodies
             .iter()
-            .map(|(key, body, cost)| QueuedReply {
+            .map(|(key, body, cost, written_in)| QueuedReply {
                 key,
                 body,
                 segments: cost.segments,
                 encoding: cost.encoding.as_str(),
+                language: written_in,
             })
             .collect();
         let Some(recorded) = self.store.record_inbound(&InboundEffects {
@@ -217,6 +236,11 @@ impl Engine {
             route.feedback = Some((appointment_id, answer));
             return Ok(route);
         }
+        // A keyword in a language other than English is answered in it ("ALTO" in Spanish);
+        // otherwise answers go in the client's language.
+        route.language = tidings_domain::language::keyword_in(body)
+            .map(|(_, l)| l)
+            .filter(|l| l.code != "en");
         match keyword(body) {
             Some(Keyword::Stop) => {
                 route.consent = Purpose::ALL
@@ -322,7 +346,8 @@ impl Engine {
         key: &str,
         revoking: bool,
         settings: &tidings_domain::Settings,
-    ) -> Result<Option<String>, EngineError> {
+        language: &'static Language,
+    ) -> Result<Option<(String, &'static str)>, EngineError> {
         let revoked = revoking || client.consent.service == ConsentState::Revoked;
         if revoked && key != "opt_out_confirmation" && key != "opt_in_confirmation" {
             return Ok(None);
@@ -336,6 +361,9 @@ impl Engine {
         let Some(template) = self.store.template_by_key(key)? else {
             return Ok(None);
         };
+        // In the language asked for, or English where the template has no text in it.
+        let (text, translated) = template.text_in(language.code);
+        let language = if translated { language } else { &ENGLISH };
         let zone = client
             .timezone
             .as_deref()
@@ -353,6 +381,7 @@ impl Engine {
             business: settings.business_name.clone(),
             business_phone: settings.business_phone.clone(),
             style: tidings_domain::DateStyle::for_region(&settings.phone_region),
+            language,
             starts_at: next.as_ref().map(|a| a.starts_at),
             zone: next
                 .as_ref()
@@ -362,11 +391,16 @@ impl Engine {
             staff: next.as_ref().and_then(|a| a.staff.clone()),
             location: next.map(|a| a.location).unwrap_or_default(),
         };
-        match render(&template.body, &ctx) {
-            Ok(body) => Ok(Some(body)),
+        match render(text, &ctx) {
+            Ok(body) => Ok(Some((body, language.code))),
             Err(tidings_domain::TemplateError::NoBusinessPhone) if key == "help_reply" => {
                 tracing::warn!("HELP answered without the business phone: none is set");
-                Ok(render(tidings_domain::template::HELP_WITHOUT_PHONE, &ctx).ok())
+                let without = if language.code == "es" {
+                    tidings_domain::template::HELP_WITHOUT_PHONE_ES
+                } else {
+                    tidings_domain::template::HELP_WITHOUT_PHONE
+                };
+                Ok(render(without, &ctx).ok().map(|b| (b, language.code)))
             }
             Err(err) => {
                 // Today asks for what is missing (the business phone); the customer's text is
@@ -408,6 +442,8 @@ struct Route {
     marks: InboundMarks,
     /// Reply templates to answer with, in order.
     replies: Vec<&'static str>,
+    /// The language of the customer's keyword, when it was not English.
+    language: Option<&'static Language>,
 }
 
 impl Route {

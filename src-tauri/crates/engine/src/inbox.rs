@@ -308,6 +308,8 @@ impl Engine {
             business: settings.business_name.clone(),
             business_phone: settings.business_phone.clone(),
             style: tidings_domain::DateStyle::for_region(&settings.phone_region),
+            // The quick replies are written in English (the desk's own language for now).
+            language: &tidings_domain::language::ENGLISH,
             starts_at: next.map(|a| a.starts_at),
             zone,
             service: next.and_then(|a| a.service.clone()),

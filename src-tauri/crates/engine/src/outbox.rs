@@ -41,6 +41,8 @@ pub(crate) enum Delivery {
 pub(crate) struct Ready<'a> {
     pub body: &'a str,
     pub version_id: Option<i64>,
+    /// The language a template was rendered in.
+    pub language: Option<&'static str>,
     pub cost: SegmentInfo,
     /// With a hand-off, the provider holds it until then.
     pub ahead: Option<DateTime<Utc>>,
@@ -104,6 +106,8 @@ impl Engine {
             segments: cost.segments,
             encoding: cost.encoding.as_str(),
             now,
+            // Written by a person, in whatever language they wrote it.
+            language: None,
         })?;
         let m = self
             .store
@@ -116,6 +120,7 @@ impl Engine {
                 Ready {
                     body,
                     version_id: None,
+                    language: None,
                     cost,
                     ahead: None,
                     sent_at: now,
@@ -145,6 +150,7 @@ impl Engine {
                 template_version_id: ready.version_id,
                 segments: ready.cost.segments,
                 encoding,
+                language: ready.language,
             },
         )?;
         let provider = self.provider();

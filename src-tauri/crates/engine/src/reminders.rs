@@ -17,7 +17,11 @@ pub struct Template {
     pub purpose: Purpose,
     pub version: u32,
     pub version_id: i64,
+    /// The English text.
     pub body: String,
+    /// The text in each other language it has ("es"), of the same version; a language
+    /// without one gets the English.
+    pub translations: std::collections::BTreeMap<String, String>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -28,6 +32,7 @@ pub struct TemplateVersion {
     pub template_id: i64,
     pub version: u32,
     pub body: String,
+    pub translations: std::collections::BTreeMap<String, String>,
     pub created_at: DateTime<Utc>,
     pub created_by: String,
 }

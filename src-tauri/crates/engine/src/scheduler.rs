@@ -1,7 +1,7 @@
 //! Planning reminders from appointments and rules, and the scheduler's pass: the gate that
 //! runs at send time on current data, then the provider.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 use tidings_domain::gate::{decide, CapUsage, Decision, RuleFacts, Snapshot, TextKind};
@@ -17,6 +17,7 @@ use tidings_sms::ProviderError;
 
 use crate::dispatch::AfterFailure;
 use crate::outbox::Delivery;
+use tidings_domain::language::{Language, ENGLISH};
 use tidings_store::{MessageRow, NewPlannedMessage, RuleRow, RuleSpec, TemplateRow};
 
 use crate::error::bad_input;
@@ -97,6 +98,40 @@ pub fn default_templates() -> Vec<(&'static str, TemplateKind, &'static str, &'s
     ]
 }
 
+/// The Spanish text of a shipped template, by key: written as a Spanish speaker writes a
+/// short service text (formal "usted", the keyword to stop named as ALTO).
+pub fn spanish_text(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "reminder_confirm" => "{business}: su cita es el {weekday} {date} a las {time}. Responda SÍ para confirmar o NO para cambiarla. Responda ALTO para no recibir más mensajes.",
+        "reminder_soon" => "{business}: le esperamos hoy a las {time}. Responda ALTO para no recibir más mensajes.",
+        "confirmation_reply" => "Gracias, {first_name}: su cita del {weekday} a las {time} queda confirmada. ¡Hasta pronto!",
+        "reschedule_reply" => "Gracias, {first_name}. Le escribiremos en breve para buscar otra hora. También puede llamarnos al {business_phone}.",
+        "help_reply" => "{business}: mensajes sobre sus citas. La frecuencia varía. Pueden aplicarse tarifas de mensajes y datos. Para ayuda, llame al {business_phone}. Responda ALTO para darse de baja.",
+        "opt_out_confirmation" => "{business}: no le enviaremos más mensajes. Responda COMENZAR para volver a recibirlos.",
+        "opt_in_confirmation" => "{business}: volverá a recibir mensajes sobre sus citas. Responda ALTO para darse de baja.",
+        "holding_reply" => "Gracias por su mensaje. Alguien de {business} le responderá lo antes posible.",
+        "follow_up" => "¡Gracias por visitar {business}, {first_name}! Reserve su próxima cita cuando quiera: {business_phone}. Responda ALTO para darse de baja.",
+        "follow_up_ask" => "Gracias por venir hoy a {business}, {first_name}. ¿Qué tal su visita? Responda con un número del 1 (mal) al 5 (excelente). Responda ALTO para darse de baja.",
+        _ => return None,
+    })
+}
+
+/// The shipped templates with their texts in every language Tidings ships.
+pub fn shipped_templates() -> Vec<tidings_store::ShippedTemplate> {
+    default_templates()
+        .into_iter()
+        .map(|(key, kind, name, body)| tidings_store::ShippedTemplate {
+            key,
+            kind,
+            name,
+            body,
+            translations: spanish_text(key)
+                .map(|es| std::iter::once(("es".to_owned(), es.to_owned())).collect())
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
 fn template_view(t: tidings_store::TemplateRow) -> Template {
     Template {
         id: t.id,
@@ -107,6 +142,7 @@ fn template_view(t: tidings_store::TemplateRow) -> Template {
         version: t.version,
         version_id: t.version_id,
         body: t.body,
+        translations: t.translations,
         updated_at: t.updated_at,
     }
 }
@@ -171,12 +207,8 @@ fn outbox_view(m: MessageRow) -> OutboxMessage {
 impl Engine {
     /// Makes sure every shipped template exists (run at start).
     pub(crate) fn ensure_default_templates(&self) -> Result<(), EngineError> {
-        let defaults = default_templates();
-        let rows: Vec<(&str, TemplateKind, &str, &str)> = defaults
-            .iter()
-            .map(|(k, kind, n, b)| (*k, *kind, *n, *b))
-            .collect();
-        self.store.ensure_templates(&rows, self.now())?;
+        self.store
+            .ensure_templates(&shipped_templates(), self.now())?;
         Ok(())
     }
 
@@ -199,17 +231,32 @@ impl Engine {
                 template_id: v.template_id,
                 version: v.version,
                 body: v.body,
+                translations: v.translations,
                 created_at: v.created_at,
                 created_by: v.created_by,
             })
             .collect())
     }
 
-    /// Saves new wording as a new version; unknown variables are refused, naming them.
+    /// Saves new English wording as a new version, keeping the other languages' texts.
     pub fn save_template(
         &self,
         template_id: i64,
         body: &str,
+        source: WriteSource,
+        actor: &str,
+    ) -> Result<Template, EngineError> {
+        self.save_template_texts(template_id, body, None, source, actor)
+    }
+
+    /// Saves new wording as a new version, in English and (when given) every other language,
+    /// versioned together; an empty text in a language removes it (that language then gets
+    /// the English). Unknown variables are refused, naming them and the language.
+    pub fn save_template_texts(
+        &self,
+        template_id: i64,
+        body: &str,
+        translations: Option<&BTreeMap<String, String>>,
         source: WriteSource,
         actor: &str,
     ) -> Result<Template, EngineError> {
@@ -219,7 +266,32 @@ impl Engine {
             .store
             .template(template_id)?
             .ok_or_else(|| EngineError::NotFound("That template no longer exists.".into()))?;
-        if current.body == body {
+        let translations = match translations {
+            None => current.translations.clone(),
+            Some(given) => {
+                let mut kept = BTreeMap::new();
+                for (code, text) in given {
+                    let language = tidings_domain::language::language(code)
+                        .filter(|l| l.code != "en")
+                        .ok_or_else(|| {
+                            bad_input(
+                                "translations",
+                                format!("\"{code}\" is not a language Tidings writes texts in besides English."),
+                            )
+                        })?;
+                    let text = text.trim();
+                    if text.is_empty() {
+                        continue;
+                    }
+                    check_template(text).map_err(|e| {
+                        bad_input("translations", format!("{}: {e}", language.name))
+                    })?;
+                    kept.insert(language.code.to_owned(), text.to_owned());
+                }
+                kept
+            }
+        };
+        if current.body == body && current.translations == translations {
             return Ok(template_view(current));
         }
         let saved = self
@@ -227,6 +299,7 @@ impl Engine {
             .add_template_version(
                 template_id,
                 body,
+                &translations,
                 self.now(),
                 self.audit(actor, source, "template", "new_version"),
             )?
@@ -251,12 +324,32 @@ impl Engine {
             .ok_or_else(|| {
                 EngineError::NotFound(format!("There is no version {version} of that template."))
             })?;
-        self.save_template(template_id, &old.body, source, actor)
+        self.save_template_texts(
+            template_id,
+            &old.body,
+            Some(&old.translations),
+            source,
+            actor,
+        )
     }
 
-    /// The text as the next upcoming client would get it, with its cost and warnings.
-    pub fn preview_template(&self, body: &str) -> Result<TemplatePreview, EngineError> {
+    /// The text as the next upcoming client would get it, with its cost and warnings; `language`
+    /// is the language `body` is written in (English when none).
+    pub fn preview_template(
+        &self,
+        body: &str,
+        language: Option<&str>,
+    ) -> Result<TemplatePreview, EngineError> {
         check_template(body).map_err(|e| bad_input("body", e.to_string()))?;
+        let language = match language.map(str::trim).filter(|l| !l.is_empty()) {
+            None => &ENGLISH,
+            Some(code) => tidings_domain::language::language(code).ok_or_else(|| {
+                bad_input(
+                    "language",
+                    format!("\"{code}\" is not a language Tidings writes texts in."),
+                )
+            })?,
+        };
         let settings = self.settings()?;
         let now = self.now();
         let next = self
@@ -275,6 +368,7 @@ impl Engine {
                         business: settings.business_name.clone(),
                         business_phone: settings.business_phone.clone(),
                         style: tidings_domain::DateStyle::for_region(&settings.phone_region),
+                        language,
                         starts_at: Some(a.starts_at),
                         zone: appointment_zone.unwrap_or(zone),
                         service: a.service.clone(),
@@ -291,6 +385,7 @@ impl Engine {
                     business: settings.business_name.clone(),
                     business_phone: settings.business_phone.clone(),
                     style: tidings_domain::DateStyle::for_region(&settings.phone_region),
+                    language,
                     starts_at: Some(now + Duration::days(1)),
                     zone,
                     service: Some("appointment".into()),
@@ -903,6 +998,7 @@ impl Engine {
             Ok(Gate::Send {
                 body,
                 version_id,
+                language,
                 cost,
             }) => {
                 if m.reason.as_deref() == Some(HELD_FOR_REVIEW) {
@@ -911,6 +1007,7 @@ impl Engine {
                 let ready = crate::outbox::Ready {
                     body: &body,
                     version_id,
+                    language,
                     cost,
                     ahead,
                     // A handed-off text counts (for caps) from when it goes out.
@@ -953,15 +1050,20 @@ impl Engine {
                             return Ok(Ok(Gate::Send {
                                 body: m.body.clone(),
                                 version_id: None,
+                                language: None,
                                 cost: segments(&m.body),
                             }))
                         }
                     }
                 };
                 match (template, &judged.appointment) {
-                    (Some(template), Some(appointment)) => {
-                        rendered(&template, settings, appointment, judged.zone)
-                    }
+                    (Some(template), Some(appointment)) => rendered(
+                        &template,
+                        settings,
+                        appointment,
+                        judged.zone,
+                        judged.language,
+                    ),
                     _ => Err(SuppressReason::RuleDisabled),
                 }
             }
@@ -1044,11 +1146,17 @@ impl Engine {
             caps: &settings.caps,
             usage,
         });
+        // The client's own language, else the business's.
+        let language = client.as_ref().map_or_else(
+            || settings.language(),
+            |c| crate::inbound::client_language(c, settings),
+        );
         Ok(Judged {
             decision,
             rule,
             appointment,
             zone: hours.zone,
+            language,
         })
     }
 
@@ -1106,16 +1214,21 @@ impl Engine {
     }
 }
 
-/// A template filled in for an appointment, ready to send; a template that no longer renders
-/// counts as a disabled rule. Times are the appointment's own (where it takes place), not the
-/// reader's; `fallback` is the zone when the appointment's is unknown.
+/// A template filled in for an appointment, ready to send, in `language` (English where the
+/// template has no text in it); a template that no longer renders counts as a disabled rule.
+/// Times are the appointment's own (where it takes place), not the reader's; `fallback` is the
+/// zone when the appointment's is unknown.
 fn rendered(
     template: &TemplateRow,
     settings: &Settings,
     appointment: &Appointment,
     fallback: chrono_tz::Tz,
+    language: &'static Language,
 ) -> Result<Gate, SuppressReason> {
+    let (text, translated) = template.text_in(language.code);
+    let language = if translated { language } else { &ENGLISH };
     let ctx = RenderContext {
+        language,
         minutes: None,
         client_name: appointment.client_name.clone(),
         business: settings.business_name.clone(),
@@ -1127,7 +1240,7 @@ fn rendered(
         staff: appointment.staff.clone(),
         location: appointment.location.clone(),
     };
-    let body = match render(&template.body, &ctx) {
+    let body = match render(text, &ctx) {
         Ok(body) => body,
         Err(tidings_domain::TemplateError::NoBusinessPhone) => {
             return Err(SuppressReason::NoBusinessPhone)
@@ -1138,6 +1251,7 @@ fn rendered(
     Ok(Gate::Send {
         body,
         version_id: Some(template.version_id),
+        language: Some(language.code),
         cost,
     })
 }
@@ -1150,12 +1264,16 @@ struct Judged {
     appointment: Option<Appointment>,
     /// The recipient's zone (a time in a text is the appointment's own, else this).
     zone: chrono_tz::Tz,
+    /// The language the text is written in (the client's, else the business's).
+    language: &'static Language,
 }
 
 enum Gate {
     Send {
         body: String,
         version_id: Option<i64>,
+        /// The language a template was rendered in (`None` for a text as written).
+        language: Option<&'static str>,
         cost: SegmentInfo,
     },
     Later(DateTime<Utc>),

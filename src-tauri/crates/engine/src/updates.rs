@@ -164,6 +164,8 @@ impl Engine {
             business: settings.business_name.clone(),
             business_phone: settings.business_phone.clone(),
             style: tidings_domain::DateStyle::for_region(&settings.phone_region),
+            // Updates are written by the desk, in English for now.
+            language: &tidings_domain::language::ENGLISH,
             starts_at: Some(appointment.starts_at),
             zone: appointment.timezone.parse().unwrap_or(chrono_tz::UTC),
             service: appointment.service.clone(),

@@ -52,6 +52,7 @@ fn ann() -> ClientInput {
         phone: "07400 123001".into(),
         timezone: None,
         notes: None,
+        language: None,
     }
 }
 

@@ -194,6 +194,130 @@ fn yes_confirms_the_appointment_that_was_asked_about() {
 }
 
 #[test]
+fn a_spanish_speaking_client_is_reminded_answered_and_opted_out_in_spanish() {
+    let d = desk();
+    // Her language, set on her page.
+    let ann = d.engine.client_detail(d.client).unwrap().client;
+    d.engine
+        .update_client(
+            d.client,
+            &ClientInput {
+                name: ann.name.clone(),
+                phone: ann.phone.clone(),
+                language: Some("es".into()),
+                ..ClientInput::default()
+            },
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+    // Wednesday 3 March 2027, 10:00 in London.
+    let appt = d.book(utc(3, 3, 10));
+    d.clock.set(utc(3, 2, 10));
+    assert_eq!(run(d.engine.tick()).unwrap().sent.len(), 1);
+    let reminder = d.delivered().last().unwrap().clone();
+    assert_eq!(
+        reminder,
+        "Quay: su cita es el miércoles 3 de marzo a las 10:00. Responda SÍ para confirmar o NO para cambiarla. Responda ALTO para no recibir más mensajes."
+    );
+    let sent = d.engine.outbox(Some(appt)).unwrap();
+    assert_eq!(
+        sent[0].segments, 3,
+        "accents make it UCS-2: {:?}",
+        sent[0].encoding
+    );
+
+    // "sí" confirms; the answer is in Spanish.
+    d.says("¡Sí!");
+    assert_eq!(
+        d.engine.appointment(appt).unwrap().status,
+        AppointmentStatus::Confirmed
+    );
+    assert!(
+        d.delivered()
+            .last()
+            .unwrap()
+            .starts_with("Gracias, Ann: su cita del miércoles a las 10:00 queda confirmada."),
+        "{:?}",
+        d.delivered()
+    );
+
+    // AYUDA gets the help text in Spanish, with the business phone.
+    d.says("ayuda");
+    assert!(d
+        .delivered()
+        .last()
+        .unwrap()
+        .contains("Para ayuda, llame al 020 7123 4567."));
+
+    // "No más" opts her out, at once, answered in Spanish.
+    d.says("No más");
+    let client = d.engine.client_detail(d.client).unwrap().client;
+    assert_eq!(client.consent.service, ConsentState::Revoked);
+    assert!(
+        d.delivered()
+            .last()
+            .unwrap()
+            .contains("no le enviaremos más mensajes"),
+        "{:?}",
+        d.delivered()
+    );
+    // COMENZAR brings her back.
+    d.says("Comenzar");
+    assert_eq!(
+        d.engine
+            .client_detail(d.client)
+            .unwrap()
+            .client
+            .consent
+            .service,
+        ConsentState::Granted
+    );
+    assert!(d
+        .delivered()
+        .last()
+        .unwrap()
+        .contains("volverá a recibir mensajes"));
+}
+
+#[test]
+fn a_spanish_keyword_is_answered_in_spanish_and_spanish_free_text_asking_to_stop_is_flagged() {
+    let d = desk();
+    // Ann has no language of her own (the business's: English), and writes ALTO.
+    d.says("ALTO");
+    assert_eq!(
+        d.engine
+            .client_detail(d.client)
+            .unwrap()
+            .client
+            .consent
+            .service,
+        ConsentState::Revoked
+    );
+    assert_eq!(
+        d.delivered().last().unwrap(),
+        "Quay: no le enviaremos más mensajes. Responda COMENZAR para volver a recibirlos."
+    );
+    d.says("START");
+    assert!(d
+        .delivered()
+        .last()
+        .unwrap()
+        .contains("you'll get appointment texts again"));
+
+    // "Ya no me manden mensajes" is for staff to review, with no automatic answer.
+    let before = d.delivered().len();
+    d.says("Ya no me manden mensajes por favor");
+    assert_eq!(
+        d.delivered().len(),
+        before,
+        "no holding reply to a possible opt-out"
+    );
+    let counts = d.engine.inbox_counts().unwrap();
+    assert_eq!(counts.possible_opt_out, 1, "{counts:?}");
+}
+
+#[test]
 fn no_asks_to_reschedule_and_an_answer_without_a_question_goes_to_staff() {
     let d = desk();
     let appt = d.book(utc(3, 3, 10));

@@ -128,6 +128,7 @@ fn run(s: &Scenario) -> Result<usize, TestCaseError> {
                         phone: (*phone).into(),
                         timezone: zone.map(str::to_owned),
                         notes: None,
+                        language: None,
                     },
                     WriteSource::Ui,
                     "desk",

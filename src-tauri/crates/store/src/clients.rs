@@ -19,7 +19,7 @@ const CLIENT_COLUMNS: &str =
       ORDER BY e.id DESC LIMIT 1),
      (SELECT action FROM consent_events e WHERE e.client_id = c.id AND e.purpose = 'marketing'
       ORDER BY e.id DESC LIMIT 1),
-     c.unreachable_reason";
+     c.unreachable_reason, c.language";
 
 const EVENT_COLUMNS: &str =
     "id, client_id, purpose, action, channel, disclosure_text, disclosure_version,
@@ -64,6 +64,7 @@ fn client(row: &Row<'_>) -> rusqlite::Result<Client> {
             marketing: consent_state(row.get(9)?),
         },
         unreachable: row.get(10)?,
+        language: row.get(11)?,
     })
 }
 
@@ -264,14 +265,15 @@ impl Store {
     ) -> Result<Client, StoreError> {
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO clients (name, phone, timezone, notes, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                "INSERT INTO clients (name, phone, timezone, notes, created_at, updated_at, language)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
                 params![
                     valid.name,
                     valid.phone,
                     valid.timezone,
                     valid.notes,
-                    now.to_rfc3339()
+                    now.to_rfc3339(),
+                    valid.language
                 ],
             )?;
             let id = tx.last_insert_rowid();
@@ -302,9 +304,18 @@ impl Store {
             };
             tx.execute(
                 "UPDATE clients SET name = ?2, phone = ?3, timezone = ?4, notes = ?5, updated_at = ?6,
-                    unreachable_reason = CASE WHEN phone = ?3 THEN unreachable_reason END
+                    unreachable_reason = CASE WHEN phone = ?3 THEN unreachable_reason END,
+                    language = ?7
                  WHERE id = ?1",
-                params![id, valid.name, valid.phone, valid.timezone, valid.notes, now.to_rfc3339()],
+                params![
+                    id,
+                    valid.name,
+                    valid.phone,
+                    valid.timezone,
+                    valid.notes,
+                    now.to_rfc3339(),
+                    valid.language
+                ],
             )?;
             let id_text = id.to_string();
             audit::insert(
@@ -449,7 +460,8 @@ impl Store {
     /// Every client keyed by number, for planning an import.
     pub fn existing_clients(&self) -> Result<HashMap<String, ExistingClient>, StoreError> {
         self.read(|conn| {
-            let mut stmt = conn.prepare("SELECT id, name, phone, timezone, notes FROM clients")?;
+            let mut stmt =
+                conn.prepare("SELECT id, name, phone, timezone, notes, language FROM clients")?;
             let rows = stmt
                 .query_map([], |r| {
                     Ok((
@@ -459,6 +471,7 @@ impl Store {
                             name: r.get(1)?,
                             timezone: r.get(3)?,
                             notes: r.get(4)?,
+                            language: r.get(5)?,
                         },
                     ))
                 })?
@@ -481,14 +494,15 @@ impl Store {
         self.write(|tx| {
             let now_text = now.to_rfc3339();
             let mut insert = tx.prepare(
-                "INSERT INTO clients (name, phone, timezone, notes, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                "INSERT INTO clients (name, phone, timezone, notes, created_at, updated_at, language)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
             )?;
             let mut update = tx.prepare(
                 "UPDATE clients SET name = ?2,
                     timezone = coalesce(?3, timezone),
                     notes = CASE WHEN ?4 = '' THEN notes ELSE ?4 END,
-                    updated_at = ?5
+                    updated_at = ?5,
+                    language = coalesce(?6, language)
                  WHERE id = ?1",
             )?;
             let total = plan.len();
@@ -506,7 +520,8 @@ impl Store {
                             valid.phone,
                             valid.timezone,
                             valid.notes,
-                            now_text
+                            now_text,
+                            valid.language
                         ])?;
                         tx.last_insert_rowid()
                     }
@@ -516,7 +531,8 @@ impl Store {
                             valid.name,
                             valid.timezone,
                             valid.notes,
-                            now_text
+                            now_text,
+                            valid.language
                         ])?;
                         client_id
                     }

@@ -15,6 +15,8 @@ pub struct ClaimedBody<'a> {
     pub template_version_id: Option<i64>,
     pub segments: u32,
     pub encoding: &'a str,
+    /// The language a template text was rendered in ("es"); `None` keeps what was recorded.
+    pub language: Option<&'a str>,
 }
 
 /// A provider-side cancel waiting to be made.
@@ -79,9 +81,16 @@ impl Store {
         self.write(|tx| {
             let n = tx.execute(
                 "UPDATE messages SET body = ?2, template_version_id = coalesce(?3, template_version_id),
-                    segments = ?4, encoding = ?5
+                    segments = ?4, encoding = ?5, language = coalesce(?6, language)
                  WHERE id = ?1 AND status = 'sending'",
-                params![id, claimed.body, claimed.template_version_id, claimed.segments, claimed.encoding],
+                params![
+                    id,
+                    claimed.body,
+                    claimed.template_version_id,
+                    claimed.segments,
+                    claimed.encoding,
+                    claimed.language
+                ],
             )?;
             moved_unless(n == 1, id, MessageStatus::Sending, MessageStatus::Sending)
         })

@@ -51,6 +51,8 @@ pub struct QueuedReply<'a> {
     pub body: &'a str,
     pub segments: u32,
     pub encoding: &'a str,
+    /// The language it is written in ("es").
+    pub language: &'a str,
 }
 
 /// Everything one customer text does.
@@ -160,6 +162,7 @@ impl Store {
                         segments: r.segments,
                         encoding: r.encoding,
                         now: e.now,
+                        language: Some(r.language),
                     },
                     MessageStatus::Planned,
                 )?);

@@ -134,6 +134,8 @@ pub struct NewDirectText<'a> {
     pub segments: u32,
     pub encoding: &'a str,
     pub now: DateTime<Utc>,
+    /// The language it is written in, when Tidings wrote it from a template ("es").
+    pub language: Option<&'a str>,
 }
 
 impl Store {
@@ -497,9 +499,9 @@ pub(crate) fn insert_direct_text(
     tx.execute(
             "INSERT INTO messages (direction, client_id, appointment_id, purpose, automated,
                 to_number, body, status, reason, direct_kind, send_at, claimed_at, sent_by,
-                segments, encoding, created_at, updated_at)
+                segments, encoding, created_at, updated_at, language)
              VALUES ('outbound', ?1, ?2, 'service', 0, ?3, ?4, ?10, ?5, ?5, ?6, CASE WHEN ?10 = 'sending' THEN ?6 END, ?7,
-                ?8, ?9, ?6, ?6)",
+                ?8, ?9, ?6, ?6, ?11)",
             params![
                 text.client_id,
                 text.appointment_id,
@@ -510,7 +512,8 @@ pub(crate) fn insert_direct_text(
                 text.sent_by,
                 text.segments,
                 text.encoding,
-                status
+                status,
+                text.language
             ],
         )?;
     Ok(tx.last_insert_rowid())

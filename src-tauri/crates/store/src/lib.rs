@@ -48,8 +48,8 @@ pub use insights::{DayTotals, DayWindow, ReminderGroup, VersionName};
 pub use notices::{NewNotice, NoticeCounts, NoticeText};
 pub use open::{schema_version_supported, MIGRATIONS};
 pub use reminders::{
-    MessageRow, NewPlannedMessage, QuestionKind, RuleRow, RuleSpec, SentMessage, TemplateRow,
-    TemplateVersionRow,
+    MessageRow, NewPlannedMessage, QuestionKind, RuleRow, RuleSpec, SentMessage, ShippedTemplate,
+    TemplateRow, TemplateVersionRow,
 };
 pub use sandbox::{NewSandboxRecord, SandboxDirection, SandboxRecord};
 

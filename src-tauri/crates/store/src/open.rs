@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_outcome_unknown.sql"),
     include_str!("../migrations/0015_direct_kind.sql"),
     include_str!("../migrations/0016_feeds.sql"),
+    include_str!("../migrations/0017_languages.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -1,6 +1,6 @@
 //! Templates, reminder rules and messages.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
@@ -20,8 +20,31 @@ pub struct TemplateRow {
     pub purpose: Purpose,
     pub version: u32,
     pub version_id: i64,
+    /// The English text.
     pub body: String,
+    /// The text in each other language it has, by code ("es"), of the same version.
+    pub translations: BTreeMap<String, String>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl TemplateRow {
+    /// The text in `language`, or the English one when it has none (the bool says which).
+    pub fn text_in(&self, language: &str) -> (&str, bool) {
+        match self.translations.get(language) {
+            Some(text) if !text.trim().is_empty() => (text, true),
+            _ => (&self.body, language == "en"),
+        }
+    }
+}
+
+/// A template Tidings ships: its English text and its translations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShippedTemplate {
+    pub key: &'static str,
+    pub kind: TemplateKind,
+    pub name: &'static str,
+    pub body: &'static str,
+    pub translations: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,8 +53,15 @@ pub struct TemplateVersionRow {
     pub template_id: i64,
     pub version: u32,
     pub body: String,
+    pub translations: BTreeMap<String, String>,
     pub created_at: DateTime<Utc>,
     pub created_by: String,
+}
+
+fn translations(text: &str) -> rusqlite::Result<BTreeMap<String, String>> {
+    serde_json::from_str(text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,7 +158,8 @@ pub(crate) fn opt_time(value: Option<String>) -> rusqlite::Result<Option<DateTim
 }
 
 const TEMPLATE_SQL: &str =
-    "SELECT t.id, t.key, t.kind, t.name, t.purpose, v.version, v.id, v.body, v.created_at
+    "SELECT t.id, t.key, t.kind, t.name, t.purpose, v.version, v.id, v.body, v.created_at,
+        v.translations
      FROM templates t JOIN template_versions v ON v.template_id = t.id
      WHERE v.version = (SELECT max(version) FROM template_versions WHERE template_id = t.id)";
 
@@ -145,6 +176,7 @@ fn template(row: &Row<'_>) -> rusqlite::Result<TemplateRow> {
         version_id: row.get(6)?,
         body: row.get(7)?,
         updated_at: time(&row.get::<_, String>(8)?)?,
+        translations: translations(&row.get::<_, String>(9)?)?,
     })
 }
 
@@ -269,30 +301,55 @@ const LIVE: &str = "('planned', 'sending', 'retry_wait', 'scheduled_at_provider'
 const UNCLAIMED: &str = "('planned', 'retry_wait', 'scheduled_at_provider')";
 
 impl Store {
-    /// Adds each missing template (by key) with its first version.
+    /// Adds each missing template (by key) with its first version, in every language it ships
+    /// in. A template still at the English text Tidings shipped but missing a language it now
+    /// ships in gets a new version with it (one written by the desk is left alone).
     pub fn ensure_templates(
         &self,
-        defaults: &[(&str, TemplateKind, &str, &str)],
+        shipped: &[ShippedTemplate],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.write(|tx| {
-            for (key, kind, name, body) in defaults {
-                let exists: Option<i64> = tx
-                    .query_row("SELECT id FROM templates WHERE key = ?1", [key], |r| r.get(0))
+            for t in shipped {
+                let translated = serde_json::to_string(&t.translations)?;
+                let current: Option<(i64, u32, String, String)> = tx
+                    .query_row(
+                        "SELECT t.id, v.version, v.body, v.translations
+                         FROM templates t JOIN template_versions v ON v.template_id = t.id
+                         WHERE t.key = ?1 ORDER BY v.version DESC LIMIT 1",
+                        [t.key],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    )
                     .optional()?;
-                if exists.is_some() {
-                    continue;
+                match current {
+                    None => {
+                        tx.execute(
+                            "INSERT INTO templates (key, kind, name, purpose) VALUES (?1, ?2, ?3, ?4)",
+                            params![t.key, t.kind.as_str(), t.name, t.kind.purpose().as_str()],
+                        )?;
+                        let id = tx.last_insert_rowid();
+                        tx.execute(
+                            "INSERT INTO template_versions
+                                (template_id, version, body, created_at, created_by, translations)
+                             VALUES (?1, 1, ?2, ?3, 'Tidings', ?4)",
+                            params![id, t.body, stamp(now), translated],
+                        )?;
+                    }
+                    Some((id, version, body, have)) => {
+                        let have = translations(&have)?;
+                        let missing = t.translations.keys().any(|l| !have.contains_key(l));
+                        if body == t.body && missing {
+                            let mut all = t.translations.clone();
+                            all.extend(have);
+                            tx.execute(
+                                "INSERT INTO template_versions
+                                    (template_id, version, body, created_at, created_by, translations)
+                                 VALUES (?1, ?2, ?3, ?4, 'Tidings', ?5)",
+                                params![id, version + 1, body, stamp(now), serde_json::to_string(&all)?],
+                            )?;
+                        }
+                    }
                 }
-                tx.execute(
-                    "INSERT INTO templates (key, kind, name, purpose) VALUES (?1, ?2, ?3, ?4)",
-                    params![key, kind.as_str(), name, kind.purpose().as_str()],
-                )?;
-                let id = tx.last_insert_rowid();
-                tx.execute(
-                    "INSERT INTO template_versions (template_id, version, body, created_at, created_by)
-                     VALUES (?1, 1, ?2, ?3, 'Tidings')",
-                    params![id, body, stamp(now)],
-                )?;
             }
             Ok(())
         })
@@ -330,8 +387,8 @@ impl Store {
     ) -> Result<Vec<TemplateVersionRow>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare(
-                "SELECT id, template_id, version, body, created_at, created_by FROM template_versions
-                 WHERE template_id = ?1 ORDER BY version DESC",
+                "SELECT id, template_id, version, body, created_at, created_by, translations
+                 FROM template_versions WHERE template_id = ?1 ORDER BY version DESC",
             )?;
             let rows = stmt
                 .query_map([template_id], |r| {
@@ -342,6 +399,7 @@ impl Store {
                         body: r.get(3)?,
                         created_at: time(&r.get::<_, String>(4)?)?,
                         created_by: r.get(5)?,
+                        translations: translations(&r.get::<_, String>(6)?)?,
                     })
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
@@ -354,6 +412,7 @@ impl Store {
         &self,
         template_id: i64,
         body: &str,
+        translated: &BTreeMap<String, String>,
         now: DateTime<Utc>,
         audit_entry: NewAuditEntry<'_>,
     ) -> Result<Option<TemplateRow>, StoreError> {
@@ -367,14 +426,16 @@ impl Store {
                 return Ok(None);
             };
             tx.execute(
-                "INSERT INTO template_versions (template_id, version, body, created_at, created_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO template_versions
+                    (template_id, version, body, created_at, created_by, translations)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     template_id,
                     version + 1,
                     body,
                     stamp(now),
-                    audit_entry.actor
+                    audit_entry.actor,
+                    serde_json::to_string(translated)?
                 ],
             )?;
             let id_text = template_id.to_string();
@@ -382,7 +443,11 @@ impl Store {
                 tx,
                 &NewAuditEntry {
                     entity_id: Some(&id_text),
-                    detail: serde_json::json!({ "version": version + 1, "body": body }),
+                    detail: serde_json::json!({
+                        "version": version + 1,
+                        "body": body,
+                        "translations": translated,
+                    }),
                     ..audit_entry
                 },
             )?;

@@ -268,6 +268,7 @@ fn valid_client(phone: &str) -> tidings_domain::ValidClient {
         phone: phone.into(),
         timezone: None,
         notes: String::new(),
+        language: None,
     }
 }
 
@@ -504,6 +505,7 @@ fn a_transition_that_changes_nothing_is_an_error_and_unknown_statuses_are_refuse
             segments: 1,
             encoding: "gsm7",
             now,
+            language: None,
         })
         .unwrap();
     assert_eq!(
