@@ -57,6 +57,11 @@ impl AppState {
         tauri::async_runtime::spawn(async move {
             let _ = feeds.spawn_feed_reader().await;
         });
+        // And the watch for writes other processes make (a command-line import or tick).
+        let watcher = engine.clone();
+        tauri::async_runtime::spawn(async move {
+            let _ = watcher.spawn_change_watcher().await;
+        });
         self.opened.send_replace(Some(engine.clone()));
         Ok(engine)
     }
@@ -108,10 +113,10 @@ pub fn forward_changes(app: AppHandle) {
         loop {
             let batch = match changes.recv().await {
                 Ok(batch) => batch,
-                // Fell behind: tell the window to reload everything it shows.
+                // Fell behind: tell the window to read again everything it shows.
                 Err(RecvError::Lagged(_)) => ChangeBatch {
                     source: WriteSource::Background,
-                    changes: vec![Change::Settings],
+                    changes: Change::everything(),
                 },
                 Err(RecvError::Closed) => return,
             };

@@ -77,6 +77,26 @@ pub enum Change {
     },
 }
 
+impl Change {
+    /// Every kind of change a screen reloads on, for when what changed is not known (another
+    /// program wrote to the database, or the window fell behind on events): everything shown
+    /// is read again, and nothing typed is lost (unlike `Restored`, which reloads the window).
+    pub fn everything() -> Vec<Change> {
+        vec![
+            Change::Settings,
+            Change::Clients,
+            Change::Disclosures,
+            Change::Appointments,
+            Change::Catalog,
+            Change::Templates,
+            Change::Rules,
+            Change::Messages,
+            Change::Backups,
+            Change::Feeds,
+        ]
+    }
+}
+
 /// Everything one write changed, sent to the UI as a single event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ChangeBatch {

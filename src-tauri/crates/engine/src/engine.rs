@@ -87,6 +87,9 @@ pub struct DoctorReport {
 }
 
 const CHANGE_CHANNEL_CAPACITY: usize = 256;
+/// How often the app looks for writes other processes made (a command-line import shows
+/// within a second).
+const CHANGE_WATCH_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 pub struct Engine {
     pub(crate) store: Arc<Store>,
@@ -114,6 +117,9 @@ pub struct Engine {
     /// One feed read at a time in this process.
     pub(crate) feed_reading: tokio::sync::Mutex<()>,
     pub(crate) feed_timeout: std::time::Duration,
+    /// This process's name in the change log (random per open), so its own events are told
+    /// from other processes'.
+    origin: String,
 }
 
 impl std::fmt::Debug for Engine {
@@ -153,6 +159,7 @@ impl Engine {
             feed_wake: Arc::new(tokio::sync::Notify::new()),
             feed_reading: tokio::sync::Mutex::new(()),
             feed_timeout: config.feed_timeout,
+            origin: format!("{:016x}", fastrand::u64(..)),
         };
         engine.ensure_default_templates()?;
         engine.load_provider()?;
@@ -197,11 +204,84 @@ impl Engine {
     }
 
     pub(crate) fn publish(&self, source: WriteSource, changes: Vec<Change>) {
-        if !changes.is_empty() {
-            // No subscriber (the command line) is fine: nobody needs telling.
-            let _ = self.changes.send(ChangeBatch { source, changes });
-            self.wake.notify_one();
+        if changes.is_empty() {
+            return;
         }
+        let batch = ChangeBatch { source, changes };
+        // Written down for other processes on this database (an open window, when this is the
+        // command line). Best effort: the write itself is committed already, and a window that
+        // misses the event still sees the database move and reloads what it shows.
+        match serde_json::to_string(&batch) {
+            Ok(json) => {
+                if let Err(err) = self.store.log_changes(&self.origin, &json, self.now()) {
+                    tracing::warn!("could not record a change for other windows: {err}");
+                }
+            }
+            Err(err) => tracing::warn!("could not record a change for other windows: {err}"),
+        }
+        self.announce(batch);
+    }
+
+    /// Tells this process's subscribers (the window) and wakes the scheduler.
+    fn announce(&self, batch: ChangeBatch) {
+        // No subscriber (the command line) is fine: nobody needs telling.
+        let _ = self.changes.send(batch);
+        self.wake.notify_one();
+    }
+
+    /// Watches for writes other processes make to the database (a command-line import or
+    /// tick while the app is open) and announces them as if they were this process's own:
+    /// the events they logged, or, when a write came without any (another program), every
+    /// kind of change, so what is shown is read again. Checks twice a second; runs until the
+    /// engine is dropped.
+    pub fn spawn_change_watcher(self: Arc<Self>) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut version = self.store.data_version().ok();
+            let mut cursor = self.store.last_change_id().unwrap_or(0);
+            loop {
+                tokio::time::sleep(CHANGE_WATCH_EVERY).await;
+                if let Err(err) = self.announce_foreign_changes(&mut version, &mut cursor) {
+                    tracing::warn!("could not read other processes' changes: {err}");
+                }
+            }
+        })
+    }
+
+    /// One look for other processes' writes (see [`Engine::spawn_change_watcher`]).
+    pub fn announce_foreign_changes(
+        &self,
+        version: &mut Option<i64>,
+        cursor: &mut i64,
+    ) -> Result<usize, EngineError> {
+        let now = self.store.data_version()?;
+        if *version == Some(now) {
+            return Ok(0);
+        }
+        *version = Some(now);
+        let (batches, newest) = self.store.changes_since(*cursor, &self.origin)?;
+        *cursor = newest;
+        let mut announced = 0;
+        for json in batches {
+            match serde_json::from_str::<ChangeBatch>(&json) {
+                Ok(batch) => {
+                    self.announce(batch);
+                    announced += 1;
+                }
+                Err(err) => {
+                    tracing::warn!("a change another process recorded is unreadable: {err}")
+                }
+            }
+        }
+        if announced == 0 {
+            // Someone wrote without saying what (another program, or a version before the
+            // change log): read everything again.
+            self.announce(ChangeBatch {
+                source: WriteSource::Cli,
+                changes: Change::everything(),
+            });
+            announced = 1;
+        }
+        Ok(announced)
     }
 
     pub fn settings(&self) -> Result<Settings, EngineError> {

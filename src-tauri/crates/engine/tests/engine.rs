@@ -121,3 +121,78 @@ fn a_damaged_database_reaches_the_ui_as_a_stable_code() {
     let err = Engine::open(EngineConfig::new(path)).unwrap_err();
     assert_eq!(err.payload().code, ErrorCode::DatabaseCorrupt);
 }
+
+#[test]
+fn writes_from_another_process_are_announced_as_its_own_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    // The app, and the command line: two engines on one file, as two processes are.
+    let (app, _) = open_engine(&dir);
+    app.complete_setup(&setup(), WriteSource::Ui, "desk")
+        .unwrap();
+    let (cli, _) = open_engine(&dir);
+    let mut seen = app.subscribe();
+    let (mut version, mut cursor) = (None, 0);
+    // Whatever was there before the watch began is not news.
+    app.announce_foreign_changes(&mut version, &mut cursor)
+        .unwrap();
+    while seen.try_recv().is_ok() {}
+
+    // Nothing written elsewhere: nothing announced.
+    assert_eq!(
+        app.announce_foreign_changes(&mut version, &mut cursor)
+            .unwrap(),
+        0
+    );
+    assert!(seen.try_recv().is_err());
+
+    // The command line adds a client: the app announces exactly what it changed.
+    let client = cli
+        .create_client(
+            &tidings_engine::domain::ClientInput {
+                name: "Ann Lee".into(),
+                phone: "07400 123001".into(),
+                ..Default::default()
+            },
+            WriteSource::Cli,
+            "cli",
+        )
+        .unwrap();
+    assert_eq!(
+        app.announce_foreign_changes(&mut version, &mut cursor)
+            .unwrap(),
+        1
+    );
+    let batch = seen.try_recv().unwrap();
+    assert_eq!(batch.source, WriteSource::Cli);
+    assert_eq!(batch.changes, vec![Change::Client { id: client.id }]);
+    assert!(seen.try_recv().is_err());
+
+    // The app's own writes are never announced twice.
+    app.update_settings(
+        &SettingsUpdate {
+            business_name: Some("Harbour Hair & Beauty".into()),
+            ..SettingsUpdate::default()
+        },
+        WriteSource::Ui,
+        "desk",
+    )
+    .unwrap();
+    assert_eq!(seen.try_recv().unwrap().changes, vec![Change::Settings]);
+    assert_eq!(
+        app.announce_foreign_changes(&mut version, &mut cursor)
+            .unwrap(),
+        0
+    );
+    assert!(seen.try_recv().is_err());
+
+    // Another program writes without saying what: everything shown is read again.
+    let raw = rusqlite::Connection::open(dir.path().join("tidings.sqlite3")).unwrap();
+    raw.execute("UPDATE clients SET notes = 'edited elsewhere'", [])
+        .unwrap();
+    assert_eq!(
+        app.announce_foreign_changes(&mut version, &mut cursor)
+            .unwrap(),
+        1
+    );
+    assert_eq!(seen.try_recv().unwrap().changes, Change::everything());
+}

@@ -242,6 +242,22 @@ fn a_spanish_speaking_client_is_reminded_answered_and_opted_out_in_spanish() {
         d.delivered()
     );
 
+    // A NO the next day asks to change it, answered in Spanish.
+    d.clock.set(utc(3, 2, 18));
+    d.says("no");
+    assert_eq!(
+        d.engine.appointment(appt).unwrap().status,
+        AppointmentStatus::RescheduleRequested
+    );
+    assert!(
+        d.delivered()
+            .last()
+            .unwrap()
+            .contains("Le escribiremos en breve"),
+        "{:?}",
+        d.delivered()
+    );
+
     // AYUDA gets the help text in Spanish, with the business phone.
     d.says("ayuda");
     assert!(d
@@ -278,6 +294,95 @@ fn a_spanish_speaking_client_is_reminded_answered_and_opted_out_in_spanish() {
         .last()
         .unwrap()
         .contains("volverá a recibir mensajes"));
+}
+
+#[test]
+fn a_template_without_spanish_goes_in_english_and_the_preview_shows_each_language() {
+    let d = desk();
+    let confirm = d
+        .engine
+        .templates()
+        .unwrap()
+        .into_iter()
+        .find(|t| t.key == "reminder_confirm")
+        .unwrap();
+    assert!(
+        confirm.translations.contains_key("es"),
+        "shipped in Spanish"
+    );
+    // The desk removes the Spanish text: Spanish clients get the English one.
+    let saved = d
+        .engine
+        .save_template_texts(
+            confirm.id,
+            &confirm.body,
+            Some(&[("es".to_owned(), "  ".to_owned())].into_iter().collect()),
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+    assert!(saved.translations.is_empty());
+    let ann = d.engine.client_detail(d.client).unwrap().client;
+    d.engine
+        .update_client(
+            d.client,
+            &ClientInput {
+                name: ann.name,
+                phone: ann.phone,
+                language: Some("Español".into()),
+                ..ClientInput::default()
+            },
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap();
+    d.book(utc(3, 3, 10));
+    d.clock.set(utc(3, 2, 10));
+    run(d.engine.tick()).unwrap();
+    assert!(
+        d.delivered()
+            .last()
+            .unwrap()
+            .contains("Reply YES to confirm"),
+        "{:?}",
+        d.delivered()
+    );
+
+    // The preview renders a Spanish text with Spanish dates, and counts it.
+    let preview = d
+        .engine
+        .preview_template(
+            "{weekday} {date} a las {time}. Responda ALTO para darse de baja.",
+            Some("es"),
+        )
+        .unwrap();
+    assert_eq!(
+        preview.text,
+        "miércoles 3 de marzo a las 10:00. Responda ALTO para darse de baja."
+    );
+    assert!(
+        preview.warnings.is_empty(),
+        "ALTO is a way to stop: {:?}",
+        preview.warnings
+    );
+    assert_eq!(preview.segments.segments, 1);
+    // A language Tidings doesn't have, and a Spanish text with a misspelt variable, are refused.
+    assert!(d.engine.preview_template("Bonjour", Some("fr")).is_err());
+    let err = d
+        .engine
+        .save_template_texts(
+            confirm.id,
+            &confirm.body,
+            Some(
+                &[("es".to_owned(), "Hola {nombre}".to_owned())]
+                    .into_iter()
+                    .collect(),
+            ),
+            WriteSource::Ui,
+            "desk",
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("Spanish"), "{err}");
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod appointments;
 mod audit;
 mod backup;
 mod carry;
+mod change_log;
 mod clients;
 mod dispatch;
 mod error;

@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0015_direct_kind.sql"),
     include_str!("../migrations/0016_feeds.sql"),
     include_str!("../migrations/0017_languages.sql"),
+    include_str!("../migrations/0018_change_log.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
