@@ -28,7 +28,9 @@ describe('api wrapper', () => {
   });
 
   test('a payload without a field gets field null', async () => {
-    mockIPC(() => Promise.reject({ code: 'database_busy', message: 'Another program holds the database.', field: null }));
+    mockIPC(() =>
+      Promise.reject({ code: 'database_busy', message: 'Another program holds the database.', field: null }),
+    );
     await expect(getSettings()).rejects.toMatchObject({ code: 'database_busy', field: null });
   });
 

@@ -24,9 +24,7 @@ describe('app shell', () => {
     const { unmount } = render(App);
     const banner = await screen.findByTestId('sandbox-banner');
     expect(banner.textContent).toContain('Sandbox mode — no real texts are sent');
-    expect(banner.textContent).toContain(
-      'Texts go to the built-in test phone until an SMS provider is connected.',
-    );
+    expect(banner.textContent).toContain('Texts go to the built-in test phone until an SMS provider is connected.');
     unmount();
 
     fakeBackend({ settings: settingsFixture({ provider: 'twilio' }) });
@@ -42,7 +40,10 @@ describe('app shell', () => {
     const loads = () => backend.callsTo('get_settings').length;
     expect(loads()).toBe(1);
 
-    await emit('tidings://changes', { source: 'background', changes: [{ kind: 'sandbox_message', id: 4 }] } satisfies ChangeBatch);
+    await emit('tidings://changes', {
+      source: 'background',
+      changes: [{ kind: 'sandbox_message', id: 4 }],
+    } satisfies ChangeBatch);
     backend.settings = { ...backend.settings, business_name: 'Quay Clinic' };
     await emit('tidings://changes', { source: 'cli', changes: [{ kind: 'settings' }] } satisfies ChangeBatch);
 
@@ -65,9 +66,7 @@ describe('app shell', () => {
     let fail = true;
     const backend = fakeBackend({
       getSettings: (b) =>
-        fail
-          ? rejectWith('database_busy', 'Another program holds the database. Close it and try again.')
-          : b.settings,
+        fail ? rejectWith('database_busy', 'Another program holds the database. Close it and try again.') : b.settings,
     });
     render(App);
     const fatal = await screen.findByTestId('fatal-error');

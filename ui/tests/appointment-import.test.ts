@@ -63,7 +63,10 @@ describe('appointment import', () => {
 
     await fireEvent.click(screen.getByTestId('appt-import-run'));
     const report = await screen.findByTestId('appt-import-report');
-    expect(b.callsTo('run_appointment_import')[0].args).toEqual({ token: 1, options: { title_rule: 'service_then_name' } });
+    expect(b.callsTo('run_appointment_import')[0].args).toEqual({
+      token: 1,
+      options: { title_rule: 'service_then_name' },
+    });
     const text = report.textContent?.replace(/\s+/g, ' ') ?? '';
     expect(text).toContain('1 new, 0 updated, 0 unchanged, 0 cancelled, 1 skipped, 1 without a phone number');
     expect(text).toContain('1 new client was added.');
@@ -82,11 +85,16 @@ describe('appointment import', () => {
     const titled = ICS.replace('SUMMARY:Ann Carter', 'SUMMARY:Haircut - Ann Carter');
     await choose(file(titled, 'diary.ics', 'text/calendar'));
     const read = await screen.findByTestId('appt-import-read-1');
-    expect(read.textContent?.replace(/\s+/g, ' ').trim()).toBe('Ann Carter · Haircut · +447400123456 name: title · service: title');
+    expect(read.textContent?.replace(/\s+/g, ' ').trim()).toBe(
+      'Ann Carter · Haircut · +447400123456 name: title · service: title',
+    );
     expect((screen.getByTestId('appt-title-rule') as HTMLSelectElement).value).toBe('service_then_name');
     await fireEvent.change(screen.getByTestId('appt-title-rule'), { target: { value: 'name_then_service' } });
     await waitFor(() => expect(b.callsTo('preview_appointment_import')).toHaveLength(2));
-    expect(b.callsTo('preview_appointment_import')[1].args).toEqual({ token: 1, options: { title_rule: 'name_then_service' } });
+    expect(b.callsTo('preview_appointment_import')[1].args).toEqual({
+      token: 1,
+      options: { title_rule: 'name_then_service' },
+    });
   });
 
   test('refuses a file over 25 MB before reading, and shows the backend message for a bad one', async () => {
@@ -110,8 +118,18 @@ describe('appointment import', () => {
 
   test('a CSV preview shows the mapping and re-previews with the full mapping on a change', async () => {
     const mapping = {
-      date: 0, start_time: 1, end_time: null, duration_minutes: null, client_name: 2, last_name: null, phone: 3,
-      service: null, staff: null, status: null, external_id: null, notes: null,
+      date: 0,
+      start_time: 1,
+      end_time: null,
+      duration_minutes: null,
+      client_name: 2,
+      last_name: null,
+      phone: 3,
+      service: null,
+      staff: null,
+      status: null,
+      external_id: null,
+      notes: null,
     };
     const b = fakeBackend({
       commands: {
@@ -121,7 +139,18 @@ describe('appointment import', () => {
           mapping,
           total_rows: 0,
           rows: [],
-          report: { created: 0, updated: 0, unchanged: 0, cancelled: 0, clients_created: 0, skipped: [], no_client: [], missing: [], overlapping: [], dry_run: true },
+          report: {
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            cancelled: 0,
+            clients_created: 0,
+            skipped: [],
+            no_client: [],
+            missing: [],
+            overlapping: [],
+            dry_run: true,
+          },
         }),
       },
     });
@@ -132,6 +161,9 @@ describe('appointment import', () => {
     expect((screen.getByTestId('appt-map-end_time') as HTMLSelectElement).value).toBe('');
     await fireEvent.change(screen.getByTestId('appt-map-notes'), { target: { value: '3' } });
     await waitFor(() => expect(b.callsTo('preview_appointment_import')).toHaveLength(2));
-    expect(b.callsTo('preview_appointment_import')[1].args).toEqual({ token: 1, options: { mapping: { ...mapping, notes: 3 } } });
+    expect(b.callsTo('preview_appointment_import')[1].args).toEqual({
+      token: 1,
+      options: { mapping: { ...mapping, notes: 3 } },
+    });
   });
 });

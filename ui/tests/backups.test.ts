@@ -100,7 +100,12 @@ describe('backups in settings', () => {
   test('a folder error from the backend is shown beside the folder', async () => {
     fakeBackend({
       updateSettings: () => {
-        throw { code: 'invalid_input', message: 'That folder does not exist.', field: 'backup_folder', related_id: null };
+        throw {
+          code: 'invalid_input',
+          message: 'That folder does not exist.',
+          field: 'backup_folder',
+          related_id: null,
+        };
       },
     });
     render(App);
@@ -118,7 +123,9 @@ describe('backup warning on Today', () => {
     fakeBackend();
     render(App);
     await screen.findByTestId('today-empty');
-    await waitFor(() => expect(screen.getByTestId('today-attention').textContent).toContain('Nothing needs your attention.'));
+    await waitFor(() =>
+      expect(screen.getByTestId('today-attention').textContent).toContain('Nothing needs your attention.'),
+    );
     expect(screen.queryByTestId('backup-warning')).toBeNull();
   });
 
@@ -140,7 +147,12 @@ describe('backup warning on Today', () => {
     const b = fakeBackend();
     b.backups.recent = [];
     b.backups.overdue = true;
-    b.backups.failWith = { code: 'data_folder', message: 'The backup folder is gone. Pick another in Settings.', field: null, related_id: null };
+    b.backups.failWith = {
+      code: 'data_folder',
+      message: 'The backup folder is gone. Pick another in Settings.',
+      field: null,
+      related_id: null,
+    };
     render(App);
     expect((await screen.findByTestId('backup-warning')).textContent).toContain('No backup yet.');
     await fireEvent.click(screen.getByTestId('today-backup-now'));
@@ -183,7 +195,12 @@ describe('export everything', () => {
 
   test('a failure says what to do and nothing else happens', async () => {
     const b = fakeBackend();
-    b.exportFailure = { code: 'data_folder', message: 'There is no Downloads or home folder to save the export in.', field: null, related_id: null };
+    b.exportFailure = {
+      code: 'data_folder',
+      message: 'There is no Downloads or home folder to save the export in.',
+      field: null,
+      related_id: null,
+    };
     render(App);
     await openSettings();
     await fireEvent.click(screen.getByTestId('export-all'));

@@ -50,7 +50,12 @@ function appointment(overrides: Partial<Appointment> = {}): Appointment {
 }
 
 /** What the library hands to eventDrop: Dates whose local fields are the wall time it shows. */
-function dropped(a: Appointment, start: Date, end: Date, revert = vi.fn()): MovedEvent & { revert: ReturnType<typeof vi.fn> } {
+function dropped(
+  a: Appointment,
+  start: Date,
+  end: Date,
+  revert = vi.fn(),
+): MovedEvent & { revert: ReturnType<typeof vi.fn> } {
   return { event: { start, end, extendedProps: { appointment: a } }, revert };
 }
 
@@ -109,7 +114,10 @@ describe('calendar handlers', () => {
     const refuse = vi.fn(async () => {
       throw new Error('The appointment ends before it starts.');
     });
-    expect(await saveMove(info, LONDON, refuse)).toEqual({ ok: false, message: 'The appointment ends before it starts.' });
+    expect(await saveMove(info, LONDON, refuse)).toEqual({
+      ok: false,
+      message: 'The appointment ends before it starts.',
+    });
     expect(info.revert).toHaveBeenCalledOnce();
 
     const ok = dropped(a, new Date(2025, 5, 3, 11, 0), new Date(2025, 5, 3, 11, 45));
@@ -121,7 +129,9 @@ describe('calendar handlers', () => {
   });
 
   test('a selection becomes a draft; a whole-day pick starts at 09:00', () => {
-    expect(selectionToDraft({ start: new Date(2025, 5, 3, 14, 15), end: new Date(2025, 5, 3, 15, 0), allDay: false })).toEqual({
+    expect(
+      selectionToDraft({ start: new Date(2025, 5, 3, 14, 15), end: new Date(2025, 5, 3, 15, 0), allDay: false }),
+    ).toEqual({
       start: '2025-06-03T14:15:00',
       end: '2025-06-03T15:00:00',
     });
@@ -158,7 +168,10 @@ function seeded() {
 describe('where a new booking starts', () => {
   test('the next half hour today, 09:00 outside the day, or the first day shown', () => {
     const week = ['2025-06-02T00:00:00', '2025-06-09T00:00:00'] as const;
-    expect(newBookingDraft('2025-06-03T10:10:00', ...week)).toEqual({ start: '2025-06-03T10:30:00', end: '2025-06-03T11:00:00' });
+    expect(newBookingDraft('2025-06-03T10:10:00', ...week)).toEqual({
+      start: '2025-06-03T10:30:00',
+      end: '2025-06-03T11:00:00',
+    });
     expect(newBookingDraft('2025-06-03T10:30:00', ...week).start).toBe('2025-06-03T11:00:00');
     expect(newBookingDraft('2025-06-03T06:15:00', ...week).start).toBe('2025-06-03T09:00:00');
     expect(newBookingDraft('2025-06-03T20:40:00', ...week).start).toBe('2025-06-04T09:00:00');
@@ -200,7 +213,9 @@ describe('calendar screen', () => {
     const panel = await screen.findByTestId('appointment-panel');
     expect(within(panel).getByTestId('appt-status').textContent).toBe('Booked');
     expect(within(panel).getByTestId('appt-staff-name').textContent).toBe('Jo');
-    expect(within(panel).getByTestId('appt-overlap-warning').textContent).toContain('overlaps another appointment with Jo');
+    expect(within(panel).getByTestId('appt-overlap-warning').textContent).toContain(
+      'overlaps another appointment with Jo',
+    );
     expect(panel.textContent).toContain('No texts yet.');
 
     await fireEvent.click(within(panel).getByTestId('appt-client-link'));
@@ -218,7 +233,9 @@ describe('calendar screen', () => {
     await openCalendar(b);
     await fireEvent.click(await screen.findByTestId(`cal-event-${a.id}`));
     const panel = await screen.findByTestId('appointment-panel');
-    await waitFor(() => expect(within(panel).getByTestId(`appt-message-status-${m.id}`).textContent).toBe("Won't be sent"));
+    await waitFor(() =>
+      expect(within(panel).getByTestId(`appt-message-status-${m.id}`).textContent).toBe("Won't be sent"),
+    );
     expect(within(panel).getByTestId(`appt-message-note-${m.id}`).textContent).toBe('no consent for appointment texts');
     expect(within(panel).getByTestId('appt-needs-consent').textContent).toContain('no consent on record');
 
@@ -305,7 +322,9 @@ describe('calendar screen', () => {
     const { b, a } = seeded();
     const original = b.appts.handle.bind(b.appts);
     b.appts.handle = (cmd, args) =>
-      cmd === 'set_appointment_status' ? rejectWith('database_busy', 'The database is busy. Try again.') : original(cmd, args);
+      cmd === 'set_appointment_status'
+        ? rejectWith('database_busy', 'The database is busy. Try again.')
+        : original(cmd, args);
     await openCalendar(b);
     await fireEvent.click(await screen.findByTestId(`cal-event-${a.id}`));
     await fireEvent.click(await screen.findByTestId('appt-mark-confirmed'));
@@ -364,7 +383,9 @@ describe('calendar screen', () => {
     expect(within(dialog).getByTestId('appt-client-chosen').textContent).toContain('Ann Carter');
     const start = within(dialog).getByTestId('appt-start') as HTMLInputElement;
     expect(start.value).toBe(wallOf(a.starts_at, LONDON).slice(0, 16));
-    await fireEvent.input(within(dialog).getByTestId('appt-end'), { target: { value: start.value.replace('10:00', '11:00') } });
+    await fireEvent.input(within(dialog).getByTestId('appt-end'), {
+      target: { value: start.value.replace('10:00', '11:00') },
+    });
     await fireEvent.click(within(dialog).getByTestId('appt-save'));
     await waitFor(() => expect(screen.queryByTestId('appointment-dialog')).toBeNull());
     expect(b.callsTo('update_appointment')[0].args).toEqual({

@@ -30,7 +30,10 @@ describe('clients list', () => {
     fakeBackend();
     render(App);
     await screen.findByTestId('nav-clients');
-    const labels = screen.getAllByRole('button').filter((b) => b.className.includes('nav-item')).map((b) => b.textContent?.trim());
+    const labels = screen
+      .getAllByRole('button')
+      .filter((b) => b.className.includes('nav-item'))
+      .map((b) => b.textContent?.trim());
     expect(labels).toEqual(['Today', 'Inbox', 'Calendar', 'Clients', 'Reminders', 'Insights', 'Settings']);
   });
 
@@ -137,7 +140,13 @@ describe('adding and editing clients', () => {
 
     await waitFor(() => expect(b.callsTo('create_client')).toHaveLength(1));
     expect(b.callsTo('create_client')[0].args).toEqual({
-      input: { name: 'Eve Green', phone: '07400 555111', timezone: 'Asia/Tokyo', notes: 'Prefers mornings', language: 'es' },
+      input: {
+        name: 'Eve Green',
+        phone: '07400 555111',
+        timezone: 'Asia/Tokyo',
+        notes: 'Prefers mornings',
+        language: 'es',
+      },
     });
     expect((await screen.findByTestId('client-detail-name')).textContent).toContain('Eve Green');
     expect(screen.getByTestId('client-detail-phone').textContent).toBe('+44 7400 555111');
@@ -179,7 +188,7 @@ describe('adding and editing clients', () => {
     await fireEvent.input(value('client-phone'), { target: { value: '12' } });
     await fireEvent.click(screen.getByTestId('client-save'));
     const err = await screen.findByTestId('client-error');
-    expect(err.textContent).toBe('“12” isn\'t a mobile number we can text.');
+    expect(err.textContent).toBe("“12” isn't a mobile number we can text.");
     expect(err.id).toBe('client-phone-error');
     expect(value('client-phone').getAttribute('aria-describedby')).toContain('client-phone-error');
   });
@@ -229,9 +238,31 @@ describe('client detail and consent', () => {
   test('shows the state per purpose and the whole ledger newest first, with the words shown', async () => {
     const b = fakeBackend();
     const ann = b.store.seed('Ann Carter', '07400 123456');
-    b.store.record({ client_id: ann.id, purpose: 'service', action: 'granted', channel: 'paper_form', recorded_by: 'Jo', evidence: 'Form 17', occurred_at: '2025-05-01T09:00:00Z' });
-    b.store.record({ client_id: ann.id, purpose: 'marketing', action: 'granted', channel: 'web_form', recorded_by: 'Sam', occurred_at: '2025-05-02T09:00:00Z' });
-    b.store.record({ client_id: ann.id, purpose: 'marketing', action: 'revoked', channel: 'sms_keyword', recorded_by: 'engine', occurred_at: '2025-05-03T09:00:00Z' });
+    b.store.record({
+      client_id: ann.id,
+      purpose: 'service',
+      action: 'granted',
+      channel: 'paper_form',
+      recorded_by: 'Jo',
+      evidence: 'Form 17',
+      occurred_at: '2025-05-01T09:00:00Z',
+    });
+    b.store.record({
+      client_id: ann.id,
+      purpose: 'marketing',
+      action: 'granted',
+      channel: 'web_form',
+      recorded_by: 'Sam',
+      occurred_at: '2025-05-02T09:00:00Z',
+    });
+    b.store.record({
+      client_id: ann.id,
+      purpose: 'marketing',
+      action: 'revoked',
+      channel: 'sms_keyword',
+      recorded_by: 'engine',
+      occurred_at: '2025-05-03T09:00:00Z',
+    });
     render(App);
     await openClients();
     await fireEvent.click(await screen.findByTestId(`client-row-${ann.id}`));
@@ -318,7 +349,13 @@ describe('client detail and consent', () => {
     await fireEvent.click(screen.getByTestId('consent-confirm'));
     await waitFor(() => expect(b.callsTo('record_consent')).toHaveLength(1));
     expect(b.callsTo('record_consent')[0].args).toEqual({
-      input: { client_id: ann.id, purpose: 'service', action: 'revoked', channel: 'front_desk_verbal', recorded_by: 'Sam' },
+      input: {
+        client_id: ann.id,
+        purpose: 'service',
+        action: 'revoked',
+        channel: 'front_desk_verbal',
+        recorded_by: 'Sam',
+      },
     });
     await waitFor(() => expect(screen.getByTestId('consent-state-service').textContent).toContain('opted out'));
   });
@@ -355,8 +392,17 @@ describe('client detail and consent', () => {
   test('a consent change made elsewhere shows up on the open client', async () => {
     const b = fakeBackend();
     const { ann } = await openAnn(b);
-    b.store.record({ client_id: ann.id, purpose: 'service', action: 'revoked', channel: 'sms_keyword', recorded_by: 'engine' });
-    await emit('tidings://changes', { source: 'background', changes: [{ kind: 'consent', client_id: ann.id }] } satisfies ChangeBatch);
+    b.store.record({
+      client_id: ann.id,
+      purpose: 'service',
+      action: 'revoked',
+      channel: 'sms_keyword',
+      recorded_by: 'engine',
+    });
+    await emit('tidings://changes', {
+      source: 'background',
+      changes: [{ kind: 'consent', client_id: ann.id }],
+    } satisfies ChangeBatch);
     await waitFor(() => expect(screen.getByTestId('consent-state-service').textContent).toContain('opted out'));
   });
 });

@@ -18,15 +18,21 @@ describe('consent wording in settings', () => {
     const b = fakeBackend();
     render(App);
     await openSettings();
-    expect(area('disclosure-service').value).toBe('Reply STOP to stop. {business} will text you about your appointments.');
-    expect(area('disclosure-marketing').value).toBe('{business} may text you offers, at most twice a month. Reply STOP to stop.');
+    expect(area('disclosure-service').value).toBe(
+      'Reply STOP to stop. {business} will text you about your appointments.',
+    );
+    expect(area('disclosure-marketing').value).toBe(
+      '{business} may text you offers, at most twice a month. Reply STOP to stop.',
+    );
     expect(screen.getByTestId('disclosure-version-marketing').textContent).toContain('Version 1');
     expect(screen.getByLabelText('Marketing texts')).toBe(area('disclosure-marketing'));
     const save = screen.getByTestId('disclosure-save-marketing') as HTMLButtonElement;
     expect(save.disabled).toBe(true);
     expect(screen.queryByTestId('disclosure-history-marketing')).toBeNull();
 
-    await fireEvent.input(area('disclosure-marketing'), { target: { value: '{business} sends offers monthly. Reply STOP to stop.' } });
+    await fireEvent.input(area('disclosure-marketing'), {
+      target: { value: '{business} sends offers monthly. Reply STOP to stop.' },
+    });
     await fireEvent.click(save);
     await waitFor(() => expect(b.callsTo('update_disclosure')).toHaveLength(1));
     expect(b.callsTo('update_disclosure')[0].args).toEqual({

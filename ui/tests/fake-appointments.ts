@@ -47,7 +47,10 @@ export class AppointmentStore {
   }
 
   /** Seed an appointment for an existing client. */
-  seed(input: AppointmentInput, extra: Partial<Pick<Appointment, 'status' | 'overlaps' | 'external_id' | 'source' | 'reminder_warning'>> = {}): Appointment {
+  seed(
+    input: AppointmentInput,
+    extra: Partial<Pick<Appointment, 'status' | 'overlaps' | 'external_id' | 'source' | 'reminder_warning'>> = {},
+  ): Appointment {
     const a = this.build(this.nextId++, input);
     Object.assign(a, extra);
     this.appointments.push(a);
@@ -80,7 +83,13 @@ export class AppointmentStore {
     update_appointment: (a) => {
       const old = this.find(a.id as number);
       const next = this.build(old.id, a.input as AppointmentInput);
-      Object.assign(old, { ...next, status: old.status, source: old.source, external_id: old.external_id, created_at: old.created_at });
+      Object.assign(old, {
+        ...next,
+        status: old.status,
+        source: old.source,
+        external_id: old.external_id,
+        created_at: old.created_at,
+      });
       return old;
     },
     set_appointment_status: (a) => {
@@ -116,7 +125,8 @@ export class AppointmentStore {
         .sort((x, y) => x.starts_at.localeCompare(y.starts_at)),
     }),
     preview_appointment_import: (a) => this.importIcs(a.token as number, a.options as AppointmentImportOptions, true),
-    run_appointment_import: (a) => this.importIcs(a.token as number, a.options as AppointmentImportOptions, false).report,
+    run_appointment_import: (a) =>
+      this.importIcs(a.token as number, a.options as AppointmentImportOptions, false).report,
   };
 
   find(id: number): Appointment {
@@ -128,13 +138,24 @@ export class AppointmentStore {
   }
 
   private build(id: number, input: AppointmentInput): Appointment {
-    const client = this.clients.clients.find((c) => c.id === input.client_id) ?? fail('invalid_input', 'Choose a client for the appointment.', 'client_id');
+    const client =
+      this.clients.clients.find((c) => c.id === input.client_id) ??
+      fail('invalid_input', 'Choose a client for the appointment.', 'client_id');
     const start = Date.parse(input.starts_at);
     const end = Date.parse(input.ends_at);
-    if (Number.isNaN(start) || Number.isNaN(end)) fail('invalid_input', 'Give the start and end as dates and times.', 'ends_at');
+    if (Number.isNaN(start) || Number.isNaN(end))
+      fail('invalid_input', 'Give the start and end as dates and times.', 'ends_at');
     if (end <= start) fail('invalid_input', 'The appointment ends before it starts.', 'ends_at');
-    const service = input.service_id === undefined ? null : (this.services.find((s) => s.id === input.service_id) ?? fail('invalid_input', 'That service no longer exists.', 'service_id'));
-    const staff = input.staff_id === undefined ? null : (this.staff.find((s) => s.id === input.staff_id) ?? fail('invalid_input', 'That staff member no longer exists.', 'staff_id'));
+    const service =
+      input.service_id === undefined
+        ? null
+        : (this.services.find((s) => s.id === input.service_id) ??
+          fail('invalid_input', 'That service no longer exists.', 'service_id'));
+    const staff =
+      input.staff_id === undefined
+        ? null
+        : (this.staff.find((s) => s.id === input.staff_id) ??
+          fail('invalid_input', 'That staff member no longer exists.', 'staff_id'));
     return {
       id,
       client_id: client.id,
@@ -165,20 +186,32 @@ export class AppointmentStore {
   }
 
   private importIcs(token: number, _options: AppointmentImportOptions, dryRun: boolean): AppointmentImportPreview {
-    const bytes = this.clients.staged.get(token) ?? fail('import_file', 'The file is no longer staged. Choose it again.');
+    const bytes =
+      this.clients.staged.get(token) ?? fail('import_file', 'The file is no longer staged. Choose it again.');
     const text = new TextDecoder().decode(bytes);
     if (!text.includes('BEGIN:VCALENDAR')) fail('import_file', 'This is not a calendar file or a CSV export.');
-    const events = text.split('BEGIN:VEVENT').slice(1).map((chunk) => {
-      const fields: Record<string, string> = {};
-      for (const line of chunk.split(/\r?\n/)) {
-        const i = line.indexOf(':');
-        if (i > 0) fields[line.slice(0, i).split(';')[0]] = line.slice(i + 1).trim();
-      }
-      return fields;
-    });
+    const events = text
+      .split('BEGIN:VEVENT')
+      .slice(1)
+      .map((chunk) => {
+        const fields: Record<string, string> = {};
+        for (const line of chunk.split(/\r?\n/)) {
+          const i = line.indexOf(':');
+          if (i > 0) fields[line.slice(0, i).split(';')[0]] = line.slice(i + 1).trim();
+        }
+        return fields;
+      });
     const report: AppointmentImportReport = {
-      created: 0, updated: 0, unchanged: 0, cancelled: 0, clients_created: 0,
-      skipped: [], no_client: [], missing: [], overlapping: [], dry_run: dryRun,
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      cancelled: 0,
+      clients_created: 0,
+      skipped: [],
+      no_client: [],
+      missing: [],
+      overlapping: [],
+      dry_run: dryRun,
     };
     const rows = events.map((e, i): AppointmentRowPlan => {
       const row = i + 1;
@@ -190,7 +223,17 @@ export class AppointmentStore {
       // Like the real reader: a "Service - Name" title gives the service and the client.
       const [service, name] = label.includes(' - ') ? label.split(' - ', 2) : [null, label];
       const read_from = service ? 'name: title · service: title' : 'name: title';
-      const base = { row, label, client_name: name, service, read_from, phone, starts_at, ends_at, external_id: e.UID ?? null };
+      const base = {
+        row,
+        label,
+        client_name: name,
+        service,
+        read_from,
+        phone,
+        starts_at,
+        ends_at,
+        external_id: e.UID ?? null,
+      };
       if (!starts_at || !ends_at) {
         const reason = 'No start or end time';
         report.skipped.push({ row, reason });
@@ -202,7 +245,9 @@ export class AppointmentStore {
       }
       report.created += 1;
       if (!dryRun) {
-        const client = this.clients.clients.find((c) => c.phone === phone) ?? (report.clients_created++, this.clients.seed(label, phone));
+        const client =
+          this.clients.clients.find((c) => c.phone === phone) ??
+          (report.clients_created++, this.clients.seed(label, phone));
         this.seed({ client_id: client.id, starts_at, ends_at }, { external_id: e.UID ?? null, source: 'ics_import' });
       }
       return { ...base, outcome: { kind: 'new' } };

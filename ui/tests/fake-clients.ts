@@ -19,7 +19,12 @@ import type {
   RowPlan,
 } from '../src/lib/bindings';
 
-function fail(code: ErrorPayload['code'], message: string, field: string | null = null, related_id: number | null = null): never {
+function fail(
+  code: ErrorPayload['code'],
+  message: string,
+  field: string | null = null,
+  related_id: number | null = null,
+): never {
   throw { code, message, field, related_id } satisfies ErrorPayload;
 }
 
@@ -43,7 +48,10 @@ export function parseCsv(bytes: Uint8Array): Csv {
   if (bytes.includes(0)) {
     fail('import_file', 'This is not a text file. Save the spreadsheet as CSV and choose that file.');
   }
-  const lines = new TextDecoder().decode(bytes).split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lines = new TextDecoder()
+    .decode(bytes)
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   const [head, ...rest] = lines.map((l) => l.split(',').map((c) => c.trim()));
   return { headers: head ?? [], rows: rest };
 }
@@ -74,8 +82,16 @@ export class ClientStore {
   private nextEvent = 1;
 
   constructor(private businessName: () => string) {
-    this.addDisclosure('service', 'Reply STOP to stop. {business} will text you about your appointments.', '2025-06-01T09:00:00Z');
-    this.addDisclosure('marketing', '{business} may text you offers, at most twice a month. Reply STOP to stop.', '2025-06-01T09:00:00Z');
+    this.addDisclosure(
+      'service',
+      'Reply STOP to stop. {business} will text you about your appointments.',
+      '2025-06-01T09:00:00Z',
+    );
+    this.addDisclosure(
+      'marketing',
+      '{business} may text you offers, at most twice a month. Reply STOP to stop.',
+      '2025-06-01T09:00:00Z',
+    );
   }
 
   /** Seed a client directly, with optional consent history (oldest first). */
@@ -259,7 +275,8 @@ export class ClientStore {
     const rows = csv.rows.map((cells, i): RowPlan => {
       const row = i + 2; // Row 1 is the header.
       const name =
-        cell(cells, mapping.name) || [cell(cells, mapping.first_name), cell(cells, mapping.last_name)].filter(Boolean).join(' ');
+        cell(cells, mapping.name) ||
+        [cell(cells, mapping.first_name), cell(cells, mapping.last_name)].filter(Boolean).join(' ');
       const typed = cell(cells, mapping.phone);
       const phone = toE164(typed);
       const skip = (reason: string): RowPlan => {
@@ -327,7 +344,14 @@ export class ClientStore {
         const c = options.consent;
         if (c && id !== null && this.find(id).consent[c.purpose] === 'none') {
           this.record(
-            { client_id: id, purpose: c.purpose, action: 'granted', channel: 'import', recorded_by: 'import', evidence: c.source },
+            {
+              client_id: id,
+              purpose: c.purpose,
+              action: 'granted',
+              channel: 'import',
+              recorded_by: 'import',
+              evidence: c.source,
+            },
             `${c.obtained_on}T00:00:00Z`,
           );
         }

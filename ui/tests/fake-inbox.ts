@@ -131,7 +131,10 @@ export class InboxStore {
     },
     assign_thread: (a) => {
       const t = this.find(a.id);
-      const name = String(a.assignee ?? '').split(/\s+/).filter(Boolean).join(' ');
+      const name = String(a.assignee ?? '')
+        .split(/\s+/)
+        .filter(Boolean)
+        .join(' ');
       if (name.length > 80) fail('invalid_input', 'Keep the name to 80 characters or fewer.', 'assignee');
       t.assignee = name === '' ? null : name;
       return this.view(t);
@@ -265,8 +268,10 @@ export class InboxStore {
     const by = typedBy.split(/\s+/).filter(Boolean).join(' ');
     if (record) {
       if (by === '') fail('invalid_input', 'Enter the name of the person recording this.', 'recorded_by');
-      if (t.client_id === null) fail('invalid_input', 'This number has no client yet; create the client first.', 'recorded_by');
-      const evidence = [...t.texts].reverse().find((x) => x.flagged) ?? [...t.texts].reverse().find((x) => x.author === 'customer');
+      if (t.client_id === null)
+        fail('invalid_input', 'This number has no client yet; create the client first.', 'recorded_by');
+      const evidence =
+        [...t.texts].reverse().find((x) => x.flagged) ?? [...t.texts].reverse().find((x) => x.author === 'customer');
       for (const purpose of ['service', 'marketing'] as const) {
         this.clients.record({
           client_id: t.client_id,

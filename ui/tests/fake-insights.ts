@@ -17,7 +17,8 @@ export const DEFINITIONS: InsightsReport['definitions'] = [
   { metric: 'Delivered', meaning: 'Of those, the ones the carrier reported delivered.' },
   {
     metric: 'Delivery failures',
-    meaning: 'Of those sent, the ones the carrier reported undelivered or failed; the most frequent reasons are listed.',
+    meaning:
+      'Of those sent, the ones the carrier reported undelivered or failed; the most frequent reasons are listed.',
   },
   { metric: 'Response rate', meaning: 'Reminders the customer answered (any text) within 48 hours.' },
   {
@@ -84,8 +85,20 @@ export function insightsFixture(overrides: Partial<InsightsReport> = {}): Insigh
       { template: 'Reminder asking YES/NO', version: 3, sent: 8, response: rate(5, 8), confirmation: rate(6, 8) },
     ],
     rules: [
-      { rule: 'Day before', sent: 90, response: rate(66, 90), confirmation: rate(58, 70), reschedule_requests: rate(5, 90) },
-      { rule: 'Two hours before', sent: 30, response: rate(18, 30), confirmation: rate(14, 20), reschedule_requests: rate(1, 30) },
+      {
+        rule: 'Day before',
+        sent: 90,
+        response: rate(66, 90),
+        confirmation: rate(58, 70),
+        reschedule_requests: rate(5, 90),
+      },
+      {
+        rule: 'Two hours before',
+        sent: 30,
+        response: rate(18, 30),
+        confirmation: rate(14, 20),
+        reschedule_requests: rate(1, 30),
+      },
     ],
     signals: [],
     definitions: DEFINITIONS,

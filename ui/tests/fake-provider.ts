@@ -110,7 +110,11 @@ export class ProviderStore {
         related_id: null,
       } satisfies ErrorPayload;
     }
-    return { base_url: base.replace(/\/+$/, ''), username: input.username, seconds_between_texts: input.seconds_between_texts ?? 4 };
+    return {
+      base_url: base.replace(/\/+$/, ''),
+      username: input.username,
+      seconds_between_texts: input.seconds_between_texts ?? 4,
+    };
   }
 
   /** Like TwilioInput::validate plus the secret lookup. */
@@ -133,25 +137,49 @@ export class ProviderStore {
       : null;
     const from = filled(input.from_number);
     const mg = filled(input.messaging_service_sid);
-    if (!from && !mg) fail('invalid_input', 'Give either the Twilio number texts come from or a Messaging Service SID.', 'from_number');
-    if (from && mg) fail('invalid_input', 'Give the Twilio number or the Messaging Service, not both: Tidings sends from exactly one.', 'from_number');
+    if (!from && !mg)
+      fail('invalid_input', 'Give either the Twilio number texts come from or a Messaging Service SID.', 'from_number');
+    if (from && mg)
+      fail(
+        'invalid_input',
+        'Give the Twilio number or the Messaging Service, not both: Tidings sends from exactly one.',
+        'from_number',
+      );
     if (from && !/^\+\d{7,15}$/.test(from)) {
       fail('invalid_input', "The sending number doesn't read as a phone number: too short", 'from_number');
     }
     const messaging_service_sid = mg
       ? (sid(mg, 'MG') ??
-        fail('invalid_input', 'A Messaging Service SID starts with MG followed by 32 letters and digits.', 'messaging_service_sid'))
+        fail(
+          'invalid_input',
+          'A Messaging Service SID starts with MG followed by 32 letters and digits.',
+          'messaging_service_sid',
+        ))
       : null;
     const base = filled(input.base_url);
     if (base && !base.startsWith('https://') && !base.startsWith('http://127.0.0.1')) {
-      fail('invalid_input', 'The API address must start with https:// (or http:// for a server on this computer).', 'base_url');
+      fail(
+        'invalid_input',
+        'The API address must start with https:// (or http:// for a server on this computer).',
+        'base_url',
+      );
     }
-    const settings: TwilioSettings = { account_sid, api_key_sid, from_number: from, messaging_service_sid, base_url: base };
+    const settings: TwilioSettings = {
+      account_sid,
+      api_key_sid,
+      from_number: from,
+      messaging_service_sid,
+      base_url: base,
+    };
     const typed = input.secret.trim();
     const secret =
       typed ||
       this.secrets.get(keyringAccount(settings)) ||
-      fail('invalid_input', "Enter the secret: the API key's secret, or the Auth Token when no API key is given.", 'secret');
+      fail(
+        'invalid_input',
+        "Enter the secret: the API key's secret, or the Auth Token when no API key is given.",
+        'secret',
+      );
     return [settings, secret];
   }
 

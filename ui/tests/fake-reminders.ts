@@ -62,7 +62,7 @@ export const SAMPLE: Record<string, string> = {
 };
 
 function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array.from({ length: b.length }, () => 0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
@@ -98,16 +98,48 @@ export class ReminderStore {
   private nextId = 1;
 
   constructor() {
-    this.template('reminder_confirm', 'Reminder asking YES/NO', "Hi {first_name}, see you {weekday} at {time} at {business}. Reply YES to confirm or NO to change.");
-    this.template('reminder_plain', 'Reminder', 'Hi {first_name}, a reminder of your {service} at {time} today at {business}.');
-    this.template('help_reply', 'Help reply', '{business}: call us on {business_phone}. Reply STOP to opt out.', 'help_reply');
+    this.template(
+      'reminder_confirm',
+      'Reminder asking YES/NO',
+      'Hi {first_name}, see you {weekday} at {time} at {business}. Reply YES to confirm or NO to change.',
+    );
+    this.template(
+      'reminder_plain',
+      'Reminder',
+      'Hi {first_name}, a reminder of your {service} at {time} today at {business}.',
+    );
+    this.template(
+      'help_reply',
+      'Help reply',
+      '{business}: call us on {business_phone}. Reply STOP to opt out.',
+      'help_reply',
+    );
   }
 
   template(key: string, name: string, body: string, kind: Template['kind'] = 'reminder'): Template {
     const id = this.nextId++;
-    const t: Template = { id, key, kind, name, purpose: 'service', version: 1, version_id: this.nextId++, body, translations: {}, updated_at: NOW };
+    const t: Template = {
+      id,
+      key,
+      kind,
+      name,
+      purpose: 'service',
+      version: 1,
+      version_id: this.nextId++,
+      body,
+      translations: {},
+      updated_at: NOW,
+    };
     this.templates.push(t);
-    this.versions.push({ id: t.version_id, template_id: id, version: 1, body, translations: {}, created_at: NOW, created_by: 'Tidings' });
+    this.versions.push({
+      id: t.version_id,
+      template_id: id,
+      version: 1,
+      body,
+      translations: {},
+      created_at: NOW,
+      created_by: 'Tidings',
+    });
     return t;
   }
 
@@ -132,7 +164,10 @@ export class ReminderStore {
       encoding: 'GSM-7',
       template_version: null,
       // What the gate says ahead of time: a waiting text goes unless a test says otherwise.
-      outlook: extra.status === undefined || extra.status === 'planned' || extra.status === 'retry_wait' ? { kind: 'goes' } : null,
+      outlook:
+        extra.status === undefined || extra.status === 'planned' || extra.status === 'retry_wait'
+          ? { kind: 'goes' }
+          : null,
       ...extra,
     };
     this.outbox.push(m);
@@ -166,7 +201,15 @@ export class ReminderStore {
     t.body = body;
     t.translations = kept;
     t.updated_at = NOW;
-    this.versions.push({ id: t.version_id, template_id: t.id, version: t.version, body, translations: kept, created_at: NOW, created_by: 'desk' });
+    this.versions.push({
+      id: t.version_id,
+      template_id: t.id,
+      version: t.version,
+      body,
+      translations: kept,
+      created_at: NOW,
+      created_by: 'desk',
+    });
     return { ...t, translations: { ...kept } };
   }
 
@@ -182,10 +225,16 @@ export class ReminderStore {
     template_history: (a) =>
       this.versions.filter((v) => v.template_id === a.templateId).sort((x, y) => y.version - x.version),
     save_template: (a) =>
-      this.newVersion(this.findTemplate(a.templateId), String(a.body), a.translations as Record<string, string> | undefined),
+      this.newVersion(
+        this.findTemplate(a.templateId),
+        String(a.body),
+        a.translations as Record<string, string> | undefined,
+      ),
     restore_template_version: (a) => {
       const t = this.findTemplate(a.templateId);
-      const v = this.versions.find((x) => x.template_id === t.id && x.version === a.version) ?? fail('not_found', 'No such version.');
+      const v =
+        this.versions.find((x) => x.template_id === t.id && x.version === a.version) ??
+        fail('not_found', 'No such version.');
       return this.newVersion(t, v.body, v.translations as Record<string, string>);
     },
     preview_template: (a): TemplatePreview => {
@@ -202,7 +251,14 @@ export class ReminderStore {
       const specs: Record<Preset, Omit<ReminderRuleInput, 'id'>[]> = {
         standard: [
           { ...day, name: 'Day before', offset_minutes: 1440, template_id: confirm.id, asks_confirmation: true },
-          { ...day, name: 'Two hours before', offset_minutes: 120, min_lead_minutes: 30, template_id: plain.id, asks_confirmation: false },
+          {
+            ...day,
+            name: 'Two hours before',
+            offset_minutes: 120,
+            min_lead_minutes: 30,
+            template_id: plain.id,
+            asks_confirmation: false,
+          },
         ],
         clinic: [
           { ...day, name: 'Two days before', offset_minutes: 2880, template_id: confirm.id, asks_confirmation: true },
@@ -230,10 +286,17 @@ export class ReminderStore {
       return { ...this.rules[i] };
     },
     list_outbox: (a) =>
-      this.outbox.filter((m) => a.appointmentId === undefined || m.appointment_id === a.appointmentId).map((m) => ({ ...m })),
+      this.outbox
+        .filter((m) => a.appointmentId === undefined || m.appointment_id === a.appointmentId)
+        .map((m) => ({ ...m })),
     skip_message: (a) => {
       const m = this.findMessage(a.id);
-      Object.assign(m, { status: 'suppressed', reason: 'staff_cancelled', reason_text: 'Skipped by the desk.', outlook: null });
+      Object.assign(m, {
+        status: 'suppressed',
+        reason: 'staff_cancelled',
+        reason_text: 'Skipped by the desk.',
+        outlook: null,
+      });
       return { ...m };
     },
     send_message_now: (a) => {

@@ -28,7 +28,11 @@ export const UPDATE_TEMPLATES: UpdateTemplate[] = [
     name: 'Running late',
     body: "Hi {first_name}, we're running about {minutes} minutes late for your {time} {service}. Sorry for the wait! {business}",
   },
-  { key: 'update_ready', name: 'Ready for you', body: "Hi {first_name}, we're ready for you now. See you in a moment! {business}" },
+  {
+    key: 'update_ready',
+    name: 'Ready for you',
+    body: "Hi {first_name}, we're ready for you now. See you in a moment! {business}",
+  },
   {
     key: 'update_arrive_early',
     name: 'Please arrive early',
@@ -103,7 +107,12 @@ export class UpdateStore {
     const values: Record<string, string> = {
       first_name: a.client_name.split(' ')[0],
       business: this.business(),
-      time: new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at),
+      time: new Intl.DateTimeFormat('en-GB', {
+        timeZone: zone,
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }).format(at),
       date: new Intl.DateTimeFormat('en-GB', { timeZone: zone, day: 'numeric', month: 'long' }).format(at),
       weekday: new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'long' }).format(at),
       service: a.service ?? 'appointment',
@@ -244,7 +253,8 @@ export class UpdateStore {
       const excluded = this.exclusion(this.client(a));
       const rendered = this.render(text, a);
       const cost = countSegments(rendered);
-      if (cost.segments > longest.segments || (cost.segments === longest.segments && cost.units > longest.units)) longest = cost;
+      if (cost.segments > longest.segments || (cost.segments === longest.segments && cost.units > longest.units))
+        longest = cost;
       return {
         appointment_id: a.id,
         client_id: a.client_id,

@@ -269,7 +269,12 @@ export function fakeBackend(h: Handlers = {}): Backend {
   };
   backend.appts = new AppointmentStore(backend.store);
   backend.inbox = new InboxStore(backend.store, backend.appts);
-  backend.updates = new UpdateStore(backend.store, backend.appts, backend.reminders, () => backend.settings.business_name);
+  backend.updates = new UpdateStore(
+    backend.store,
+    backend.appts,
+    backend.reminders,
+    () => backend.settings.business_name,
+  );
   backend.provider = new ProviderStore(
     () => backend.settings,
     (s) => (backend.settings = s),
@@ -328,7 +333,13 @@ export function fakeBackend(h: Handlers = {}): Backend {
           return backend.backups.restore(a?.path as string);
         case 'export_all_data':
           if (backend.exportFailure) throw backend.exportFailure;
-          return { path: '/home/desk/Downloads/tidings-export-2025-06-02.zip', clients: 3, appointments: 5, texts: 8, consent_events: 2 };
+          return {
+            path: '/home/desk/Downloads/tidings-export-2025-06-02.zip',
+            clients: 3,
+            appointments: 5,
+            texts: 8,
+            consent_events: 2,
+          };
         case 'complete_setup': {
           const input = a?.input as SetupInput;
           backend.settings = h.completeSetup

@@ -56,7 +56,9 @@ describe('calendar feeds', () => {
     b.feeds.reads.push({ problem: 'There is no CSV or ICS file in /home/desk/Bookings yet.' });
     await fireEvent.click(screen.getByTestId('feed-read-now'));
     await waitFor(() => expect(text('feed-status')).toContain('Not read at'));
-    expect(text('feed-status')).toContain('There is no CSV or ICS file in /home/desk/Bookings yet. Last read that worked:');
+    expect(text('feed-status')).toContain(
+      'There is no CSV or ICS file in /home/desk/Bookings yet. Last read that worked:',
+    );
     expect(text('feed-note')).toBe('Bookings: There is no CSV or ICS file in /home/desk/Bookings yet.');
 
     await fireEvent.click(screen.getByTestId('feed-remove'));
@@ -65,7 +67,7 @@ describe('calendar feeds', () => {
     expect(b.callsTo('remove_feed')[0].args).toEqual({ id: 1 });
   });
 
-  test('Today shows each feed\'s last read, and a failed one under Needs attention', async () => {
+  test("Today shows each feed's last read, and a failed one under Needs attention", async () => {
     const b = fakeBackend();
     b.feeds.feeds.push({
       id: 3,
@@ -84,7 +86,8 @@ describe('calendar feeds', () => {
     expect(text('today-feed-3')).toMatch(/^Google Calendar — Read .+: 2 new, 1 moved or changed, 1 removed$/);
     expect(screen.queryByTestId('today-feed-problem-3')).toBeNull();
 
-    b.feeds.feeds[0].problem = 'Google Calendar did not answer within 20 seconds; Tidings will try again at the next read.';
+    b.feeds.feeds[0].problem =
+      'Google Calendar did not answer within 20 seconds; Tidings will try again at the next read.';
     await emit('tidings://changes', { source: 'background', changes: [{ kind: 'feeds' }] } satisfies ChangeBatch);
     await waitFor(() => expect(screen.getByTestId('today-feed-problem-3')).toBeTruthy());
     expect(text('today-feed-problem-3')).toBe(
@@ -99,7 +102,11 @@ describe('a provider that stopped answering', () => {
 
   test('Today says since when the gateway phone is silent, after 5 minutes of it', async () => {
     const b = fakeBackend();
-    b.settings = { ...b.settings, provider: 'smsgate', smsgate: { base_url: 'http://192.168.1.20:8080', username: 'sms', seconds_between_texts: 4 } };
+    b.settings = {
+      ...b.settings,
+      provider: 'smsgate',
+      smsgate: { base_url: 'http://192.168.1.20:8080', username: 'sms', seconds_between_texts: 4 },
+    };
     b.provider.silentSince = '2025-06-02T09:58:00Z';
     render(App);
     await screen.findByTestId('today-attention');

@@ -18,7 +18,11 @@ function realisticUpdate(update: SettingsUpdate, b: Backend): Settings {
   const next = { ...b.settings, ...update };
   if (update.follow_up_hours !== undefined) {
     if (update.follow_up_hours > 72) {
-      rejectWith('invalid_input', `"${update.follow_up_hours}" is not a follow-up delay Tidings uses.`, 'follow_up_hours');
+      rejectWith(
+        'invalid_input',
+        `"${update.follow_up_hours}" is not a follow-up delay Tidings uses.`,
+        'follow_up_hours',
+      );
     }
     next.follow_up_hours = update.follow_up_hours > 0 ? update.follow_up_hours : null;
   }
@@ -116,7 +120,12 @@ describe('Reminders › Ask how it went', () => {
 
   test('links to the "Ask how it went" wording in the templates', async () => {
     const b = fakeBackend();
-    b.reminders.template('follow_up_ask', 'Ask how it went', 'Hi {first_name}, how was your visit to {business}? Reply 1-5.', 'follow_up');
+    b.reminders.template(
+      'follow_up_ask',
+      'Ask how it went',
+      'Hi {first_name}, how was your visit to {business}? Reply 1-5.',
+      'follow_up',
+    );
     renderReminders(b);
     await screen.findByTestId('template-follow_up_ask');
     await fireEvent.click(await screen.findByTestId('follow-up-edit-wording'));
@@ -239,7 +248,9 @@ describe('Settings › Provider › keyword replies', () => {
     await waitFor(() => expect(box.checked).toBe(true));
     await fireEvent.click(box);
     await waitFor(() =>
-      expect(text('provider-keyword-replies-error')).toBe('Another program holds the database. Close it and try again.'),
+      expect(text('provider-keyword-replies-error')).toBe(
+        'Another program holds the database. Close it and try again.',
+      ),
     );
     expect(input('provider-keyword-replies').checked).toBe(true);
   });

@@ -86,7 +86,9 @@ describe('import wizard', () => {
     await waitFor(() => expect(b.callsTo('preview_import')).toHaveLength(2));
     expect(b.callsTo('preview_import')[1].args).toEqual({
       token: 1,
-      options: { mapping: { name: 0, first_name: null, last_name: null, phone: null, notes: 2, timezone: null, language: null } },
+      options: {
+        mapping: { name: 0, first_name: null, last_name: null, phone: null, notes: 2, timezone: null, language: null },
+      },
     });
     await waitFor(() =>
       expect(screen.getByTestId('import-summary').textContent?.replace(/\s+/g, ' ').trim()).toBe(

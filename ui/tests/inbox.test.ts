@@ -15,7 +15,12 @@ function seed(b: Backend) {
   const ben = b.store.seed('Ben Doyle', '07400 654321');
   const cat = b.store.seed('Cat Evans', '07400 111222');
   const cut = b.appts.service('Cut', 45);
-  b.appts.seed({ client_id: ann.id, starts_at: '2025-06-03T09:00:00Z', ends_at: '2025-06-03T09:45:00Z', service_id: cut.id });
+  b.appts.seed({
+    client_id: ann.id,
+    starts_at: '2025-06-03T09:00:00Z',
+    ends_at: '2025-06-03T09:45:00Z',
+    service_id: cut.id,
+  });
 
   const annThread = b.inbox.seed({
     phone: ann.phone,
@@ -23,7 +28,13 @@ function seed(b: Backend) {
     needs_reply: true,
     texts: [
       { author: 'reminder', body: 'Hi Ann, see you Tue at 10:00. Reply YES to confirm.', at: '2025-06-02T08:00:00Z' },
-      { author: 'automatic', body: 'Sorry, we could not send that.', status: 'failed', reason_text: 'Carrier rejected the text', at: '2025-06-02T08:01:00Z' },
+      {
+        author: 'automatic',
+        body: 'Sorry, we could not send that.',
+        status: 'failed',
+        reason_text: 'Carrier rejected the text',
+        at: '2025-06-02T08:01:00Z',
+      },
       { body: 'Can I bring my daughter too?', at: '2025-06-02T09:30:00Z' },
     ],
   });
@@ -166,8 +177,16 @@ describe('inbox list', () => {
     render(App);
     await openInbox();
     await waitFor(() => expect(rowIds()).toHaveLength(3));
-    const newcomer = b.inbox.seed({ phone: '+447700900999', unread: 1, needs_reply: true, texts: [{ body: 'New here', at: '2025-06-02T11:00:00Z' }] });
-    await changes({ source: 'background', changes: [{ kind: 'reply', thread_id: newcomer.id, from: '+447700900999', preview: 'New here' }] });
+    const newcomer = b.inbox.seed({
+      phone: '+447700900999',
+      unread: 1,
+      needs_reply: true,
+      texts: [{ body: 'New here', at: '2025-06-02T11:00:00Z' }],
+    });
+    await changes({
+      source: 'background',
+      changes: [{ kind: 'reply', thread_id: newcomer.id, from: '+447700900999', preview: 'New here' }],
+    });
     await waitFor(() => expect(rowIds()).toEqual([newcomer.id, annThread.id, 2, 3]));
   });
 });
@@ -220,7 +239,9 @@ describe('a thread', () => {
 
     const text = 'Of course, see you both tomorrow at 10!';
     await fireEvent.input(composer(), { target: { value: text } });
-    await waitFor(() => expect(screen.getByTestId('thread-segments').textContent?.trim()).toBe(`GSM-7 · 1 text · ${text.length}/160`));
+    await waitFor(() =>
+      expect(screen.getByTestId('thread-segments').textContent?.trim()).toBe(`GSM-7 · 1 text · ${text.length}/160`),
+    );
     await fireEvent.click(screen.getByTestId('thread-send'));
 
     await waitFor(() => expect(composer().value).toBe(''));
@@ -232,7 +253,9 @@ describe('a thread', () => {
     expect(bubble.classList.contains('customer')).toBe(false);
     expect(screen.queryByTestId('thread-error')).toBeNull();
     // No longer needs a reply.
-    await waitFor(() => expect(screen.getByTestId(`inbox-thread-${annThread.id}`).textContent).not.toContain('Needs reply'));
+    await waitFor(() =>
+      expect(screen.getByTestId(`inbox-thread-${annThread.id}`).textContent).not.toContain('Needs reply'),
+    );
   });
 
   test('a refused answer shows the reason beside the composer and keeps the text', async () => {
@@ -250,7 +273,9 @@ describe('a thread', () => {
     await fireEvent.input(composer(), { target: { value: 'Yes, that is fine' } });
     await fireEvent.click(screen.getByTestId('thread-send'));
 
-    expect((await screen.findByTestId('thread-error')).textContent).toBe('The answer was not sent: the provider is unreachable.');
+    expect((await screen.findByTestId('thread-error')).textContent).toBe(
+      'The answer was not sent: the provider is unreachable.',
+    );
     expect(composer().value).toBe('Yes, that is fine');
     expect(composer().getAttribute('aria-invalid')).toBe('true');
     expect(annThread.texts).toHaveLength(3);
@@ -263,7 +288,9 @@ describe('a thread', () => {
     await openInbox();
     await openThreadRow(annThread.id);
     await fireEvent.input(composer(), { target: { value: 'a'.repeat(470) } });
-    await waitFor(() => expect(screen.getByTestId('thread-segments').textContent?.trim()).toBe('GSM-7 · 4 texts · 470/612'));
+    await waitFor(() =>
+      expect(screen.getByTestId('thread-segments').textContent?.trim()).toBe('GSM-7 · 4 texts · 470/612'),
+    );
     expect(screen.getByTestId('thread-too-long').textContent).toContain('limited to 3 texts');
     expect((screen.getByTestId('thread-send') as HTMLButtonElement).disabled).toBe(true);
   });
@@ -283,7 +310,13 @@ describe('a thread', () => {
   test('cannot_reply disables the composer, send and quick replies and says why', async () => {
     const b = fakeBackend();
     const { ben, benThread } = seed(b);
-    b.store.record({ client_id: ben.id, purpose: 'service', action: 'revoked', channel: 'sms_keyword', recorded_by: 'engine' });
+    b.store.record({
+      client_id: ben.id,
+      purpose: 'service',
+      action: 'revoked',
+      channel: 'sms_keyword',
+      recorded_by: 'engine',
+    });
     render(App);
     await openInbox();
     await openThreadRow(benThread.id);
@@ -331,7 +364,10 @@ describe('a thread', () => {
     await openThreadRow(annThread.id);
     const t = b.inbox.text(annThread, { body: 'Also, can I park outside?' });
     annThread.unread = 1;
-    await changes({ source: 'background', changes: [{ kind: 'reply', thread_id: annThread.id, from: 'Ann Carter', preview: 'Also' }] });
+    await changes({
+      source: 'background',
+      changes: [{ kind: 'reply', thread_id: annThread.id, from: 'Ann Carter', preview: 'Also' }],
+    });
     expect((await screen.findByTestId(`thread-text-${t.id}`)).textContent).toContain('Also, can I park outside?');
   });
 });
@@ -386,7 +422,9 @@ describe('unknown numbers and possible opt-outs', () => {
     expect(screen.getByTestId(`thread-flag-${text.id}`).textContent).toBe('Possible opt-out — review');
 
     await fireEvent.click(screen.getByTestId('thread-record-opt-out'));
-    expect((await screen.findByTestId('thread-opt-out-error')).textContent).toBe('Enter the name of the person recording this.');
+    expect((await screen.findByTestId('thread-opt-out-error')).textContent).toBe(
+      'Enter the name of the person recording this.',
+    );
 
     await fireEvent.input(screen.getByTestId('thread-recorded-by'), { target: { value: 'Jo' } });
     await fireEvent.click(screen.getByTestId('thread-record-opt-out'));
@@ -409,7 +447,9 @@ describe('unknown numbers and possible opt-outs', () => {
     expect(b.callsTo('review_possible_opt_out').at(-1)?.args).toEqual({ id: t.id, record: false, recordedBy: '' });
     expect(dee.consent.service).toBe('granted');
     expect(composer().disabled).toBe(false);
-    await waitFor(() => expect(screen.getByTestId(`inbox-thread-${t.id}`).textContent).not.toContain('Possible opt-out'));
+    await waitFor(() =>
+      expect(screen.getByTestId(`inbox-thread-${t.id}`).textContent).not.toContain('Possible opt-out'),
+    );
   });
 });
 

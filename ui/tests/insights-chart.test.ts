@@ -55,7 +55,11 @@ describe('insights chart', () => {
       label: 'Reminder journey',
       testid: 'insights-funnel',
     });
-    render(InsightsChart, { config: weeklyConfig(weeklyChartData(report.weekly)), label: 'Weekly', testid: 'insights-weekly' });
+    render(InsightsChart, {
+      config: weeklyConfig(weeklyChartData(report.weekly)),
+      label: 'Weekly',
+      testid: 'insights-weekly',
+    });
     await waitFor(() => expect(made.charts).toHaveLength(2));
     const [f, w] = made.charts.map((c) => c.config as ReturnType<typeof weeklyConfig>);
     expect(f.type).toBe('bar');
@@ -68,7 +72,9 @@ describe('insights chart', () => {
     ]);
 
     // A new period's numbers redraw the same chart.
-    await funnel.rerender({ config: funnelConfig(funnelChartData({ reminded: 10, replied: 5, confirmed: 4, attended: 3 })) });
+    await funnel.rerender({
+      config: funnelConfig(funnelChartData({ reminded: 10, replied: 5, confirmed: 4, attended: 3 })),
+    });
     await waitFor(() => expect(made.charts[0].updates).toBe(1));
     expect((made.charts[0].config as typeof f).data.datasets[0].data).toEqual([10, 5, 4, 3]);
     expect(made.charts).toHaveLength(2);

@@ -103,7 +103,10 @@ describe('insights screen', () => {
     fakeBackend();
     render(App);
     await screen.findByTestId('nav-insights');
-    const ids = screen.getAllByRole('button').map((el) => el.dataset.testid).filter((id) => id?.startsWith('nav-'));
+    const ids = screen
+      .getAllByRole('button')
+      .map((el) => el.dataset.testid)
+      .filter((id) => id?.startsWith('nav-'));
     expect(ids.indexOf('nav-insights')).toBe(ids.indexOf('nav-settings') - 1);
   });
 
@@ -141,7 +144,19 @@ describe('insights screen', () => {
     expect(text('insights-metric-follow_ups-counts')).toBe('25 of 40 answered · 2 poor answers · 22 ratings');
 
     // Every card says what its number means, from the backend's definitions.
-    for (const key of ['sent', 'delivered', 'failures', 'response', 'confirmation', 'reschedule', 'no_show', 'opt_outs', 'first_response', 'deflection', 'follow_ups']) {
+    for (const key of [
+      'sent',
+      'delivered',
+      'failures',
+      'response',
+      'confirmation',
+      'reschedule',
+      'no_show',
+      'opt_outs',
+      'first_response',
+      'deflection',
+      'follow_ups',
+    ]) {
       expect(screen.getByTestId(`insights-metric-${key}-definition`).textContent?.length).toBeGreaterThan(10);
     }
     expect(text('insights-metric-confirmation-definition')).toBe(
@@ -195,7 +210,9 @@ describe('insights screen', () => {
     const banner = screen.getByTestId('insights-signal-opt_outs_rising');
     expect(banner.getAttribute('role')).toBe('alert');
     expect(banner.textContent).toContain('Opt-outs rose from 0.2 to 1.4 per 100 texts this week.');
-    expect(banner.textContent).toContain('What to check: Check how often reminders go out and whether the wording still fits.');
+    expect(banner.textContent).toContain(
+      'What to check: Check how often reminders go out and whether the wording still fits.',
+    );
     expect(text('insights-signal-carrier_filtering')).toContain('blocked by the carrier');
   });
 
@@ -251,7 +268,10 @@ describe('insights screen', () => {
     const b = await openInsights(fakeBackend());
     const before = b.callsTo('get_insights').length;
     await fireEvent.change(screen.getByTestId('insights-to'), { target: { value: '2025-05-01' } });
-    expect(await screen.findByTestId('insights-error')).toHaveProperty('textContent', 'The end of the period is before its start.');
+    expect(await screen.findByTestId('insights-error')).toHaveProperty(
+      'textContent',
+      'The end of the period is before its start.',
+    );
     expect(b.callsTo('get_insights')).toHaveLength(before);
     // Fixing it clears the error.
     await fireEvent.click(screen.getByTestId('insights-preset-30'));
@@ -260,7 +280,12 @@ describe('insights screen', () => {
 
   test('a failure to load is shown', async () => {
     const b = fakeBackend();
-    b.insights.failWith = { code: 'database_busy', message: 'The data is busy; try again in a moment.', field: null, related_id: null };
+    b.insights.failWith = {
+      code: 'database_busy',
+      message: 'The data is busy; try again in a moment.',
+      field: null,
+      related_id: null,
+    };
     render(App);
     await fireEvent.click(await screen.findByTestId('nav-insights'));
     expect((await screen.findByTestId('insights-error')).textContent).toBe('The data is busy; try again in a moment.');
@@ -273,15 +298,18 @@ describe('insights screen', () => {
     await waitFor(() => expect(lastPeriod(b)).toEqual({ from: '2025-05-28', to: '2025-06-03' }));
     await fireEvent.click(screen.getByTestId('insights-export'));
     await screen.findByTestId('insights-export-result');
-    expect(text('insights-export-result')).toBe(
-      'Saved to /home/desk/Downloads/insights-2025-05-28-to-2025-06-03.csv',
-    );
+    expect(text('insights-export-result')).toBe('Saved to /home/desk/Downloads/insights-2025-05-28-to-2025-06-03.csv');
     expect(b.insights.exported).toEqual([{ from: '2025-05-28', to: '2025-06-03' }]);
   });
 
   test('a failed export says why', async () => {
     const b = fakeBackend();
-    b.insights.exportFailWith = { code: 'data_folder', message: 'There is no Downloads or home folder to save the export in.', field: null, related_id: null };
+    b.insights.exportFailWith = {
+      code: 'data_folder',
+      message: 'There is no Downloads or home folder to save the export in.',
+      field: null,
+      related_id: null,
+    };
     await openInsights(b);
     await fireEvent.click(screen.getByTestId('insights-export'));
     expect((await screen.findByTestId('insights-export-error')).textContent).toBe(

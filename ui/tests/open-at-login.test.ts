@@ -59,7 +59,8 @@ describe('Settings › Open Tidings when I log in', () => {
     const b = fakeBackend();
     b.login.setFailWith = {
       code: 'internal',
-      message: "Tidings could not change opening at login: permission denied. Check that your desktop's autostart folder can be written.",
+      message:
+        "Tidings could not change opening at login: permission denied. Check that your desktop's autostart folder can be written.",
       field: null,
       related_id: null,
     };

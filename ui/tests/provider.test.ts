@@ -58,7 +58,9 @@ describe('Settings › Provider', () => {
     expect(input('provider-base-url').placeholder).toBe('https://api.twilio.com');
     expect(screen.getByLabelText('Account SID')).toBe(input('provider-account-sid'));
     expect(screen.getByLabelText('API key secret')).toBe(input('provider-secret'));
-    expect(screen.getByText(/Messaging Service lets Twilio send reminders even when this computer is off/)).toBeTruthy();
+    expect(
+      screen.getByText(/Messaging Service lets Twilio send reminders even when this computer is off/),
+    ).toBeTruthy();
 
     await type('provider-account-sid', ` ${ACCOUNT_SID} `);
     await type('provider-api-key-sid', API_KEY_SID);
@@ -97,9 +99,13 @@ describe('Settings › Provider', () => {
 
     await waitFor(() => expect(b.callsTo('connect_twilio')).toHaveLength(1));
     const sent = b.callsTo('connect_twilio')[0].args as { input: Record<string, unknown> };
-    expect(sent).toEqual({ input: { account_sid: ACCOUNT_SID, messaging_service_sid: SERVICE_SID, secret: 'auth-token' } });
+    expect(sent).toEqual({
+      input: { account_sid: ACCOUNT_SID, messaging_service_sid: SERVICE_SID, secret: 'auth-token' },
+    });
     expect('api_key_sid' in sent.input).toBe(false);
-    await waitFor(() => expect(text('provider-status')).toBe(`Twilio — texts go from Messaging Service ${SERVICE_SID}`));
+    await waitFor(() =>
+      expect(text('provider-status')).toBe(`Twilio — texts go from Messaging Service ${SERVICE_SID}`),
+    );
     expect(screen.getByTestId('provider-hands-off')).toBeTruthy();
   });
 
@@ -131,10 +137,20 @@ describe('Settings › Provider', () => {
     fakeBackend({
       commands: {
         connect_twilio: () => {
-          throw { code: 'invalid_input', message: 'Give either the Twilio number or a Messaging Service SID.', field: 'from_number', related_id: null };
+          throw {
+            code: 'invalid_input',
+            message: 'Give either the Twilio number or a Messaging Service SID.',
+            field: 'from_number',
+            related_id: null,
+          };
         },
         test_twilio_connection: () => {
-          throw { code: 'invalid_input', message: 'The API address must start with https://.', field: 'base_url', related_id: null };
+          throw {
+            code: 'invalid_input',
+            message: 'The API address must start with https://.',
+            field: 'base_url',
+            related_id: null,
+          };
         },
       },
     });
@@ -182,7 +198,12 @@ describe('Settings › Provider', () => {
     expect(input('provider-secret').value).toBe('wrong');
     expect(b.settings.provider).toBe('sandbox');
 
-    b.provider.failWith = { code: 'provider_offline', message: "Can't reach Twilio. Check the internet connection.", field: null, related_id: null };
+    b.provider.failWith = {
+      code: 'provider_offline',
+      message: "Can't reach Twilio. Check the internet connection.",
+      field: null,
+      related_id: null,
+    };
     await fireEvent.click(button('provider-test-connection'));
     await waitFor(() => expect(text('provider-error')).toBe("Can't reach Twilio. Check the internet connection."));
     expect(screen.queryByTestId('provider-check-result')).toBeNull();
@@ -238,7 +259,9 @@ describe('Settings › Provider', () => {
     await type('provider-secret', 'key-secret');
     await type('provider-from-number', '+14155552671');
     await fireEvent.click(button('provider-test-connection'));
-    expect((await screen.findByTestId('provider-check-result')).textContent).toBe('Connected to Harbour Hair Ltd (active)');
+    expect((await screen.findByTestId('provider-check-result')).textContent).toBe(
+      'Connected to Harbour Hair Ltd (active)',
+    );
     expect(b.callsTo('test_twilio_connection')[0].args).toEqual({
       input: { account_sid: ACCOUNT_SID, api_key_sid: API_KEY_SID, from_number: '+14155552671', secret: 'key-secret' },
     });
@@ -308,7 +331,9 @@ describe('Settings › Provider', () => {
     await ready();
     const banner = screen.getByTestId('provider-paused');
     expect(banner.getAttribute('role')).toBe('alert');
-    expect(banner.textContent).toContain('Twilio rejected the credentials (20003). Enter the secret again, then resume.');
+    expect(banner.textContent).toContain(
+      'Twilio rejected the credentials (20003). Enter the secret again, then resume.',
+    );
     await fireEvent.click(button('provider-resume'));
     await waitFor(() => expect(b.callsTo('resume_sending')).toHaveLength(1));
     await waitFor(() => expect(screen.queryByTestId('provider-paused')).toBeNull());
@@ -345,7 +370,7 @@ describe('Settings › Provider', () => {
 
     const m = b.reminders.outbox[b.reminders.outbox.length - 1];
     m.status = 'failed';
-    m.reason_text = 'the number is a landline or can\'t receive texts';
+    m.reason_text = "the number is a landline or can't receive texts";
     await emit('tidings://changes', { source: 'background', changes: [{ kind: 'messages' }] } satisfies ChangeBatch);
     await waitFor(() => expect(screen.getByTestId('provider-test-status').getAttribute('data-status')).toBe('failed'));
     expect(text('provider-test-status')).toBe(
@@ -360,7 +385,10 @@ describe('Settings › Provider', () => {
         send_test_text: async (args, backend) => {
           const sent = backend.provider.handle('send_test_text', args) as OutboxMessage;
           backend.reminders.outbox[backend.reminders.outbox.length - 1].status = 'delivered';
-          await emit('tidings://changes', { source: 'background', changes: [{ kind: 'messages' }] } satisfies ChangeBatch);
+          await emit('tidings://changes', {
+            source: 'background',
+            changes: [{ kind: 'messages' }],
+          } satisfies ChangeBatch);
           return sent;
         },
       },
@@ -370,11 +398,13 @@ describe('Settings › Provider', () => {
     await type('provider-test-to', '+447400123456');
     await fireEvent.click(button('provider-send-test'));
     await waitFor(() => expect(b.callsTo('send_test_text')).toHaveLength(1));
-    await waitFor(() => expect(screen.getByTestId('provider-test-status').getAttribute('data-status')).toBe('delivered'));
+    await waitFor(() =>
+      expect(screen.getByTestId('provider-test-status').getAttribute('data-status')).toBe('delivered'),
+    );
     expect(text('provider-test-status')).toContain('Test text to +447400123456: delivered');
   });
 
-  test('the desk\'s Android phone is connected from its own form, with errors beside the fields', async () => {
+  test("the desk's Android phone is connected from its own form, with errors beside the fields", async () => {
     const b = fakeBackend();
     render(ProviderSettings);
     await ready();
@@ -402,7 +432,9 @@ describe('Settings › Provider', () => {
     });
 
     await fireEvent.click(button('smsgate-save'));
-    await waitFor(() => expect(text('provider-status')).toContain('Android phone (SMSGate) at http://192.168.1.20:8080'));
+    await waitFor(() =>
+      expect(text('provider-status')).toContain('Android phone (SMSGate) at http://192.168.1.20:8080'),
+    );
     expect(text('provider-status')).toContain('a text every 4 s');
     expect(screen.getByTestId('provider-use-sandbox')).toBeTruthy();
   });

@@ -33,10 +33,18 @@ async function typeBody(value: string) {
 
 describe('segment helpers', () => {
   test('label counts against the capacity of the current number of segments', () => {
-    expect(segmentLabel({ encoding: 'GSM-7', segments: 1, units: 96, non_gsm: [], remaining: 64 })).toBe('GSM-7 · 1 segment · 96/160');
-    expect(segmentLabel({ encoding: 'GSM-7', segments: 2, units: 200, non_gsm: [], remaining: 106 })).toBe('GSM-7 · 2 segments · 200/306');
-    expect(segmentLabel({ encoding: 'UCS-2', segments: 2, units: 80, non_gsm: ['’'], remaining: 54 })).toBe('UCS-2 · 2 segments · 80/134');
-    expect(segmentLabel({ encoding: 'UCS-2', segments: 1, units: 20, non_gsm: ['’'], remaining: 50 })).toBe('UCS-2 · 1 segment · 20/70');
+    expect(segmentLabel({ encoding: 'GSM-7', segments: 1, units: 96, non_gsm: [], remaining: 64 })).toBe(
+      'GSM-7 · 1 segment · 96/160',
+    );
+    expect(segmentLabel({ encoding: 'GSM-7', segments: 2, units: 200, non_gsm: [], remaining: 106 })).toBe(
+      'GSM-7 · 2 segments · 200/306',
+    );
+    expect(segmentLabel({ encoding: 'UCS-2', segments: 2, units: 80, non_gsm: ['’'], remaining: 54 })).toBe(
+      'UCS-2 · 2 segments · 80/134',
+    );
+    expect(segmentLabel({ encoding: 'UCS-2', segments: 1, units: 20, non_gsm: ['’'], remaining: 50 })).toBe(
+      'UCS-2 · 1 segment · 20/70',
+    );
   });
 
   test('line diff marks removed and added lines', () => {
@@ -102,7 +110,9 @@ describe('reminders screen', () => {
     await screen.findByTestId(`rule-${rule.id}`);
 
     await fireEvent.click(screen.getByTestId(`rule-enabled-${rule.id}`));
-    await waitFor(() => expect((screen.getByTestId(`rule-enabled-${rule.id}`) as HTMLInputElement).checked).toBe(false));
+    await waitFor(() =>
+      expect((screen.getByTestId(`rule-enabled-${rule.id}`) as HTMLInputElement).checked).toBe(false),
+    );
     expect((b.callsTo('save_reminder_rule')[0].args as { input: { enabled: boolean } }).input.enabled).toBe(false);
 
     await fireEvent.click(screen.getByTestId(`rule-edit-${rule.id}`));
@@ -144,13 +154,21 @@ describe('reminders screen', () => {
       commands: {
         send_message_now: (args, back) => {
           const m = back.reminders.outbox.find((x) => x.id === (args as { id: number }).id)!;
-          Object.assign(m, { status: 'suppressed', reason: 'quiet_hours_missed', reason_text: "It's inside quiet hours for Ben." });
+          Object.assign(m, {
+            status: 'suppressed',
+            reason: 'quiet_hours_missed',
+            reason_text: "It's inside quiet hours for Ben.",
+          });
           return { ...m };
         },
       },
     });
     const ann = b.reminders.message({ send_at: '2025-06-02T09:00:00Z' });
-    const ben = b.reminders.message({ client_name: 'Ben Doyle', rule_name: 'Two hours before', send_at: '2025-06-03T07:00:00Z' });
+    const ben = b.reminders.message({
+      client_name: 'Ben Doyle',
+      rule_name: 'Two hours before',
+      send_at: '2025-06-03T07:00:00Z',
+    });
     const old = b.reminders.message({
       client_name: 'Cara Eve',
       status: 'suppressed',
@@ -160,7 +178,9 @@ describe('reminders screen', () => {
     render(App);
     await openReminders();
     await screen.findByTestId(`outbox-${ann.id}`);
-    expect(text(`outbox-${ann.id}`)).toContain(`${at('2025-06-02T09:00:00Z')} Ann Carter Day before Planned Skip Send now`);
+    expect(text(`outbox-${ann.id}`)).toContain(
+      `${at('2025-06-02T09:00:00Z')} Ann Carter Day before Planned Skip Send now`,
+    );
     expect(text(`outbox-${old.id}`)).toContain('Not sent');
     expect(text(`outbox-reason-${old.id}`)).toBe('Cara has not agreed to texts.');
     expect(screen.queryByTestId(`outbox-skip-${old.id}`)).toBeNull();
@@ -191,7 +211,9 @@ describe('template editor', () => {
   test('shows a live preview and a GSM-7 counter; a smart quote switches to UCS-2 and names it', async () => {
     const b = fakeBackend();
     await openTemplate(b);
-    await waitFor(() => expect(screen.getByTestId('template-preview').textContent).toBe(renderSample(b.reminders.templates[1].body)));
+    await waitFor(() =>
+      expect(screen.getByTestId('template-preview').textContent).toBe(renderSample(b.reminders.templates[1].body)),
+    );
     expect(screen.getByText(`Preview with ${b.reminders.sampleOf}`)).toBeTruthy();
 
     await typeBody('Hi {first_name}, see you at {time}. Reply STOP to opt out.');
@@ -203,12 +225,16 @@ describe('template editor', () => {
 
     await typeBody('Hi {first_name}, we’re expecting you at {time} – see you soon');
     await waitFor(() => expect(text('segment-count')).toMatch(/^UCS-2 · 1 segment · \d+\/70$/));
-    expect(text('non-gsm')).toBe('These characters make the text UCS-2, so a text holds 70 characters instead of 160: ’ –');
+    expect(text('non-gsm')).toBe(
+      'These characters make the text UCS-2, so a text holds 70 characters instead of 160: ’ –',
+    );
     expect(text('template-warnings')).toContain('No opt-out hint');
 
     await fireEvent.click(screen.getByTestId('fix-punctuation'));
     await waitFor(() => expect(body().value).toBe("Hi {first_name}, we're expecting you at {time} - see you soon"));
-    expect(b.callsTo('fix_punctuation')[0].args).toEqual({ text: 'Hi {first_name}, we’re expecting you at {time} – see you soon' });
+    expect(b.callsTo('fix_punctuation')[0].args).toEqual({
+      text: 'Hi {first_name}, we’re expecting you at {time} – see you soon',
+    });
     await waitFor(() => expect(text('segment-count')).toMatch(/^GSM-7 · 1 segment · \d+\/160$/));
     expect(screen.queryByTestId('non-gsm')).toBeNull();
   });
@@ -239,7 +265,9 @@ describe('template editor', () => {
     await openTemplate(b);
     await typeBody('Hi {frist_name}, see you soon');
     await fireEvent.click(screen.getByTestId('template-save'));
-    expect((await screen.findByTestId('template-error')).textContent).toBe('Unknown variable {frist_name}. Did you mean {first_name}?');
+    expect((await screen.findByTestId('template-error')).textContent).toBe(
+      'Unknown variable {frist_name}. Did you mean {first_name}?',
+    );
     expect(body().getAttribute('aria-invalid')).toBe('true');
     expect(body().value).toBe('Hi {frist_name}, see you soon');
     expect(b.reminders.templates[1].version).toBe(1);
@@ -300,7 +328,10 @@ describe('template editor', () => {
 
     await fireEvent.click(within(history).getByTestId('restore-1'));
     await waitFor(() => expect(body().value).toBe(original));
-    expect(b.callsTo('restore_template_version')[0].args).toEqual({ templateId: b.reminders.templates[1].id, version: 1 });
+    expect(b.callsTo('restore_template_version')[0].args).toEqual({
+      templateId: b.reminders.templates[1].id,
+      version: 1,
+    });
     expect(text('template-saved')).toBe('Version 1 restored as version 3.');
   });
 });
@@ -354,7 +385,9 @@ describe('settings for reminders', () => {
     await fireEvent.click(sundays);
     await fireEvent.click(screen.getByTestId('settings-save'));
     await waitFor(() => expect(b.callsTo('update_settings')).toHaveLength(1));
-    expect(b.callsTo('update_settings')[0].args).toEqual({ update: { business_phone: '01632 960000', no_sundays: true } });
+    expect(b.callsTo('update_settings')[0].args).toEqual({
+      update: { business_phone: '01632 960000', no_sundays: true },
+    });
     await screen.findByText('Saved.');
 
     await fireEvent.input(screen.getByTestId('settings-business-name'), { target: { value: 'Harbour Hair & Beauty' } });
@@ -386,7 +419,14 @@ describe('appointment panel messages', () => {
     updated_at: '2025-06-01T09:00:00Z',
     overlaps: false,
   };
-  const props = { appointment: appt, timezone: 'Europe/London', onChanged() {}, onEdit() {}, onOpenClient() {}, onClose() {} };
+  const props = {
+    appointment: appt,
+    timezone: 'Europe/London',
+    onChanged() {},
+    onEdit() {},
+    onOpenClient() {},
+    onClose() {},
+  };
 
   test("lists the appointment's texts with when, rule and status", async () => {
     const b = fakeBackend();
@@ -404,7 +444,9 @@ describe('appointment panel messages', () => {
     expect(b.callsTo('list_outbox')[0].args).toEqual({ appointmentId: 7 });
     expect(within(list).getAllByRole('listitem')).toHaveLength(2);
     expect(text(`appt-message-${m.id}`)).toBe(`${at('2025-06-02T09:00:00Z')} Day before Planned`);
-    expect(text(`appt-message-${stopped.id}`)).toBe(`${at('2025-06-03T07:00:00Z')} Two hours before Not sent Ann opted out.`);
+    expect(text(`appt-message-${stopped.id}`)).toBe(
+      `${at('2025-06-03T07:00:00Z')} Two hours before Not sent Ann opted out.`,
+    );
     expect(screen.queryByText('No texts yet.')).toBeNull();
   });
 

@@ -112,8 +112,12 @@ describe('restoring a backup', () => {
       `Restored. The data as it was before is kept in ${DEFAULT_BACKUP_FOLDER}/tidings-2025-06-03-pre-restore.sqlite3.`,
     );
     // What happened after the backup was kept, and the desk is told.
-    expect(text('restore-kept')).toBe('Kept from after the backup, because it happened: 2 texts sent, 1 reply received.');
-    expect(b.callsTo('restore_backup')[0].args).toEqual({ path: `${DEFAULT_BACKUP_FOLDER}/tidings-2025-06-02-daily.sqlite3` });
+    expect(text('restore-kept')).toBe(
+      'Kept from after the backup, because it happened: 2 texts sent, 1 reply received.',
+    );
+    expect(b.callsTo('restore_backup')[0].args).toEqual({
+      path: `${DEFAULT_BACKUP_FOLDER}/tidings-2025-06-02-daily.sqlite3`,
+    });
     expect(screen.queryByTestId('restore-error')).toBeNull();
     // The message stays up for a moment before the reload.
     expect(reload).not.toHaveBeenCalled();

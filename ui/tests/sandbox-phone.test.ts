@@ -16,7 +16,12 @@ function seed(b: Backend) {
     at: '2025-06-02T09:00:00Z',
   });
   b.sandbox.add(ann.phone, { from_customer: true, body: 'YES', status: 'received', at: '2025-06-02T09:05:00Z' });
-  b.sandbox.add(ben.phone, { from_customer: true, body: 'Who is this?', status: 'received', at: '2025-06-02T10:00:00Z' });
+  b.sandbox.add(ben.phone, {
+    from_customer: true,
+    body: 'Who is this?',
+    status: 'received',
+    at: '2025-06-02T10:00:00Z',
+  });
   return { ann, ben };
 }
 
@@ -64,7 +69,9 @@ describe('sandbox phone', () => {
       ['Ann Carter (+44 7400 123456)', ann.phone],
       ['Ben Doyle (+44 7400 654321)', ben.phone],
     ]);
-    await waitFor(() => expect(bodies()).toEqual(['Harbour Hair: see you Tue 3 Jun at 10:00. Reply YES to confirm.', 'YES']));
+    await waitFor(() =>
+      expect(bodies()).toEqual(['Harbour Hair: see you Tue 3 Jun at 10:00. Reply YES to confirm.', 'YES']),
+    );
     const [business, customer] = screen.getAllByTestId('sandbox-text');
     expect(business.classList.contains('customer')).toBe(false);
     expect(customer.classList.contains('customer')).toBe(true);
@@ -99,7 +106,9 @@ describe('sandbox phone', () => {
     await fireEvent.click(screen.getByTestId('sandbox-phone-send'));
     await waitFor(() => expect(b.callsTo('sandbox_send')).toHaveLength(1));
     expect(b.callsTo('sandbox_send')[0].args).toEqual({ phone: ann.phone, text: 'STOP' });
-    await waitFor(() => expect(bodies()).toEqual(['Harbour Hair: see you Tue 3 Jun at 10:00. Reply YES to confirm.', 'YES', 'STOP']));
+    await waitFor(() =>
+      expect(bodies()).toEqual(['Harbour Hair: see you Tue 3 Jun at 10:00. Reply YES to confirm.', 'YES', 'STOP']),
+    );
     expect(input().value).toBe('');
     expect(screen.queryByTestId('sandbox-phone-error')).toBeNull();
   });
@@ -125,7 +134,12 @@ describe('sandbox phone', () => {
     await openPhone();
     await waitFor(() => expect(bodies()).toHaveLength(2));
 
-    b.sandbox.add(ann.phone, { from_customer: false, body: 'Thanks, you are confirmed.', status: 'delivered', at: '2025-06-02T09:06:00Z' });
+    b.sandbox.add(ann.phone, {
+      from_customer: false,
+      body: 'Thanks, you are confirmed.',
+      status: 'delivered',
+      at: '2025-06-02T09:06:00Z',
+    });
     await emit('tidings://changes', { source: 'background', changes: [{ kind: 'messages' }] } satisfies ChangeBatch);
     await waitFor(() => expect(bodies()).toContain('Thanks, you are confirmed.'));
   });
@@ -139,7 +153,12 @@ describe('sandbox phone', () => {
       await openPhone();
       await waitFor(() => expect(bodies()).toHaveLength(2));
 
-      b.sandbox.add(ann.phone, { from_customer: false, body: 'Reply HELP for help.', status: 'delivered', at: '2025-06-02T09:07:00Z' });
+      b.sandbox.add(ann.phone, {
+        from_customer: false,
+        body: 'Reply HELP for help.',
+        status: 'delivered',
+        at: '2025-06-02T09:07:00Z',
+      });
       await vi.advanceTimersByTimeAsync(3000);
       await waitFor(() => expect(bodies()).toContain('Reply HELP for help.'));
 

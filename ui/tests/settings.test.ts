@@ -88,7 +88,8 @@ describe('settings screen', () => {
 
   test('a backend error is shown beside its field and the typed values are kept', async () => {
     const backend = fakeBackend({
-      updateSettings: () => rejectWith('invalid_input', 'Quiet hours must not start and end at the same time.', 'quiet_hours'),
+      updateSettings: () =>
+        rejectWith('invalid_input', 'Quiet hours must not start and end at the same time.', 'quiet_hours'),
     });
     render(App);
     await openSettings();
@@ -124,7 +125,11 @@ describe('settings screen', () => {
     await openSettings();
     await fireEvent.input(input('settings-business-name'), { target: { value: 'Typed but not saved' } });
 
-    backend.settings = { ...backend.settings, business_name: 'Renamed by CLI', caps: { max_texts_per_day: 3, max_texts_per_week: 5 } };
+    backend.settings = {
+      ...backend.settings,
+      business_name: 'Renamed by CLI',
+      caps: { max_texts_per_day: 3, max_texts_per_week: 5 },
+    };
     await emit('tidings://changes', { source: 'cli', changes: [{ kind: 'settings' }] } satisfies ChangeBatch);
 
     await waitFor(() => expect(input('settings-cap-day').value).toBe('3'));

@@ -43,7 +43,9 @@ describe('first-run setup', () => {
     const zone = screen.getByTestId('setup-timezone') as HTMLSelectElement;
     expect(zone.value).toBe('Europe/London'); // preselected from defaults
     expect(zone.size).toBe(8);
-    expect(screen.getByTestId('setup-timezone-now').textContent).toMatch(/It is now .+ in United Kingdom Time — London/);
+    expect(screen.getByTestId('setup-timezone-now').textContent).toMatch(
+      /It is now .+ in United Kingdom Time — London/,
+    );
     // The keyboard is on the search box, ready to type.
     expect(document.activeElement).toBe(screen.getByTestId('setup-timezone-search'));
 
@@ -74,7 +76,12 @@ describe('first-run setup', () => {
 
     await waitFor(() => expect(backend.callsTo('complete_setup')).toHaveLength(1));
     expect(backend.callsTo('complete_setup')[0].args).toEqual({
-      input: { business_name: 'Harbour Hair', timezone: 'America/New_York', phone_region: 'IE', business_phone: '01 555 0100' },
+      input: {
+        business_name: 'Harbour Hair',
+        timezone: 'America/New_York',
+        phone_region: 'IE',
+        business_phone: '01 555 0100',
+      },
     });
     expect((await screen.findByTestId('today-heading')).textContent).toBe('Today at Harbour Hair');
     expect(screen.getByTestId('nav-today').getAttribute('aria-current')).toBe('page');
@@ -175,12 +182,16 @@ describe('first-run setup', () => {
     expect(listed()).toContain('Eastern Time — New York');
     expect(listed()).not.toContain('Central Time — Chicago');
     await fireEvent.input(search, { target: { value: 'united states' } });
-    expect(listed()).toEqual(expect.arrayContaining(['Eastern Time — New York', 'Central Time — Chicago', 'Pacific Time — Los Angeles']));
+    expect(listed()).toEqual(
+      expect.arrayContaining(['Eastern Time — New York', 'Central Time — Chicago', 'Pacific Time — Los Angeles']),
+    );
     expect(listed()).not.toContain('United Kingdom Time — London');
     await fireEvent.input(search, { target: { value: 'chicago' } });
     await fireEvent.keyDown(search, { key: 'Enter' });
     expect(zone.value).toBe('America/Chicago');
-    expect(screen.getByTestId('setup-timezone-now').textContent).toContain('Central Time — Chicago, United States: Central (most areas).');
+    expect(screen.getByTestId('setup-timezone-now').textContent).toContain(
+      'Central Time — Chicago, United States: Central (most areas).',
+    );
 
     // With no country known, the zone's country becomes the phone region.
     await fireEvent.click(screen.getByTestId('setup-next'));

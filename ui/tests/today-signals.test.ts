@@ -51,7 +51,12 @@ describe('today: Insights signals', () => {
   test('a failing Insights call shows nothing and leaves Today working', async () => {
     const b = fakeBackend();
     b.insights.report = { ...b.insights.report, signals: [OPT_OUTS] };
-    b.insights.failWith = { code: 'database_busy', message: 'The data is busy; try again in a moment.', field: null, related_id: null };
+    b.insights.failWith = {
+      code: 'database_busy',
+      message: 'The data is busy; try again in a moment.',
+      field: null,
+      related_id: null,
+    };
     render(App);
     expect((await screen.findByTestId('today-empty')).textContent).toBe('No appointments today.');
     await waitFor(() => expect(b.callsTo('get_insights').length).toBeGreaterThan(0));

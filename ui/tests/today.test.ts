@@ -12,19 +12,40 @@ describe('today', () => {
     const ben = b.store.seed('Ben Doyle', '07400 222333');
     const cut = b.appts.service('Cut', 45);
     const jo = b.appts.person('Jo');
-    const late = b.appts.seed({ client_id: ann.id, starts_at: '2025-06-03T15:00:00Z', ends_at: '2025-06-03T15:45:00Z', service_id: cut.id, staff_id: jo.id }, { status: 'confirmed' });
-    const early = b.appts.seed({ client_id: ben.id, starts_at: '2025-06-03T08:30:00Z', ends_at: '2025-06-03T09:00:00Z' }, { status: 'reschedule_requested' });
-    const gone = b.appts.seed({ client_id: ben.id, starts_at: '2025-06-03T12:00:00Z', ends_at: '2025-06-03T12:30:00Z' }, { status: 'cancelled' });
+    const late = b.appts.seed(
+      {
+        client_id: ann.id,
+        starts_at: '2025-06-03T15:00:00Z',
+        ends_at: '2025-06-03T15:45:00Z',
+        service_id: cut.id,
+        staff_id: jo.id,
+      },
+      { status: 'confirmed' },
+    );
+    const early = b.appts.seed(
+      { client_id: ben.id, starts_at: '2025-06-03T08:30:00Z', ends_at: '2025-06-03T09:00:00Z' },
+      { status: 'reschedule_requested' },
+    );
+    const gone = b.appts.seed(
+      { client_id: ben.id, starts_at: '2025-06-03T12:00:00Z', ends_at: '2025-06-03T12:30:00Z' },
+      { status: 'cancelled' },
+    );
     b.appts.seed({ client_id: ann.id, starts_at: '2025-06-04T09:00:00Z', ends_at: '2025-06-04T09:30:00Z' });
     render(App);
 
     const list = await screen.findByTestId('today-list');
     const rows = within(list).getAllByRole('listitem');
-    expect(rows.map((r) => r.dataset.testid)).toEqual([`today-appt-${early.id}`, `today-appt-${gone.id}`, `today-appt-${late.id}`]);
+    expect(rows.map((r) => r.dataset.testid)).toEqual([
+      `today-appt-${early.id}`,
+      `today-appt-${gone.id}`,
+      `today-appt-${late.id}`,
+    ]);
     const text = (id: number) => screen.getByTestId(`today-appt-${id}`).textContent?.replace(/\s+/g, ' ').trim();
     expect(text(early.id)).toBe('09:30–10:00 Ben Doyle Reschedule? Send update');
     expect(text(late.id)).toBe('16:00–16:45 Ann Carter Cut with Jo ✓ Confirmed Send update');
-    expect(screen.getByTestId(`today-send-update-${late.id}`).getAttribute('aria-label')).toBe('Send an update to Ann Carter');
+    expect(screen.getByTestId(`today-send-update-${late.id}`).getAttribute('aria-label')).toBe(
+      'Send an update to Ann Carter',
+    );
     expect(screen.queryByTestId(`today-send-update-${gone.id}`)).toBeNull();
     expect(screen.getByTestId(`today-status-${gone.id}`).textContent).toBe('Cancelled');
     expect(screen.getByTestId('today-heading').textContent).toBe('Today at Harbour Hair');
@@ -50,7 +71,10 @@ describe('today', () => {
 
     const ann = b.store.seed('Ann Carter', '07400 123456');
     const a = b.appts.seed({ client_id: ann.id, starts_at: '2025-06-03T09:00:00Z', ends_at: '2025-06-03T09:30:00Z' });
-    await emit('tidings://changes', { source: 'cli', changes: [{ kind: 'appointment', id: a.id }] } satisfies ChangeBatch);
+    await emit('tidings://changes', {
+      source: 'cli',
+      changes: [{ kind: 'appointment', id: a.id }],
+    } satisfies ChangeBatch);
     await waitFor(() => expect(screen.getByTestId(`today-appt-${a.id}`).textContent).toContain('Booked'));
     expect(screen.queryByTestId('today-empty')).toBeNull();
   });
@@ -63,10 +87,15 @@ describe('today', () => {
     expect(screen.getByTestId('today-attention').textContent).not.toContain('Nothing needs your attention.');
   });
 
-  test('lists customers waiting for a reply with the Inbox\'s own counts, and opens the Inbox', async () => {
+  test("lists customers waiting for a reply with the Inbox's own counts, and opens the Inbox", async () => {
     const b = fakeBackend();
     b.inbox.seed({ phone: '+447700900123', needs_reply: true, texts: [{ body: 'Running 10 min late, sorry!' }] });
-    b.inbox.seed({ phone: '+447700900124', needs_reply: true, reschedule_requested: true, texts: [{ body: 'Can we move it?' }] });
+    b.inbox.seed({
+      phone: '+447700900124',
+      needs_reply: true,
+      reschedule_requested: true,
+      texts: [{ body: 'Can we move it?' }],
+    });
     b.inbox.seed({ phone: '+447700900125', texts: [{ body: 'Thanks!' }] });
     render(App);
     const card = await screen.findByTestId('today-waiting-replies');

@@ -45,7 +45,9 @@ describe('unreachable numbers', () => {
 
   test('the carrier reason from the example reads as one sentence', async () => {
     const b = fakeBackend();
-    const ann = b.store.seed('Ann Carter', '07400 123456', { unreachable: "The number can't receive texts… (Twilio 21614)." });
+    const ann = b.store.seed('Ann Carter', '07400 123456', {
+      unreachable: "The number can't receive texts… (Twilio 21614).",
+    });
     render(App);
     await openClients();
     await fireEvent.click(await screen.findByTestId(`client-row-${ann.id}`));

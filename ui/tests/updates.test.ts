@@ -13,7 +13,12 @@ const GRANTED: Omit<ConsentInput, 'client_id'> = {
   channel: 'front_desk_verbal',
   recorded_by: 'Jo',
 };
-const REVOKED: Omit<ConsentInput, 'client_id'> = { ...GRANTED, action: 'revoked', channel: 'sms_keyword', recorded_by: 'engine' };
+const REVOKED: Omit<ConsentInput, 'client_id'> = {
+  ...GRANTED,
+  action: 'revoked',
+  channel: 'sms_keyword',
+  recorded_by: 'engine',
+};
 
 const byId = (id: string) => screen.getByTestId(id);
 const value = (id: string) => (screen.getByTestId(id) as HTMLInputElement).value;
@@ -33,7 +38,12 @@ function desk() {
     service_id: cut.id,
     staff_id: jo.id,
   });
-  const benAt1130 = b.appts.seed({ client_id: ben.id, starts_at: '2025-06-03T10:30:00Z', ends_at: '2025-06-03T11:00:00Z', staff_id: sam.id });
+  const benAt1130 = b.appts.seed({
+    client_id: ben.id,
+    starts_at: '2025-06-03T10:30:00Z',
+    ends_at: '2025-06-03T11:00:00Z',
+    staff_id: sam.id,
+  });
   return { b, ann, ben, jo, sam, annAt10, benAt1130 };
 }
 
@@ -52,24 +62,38 @@ describe('send update', () => {
 
     await fireEvent.click(within(dialog).getByTestId('update-template-update_ready'));
     await waitFor(() =>
-      expect(byId('update-preview').textContent).toBe("Hi Ann, we're ready for you now. See you in a moment! Harbour Hair"),
+      expect(byId('update-preview').textContent).toBe(
+        "Hi Ann, we're ready for you now. See you in a moment! Harbour Hair",
+      ),
     );
     expect(byId('update-segments').textContent).toBe('GSM-7 · 1 segment · 66/160');
-    expect(b.callsTo('preview_update').at(-1)?.args).toEqual({ appointmentId: annAt10.id, input: { template_key: 'update_ready' } });
+    expect(b.callsTo('preview_update').at(-1)?.args).toEqual({
+      appointmentId: annAt10.id,
+      input: { template_key: 'update_ready' },
+    });
     expect(screen.queryByTestId('update-blocked')).toBeNull();
 
     await fireEvent.click(byId('update-send'));
     await waitFor(() => expect(screen.queryByTestId('update-dialog')).toBeNull());
-    expect(b.callsTo('send_update')[0].args).toEqual({ appointmentId: annAt10.id, input: { template_key: 'update_ready' } });
+    expect(b.callsTo('send_update')[0].args).toEqual({
+      appointmentId: annAt10.id,
+      input: { template_key: 'update_ready' },
+    });
     expect(byId('update-sent').textContent).toBe('Update sent to Ann Carter.');
-    expect(b.reminders.outbox.at(-1)).toMatchObject({ appointment_id: annAt10.id, status: 'sent', body: "Hi Ann, we're ready for you now. See you in a moment! Harbour Hair" });
+    expect(b.reminders.outbox.at(-1)).toMatchObject({
+      appointment_id: annAt10.id,
+      status: 'sent',
+      body: "Hi Ann, we're ready for you now. See you in a moment! Harbour Hair",
+    });
   });
 
   test('running late needs the minutes before it can go', async () => {
     const { b, annAt10 } = desk();
     await openUpdate(annAt10.id);
     await fireEvent.click(await screen.findByTestId('update-template-update_running_late'));
-    expect((await screen.findByTestId('update-minutes-error')).textContent).toBe('Say how many minutes late, from 1 to 240.');
+    expect((await screen.findByTestId('update-minutes-error')).textContent).toBe(
+      'Say how many minutes late, from 1 to 240.',
+    );
     expect(screen.queryByTestId('update-preview')).toBeNull();
 
     await fireEvent.click(byId('update-send'));
@@ -96,7 +120,9 @@ describe('send update', () => {
     const { b, benAt1130 } = desk();
     await openUpdate(benAt1130.id);
     await fireEvent.click(await screen.findByTestId('update-template-update_ready'));
-    expect((await screen.findByTestId('update-blocked')).textContent).toBe('Ben Doyle has opted out of texts; call them instead.');
+    expect((await screen.findByTestId('update-blocked')).textContent).toBe(
+      'Ben Doyle has opted out of texts; call them instead.',
+    );
     expect(byId('update-send')).toHaveProperty('disabled', true);
     await fireEvent.click(byId('update-send'));
     expect(b.callsTo('send_update')).toHaveLength(0);
@@ -113,7 +139,12 @@ describe('send update', () => {
 
   test('own words replace the ready update; a refusal keeps them and says why beside them', async () => {
     const { b, annAt10 } = desk();
-    b.updates.sendFailWith = { code: 'invalid_input', message: 'The update was not sent: the carrier is down.', field: 'text', related_id: null };
+    b.updates.sendFailWith = {
+      code: 'invalid_input',
+      message: 'The update was not sent: the carrier is down.',
+      field: 'text',
+      related_id: null,
+    };
     const dialog = await openUpdate(annAt10.id);
     await fireEvent.click(await within(dialog).findByTestId('update-template-update_ready'));
     await screen.findByTestId('update-preview');
@@ -129,7 +160,9 @@ describe('send update', () => {
     });
 
     await fireEvent.click(byId('update-send'));
-    expect((await screen.findByTestId('update-error')).textContent).toBe('The update was not sent: the carrier is down.');
+    expect((await screen.findByTestId('update-error')).textContent).toBe(
+      'The update was not sent: the carrier is down.',
+    );
     expect(value('update-text')).toBe('Pop in <b>whenever</b>, {first_name}!');
     expect(screen.getByTestId('update-dialog')).toBeTruthy();
     expect(screen.queryByTestId('update-sent')).toBeNull();
@@ -162,7 +195,9 @@ describe('send update', () => {
 
     expect(within(panel).getByTestId('update-sent').textContent).toBe('Update sent to Ann Carter.');
     const sent = b.reminders.outbox.at(-1);
-    await waitFor(() => expect(within(panel).getByTestId(`appt-message-${sent?.id}`).textContent).toContain('Your room is 2 today, Ann.'));
+    await waitFor(() =>
+      expect(within(panel).getByTestId(`appt-message-${sent?.id}`).textContent).toContain('Your room is 2 today, Ann.'),
+    );
     expect(within(panel).getByTestId(`appt-message-${sent?.id}`).textContent).toContain('Sent');
   });
 
@@ -196,11 +231,14 @@ describe('day-wide notice', () => {
 
     await fireEvent.click(byId('notice-preview'));
     const list = await screen.findByTestId('notice-recipients');
-    expect(b.callsTo('preview_notice')[0].args).toEqual({ input: { date: '2025-06-03', text: NOTICE_SUGGESTION, urgent: false } });
-    expect(within(list).getAllByRole('listitem').map((li) => li.dataset.testid)).toEqual([
-      `notice-recipient-${annAt10.id}`,
-      `notice-recipient-${benAt1130.id}`,
-    ]);
+    expect(b.callsTo('preview_notice')[0].args).toEqual({
+      input: { date: '2025-06-03', text: NOTICE_SUGGESTION, urgent: false },
+    });
+    expect(
+      within(list)
+        .getAllByRole('listitem')
+        .map((li) => li.dataset.testid),
+    ).toEqual([`notice-recipient-${annAt10.id}`, `notice-recipient-${benAt1130.id}`]);
     const row = (id: number) => byId(`notice-recipient-${id}`).textContent?.replace(/\s+/g, ' ').trim();
     expect(row(annAt10.id)).toBe('10:00 Ann Carter Gets it');
     expect(row(benAt1130.id)).toBe("11:30 Ben Doyle Won't get it: opted out of texts");
@@ -217,7 +255,9 @@ describe('day-wide notice', () => {
     b.updates.quietHours = true;
     await openNotice(b);
     await fireEvent.click(byId('notice-preview'));
-    expect((await screen.findByTestId('notice-waits')).textContent?.trim()).toBe("It's quiet hours now; texts wait until 08:00");
+    expect((await screen.findByTestId('notice-waits')).textContent?.trim()).toBe(
+      "It's quiet hours now; texts wait until 08:00",
+    );
 
     await fireEvent.click(byId('notice-urgent'));
     await fireEvent.click(byId('notice-preview'));
@@ -244,7 +284,14 @@ describe('day-wide notice', () => {
     await fireEvent.click(byId('notice-preview'));
     await screen.findByTestId('notice-recipients');
     expect(b.callsTo('preview_notice').at(-1)?.args).toEqual({
-      input: { date: '2025-06-03', staff_id: sam.id, from_time: '11:00', to_time: '17:00', text: 'Closed today, {first_name}. Sorry!', urgent: false },
+      input: {
+        date: '2025-06-03',
+        staff_id: sam.id,
+        from_time: '11:00',
+        to_time: '17:00',
+        text: 'Closed today, {first_name}. Sorry!',
+        urgent: false,
+      },
     });
     expect(screen.queryByTestId(`notice-recipient-${annAt10.id}`)).toBeNull();
     expect(byId(`notice-recipient-${benAt1130.id}`)).toBeTruthy();
@@ -264,7 +311,9 @@ describe('day-wide notice', () => {
     await fireEvent.click(byId('notice-send'));
 
     expect((await screen.findByTestId('notice-progress')).textContent).toContain('Sent 0 of 2');
-    expect(b.callsTo('send_notice')[0].args).toEqual({ input: { date: '2025-06-03', text: NOTICE_SUGGESTION, urgent: false } });
+    expect(b.callsTo('send_notice')[0].args).toEqual({
+      input: { date: '2025-06-03', text: NOTICE_SUGGESTION, urgent: false },
+    });
     expect(screen.queryByTestId('notice-send')).toBeNull();
     expect((byId('notice-text').closest('fieldset') as HTMLFieldSetElement).disabled).toBe(true);
 
@@ -304,7 +353,12 @@ describe('day-wide notice', () => {
     expect(value('notice-text')).toBe('Closed, {frist_name}.');
 
     await fireEvent.input(byId('notice-text'), { target: { value: 'Closed, {first_name}.' } });
-    b.updates.noticeFailWith = { code: 'database_busy', message: 'The database is busy. Try again.', field: null, related_id: null };
+    b.updates.noticeFailWith = {
+      code: 'database_busy',
+      message: 'The database is busy. Try again.',
+      field: null,
+      related_id: null,
+    };
     await fireEvent.click(byId('notice-preview'));
     await fireEvent.click(await screen.findByTestId('notice-send'));
     expect((await screen.findByTestId('notice-error')).textContent).toBe('The database is busy. Try again.');
@@ -316,6 +370,8 @@ describe('day-wide notice', () => {
     await fireEvent.click(byId('notice-send'));
     expect((await screen.findByTestId('notice-progress')).textContent).toContain('Sent 0 of 1');
     // With no change events at all, it still checks every 2 s.
-    await waitFor(() => expect(byId('notice-progress').textContent?.trim()).toBe('Sent 1 of 1 — done.'), { timeout: 3500 });
+    await waitFor(() => expect(byId('notice-progress').textContent?.trim()).toBe('Sent 1 of 1 — done.'), {
+      timeout: 3500,
+    });
   });
 });

@@ -296,7 +296,10 @@ export function previewAppointmentImport(
   return call<AppointmentImportPreview>('preview_appointment_import', { token, options });
 }
 
-export function runAppointmentImport(token: number, options: AppointmentImportOptions): Promise<AppointmentImportReport> {
+export function runAppointmentImport(
+  token: number,
+  options: AppointmentImportOptions,
+): Promise<AppointmentImportReport> {
   return call<AppointmentImportReport>('run_appointment_import', { token, options });
 }
 
@@ -321,7 +324,11 @@ export function templateHistory(templateId: number): Promise<TemplateVersion[]> 
 
 /** Saves the wording as a new version; an unknown variable fails on field "body". */
 /** Saves new wording; `translations` ({ es: "…" }) replaces the other languages' texts. */
-export function saveTemplate(templateId: number, body: string, translations?: Record<string, string>): Promise<Template> {
+export function saveTemplate(
+  templateId: number,
+  body: string,
+  translations?: Record<string, string>,
+): Promise<Template> {
   return call<Template>('save_template', translations ? { templateId, body, translations } : { templateId, body });
 }
 

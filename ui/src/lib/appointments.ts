@@ -120,7 +120,11 @@ export function selectionToDraft(sel: { start: Date; end: Date; allDay: boolean 
 
 /** A booking started by clicking one time in the calendar: half an hour from there. */
 export function clickToDraft(click: { date: Date; allDay: boolean }): { start: Wall; end: Wall } {
-  return selectionToDraft({ start: click.date, end: new Date(click.date.getTime() + 30 * 60_000), allDay: click.allDay });
+  return selectionToDraft({
+    start: click.date,
+    end: new Date(click.date.getTime() + 30 * 60_000),
+    allDay: click.allDay,
+  });
 }
 
 /**
@@ -147,7 +151,10 @@ export function newBookingDraft(now: Wall, shownFrom: string, shownTo: string): 
  * The range the calendar asks for, as UTC instants for list_appointments. The library gives it as
  * floating wall times ("2025-06-02T00:00:00") in the zone it shows, which is the business's.
  */
-export function fetchRange(info: { startStr: string; endStr: string }, timeZone: string): { from: string; to: string } | null {
+export function fetchRange(
+  info: { startStr: string; endStr: string },
+  timeZone: string,
+): { from: string; to: string } | null {
   const from = wallToUtc(info.startStr, timeZone);
   const to = wallToUtc(info.endStr, timeZone);
   return from && to ? { from, to } : null;

@@ -75,7 +75,10 @@ export function replyCostLabel(info: SegmentInfo): string {
 }
 
 /** Who a thread is with: the client's name, else the number. */
-export function threadTitle(t: Pick<ThreadSummary, 'client_name' | 'phone'>, formatPhone: (p: string) => string): string {
+export function threadTitle(
+  t: Pick<ThreadSummary, 'client_name' | 'phone'>,
+  formatPhone: (p: string) => string,
+): string {
   return t.client_name ?? formatPhone(t.phone);
 }
 

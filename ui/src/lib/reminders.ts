@@ -79,7 +79,12 @@ export function messageState(
     };
   }
   if (o?.kind === 'held') {
-    return { label: 'On hold', note: 'Waits until staff review a possible opt-out in the inbox', blocked: true, needsConsent: false };
+    return {
+      label: 'On hold',
+      note: 'Waits until staff review a possible opt-out in the inbox',
+      blocked: true,
+      needsConsent: false,
+    };
   }
   return { label: MESSAGE_STATUS_LABEL[m.status], note: m.reason_text, blocked: false, needsConsent: false };
 }
@@ -98,7 +103,7 @@ export function lineDiff(before: string, after: string): DiffLine[] {
   const a = before.split('\n');
   const b = after.split('\n');
   // lcs[i][j]: common lines of a[i..] and b[j..].
-  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => Array.from({ length: b.length + 1 }, () => 0));
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {
       lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);

@@ -158,7 +158,9 @@ export function clock(iso: string, timeZone: string): string {
 export function timeInWords(startIso: string, endIso: string, timeZone: string): string {
   const day = fmt(startIso, timeZone, { weekday: 'long', day: 'numeric', month: 'long' });
   const sameDay = wallOf(startIso, timeZone).slice(0, 10) === wallOf(endIso, timeZone).slice(0, 10);
-  const end = sameDay ? clock(endIso, timeZone) : `${fmt(endIso, timeZone, { weekday: 'short', day: 'numeric', month: 'short' })}, ${clock(endIso, timeZone)}`;
+  const end = sameDay
+    ? clock(endIso, timeZone)
+    : `${fmt(endIso, timeZone, { weekday: 'short', day: 'numeric', month: 'short' })}, ${clock(endIso, timeZone)}`;
   return `${day}, ${clock(startIso, timeZone)}–${end}`;
 }
 
