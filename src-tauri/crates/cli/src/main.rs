@@ -1168,7 +1168,7 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             action: AppointmentsAction::List { from, to },
         } => {
             let settings = engine.settings().map_err(|e| e.payload())?;
-            let tz: chrono_tz::Tz = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
+            let tz: chrono_tz::Tz = settings.zone();
             let today = engine.now().with_timezone(&tz).date_naive();
             let day = |text: Option<String>,
                        default: chrono::NaiveDate|
@@ -1186,10 +1186,8 @@ fn run(cli: Cli) -> Result<(), ErrorPayload> {
             let from = day(from, today)?;
             let to = day(to, from + chrono::Duration::days(7))?;
             let start = |d: chrono::NaiveDate| {
-                d.and_hms_opt(0, 0, 0)
-                    .and_then(|t| chrono::TimeZone::from_local_datetime(&tz, &t).earliest())
-                    .map(|t| t.with_timezone(&Utc))
-                    .ok_or_else(|| fail(ErrorCode::InvalidInput, "that date has no midnight here"))
+                tidings_engine::domain::days::day_start(tz, d)
+                    .ok_or_else(|| fail(ErrorCode::InvalidInput, "that date has no start here"))
             };
             let list = engine
                 .appointments_between(start(from)?, start(to)?, None)

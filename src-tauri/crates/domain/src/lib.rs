@@ -48,6 +48,7 @@ pub use provider::{
 };
 
 pub use planner::{plan_reminders, AllowedHours, Planned, RuleTiming, SuppressReason};
+pub mod days;
 pub mod keywords;
 pub mod language;
 pub mod retention;

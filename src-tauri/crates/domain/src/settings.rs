@@ -221,6 +221,12 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The business's time zone (UTC if the saved name is one this build doesn't know, which
+    /// validation on save makes a database from elsewhere).
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.timezone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
     /// The language texts go in to a client without one of their own.
     pub fn language(&self) -> &'static crate::language::Language {
         self.default_language

@@ -1,6 +1,6 @@
 //! Appointments, services and staff, and importing bookings from other systems.
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -392,15 +392,10 @@ impl Engine {
     /// Today's appointments in the business's zone, by start.
     pub fn today(&self) -> Result<TodayView, EngineError> {
         let settings = self.settings()?;
-        let tz: chrono_tz::Tz = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let tz: chrono_tz::Tz = settings.zone();
         let now = self.now().with_timezone(&tz);
         let date = now.date_naive();
-        let start = |d: chrono::NaiveDate| {
-            d.and_hms_opt(0, 0, 0)
-                .and_then(|t| tz.from_local_datetime(&t).earliest())
-                .map(|t| t.with_timezone(&Utc))
-        };
-        let (Some(from), Some(to)) = (start(date), date.succ_opt().and_then(start)) else {
+        let Some((from, to)) = tidings_domain::days::day_span(tz, date) else {
             return Err(bad_input(
                 "timezone",
                 "Today can't be worked out in the business's time zone.",
@@ -571,7 +566,7 @@ impl Engine {
         if settings.phone_region.is_empty() {
             return Err(EngineError::SetupRequired);
         }
-        let zone: chrono_tz::Tz = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let zone: chrono_tz::Tz = settings.zone();
         let now = self.now();
         let (kind, source, headers, mapping, parsed): (_, _, _, _, ParsedFile) = if is_ics(bytes) {
             let services: Vec<String> =

@@ -109,7 +109,7 @@ impl Engine {
 
     /// Deletes the backup files in `folder` that fall outside the retention.
     fn prune_backups(&self, folder: &Path) -> Result<(), EngineError> {
-        let zone = self.settings()?.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let zone = self.settings()?.zone();
         let ours: Vec<tidings_store::BackupRecord> = self
             .store
             .backups(10_000)?

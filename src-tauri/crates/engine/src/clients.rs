@@ -1,6 +1,6 @@
 //! Clients, consent and imports, as the window and the command line use them.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tidings_domain::import::{
     guess_mapping, plan_import, read_csv, ColumnMapping, ImportReport, RowOutcome, RowPlan,
@@ -523,17 +523,13 @@ impl Engine {
                     ),
                 )
             })?;
-        let tz: chrono_tz::Tz = self.settings()?.timezone.parse().unwrap_or(chrono_tz::UTC);
-        let start = date
-            .and_hms_opt(0, 0, 0)
-            .and_then(|t| tz.from_local_datetime(&t).earliest())
-            .map(|t| t.with_timezone(&Utc))
-            .ok_or_else(|| {
-                bad_input(
-                    "consent_date",
-                    "That date does not exist in the business's time zone.",
-                )
-            })?;
+        let tz: chrono_tz::Tz = self.settings()?.zone();
+        let start = tidings_domain::days::day_start(tz, date).ok_or_else(|| {
+            bad_input(
+                "consent_date",
+                "That date does not exist in the business's time zone.",
+            )
+        })?;
         if start > self.now() {
             return Err(bad_input(
                 "consent_date",

@@ -301,7 +301,7 @@ impl Engine {
         next: Option<&Appointment>,
     ) -> Result<Vec<QuickReply>, EngineError> {
         let settings = self.settings()?;
-        let zone = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let zone = settings.zone();
         let ctx = RenderContext {
             minutes: None,
             client_name: client.map(|c| c.name.clone()).unwrap_or_default(),

@@ -301,7 +301,7 @@ impl Engine {
 
     /// The business's time zone (UTC when the setting names none this build knows).
     pub fn business_zone(&self) -> Result<Tz, EngineError> {
-        Ok(self.settings()?.timezone.parse().unwrap_or(chrono_tz::UTC))
+        Ok(self.settings()?.zone())
     }
 
     /// Counts every closed business day of the last `days` that isn't kept yet, a month at a
@@ -626,18 +626,8 @@ fn day_name(day: NaiveDate) -> String {
 /// The instant a business day starts: local midnight, or the first instant after it when a
 /// clock change skips midnight.
 fn day_start(zone: Tz, day: NaiveDate) -> Result<DateTime<Utc>, EngineError> {
-    let mut local = day.and_time(NaiveTime::MIN);
-    // A clock change skips at most a couple of hours; look a little past midnight for one.
-    for _ in 0..=4 {
-        if let Some(t) = zone.from_local_datetime(&local).earliest() {
-            return Ok(t.with_timezone(&Utc));
-        }
-        local += Duration::minutes(30);
-    }
-    Err(bad_input(
-        "from",
-        "That day has no start in this time zone.",
-    ))
+    tidings_domain::days::day_start(zone, day)
+        .ok_or_else(|| bad_input("from", "That day has no start in this time zone."))
 }
 
 fn day_window(zone: Tz, day: NaiveDate) -> Result<DayWindow, EngineError> {

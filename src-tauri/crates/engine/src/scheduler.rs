@@ -357,7 +357,7 @@ impl Engine {
             .appointments_between(now, now + Duration::days(60), None)?
             .into_iter()
             .find(|a| a.status.is_live());
-        let zone = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let zone = settings.zone();
         let (ctx, sample_of) = match next {
             Some(a) => {
                 let appointment_zone = a.timezone.parse().ok();

@@ -309,7 +309,7 @@ impl Engine {
     /// The day's (or hours', or staff member's) live appointments.
     fn notice_appointments(&self, input: &NoticeInput) -> Result<Vec<Appointment>, EngineError> {
         let settings = self.settings()?;
-        let zone: chrono_tz::Tz = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let zone: chrono_tz::Tz = settings.zone();
         let day = NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d")
             .map_err(|_| bad_input("date", "Give the day as YYYY-MM-DD, such as 2027-03-04."))?;
         let time = |text: &Option<String>, default: NaiveTime, field: &'static str| match text
