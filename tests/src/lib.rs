@@ -68,6 +68,19 @@ pub fn app_binary() -> String {
     path
 }
 
+/// `tidings-cli`, built next to this test binary (`cargo build -p tidings-cli`).
+pub fn cli_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let debug = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    let cli = debug.join("tidings-cli");
+    assert!(
+        cli.exists(),
+        "{} is missing: run `cargo build -p tidings-cli` first (the README's test command does)",
+        cli.display()
+    );
+    cli
+}
+
 /// This crate's folder. Cargo sets it when running tests; the compile-time value can name
 /// another checkout that shares the build folder.
 pub fn crate_dir() -> PathBuf {

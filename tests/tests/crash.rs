@@ -21,6 +21,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
+use tidings_e2e::cli_binary;
 use tidings_e2e::twilio_fake::{CuttingProxy, FakeTwilio, ACCOUNT_SID, API_KEY_SID};
 use tidings_engine::domain::{
     AppointmentInput, ClientInput, ConsentAction, ConsentChannel, ConsentInput, Purpose,
@@ -33,19 +34,6 @@ const ROUNDS: usize = 20;
 
 fn utc(d: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2027, 3, d, h, 0, 0).unwrap()
-}
-
-/// `tidings-cli`, built next to this test binary (`cargo build -p tidings-cli`).
-fn cli_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let debug = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let cli = debug.join("tidings-cli");
-    assert!(
-        cli.exists(),
-        "{} is missing: run `cargo build -p tidings-cli` first (the README's test command does)",
-        cli.display()
-    );
-    cli
 }
 
 fn phone(i: usize) -> String {

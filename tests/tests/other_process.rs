@@ -3,25 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use tidings_e2e::thirtyfour::prelude::*;
-use tidings_e2e::App;
-
-/// `tidings-cli`, built next to this test binary (`cargo build -p tidings-cli`).
-fn cli_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let debug = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let cli = debug.join("tidings-cli");
-    assert!(
-        cli.exists(),
-        "{} is missing: run `cargo build -p tidings-cli` first",
-        cli.display()
-    );
-    cli
-}
+use tidings_e2e::{cli_binary, App};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_command_line_import_shows_in_the_open_calendar_within_two_seconds() {
