@@ -70,6 +70,19 @@ describe('settings screen', () => {
     });
   });
 
+  test('the language of texts is English until changed, and only a change is sent', async () => {
+    const backend = fakeBackend();
+    render(App);
+    await openSettings();
+    const language = screen.getByTestId('settings-language') as HTMLSelectElement;
+    expect(language.value).toBe('en');
+    expect(Array.from(language.options).map((o) => o.textContent)).toEqual(['English', 'Español (Spanish)']);
+    await fireEvent.change(language, { target: { value: 'es' } });
+    await fireEvent.click(save());
+    await waitFor(() => expect(backend.callsTo('update_settings')).toHaveLength(1));
+    expect(backend.callsTo('update_settings')[0].args).toEqual({ update: { default_language: 'es' } });
+  });
+
   test('a stricter quiet-hours preset fills both times and is saved as a pair', async () => {
     const backend = fakeBackend();
     render(App);
