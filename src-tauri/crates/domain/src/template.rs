@@ -121,24 +121,6 @@ impl DateStyle {
             month_first: MONTH_FIRST_REGIONS.contains(&region.as_str()),
         }
     }
-
-    /// "14 March" / "March 14".
-    pub fn date(self, t: &DateTime<chrono_tz::Tz>) -> String {
-        if self.month_first {
-            t.format("%B %-d").to_string()
-        } else {
-            t.format("%-d %B").to_string()
-        }
-    }
-
-    /// "09:00" / "9:00 AM".
-    pub fn time(self, t: &DateTime<chrono_tz::Tz>) -> String {
-        if self.twelve_hour {
-            t.format("%-I:%M %p").to_string()
-        } else {
-            t.format("%H:%M").to_string()
-        }
-    }
 }
 
 fn tokens(body: &str) -> Result<Vec<Token<'_>>, TemplateError> {
