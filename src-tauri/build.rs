@@ -1,91 +1,50 @@
+use std::fmt::Write as _;
+
+/// The command names, read from the one list the shell and the TypeScript client are made from
+/// (`src/command_list.rs`); the types and bodies are only matched here, never compiled.
+macro_rules! tidings_commands {
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty = $kind:ident { $($body:tt)* };
+    )*) => {
+        &[$(stringify!($name)),*]
+    };
+}
+
+const COMMANDS: &[&str] = include!("src/command_list.rs");
+
+/// The window's capability: listening to Tidings' events and calling its commands, nothing else.
+fn capability() -> String {
+    let mut out = String::from(
+        r#"{
+  "$schema": "../gen/schemas/desktop-schema.json",
+  "identifier": "main-window",
+  "description": "What the main window may do: Tidings' own commands and listening to its events. Nothing else. Written by build.rs from src/command_list.rs.",
+  "windows": ["main"],
+  "permissions": [
+    "core:event:allow-listen",
+    "core:event:allow-unlisten""#,
+    );
+    for name in COMMANDS {
+        let _ = write!(out, ",\n    \"allow-{}\"", name.replace('_', "-"));
+    }
+    out.push_str("\n  ]\n}\n");
+    out
+}
+
 fn main() {
-    // Each command gets its own permission (allow-<name>), so the capability file can list
-    // exactly the ones the window uses.
-    let manifest = tauri_build::AppManifest::new().commands(&[
-        "get_settings",
-        "get_setup_defaults",
-        "complete_setup",
-        "update_settings",
-        "get_doctor",
-        "list_clients",
-        "get_client",
-        "create_client",
-        "update_client",
-        "set_client_archived",
-        "record_consent",
-        "get_disclosures",
-        "update_disclosure",
-        "stage_import_file",
-        "preview_import",
-        "run_import",
-        "export_consent",
-        "list_appointments",
-        "get_appointment",
-        "create_appointment",
-        "update_appointment",
-        "set_appointment_status",
-        "get_today",
-        "list_services",
-        "save_service",
-        "list_staff",
-        "save_staff",
-        "preview_appointment_import",
-        "run_appointment_import",
-        "count_segments",
-        "fix_punctuation",
-        "list_templates",
-        "template_history",
-        "save_template",
-        "restore_template_version",
-        "preview_template",
-        "list_presets",
-        "apply_preset",
-        "list_reminder_rules",
-        "save_reminder_rule",
-        "list_outbox",
-        "skip_message",
-        "send_message_now",
-        "get_backup_status",
-        "backup_now",
-        "preview_restore",
-        "restore_backup",
-        "export_all_data",
-        "sandbox_conversation",
-        "sandbox_send",
-        "list_feeds",
-        "add_feed",
-        "sync_feed",
-        "remove_feed",
-        "get_provider",
-        "test_twilio_connection",
-        "connect_twilio",
-        "test_smsgate_connection",
-        "connect_smsgate",
-        "get_provider_health",
-        "use_sandbox",
-        "send_test_text",
-        "resume_sending",
-        "get_open_at_login",
-        "set_open_at_login",
-        "get_inbox",
-        "get_inbox_counts",
-        "open_thread",
-        "reply_in_thread",
-        "resolve_thread",
-        "assign_thread",
-        "review_possible_opt_out",
-        "create_client_from_thread",
-        "search_inbox",
-        "list_update_templates",
-        "get_notice_suggestion",
-        "preview_update",
-        "send_update",
-        "preview_notice",
-        "send_notice",
-        "get_notice_progress",
-        "get_insights",
-        "export_insights",
-    ]);
+    println!("cargo::rerun-if-changed=src/command_list.rs");
+    // Each command gets its own permission (allow-<name>), and the capability lists exactly
+    // the ones the list declares. It is rewritten only when it changes, so a build in a clean
+    // clone leaves the committed file as it is.
+    let capability = capability();
+    let path = "capabilities/main.json";
+    if std::fs::read_to_string(path).ok().as_deref() != Some(capability.as_str()) {
+        if let Err(err) = std::fs::write(path, &capability) {
+            println!("cargo::error=could not write {path}: {err}");
+        }
+    }
+    let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {
         println!("cargo::error={err:#}");

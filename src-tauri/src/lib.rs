@@ -1,17 +1,10 @@
 //! The Tauri shell: it opens the window and translates between the UI and the engine. No
 //! policy and no SQL live here.
 
-mod appointments;
-mod clients;
 mod commands;
-mod feeds;
-mod inbox;
-mod insights;
-mod provider;
-mod reminders;
+mod imports;
 mod state;
 mod tray;
-mod updates;
 
 use std::process::ExitCode;
 
@@ -67,91 +60,7 @@ pub fn run() -> ExitCode {
             }
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::get_settings,
-            commands::get_setup_defaults,
-            commands::complete_setup,
-            commands::update_settings,
-            commands::get_doctor,
-            clients::list_clients,
-            clients::get_client,
-            clients::create_client,
-            clients::update_client,
-            clients::set_client_archived,
-            clients::record_consent,
-            clients::get_disclosures,
-            clients::update_disclosure,
-            clients::stage_import_file,
-            clients::preview_import,
-            clients::run_import,
-            clients::export_consent,
-            appointments::list_appointments,
-            appointments::get_appointment,
-            appointments::create_appointment,
-            appointments::update_appointment,
-            appointments::set_appointment_status,
-            appointments::get_today,
-            appointments::list_services,
-            appointments::save_service,
-            appointments::list_staff,
-            appointments::save_staff,
-            appointments::preview_appointment_import,
-            appointments::run_appointment_import,
-            reminders::count_segments,
-            reminders::fix_punctuation,
-            reminders::list_templates,
-            reminders::template_history,
-            reminders::save_template,
-            reminders::restore_template_version,
-            reminders::preview_template,
-            reminders::list_presets,
-            reminders::apply_preset,
-            reminders::list_reminder_rules,
-            reminders::save_reminder_rule,
-            reminders::list_outbox,
-            reminders::skip_message,
-            reminders::send_message_now,
-            reminders::get_backup_status,
-            reminders::backup_now,
-            reminders::preview_restore,
-            reminders::restore_backup,
-            reminders::export_all_data,
-            reminders::sandbox_conversation,
-            reminders::sandbox_send,
-            feeds::list_feeds,
-            feeds::add_feed,
-            feeds::sync_feed,
-            feeds::remove_feed,
-            provider::get_provider,
-            provider::test_twilio_connection,
-            provider::connect_twilio,
-            provider::test_smsgate_connection,
-            provider::connect_smsgate,
-            provider::get_provider_health,
-            provider::use_sandbox,
-            provider::send_test_text,
-            provider::resume_sending,
-            tray::get_open_at_login,
-            tray::set_open_at_login,
-            inbox::get_inbox,
-            inbox::get_inbox_counts,
-            inbox::open_thread,
-            inbox::reply_in_thread,
-            inbox::resolve_thread,
-            inbox::assign_thread,
-            inbox::review_possible_opt_out,
-            inbox::create_client_from_thread,
-            inbox::search_inbox,
-            updates::list_update_templates,
-            updates::get_notice_suggestion,
-            updates::preview_update,
-            updates::send_update,
-            updates::preview_notice,
-            updates::send_notice,
-            updates::get_notice_progress,
-            insights::get_insights,
-            insights::export_insights,
-        ])
+        .invoke_handler(commands::invoke_handler())
         .run(tauri::generate_context!());
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,7 +3,7 @@
 
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Manager, State, Window, WindowEvent, Wry};
+use tauri::{AppHandle, Manager, Window, WindowEvent, Wry};
 use tauri_plugin_autostart::ManagerExt;
 use tauri_plugin_notification::NotificationExt;
 use tidings_engine::domain::WriteSource;
@@ -181,8 +181,7 @@ pub fn on_window_event(window: &Window, event: &WindowEvent) {
     }
 }
 
-#[tauri::command]
-pub async fn get_open_at_login(app: AppHandle) -> Reply<bool> {
+pub(crate) async fn get_open_at_login(app: &AppHandle, _state: &AppState) -> Reply<bool> {
     app.autolaunch().is_enabled().map_err(|e| {
         ErrorPayload::new(
             ErrorCode::Internal,
@@ -191,10 +190,9 @@ pub async fn get_open_at_login(app: AppHandle) -> Reply<bool> {
     })
 }
 
-#[tauri::command]
-pub async fn set_open_at_login(
-    app: AppHandle,
-    _state: State<'_, AppState>,
+pub(crate) async fn set_open_at_login(
+    app: &AppHandle,
+    _state: &AppState,
     enabled: bool,
 ) -> Reply<bool> {
     let launcher = app.autolaunch();

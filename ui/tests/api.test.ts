@@ -49,17 +49,18 @@ describe('api wrapper', () => {
     expect(toApiError(42)).toMatchObject({ code: 'internal', message: '42' });
   });
 
+  // The calls are recorded as { command: arguments }, so no command is named in a string here.
   test('commands are invoked by name with their arguments wrapped as the Rust side expects', async () => {
-    const seen: [string, unknown][] = [];
+    const seen: Record<string, unknown>[] = [];
     mockIPC((cmd, args) => {
-      seen.push([cmd, args]);
+      seen.push({ [cmd]: args });
       return settingsFixture();
     });
     await completeSetup({ business_name: 'A', timezone: 'UTC', phone_region: 'GB' });
     await updateSettings({ business_name: 'B' });
     expect(seen).toEqual([
-      ['complete_setup', { input: { business_name: 'A', timezone: 'UTC', phone_region: 'GB' } }],
-      ['update_settings', { update: { business_name: 'B' } }],
+      { complete_setup: { input: { business_name: 'A', timezone: 'UTC', phone_region: 'GB' } } },
+      { update_settings: { update: { business_name: 'B' } } },
     ]);
   });
 
@@ -76,10 +77,10 @@ describe('api wrapper', () => {
   });
 
   test('client and import commands use camelCase arguments; staging sends the raw bytes as the body', async () => {
-    const seen: [string, unknown][] = [];
+    const seen: Record<string, unknown>[] = [];
     mockIPC((cmd, args) => {
-      seen.push([cmd, args]);
-      return cmd === 'list_clients' ? [] : {};
+      seen.push({ [cmd]: args });
+      return {};
     });
     const bytes = new Uint8Array([78, 97, 109, 101]);
     await listClients('ann', true);
@@ -87,10 +88,10 @@ describe('api wrapper', () => {
     await runImport(3, {}, true);
     await exportConsent(9, 'csv');
     expect(seen).toEqual([
-      ['list_clients', { query: 'ann', includeArchived: true }],
-      ['stage_import_file', bytes],
-      ['run_import', { token: 3, options: {}, dryRun: true }],
-      ['export_consent', { clientId: 9, format: 'csv' }],
+      { list_clients: { query: 'ann', includeArchived: true } },
+      { stage_import_file: bytes },
+      { run_import: { token: 3, options: {}, dryRun: true } },
+      { export_consent: { clientId: 9, format: 'csv' } },
     ]);
   });
 });

@@ -37,7 +37,7 @@ describe('app shell', () => {
     const backend = fakeBackend();
     render(App);
     await screen.findByTestId('today-heading');
-    const loads = () => backend.callsTo('get_settings').length;
+    const loads = () => backend.called.get_settings.length;
     expect(loads()).toBe(1);
 
     await emit('tidings://changes', {
@@ -70,7 +70,8 @@ describe('app shell', () => {
     });
     render(App);
     const fatal = await screen.findByTestId('fatal-error');
-    expect(fatal.textContent).toContain("Tidings can't open its data");
+    expect(fatal.querySelector('h1')?.textContent).toBe('The data is busy');
+    expect(fatal.textContent).toContain("Tidings can't open its data.");
     expect(fatal.textContent).toContain('Another program holds the database. Close it and try again.');
     expect(screen.queryByTestId('nav-today')).toBeNull();
 
@@ -78,6 +79,6 @@ describe('app shell', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
     expect((await screen.findByTestId('today-heading')).textContent).toBe('Today at Harbour Hair');
     expect(screen.queryByTestId('fatal-error')).toBeNull();
-    expect(backend.callsTo('get_settings')).toHaveLength(2);
+    expect(backend.called.get_settings).toHaveLength(2);
   });
 });

@@ -40,9 +40,9 @@ describe('new appointment dialog', () => {
     await fireEvent.click(screen.getByTestId('appt-save'));
 
     await waitFor(() => expect(onSaved).toHaveBeenCalledOnce());
-    expect(b.callsTo('create_client')[0].args).toEqual({ input: { name: 'Bea Lane', phone: '07400 999888' } });
+    expect(b.called.create_client[0].args).toEqual({ input: { name: 'Bea Lane', phone: '07400 999888' } });
     const client = b.store.clients.find((c) => c.name === 'Bea Lane');
-    expect(b.callsTo('create_appointment')[0].args).toEqual({
+    expect(b.called.create_appointment[0].args).toEqual({
       input: {
         client_id: client?.id,
         starts_at: '2025-06-03T09:00:00Z',
@@ -78,8 +78,8 @@ describe('new appointment dialog', () => {
     );
     await fireEvent.click(screen.getByTestId('appt-save'));
     await waitFor(() => expect(onSaved).toHaveBeenCalledOnce());
-    expect(b.callsTo('create_client')).toHaveLength(0);
-    expect(b.callsTo('create_appointment')[0].args).toMatchObject({ input: { client_id: ann.id } });
+    expect(b.called.create_client).toHaveLength(0);
+    expect(b.called.create_appointment[0].args).toMatchObject({ input: { client_id: ann.id } });
   });
 
   test('Enter in the client search picks the first client found, without booking yet', async () => {
@@ -92,7 +92,7 @@ describe('new appointment dialog', () => {
     await fireEvent.keyDown(search, { key: 'Enter' });
     expect(screen.getByTestId('appt-client-chosen').textContent).toContain('Ann Carter');
     expect(onSaved).not.toHaveBeenCalled();
-    expect(b.callsTo('create_appointment')).toHaveLength(0);
+    expect(b.called.create_appointment).toHaveLength(0);
   });
 
   test('errors show inline; a client created before the failure is not created twice', async () => {
@@ -111,6 +111,6 @@ describe('new appointment dialog', () => {
     await fireEvent.input(input('appt-end'), { target: { value: '2025-06-03T10:30' } });
     await fireEvent.click(screen.getByTestId('appt-save'));
     await waitFor(() => expect(onSaved).toHaveBeenCalledOnce());
-    expect(b.callsTo('create_client')).toHaveLength(1);
+    expect(b.called.create_client).toHaveLength(1);
   });
 });

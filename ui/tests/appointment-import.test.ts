@@ -50,7 +50,7 @@ describe('appointment import', () => {
     await choose(file(ICS, 'diary.ics', 'text/calendar'));
 
     const summary = await screen.findByTestId('appt-import-summary');
-    expect(b.callsTo('preview_appointment_import')[0].args).toEqual({ token: 1, options: {} });
+    expect(b.called.preview_appointment_import[0].args).toEqual({ token: 1, options: {} });
     expect(summary.textContent).toBe('1 new, 0 updated, 0 unchanged, 0 cancelled, 1 skipped, 1 without a phone number');
     expect(screen.queryByTestId('appt-map-date')).toBeNull(); // no mapping for calendar files
     const row1 = screen.getByTestId('appt-import-row-1').textContent ?? '';
@@ -63,7 +63,7 @@ describe('appointment import', () => {
 
     await fireEvent.click(screen.getByTestId('appt-import-run'));
     const report = await screen.findByTestId('appt-import-report');
-    expect(b.callsTo('run_appointment_import')[0].args).toEqual({
+    expect(b.called.run_appointment_import[0].args).toEqual({
       token: 1,
       options: { title_rule: 'service_then_name' },
     });
@@ -90,8 +90,8 @@ describe('appointment import', () => {
     );
     expect((screen.getByTestId('appt-title-rule') as HTMLSelectElement).value).toBe('service_then_name');
     await fireEvent.change(screen.getByTestId('appt-title-rule'), { target: { value: 'name_then_service' } });
-    await waitFor(() => expect(b.callsTo('preview_appointment_import')).toHaveLength(2));
-    expect(b.callsTo('preview_appointment_import')[1].args).toEqual({
+    await waitFor(() => expect(b.called.preview_appointment_import).toHaveLength(2));
+    expect(b.called.preview_appointment_import[1].args).toEqual({
       token: 1,
       options: { title_rule: 'name_then_service' },
     });
@@ -105,7 +105,7 @@ describe('appointment import', () => {
     await choose(big);
     expect((await screen.findByTestId('appt-import-error')).textContent).toContain('up to 25 MB');
     expect(big.arrayBuffer).not.toHaveBeenCalled();
-    expect(b.callsTo('stage_import_file')).toHaveLength(0);
+    expect(b.called.stage_import_file).toHaveLength(0);
 
     await choose(file('hello', 'notes.txt', 'text/plain'));
     await waitFor(() =>
@@ -160,8 +160,8 @@ describe('appointment import', () => {
     expect(client.value).toBe('2');
     expect((screen.getByTestId('appt-map-end_time') as HTMLSelectElement).value).toBe('');
     await fireEvent.change(screen.getByTestId('appt-map-notes'), { target: { value: '3' } });
-    await waitFor(() => expect(b.callsTo('preview_appointment_import')).toHaveLength(2));
-    expect(b.callsTo('preview_appointment_import')[1].args).toEqual({
+    await waitFor(() => expect(b.called.preview_appointment_import).toHaveLength(2));
+    expect(b.called.preview_appointment_import[1].args).toEqual({
       token: 1,
       options: { mapping: { ...mapping, notes: 3 } },
     });

@@ -55,7 +55,7 @@ describe('backups in settings', () => {
 
     expect(await screen.findByTestId('backup-result')).toBeTruthy();
     expect(text('backup-result')).toBe(`Backed up: ${DEFAULT_BACKUP_FOLDER}/tidings-2025-06-03-manual-1.sqlite3`);
-    expect(b.callsTo('backup_now')).toHaveLength(1);
+    expect(b.called.backup_now).toHaveLength(1);
     // 13:05 UTC is 14:05 in London.
     await waitFor(() => expect(text('backup-last')).toMatch(/14:05, 3\.5 MB$/));
     expect(within(screen.getByTestId('backup-list')).getAllByRole('listitem')).toHaveLength(2);
@@ -85,14 +85,14 @@ describe('backups in settings', () => {
     await openSettings();
     await fireEvent.input(input('settings-business-name'), { target: { value: 'Harbour Hair & Beauty' } });
     await fireEvent.click(screen.getByTestId('settings-save'));
-    await waitFor(() => expect(b.callsTo('update_settings')).toHaveLength(1));
-    expect(b.callsTo('update_settings')[0].args).toEqual({ update: { business_name: 'Harbour Hair & Beauty' } });
+    await waitFor(() => expect(b.called.update_settings).toHaveLength(1));
+    expect(b.called.update_settings[0].args).toEqual({ update: { business_name: 'Harbour Hair & Beauty' } });
 
     await screen.findByText('Saved.');
     await fireEvent.input(input('settings-backup-folder'), { target: { value: '  /media/usb/tidings ' } });
     await fireEvent.click(screen.getByTestId('settings-save'));
-    await waitFor(() => expect(b.callsTo('update_settings')).toHaveLength(2));
-    expect(b.callsTo('update_settings')[1].args).toEqual({ update: { backup_folder: '/media/usb/tidings' } });
+    await waitFor(() => expect(b.called.update_settings).toHaveLength(2));
+    expect(b.called.update_settings[1].args).toEqual({ update: { backup_folder: '/media/usb/tidings' } });
     await waitFor(() => expect(text('backup-folder-current')).toBe('/media/usb/tidings'));
     expect(input('settings-backup-folder').value).toBe('/media/usb/tidings');
   });
@@ -139,7 +139,7 @@ describe('backup warning on Today', () => {
 
     await fireEvent.click(screen.getByTestId('today-backup-now'));
     await waitFor(() => expect(screen.queryByTestId('backup-warning')).toBeNull());
-    expect(b.callsTo('backup_now')).toHaveLength(1);
+    expect(b.called.backup_now).toHaveLength(1);
     expect(screen.getByTestId('today-attention').textContent).toContain('Nothing needs your attention.');
   });
 
@@ -187,7 +187,7 @@ describe('export everything', () => {
     await openSettings();
     await fireEvent.click(screen.getByTestId('export-all'));
     await waitFor(() => expect(screen.getByTestId('export-all-result')).toBeTruthy());
-    expect(b.callsTo('export_all_data')).toHaveLength(1);
+    expect(b.called.export_all_data).toHaveLength(1);
     expect(text('export-all-result')).toBe(
       'Exported 3 clients, 5 appointments, 8 texts and 2 consent records saved to /home/desk/Downloads/tidings-export-2025-06-02.zip',
     );

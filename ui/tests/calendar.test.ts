@@ -150,7 +150,7 @@ async function openCalendar(b: Backend) {
   render(App);
   await fireEvent.click(await screen.findByTestId('nav-calendar'));
   await screen.findByTestId('calendar-screen');
-  await waitFor(() => expect(b.callsTo('list_appointments').length).toBeGreaterThan(0));
+  await waitFor(() => expect(b.called.list_appointments.length).toBeGreaterThan(0));
 }
 
 function seeded() {
@@ -194,7 +194,7 @@ describe('calendar screen', () => {
   test('opens on the pinned week with the now indicator drawn in today', async () => {
     const { b } = seeded();
     await openCalendar(b);
-    expect(b.callsTo('list_appointments')[0].args).toMatchObject({
+    expect(b.called.list_appointments[0].args).toMatchObject({
       from: '2025-06-01T23:00:00Z',
       to: '2025-06-08T23:00:00Z',
     });
@@ -246,8 +246,8 @@ describe('calendar screen', () => {
     // What the backend does on recording it: the gate now lets the reminder go.
     m.outlook = { kind: 'goes' };
     await fireEvent.click(within(dialog).getByTestId('consent-confirm'));
-    await waitFor(() => expect(b.callsTo('record_consent')).toHaveLength(1));
-    expect(b.callsTo('record_consent')[0].args).toMatchObject({
+    await waitFor(() => expect(b.called.record_consent).toHaveLength(1));
+    expect(b.called.record_consent[0].args).toMatchObject({
       input: { client_id: a.client_id, purpose: 'service', action: 'granted', recorded_by: 'Sam' },
     });
     await waitFor(() => expect(within(panel).getByTestId(`appt-message-status-${m.id}`).textContent).toBe('Planned'));
@@ -275,11 +275,11 @@ describe('calendar screen', () => {
   test('next and the staff filter ask for the right appointments', async () => {
     const { b, jo } = seeded();
     await openCalendar(b);
-    const first = b.callsTo('list_appointments')[0].args as { from: string; to: string };
+    const first = b.called.list_appointments[0].args as { from: string; to: string };
     const thisWeek = screen.getByTestId('cal-title').textContent;
     await fireEvent.click(screen.getByTestId('cal-next'));
-    await waitFor(() => expect(b.callsTo('list_appointments').length).toBe(2));
-    const next = b.callsTo('list_appointments')[1].args as { from: string };
+    await waitFor(() => expect(b.called.list_appointments.length).toBe(2));
+    const next = b.called.list_appointments[1].args as { from: string };
     expect(Date.parse(next.from) - Date.parse(first.from)).toBeGreaterThanOrEqual(6.9 * 86_400_000);
 
     expect(screen.getByTestId('cal-title').textContent).not.toBe(thisWeek);
@@ -289,7 +289,7 @@ describe('calendar screen', () => {
     await waitFor(() => expect(screen.getByTestId('cal-title').textContent).not.toBe(thisWeek));
     await waitFor(() => expect(screen.getByTestId('cal-staff').querySelectorAll('option')).toHaveLength(2));
     await fireEvent.change(screen.getByTestId('cal-staff'), { target: { value: String(jo.id) } });
-    await waitFor(() => expect(b.callsTo('list_appointments').at(-1)?.args).toMatchObject({ staffId: jo.id }));
+    await waitFor(() => expect(b.called.list_appointments.at(-1)?.args).toMatchObject({ staffId: jo.id }));
   });
 
   test('the panel status buttons call set_appointment_status; cancelling asks first', async () => {
@@ -298,7 +298,7 @@ describe('calendar screen', () => {
     await fireEvent.click(await screen.findByTestId(`cal-event-${a.id}`));
     await fireEvent.click(await screen.findByTestId('appt-mark-confirmed'));
     await waitFor(() => expect(screen.getByTestId('appt-status').textContent).toBe('✓ Confirmed'));
-    expect(b.callsTo('set_appointment_status')[0].args).toEqual({ id: a.id, status: 'confirmed' });
+    expect(b.called.set_appointment_status[0].args).toEqual({ id: a.id, status: 'confirmed' });
 
     await fireEvent.click(screen.getByTestId('appt-mark-no_show'));
     await waitFor(() => expect(screen.getByTestId('appt-status').textContent).toBe('No-show'));
@@ -306,10 +306,10 @@ describe('calendar screen', () => {
     await waitFor(() => expect(screen.getByTestId('appt-status').textContent).toBe('Completed'));
 
     await fireEvent.click(screen.getByTestId('appt-mark-cancelled'));
-    expect(b.callsTo('set_appointment_status')).toHaveLength(3);
+    expect(b.called.set_appointment_status).toHaveLength(3);
     await fireEvent.click(screen.getByTestId('appt-cancel-confirm'));
     await waitFor(() => expect(screen.getByTestId('appt-status').textContent).toBe('Cancelled'));
-    expect(b.callsTo('set_appointment_status').map((c) => (c.args as { status: string }).status)).toEqual([
+    expect(b.called.set_appointment_status.map((c) => (c.args as { status: string }).status)).toEqual([
       'confirmed',
       'no_show',
       'completed',
@@ -320,11 +320,7 @@ describe('calendar screen', () => {
 
   test('a failed status change shows the message and leaves the status as it was', async () => {
     const { b, a } = seeded();
-    const original = b.appts.handle.bind(b.appts);
-    b.appts.handle = (cmd, args) =>
-      cmd === 'set_appointment_status'
-        ? rejectWith('database_busy', 'The database is busy. Try again.')
-        : original(cmd, args);
+    b.appts.commands.set_appointment_status = () => rejectWith('database_busy', 'The database is busy. Try again.');
     await openCalendar(b);
     await fireEvent.click(await screen.findByTestId(`cal-event-${a.id}`));
     await fireEvent.click(await screen.findByTestId('appt-mark-confirmed'));
@@ -345,7 +341,7 @@ describe('calendar screen', () => {
 
     // Next week shown: the booking starts on its first day at 09:00.
     await fireEvent.click(screen.getByTestId('cal-next'));
-    await waitFor(() => expect(b.callsTo('list_appointments').length).toBe(2));
+    await waitFor(() => expect(b.called.list_appointments.length).toBe(2));
     await fireEvent.keyDown(window, { key: 'n' });
     dialog = await screen.findByTestId('appointment-dialog');
     expect((within(dialog).getByTestId('appt-start') as HTMLInputElement).value).toBe('2025-06-09T09:00');
@@ -388,7 +384,7 @@ describe('calendar screen', () => {
     });
     await fireEvent.click(within(dialog).getByTestId('appt-save'));
     await waitFor(() => expect(screen.queryByTestId('appointment-dialog')).toBeNull());
-    expect(b.callsTo('update_appointment')[0].args).toEqual({
+    expect(b.called.update_appointment[0].args).toEqual({
       id: a.id,
       input: {
         client_id: a.client_id,
@@ -400,7 +396,7 @@ describe('calendar screen', () => {
         notes: '',
       },
     });
-    expect(b.callsTo('create_appointment')).toHaveLength(0);
+    expect(b.called.create_appointment).toHaveLength(0);
   });
 
   test('Services & staff adds a service and a staff member', async () => {
@@ -411,10 +407,10 @@ describe('calendar screen', () => {
     await fireEvent.input(within(dialog).getByTestId('service-name'), { target: { value: 'Colour' } });
     await fireEvent.input(within(dialog).getByTestId('service-minutes'), { target: { value: '90' } });
     await fireEvent.click(within(dialog).getByTestId('service-add'));
-    await waitFor(() => expect(b.callsTo('save_service')[0].args).toEqual({ id: null, name: 'Colour', minutes: 90 }));
+    await waitFor(() => expect(b.called.save_service[0].args).toEqual({ id: null, name: 'Colour', minutes: 90 }));
     await fireEvent.input(within(dialog).getByTestId('staff-name'), { target: { value: 'Sam' } });
     await fireEvent.click(within(dialog).getByTestId('staff-add'));
-    await waitFor(() => expect(b.callsTo('save_staff')[0].args).toEqual({ id: null, name: 'Sam' }));
+    await waitFor(() => expect(b.called.save_staff[0].args).toEqual({ id: null, name: 'Sam' }));
     await waitFor(() => expect(within(dialog).getAllByRole('listitem')).toHaveLength(4));
   });
 });

@@ -59,7 +59,7 @@ describe('clients list', () => {
     expect(screen.queryByTestId(`client-row-${cat.id}`)).toBeNull();
     await fireEvent.click(screen.getByLabelText('Show archived'));
     expect((await screen.findByTestId(`client-row-${cat.id}`)).textContent).toContain('Archived');
-    expect(b.callsTo('list_clients').at(-1)?.args).toEqual({ query: '', includeArchived: true });
+    expect(b.called.list_clients.at(-1)?.args).toEqual({ query: '', includeArchived: true });
   });
 
   test('search calls list_clients with the typed query after a short pause, and says when nothing matches', async () => {
@@ -68,13 +68,13 @@ describe('clients list', () => {
     render(App);
     await openClients();
     await screen.findByTestId(`client-row-${ann.id}`);
-    const before = b.callsTo('list_clients').length;
+    const before = b.called.list_clients.length;
 
     await fireEvent.input(screen.getByTestId('clients-search'), { target: { value: 'A' } });
     await fireEvent.input(screen.getByTestId('clients-search'), { target: { value: 'Ann' } });
-    expect(b.callsTo('list_clients')).toHaveLength(before); // debounced
-    await waitFor(() => expect(b.callsTo('list_clients')).toHaveLength(before + 1));
-    expect(b.callsTo('list_clients').at(-1)?.args).toEqual({ query: 'Ann', includeArchived: false });
+    expect(b.called.list_clients).toHaveLength(before); // debounced
+    await waitFor(() => expect(b.called.list_clients).toHaveLength(before + 1));
+    expect(b.called.list_clients.at(-1)?.args).toEqual({ query: 'Ann', includeArchived: false });
     await waitFor(() => expect(screen.queryByText('Ben Doyle')).toBeNull());
     expect(screen.getByTestId(`client-row-${ann.id}`)).toBeTruthy();
 
@@ -138,8 +138,8 @@ describe('adding and editing clients', () => {
     await fireEvent.change(language, { target: { value: 'es' } });
     await fireEvent.click(screen.getByTestId('client-save'));
 
-    await waitFor(() => expect(b.callsTo('create_client')).toHaveLength(1));
-    expect(b.callsTo('create_client')[0].args).toEqual({
+    await waitFor(() => expect(b.called.create_client).toHaveLength(1));
+    expect(b.called.create_client[0].args).toEqual({
       input: {
         name: 'Eve Green',
         phone: '07400 555111',
@@ -171,7 +171,7 @@ describe('adding and editing clients', () => {
     await waitFor(() => expect(open.textContent?.trim()).toBe('Open Ann Carter'));
     await fireEvent.click(open);
     expect((await screen.findByTestId('client-detail-name')).textContent).toContain('Ann Carter');
-    expect(b.callsTo('get_client').at(-1)?.args).toEqual({ id: ann.id });
+    expect(b.called.get_client.at(-1)?.args).toEqual({ id: ann.id });
     expect(screen.queryByTestId('client-form')).toBeNull();
   });
 
@@ -182,7 +182,7 @@ describe('adding and editing clients', () => {
     await fireEvent.click(screen.getByTestId('add-client'));
     await fireEvent.click(screen.getByTestId('client-save'));
     expect(screen.getByTestId('client-error').textContent).toMatch(/name/);
-    expect(b.callsTo('create_client')).toHaveLength(0);
+    expect(b.called.create_client).toHaveLength(0);
 
     await fireEvent.input(value('client-name'), { target: { value: 'Fay' } });
     await fireEvent.input(value('client-phone'), { target: { value: '12' } });
@@ -212,8 +212,8 @@ describe('adding and editing clients', () => {
     expect(value('client-name').value).toBe('Ben Doyle');
     await fireEvent.input(value('client-name'), { target: { value: 'Benedict Doyle' } });
     await fireEvent.click(screen.getByTestId('client-save'));
-    await waitFor(() => expect(b.callsTo('update_client')).toHaveLength(1));
-    expect(b.callsTo('update_client')[0].args).toEqual({
+    await waitFor(() => expect(b.called.update_client).toHaveLength(1));
+    expect(b.called.update_client[0].args).toEqual({
       id: ben.id,
       input: { name: 'Benedict Doyle', phone: '+12125550123', notes: '', language: '' },
     });
@@ -221,7 +221,7 @@ describe('adding and editing clients', () => {
 
     await fireEvent.click(screen.getByTestId('archive-client'));
     await waitFor(() => expect(screen.getByTestId('archive-client').textContent?.trim()).toBe('Unarchive'));
-    expect(b.callsTo('set_client_archived')[0].args).toEqual({ id: ben.id, archived: true });
+    expect(b.called.set_client_archived[0].args).toEqual({ id: ben.id, archived: true });
   });
 });
 
@@ -312,8 +312,8 @@ describe('client detail and consent', () => {
     await fireEvent.input(value('consent-evidence'), { target: { value: 'Form 42' } });
     await fireEvent.click(screen.getByTestId('consent-confirm'));
 
-    await waitFor(() => expect(b.callsTo('record_consent')).toHaveLength(1));
-    expect(b.callsTo('record_consent')[0].args).toEqual({
+    await waitFor(() => expect(b.called.record_consent).toHaveLength(1));
+    expect(b.called.record_consent[0].args).toEqual({
       input: {
         client_id: ann.id,
         purpose: 'marketing',
@@ -343,12 +343,12 @@ describe('client detail and consent', () => {
     await fireEvent.click(screen.getByTestId('consent-confirm'));
     expect(screen.getByTestId('consent-error').textContent).toMatch(/name/);
     expect(value('consent-recorded-by').getAttribute('aria-invalid')).toBe('true');
-    expect(b.callsTo('record_consent')).toHaveLength(0);
+    expect(b.called.record_consent).toHaveLength(0);
 
     await fireEvent.input(value('consent-recorded-by'), { target: { value: 'Sam' } });
     await fireEvent.click(screen.getByTestId('consent-confirm'));
-    await waitFor(() => expect(b.callsTo('record_consent')).toHaveLength(1));
-    expect(b.callsTo('record_consent')[0].args).toEqual({
+    await waitFor(() => expect(b.called.record_consent).toHaveLength(1));
+    expect(b.called.record_consent[0].args).toEqual({
       input: {
         client_id: ann.id,
         purpose: 'service',
@@ -383,7 +383,7 @@ describe('client detail and consent', () => {
       ),
     );
     await fireEvent.click(screen.getByTestId('export-csv'));
-    expect(b.callsTo('export_consent').map((c) => c.args)).toEqual([
+    expect(b.called.export_consent.map((c) => c.args)).toEqual([
       { clientId: ann.id, format: 'json' },
       { clientId: ann.id, format: 'csv' },
     ]);

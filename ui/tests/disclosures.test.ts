@@ -34,8 +34,8 @@ describe('consent wording in settings', () => {
       target: { value: '{business} sends offers monthly. Reply STOP to stop.' },
     });
     await fireEvent.click(save);
-    await waitFor(() => expect(b.callsTo('update_disclosure')).toHaveLength(1));
-    expect(b.callsTo('update_disclosure')[0].args).toEqual({
+    await waitFor(() => expect(b.called.update_disclosure).toHaveLength(1));
+    expect(b.called.update_disclosure[0].args).toEqual({
       purpose: 'marketing',
       template: '{business} sends offers monthly. Reply STOP to stop.',
     });

@@ -1,6 +1,8 @@
 // In-memory stand-in for the appointment, catalog, today and appointment-import commands.
 // Deliberately simple: ICS files are read line by line, a phone number is any "07…"/"+…" run in
 // the event's DESCRIPTION, and there is no CSV appointment import (tests use calendar files).
+import type { CommandName } from '../src/lib/commands';
+import { runFake, type FakeCommands } from './fake-commands';
 import type {
   Appointment,
   AppointmentImportOptions,
@@ -57,21 +59,21 @@ export class AppointmentStore {
     return a;
   }
 
-  handles(cmd: string): boolean {
+  handles(cmd: CommandName): boolean {
     return cmd in this.commands;
   }
 
-  handle(cmd: string, args: unknown): unknown {
-    return this.commands[cmd]((args ?? {}) as Record<string, unknown>);
+  handle(cmd: CommandName, args: unknown): unknown {
+    return runFake(this.commands, cmd, args);
   }
 
-  private commands: Record<string, (a: Record<string, unknown>) => unknown> = {
+  readonly commands: FakeCommands = {
     list_appointments: (a) => {
       const from = Date.parse(String(a.from));
       const to = Date.parse(String(a.to));
       return this.appointments
         .filter((x) => Date.parse(x.starts_at) < to && Date.parse(x.ends_at) > from)
-        .filter((x) => a.staffId === undefined || x.staff_id === a.staffId)
+        .filter((x) => a.staffId == null || x.staff_id === a.staffId)
         .sort((x, y) => x.starts_at.localeCompare(y.starts_at));
     },
     get_appointment: (a) => this.find(a.id as number),

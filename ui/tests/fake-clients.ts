@@ -1,5 +1,7 @@
 // In-memory stand-in for the client, consent, disclosure and import commands. Simple on purpose:
 // numbers are read as UK national ("07…") or international ("+…"), CSV cells are split on commas.
+import type { CommandName } from '../src/lib/commands';
+import { runFake, type FakeCommands } from './fake-commands';
 import { emit } from '@tauri-apps/api/event';
 import type {
   Client,
@@ -120,15 +122,15 @@ export class ClientStore {
     return client;
   }
 
-  handles(cmd: string): boolean {
+  handles(cmd: CommandName): boolean {
     return cmd in this.commands;
   }
 
-  handle(cmd: string, args: unknown): unknown {
-    return this.commands[cmd](args as Record<string, unknown>);
+  handle(cmd: CommandName, args: unknown): unknown {
+    return runFake(this.commands, cmd, args);
   }
 
-  private commands: Record<string, (a: Record<string, unknown>) => unknown> = {
+  readonly commands: FakeCommands = {
     list_clients: (a) => this.list(String(a.query ?? ''), Boolean(a.includeArchived)),
     get_client: (a) => this.detail(a.id as number),
     create_client: (a) => this.save(null, a.input as ClientInput),

@@ -1,6 +1,8 @@
 // In-memory stand-in for the calendar feed commands. Like the real ones: an address is read
 // before it is kept (a test queues what each read answers), a read that fails keeps the last
 // good result and says why, and removing keeps the bookings.
+import type { CommandName } from '../src/lib/commands';
+import { runFake, type FakeCommands } from './fake-commands';
 import type { ErrorPayload, Feed, FeedChangeCounts, FeedRead } from '../src/lib/bindings';
 
 function fail(code: ErrorPayload['code'], message: string, field: string | null = null): never {
@@ -29,12 +31,12 @@ export class FeedStore {
   now = '2025-06-02T10:00:00Z';
   private nextId = 1;
 
-  handles(cmd: string): boolean {
+  handles(cmd: CommandName): boolean {
     return cmd in this.commands;
   }
 
-  handle(cmd: string, args: unknown): unknown {
-    return this.commands[cmd]((args ?? {}) as Record<string, unknown>);
+  handle(cmd: CommandName, args: unknown): unknown {
+    return runFake(this.commands, cmd, args);
   }
 
   private read(feed: Feed): FeedRead {
@@ -57,7 +59,7 @@ export class FeedStore {
     return feed;
   }
 
-  private commands: Record<string, (a: Record<string, unknown>) => unknown> = {
+  readonly commands: FakeCommands = {
     list_feeds: (): Feed[] => this.feeds.map((f) => ({ ...f })),
     add_feed: (a): FeedRead => {
       const input = a.input as { address: string; name?: string };

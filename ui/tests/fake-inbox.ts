@@ -1,6 +1,8 @@
 // In-memory stand-in for the reply inbox commands. Threads hold their texts; names, consent and
 // the next appointment come from the client and appointment fakes, as the real ones come from the
 // database. Segment counting is the reminders fake's real GSM-7 / UCS-2 arithmetic.
+import type { CommandName } from '../src/lib/commands';
+import { runFake, type FakeCommands } from './fake-commands';
 import type {
   Appointment,
   Author,
@@ -103,15 +105,15 @@ export class InboxStore {
     return text;
   }
 
-  handles(cmd: string): boolean {
+  handles(cmd: CommandName): boolean {
     return cmd in this.commands;
   }
 
-  handle(cmd: string, args: unknown): unknown {
-    return this.commands[cmd]((args ?? {}) as Record<string, unknown>);
+  handle(cmd: CommandName, args: unknown): unknown {
+    return runFake(this.commands, cmd, args);
   }
 
-  private commands: Record<string, (a: Record<string, unknown>) => unknown> = {
+  readonly commands: FakeCommands = {
     get_inbox: (a) => this.inbox(a.filter as InboxFilter),
     get_inbox_counts: () => this.counts(),
     open_thread: (a) => {

@@ -1,6 +1,8 @@
 // In-memory stand-in for the Insights commands. The figures are a fixed report the test can
 // change; like the real ones, the period must be two "YYYY-MM-DD" days in order, and the report
 // comes back for exactly the days asked for.
+import type { CommandName } from '../src/lib/commands';
+import { runFake, type FakeCommands } from './fake-commands';
 import type { ErrorPayload, ExportedFile, InsightsReport, Rate } from '../src/lib/bindings';
 
 function fail(code: ErrorPayload['code'], message: string, field: string | null = null): never {
@@ -118,12 +120,12 @@ export class InsightsStore {
   /** The periods exported, in order. */
   exported: { from: string; to: string }[] = [];
 
-  handles(cmd: string): boolean {
+  handles(cmd: CommandName): boolean {
     return cmd in this.commands;
   }
 
-  handle(cmd: string, args: unknown): unknown {
-    return this.commands[cmd]((args ?? {}) as Record<string, unknown>);
+  handle(cmd: CommandName, args: unknown): unknown {
+    return runFake(this.commands, cmd, args);
   }
 
   private period(a: Record<string, unknown>): { from: string; to: string } {
@@ -135,7 +137,7 @@ export class InsightsStore {
     return { from, to };
   }
 
-  private commands: Record<string, (a: Record<string, unknown>) => unknown> = {
+  readonly commands: FakeCommands = {
     get_insights: (a): InsightsReport => {
       if (this.failWith) throw this.failWith;
       return { ...this.report, ...this.period(a) };

@@ -1,5 +1,7 @@
 // In-memory stand-in for Settings › Provider: the Twilio settings live in the settings, secrets in
 // a pretend keyring, and test texts land in the reminders outbox like the real ones do.
+import type { CommandName } from '../src/lib/commands';
+import { runFake, type FakeCommands } from './fake-commands';
 import type {
   ConnectionCheck,
   ErrorPayload,
@@ -183,15 +185,15 @@ export class ProviderStore {
     return [settings, secret];
   }
 
-  handles(cmd: string): boolean {
+  handles(cmd: CommandName): boolean {
     return cmd in this.commands;
   }
 
-  handle(cmd: string, args: unknown): unknown {
-    return this.commands[cmd]((args ?? {}) as Record<string, unknown>);
+  handle(cmd: CommandName, args: unknown): unknown {
+    return runFake(this.commands, cmd, args);
   }
 
-  private commands: Record<string, (a: Record<string, unknown>) => unknown> = {
+  readonly commands: FakeCommands = {
     get_provider: () => this.view(),
     get_provider_health: () => ({ kind: this.settings().provider, silent_since: this.silentSince }),
     test_smsgate_connection: (a) => {

@@ -1,5 +1,7 @@
 // In-memory stand-in for templates, reminder rules, presets and the outbox. Segment counting is
 // real GSM-7 / UCS-2 arithmetic on the rendered text; rendering fills variables from a sample.
+import type { CommandName } from '../src/lib/commands';
+import { runFake, type FakeCommands } from './fake-commands';
 import type {
   ErrorPayload,
   OutboxMessage,
@@ -174,12 +176,12 @@ export class ReminderStore {
     return m;
   }
 
-  handles(cmd: string): boolean {
+  handles(cmd: CommandName): boolean {
     return cmd in this.commands;
   }
 
-  handle(cmd: string, args: unknown): unknown {
-    return this.commands[cmd]((args ?? {}) as Record<string, unknown>);
+  handle(cmd: CommandName, args: unknown): unknown {
+    return runFake(this.commands, cmd, args);
   }
 
   private findTemplate(id: unknown): Template {
@@ -218,7 +220,7 @@ export class ReminderStore {
     return { ...input, id: this.nextId++, template_name: t.name };
   }
 
-  private commands: Record<string, (a: Record<string, unknown>) => unknown> = {
+  readonly commands: FakeCommands = {
     count_segments: (a) => countSegments(String(a.text)),
     fix_punctuation: (a) => fixPunctuation(String(a.text)),
     list_templates: () => this.templates.map((t) => ({ ...t, translations: { ...t.translations } })),
@@ -228,7 +230,7 @@ export class ReminderStore {
       this.newVersion(
         this.findTemplate(a.templateId),
         String(a.body),
-        a.translations as Record<string, string> | undefined,
+        a.translations ?? undefined,
       ),
     restore_template_version: (a) => {
       const t = this.findTemplate(a.templateId);
@@ -287,7 +289,7 @@ export class ReminderStore {
     },
     list_outbox: (a) =>
       this.outbox
-        .filter((m) => a.appointmentId === undefined || m.appointment_id === a.appointmentId)
+        .filter((m) => a.appointmentId == null || m.appointment_id === a.appointmentId)
         .map((m) => ({ ...m })),
     skip_message: (a) => {
       const m = this.findMessage(a.id);

@@ -1,6 +1,8 @@
 // In-memory stand-in for status updates and day-wide notices. Like the real ones: a client
 // needs service consent, no opt-out and a reachable number; "quiet hours" is a switch the test
 // flips; a sent update lands in the outbox; a notice's texts go out one per progress check.
+import type { CommandName } from '../src/lib/commands';
+import { runFake, type FakeCommands } from './fake-commands';
 import type {
   Appointment,
   Client,
@@ -82,15 +84,15 @@ export class UpdateStore {
     private business: () => string,
   ) {}
 
-  handles(cmd: string): boolean {
+  handles(cmd: CommandName): boolean {
     return cmd in this.commands;
   }
 
-  handle(cmd: string, args: unknown): unknown {
-    return this.commands[cmd]((args ?? {}) as Record<string, unknown>);
+  handle(cmd: CommandName, args: unknown): unknown {
+    return runFake(this.commands, cmd, args);
   }
 
-  private commands: Record<string, (a: Record<string, unknown>) => unknown> = {
+  readonly commands: FakeCommands = {
     list_update_templates: () => UPDATE_TEMPLATES.map((t) => ({ ...t })),
     get_notice_suggestion: () => NOTICE_SUGGESTION,
     preview_update: (a) => this.previewUpdate(a.appointmentId as number, a.input as UpdateInput),

@@ -1,5 +1,7 @@
 // A small in-memory stand-in for the Rust commands, installed with mockIPC.
 import { mockIPC } from '@tauri-apps/api/mocks';
+import type { CommandArgs, CommandName } from '../src/lib/commands';
+import { callsByCommand, runFake, type Call, type CallsByCommand, type FakeCommands } from './fake-commands';
 import type {
   BackupInfo,
   BackupStatus,
@@ -22,7 +24,7 @@ import { ProviderStore } from './fake-provider';
 import { ReminderStore } from './fake-reminders';
 import { UpdateStore } from './fake-updates';
 
-export type Call = { cmd: string; args: Record<string, unknown> | undefined };
+export type { Call } from './fake-commands';
 
 export function settingsFixture(overrides: Partial<Settings> = {}): Settings {
   return {
@@ -226,7 +228,8 @@ export type Backend = {
   feeds: FeedStore;
   /** Set to make `export_all_data` fail with this error. */
   exportFailure?: unknown;
-  callsTo(cmd: string): Call[];
+  /** The calls made so far, by command: `backend.called.list_clients`. */
+  called: CallsByCommand;
 };
 
 type Handlers = {
@@ -236,7 +239,7 @@ type Handlers = {
   completeSetup?: (input: SetupInput, b: Backend) => Settings;
   updateSettings?: (update: SettingsUpdate, b: Backend) => Settings;
   /** Replace any command; return undefined to fall through to the default fake. */
-  commands?: Record<string, (args: unknown, b: Backend) => unknown>;
+  commands?: { [K in CommandName]?: (args: CommandArgs[K], b: Backend) => unknown };
 };
 
 export function rejectWith(
@@ -263,10 +266,9 @@ export function fakeBackend(h: Handlers = {}): Backend {
     updates: undefined as unknown as UpdateStore,
     insights: new InsightsStore(),
     feeds: new FeedStore(),
-    callsTo(cmd) {
-      return this.calls.filter((c) => c.cmd === cmd);
-    },
+    called: undefined as unknown as CallsByCommand,
   };
+  backend.called = callsByCommand(backend.calls);
   backend.appts = new AppointmentStore(backend.store);
   backend.inbox = new InboxStore(backend.store, backend.appts);
   backend.updates = new UpdateStore(
@@ -294,11 +296,63 @@ export function fakeBackend(h: Handlers = {}): Backend {
     profile: 'release',
   });
 
+  const core: FakeCommands = {
+    get_settings: () => (h.getSettings ? h.getSettings(backend) : backend.settings),
+    get_setup_defaults: () => h.defaults ?? defaultsFixture,
+    get_doctor: () => doctor(),
+    sandbox_conversation: (a) => backend.sandbox.conversation(a.phone),
+    sandbox_send: (a) => backend.sandbox.send(a.phone, a.text),
+    get_open_at_login: () => backend.login.get(),
+    set_open_at_login: (a) => backend.login.set(a.enabled),
+    get_backup_status: () => backend.backups.status(),
+    backup_now: () => backend.backups.backupNow(),
+    preview_restore: (a) => backend.backups.previewRestore(a.path),
+    restore_backup: (a) => backend.backups.restore(a.path),
+    export_all_data: () => {
+      if (backend.exportFailure) throw backend.exportFailure;
+      return {
+        path: '/home/desk/Downloads/tidings-export-2025-06-02.zip',
+        clients: 3,
+        appointments: 5,
+        texts: 8,
+        consent_events: 2,
+      };
+    },
+    complete_setup: (a) => {
+      const input = a?.input as SetupInput;
+      backend.settings = h.completeSetup
+        ? h.completeSetup(input, backend)
+        : { ...backend.settings, ...input, setup_completed_at: '2025-06-01T09:00:00Z' };
+      return backend.settings;
+    },
+    update_settings: (a) => {
+      const update = a?.update as SettingsUpdate;
+      if (h.updateSettings) {
+        backend.settings = h.updateSettings(update, backend);
+      } else {
+        const s = backend.settings;
+        backend.settings = {
+          ...s,
+          ...update,
+          caps: update.caps
+            ? {
+                max_texts_per_day: update.caps.max_texts_per_day || s.caps.max_texts_per_day,
+                max_texts_per_week: update.caps.max_texts_per_week || s.caps.max_texts_per_week,
+              }
+            : s.caps,
+        };
+      }
+      return backend.settings;
+    },
+  };
+
   mockIPC(
-    (cmd, args) => {
-      const a = args as Record<string, unknown> | undefined;
-      backend.calls.push({ cmd, args: a });
-      const custom = h.commands?.[cmd]?.(args, backend);
+    (command, args) => {
+      // mockIPC gives any string; a command the list lacks fails below like a real unknown one.
+      const cmd = command as CommandName;
+      backend.calls.push({ cmd, args: args as CommandArgs[typeof cmd] });
+      const override = h.commands?.[cmd] as ((a: unknown, b: Backend) => unknown) | undefined;
+      const custom = override?.(args ?? {}, backend);
       if (custom !== undefined) return custom;
       if (backend.store.handles(cmd)) return backend.store.handle(cmd, args);
       if (backend.appts.handles(cmd)) return backend.appts.handle(cmd, args);
@@ -308,67 +362,8 @@ export function fakeBackend(h: Handlers = {}): Backend {
       if (backend.updates.handles(cmd)) return backend.updates.handle(cmd, args);
       if (backend.insights.handles(cmd)) return backend.insights.handle(cmd, args);
       if (backend.feeds.handles(cmd)) return backend.feeds.handle(cmd, args);
-      switch (cmd) {
-        case 'get_settings':
-          return h.getSettings ? h.getSettings(backend) : backend.settings;
-        case 'get_setup_defaults':
-          return h.defaults ?? defaultsFixture;
-        case 'get_doctor':
-          return doctor();
-        case 'sandbox_conversation':
-          return backend.sandbox.conversation(String(a?.phone ?? ''));
-        case 'sandbox_send':
-          return backend.sandbox.send(String(a?.phone ?? ''), String(a?.text ?? ''));
-        case 'get_open_at_login':
-          return backend.login.get();
-        case 'set_open_at_login':
-          return backend.login.set(a?.enabled === true);
-        case 'get_backup_status':
-          return backend.backups.status();
-        case 'backup_now':
-          return backend.backups.backupNow();
-        case 'preview_restore':
-          return backend.backups.previewRestore(a?.path as string);
-        case 'restore_backup':
-          return backend.backups.restore(a?.path as string);
-        case 'export_all_data':
-          if (backend.exportFailure) throw backend.exportFailure;
-          return {
-            path: '/home/desk/Downloads/tidings-export-2025-06-02.zip',
-            clients: 3,
-            appointments: 5,
-            texts: 8,
-            consent_events: 2,
-          };
-        case 'complete_setup': {
-          const input = a?.input as SetupInput;
-          backend.settings = h.completeSetup
-            ? h.completeSetup(input, backend)
-            : { ...backend.settings, ...input, setup_completed_at: '2025-06-01T09:00:00Z' };
-          return backend.settings;
-        }
-        case 'update_settings': {
-          const update = a?.update as SettingsUpdate;
-          if (h.updateSettings) {
-            backend.settings = h.updateSettings(update, backend);
-          } else {
-            const s = backend.settings;
-            backend.settings = {
-              ...s,
-              ...update,
-              caps: update.caps
-                ? {
-                    max_texts_per_day: update.caps.max_texts_per_day || s.caps.max_texts_per_day,
-                    max_texts_per_week: update.caps.max_texts_per_week || s.caps.max_texts_per_week,
-                  }
-                : s.caps,
-            };
-          }
-          return backend.settings;
-        }
-        default:
-          throw `unknown command ${cmd}`;
-      }
+      if (cmd in core) return runFake(core, cmd, args);
+      throw `unknown command ${cmd}`;
     },
     { shouldMockEvents: true },
   );

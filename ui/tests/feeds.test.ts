@@ -17,13 +17,13 @@ describe('calendar feeds', () => {
     render(FeedSettings);
     await fireEvent.click(await screen.findByTestId('feed-add'));
     expect(text('feed-add-error')).toContain("Paste the calendar's ICS address");
-    expect(b.callsTo('add_feed')).toHaveLength(0);
+    expect(b.called.add_feed).toHaveLength(0);
 
     await type('feed-address', '  https://calendar.google.com/calendar/ical/x/private-y/basic.ics ');
     await type('feed-name', 'Front desk');
     await fireEvent.click(screen.getByTestId('feed-add'));
     await waitFor(() => expect(text('feed-note')).toBe('Added. Front desk: 12 new, 1 event not imported.'));
-    expect(b.callsTo('add_feed')[0].args).toEqual({
+    expect(b.called.add_feed[0].args).toEqual({
       input: { address: 'https://calendar.google.com/calendar/ical/x/private-y/basic.ics', name: 'Front desk' },
     });
     expect((screen.getByTestId('feed-address') as HTMLInputElement).value).toBe('');
@@ -64,7 +64,7 @@ describe('calendar feeds', () => {
     await fireEvent.click(screen.getByTestId('feed-remove'));
     await waitFor(() => expect(screen.queryByTestId('feed-list')).toBeNull());
     expect(text('feed-note')).toBe('Removed Bookings. Its bookings stay; they are no longer kept up to date.');
-    expect(b.callsTo('remove_feed')[0].args).toEqual({ id: 1 });
+    expect(b.called.remove_feed[0].args).toEqual({ id: 1 });
   });
 
   test("Today shows each feed's last read, and a failed one under Needs attention", async () => {
@@ -110,7 +110,7 @@ describe('a provider that stopped answering', () => {
     b.provider.silentSince = '2025-06-02T09:58:00Z';
     render(App);
     await screen.findByTestId('today-attention');
-    await waitFor(() => expect(b.callsTo('get_provider_health').length).toBeGreaterThan(0));
+    await waitFor(() => expect(b.called.get_provider_health.length).toBeGreaterThan(0));
     expect(screen.queryByTestId('today-provider-silent')).toBeNull();
 
     b.provider.silentSince = '2025-06-02T09:48:00Z';

@@ -52,8 +52,8 @@ describe('Reminders › Ask how it went', () => {
     expect(screen.queryByTestId('follow-up-save')).toBeNull();
 
     await fireEvent.click(input('follow-up-toggle'));
-    await waitFor(() => expect(b.callsTo('update_settings')).toHaveLength(1));
-    expect(b.callsTo('update_settings')[0].args).toEqual({ update: { follow_up_hours: 2 } });
+    await waitFor(() => expect(b.called.update_settings).toHaveLength(1));
+    expect(b.called.update_settings[0].args).toEqual({ update: { follow_up_hours: 2 } });
     await waitFor(() => expect(input('follow-up-toggle').checked).toBe(true));
     expect(b.settings.follow_up_hours).toBe(2);
     expect(text('follow-up-saved')).toBe('Saved.');
@@ -79,14 +79,14 @@ describe('Reminders › Ask how it went', () => {
     await fireEvent.input(input('follow-up-hours'), { target: { value: '1' } });
     expect(save.disabled).toBe(false);
     await fireEvent.click(save);
-    await waitFor(() => expect(b.callsTo('update_settings')).toHaveLength(1));
-    expect(b.callsTo('update_settings')[0].args).toEqual({ update: { follow_up_hours: 1 } });
+    await waitFor(() => expect(b.called.update_settings).toHaveLength(1));
+    expect(b.called.update_settings[0].args).toEqual({ update: { follow_up_hours: 1 } });
     await waitFor(() => expect(text('follow-up-explain')).toContain('A text 1 hour after'));
     expect(saved()?.follow_up_hours).toBe(1);
 
     await fireEvent.click(input('follow-up-toggle'));
-    await waitFor(() => expect(b.callsTo('update_settings')).toHaveLength(2));
-    expect(b.callsTo('update_settings')[1].args).toEqual({ update: { follow_up_hours: 0 } });
+    await waitFor(() => expect(b.called.update_settings).toHaveLength(2));
+    expect(b.called.update_settings[1].args).toEqual({ update: { follow_up_hours: 0 } });
     await waitFor(() => expect(input('follow-up-toggle').checked).toBe(false));
     expect(b.settings.follow_up_hours).toBeNull();
     expect(saved()?.follow_up_hours).toBeNull();
@@ -102,7 +102,7 @@ describe('Reminders › Ask how it went', () => {
     await fireEvent.click(screen.getByTestId('follow-up-save'));
     expect(text('follow-up-error')).toBe('Enter a whole number of hours from 1 to 72.');
     expect(input('follow-up-hours').getAttribute('aria-invalid')).toBe('true');
-    expect(b.callsTo('update_settings')).toHaveLength(0);
+    expect(b.called.update_settings).toHaveLength(0);
   });
 
   test("the backend's refusal is shown beside it and the box stays off", async () => {
@@ -115,7 +115,7 @@ describe('Reminders › Ask how it went', () => {
     await waitFor(() => expect(text('follow-up-error')).toBe(BAD_FOLLOW_UP));
     expect(screen.getByTestId('follow-up-error').getAttribute('role')).toBe('alert');
     expect(input('follow-up-toggle').checked).toBe(false);
-    expect(b.callsTo('update_settings')[0].args).toEqual({ update: { follow_up_hours: 2 } });
+    expect(b.called.update_settings[0].args).toEqual({ update: { follow_up_hours: 2 } });
   });
 
   test('links to the "Ask how it went" wording in the templates', async () => {
@@ -206,7 +206,7 @@ describe('Settings › Provider › keyword replies', () => {
     const b = fakeBackend();
     render(ProviderSettings);
     await screen.findByTestId('provider-status');
-    await waitFor(() => expect(b.callsTo('get_settings').length).toBeGreaterThan(0));
+    await waitFor(() => expect(b.called.get_settings.length).toBeGreaterThan(0));
     await new Promise((r) => setTimeout(r, 0));
     expect(screen.queryByTestId('provider-keyword-replies')).toBeNull();
     expect(screen.queryByText(LABEL)).toBeNull();
@@ -224,16 +224,16 @@ describe('Settings › Provider › keyword replies', () => {
     expect(box.checked).toBe(false);
 
     await fireEvent.click(box);
-    await waitFor(() => expect(b.callsTo('update_settings')).toHaveLength(1));
-    expect(b.callsTo('update_settings')[0].args).toEqual({ update: { send_keyword_replies_with_twilio: true } });
+    await waitFor(() => expect(b.called.update_settings).toHaveLength(1));
+    expect(b.called.update_settings[0].args).toEqual({ update: { send_keyword_replies_with_twilio: true } });
     await waitFor(() => expect(input('provider-keyword-replies').checked).toBe(true));
     expect(b.settings.send_keyword_replies_with_twilio).toBe(true);
     expect(saved!.send_keyword_replies_with_twilio).toBe(true);
     expect(text('provider-keyword-replies-saved')).toBe('Saved.');
 
     await fireEvent.click(input('provider-keyword-replies'));
-    await waitFor(() => expect(b.callsTo('update_settings')).toHaveLength(2));
-    expect(b.callsTo('update_settings')[1].args).toEqual({ update: { send_keyword_replies_with_twilio: false } });
+    await waitFor(() => expect(b.called.update_settings).toHaveLength(2));
+    expect(b.called.update_settings[1].args).toEqual({ update: { send_keyword_replies_with_twilio: false } });
     await waitFor(() => expect(input('provider-keyword-replies').checked).toBe(false));
   });
 

@@ -53,10 +53,10 @@ describe('import wizard', () => {
     await choose(csvFile(CSV));
 
     const summary = await screen.findByTestId('import-summary');
-    const staged = b.callsTo('stage_import_file')[0].args as unknown as Uint8Array;
+    const staged = b.called.stage_import_file[0].args as unknown as Uint8Array;
     expect(staged).toBeInstanceOf(Uint8Array);
     expect(new TextDecoder().decode(staged)).toBe(CSV);
-    expect(b.callsTo('preview_import')[0].args).toEqual({ token: 1, options: {} });
+    expect(b.called.preview_import[0].args).toEqual({ token: 1, options: {} });
 
     const detected = screen.getByTestId('import-detected').textContent?.replace(/\s+/g, ' ');
     expect(detected).toContain('clients.csv: 5 rows, read as UTF-8, columns separated by commas.');
@@ -83,8 +83,8 @@ describe('import wizard', () => {
   test('changing a mapping previews again with the full mapping', async () => {
     const b = await staged(fakeBackend());
     await fireEvent.change(select('map-phone'), { target: { value: '' } });
-    await waitFor(() => expect(b.callsTo('preview_import')).toHaveLength(2));
-    expect(b.callsTo('preview_import')[1].args).toEqual({
+    await waitFor(() => expect(b.called.preview_import).toHaveLength(2));
+    expect(b.called.preview_import[1].args).toEqual({
       token: 1,
       options: {
         mapping: { name: 0, first_name: null, last_name: null, phone: null, notes: 2, timezone: null, language: null },
@@ -128,7 +128,7 @@ describe('import wizard', () => {
     open();
 
     const report = await screen.findByTestId('import-report');
-    expect(b.callsTo('run_import')[0].args).toEqual({
+    expect(b.called.run_import[0].args).toEqual({
       token: 1,
       options: {
         mapping: { name: 0, first_name: null, last_name: null, phone: 1, notes: 2, timezone: null, language: null },
@@ -154,7 +154,7 @@ describe('import wizard', () => {
     await fireEvent.click(screen.getByTestId('import-consent-toggle'));
     await fireEvent.click(screen.getByTestId('import-run'));
     expect(screen.getByTestId('import-consent-error').textContent).toBe('Say where the consent came from.');
-    expect(b.callsTo('run_import')).toHaveLength(0);
+    expect(b.called.run_import).toHaveLength(0);
   });
 
   test('a file over 25 MB is refused before it is read', async () => {
@@ -166,7 +166,7 @@ describe('import wizard', () => {
     await choose(big);
     expect((await screen.findByTestId('import-error')).textContent).toContain('up to 25 MB');
     expect(big.arrayBuffer).not.toHaveBeenCalled();
-    expect(b.callsTo('stage_import_file')).toHaveLength(0);
+    expect(b.called.stage_import_file).toHaveLength(0);
   });
 
   test('an unreadable file shows the backend message and another file can be chosen', async () => {
@@ -177,7 +177,7 @@ describe('import wizard', () => {
     expect((await screen.findByTestId('import-error')).textContent).toBe(
       'This is not a text file. Save the spreadsheet as CSV and choose that file.',
     );
-    expect(b.callsTo('preview_import')).toHaveLength(1); // the backend reads the bytes at preview
+    expect(b.called.preview_import).toHaveLength(1); // the backend reads the bytes at preview
     expect(screen.queryByTestId('map-name')).toBeNull();
 
     await choose(csvFile(CSV));

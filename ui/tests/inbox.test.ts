@@ -84,12 +84,12 @@ describe('inbox navigation badge', () => {
     render(App);
     const badge = await screen.findByTestId('nav-inbox-badge');
     expect(badge.textContent).toBe('2');
-    expect(b.callsTo('get_inbox_counts').length).toBeGreaterThan(0);
+    expect(b.called.get_inbox_counts.length).toBeGreaterThan(0);
 
     // Reading a text does not answer it: the badge stays.
     annThread.unread = 0;
     await changes({ source: 'background', changes: [{ kind: 'thread', id: annThread.id }] });
-    await waitFor(() => expect(b.callsTo('get_inbox_counts').length).toBeGreaterThan(1));
+    await waitFor(() => expect(b.called.get_inbox_counts.length).toBeGreaterThan(1));
     expect(screen.getByTestId('nav-inbox-badge').textContent).toBe('2');
 
     annThread.needs_reply = false;
@@ -111,7 +111,7 @@ describe('inbox navigation badge', () => {
     b.inbox.seed({ phone: '+447700900123', texts: [{ body: 'hi' }] });
     render(App);
     await screen.findByTestId('nav-inbox');
-    await waitFor(() => expect(b.callsTo('get_inbox_counts').length).toBeGreaterThan(0));
+    await waitFor(() => expect(b.called.get_inbox_counts.length).toBeGreaterThan(0));
     expect(screen.queryByTestId('nav-inbox-badge')).toBeNull();
   });
 });
@@ -123,7 +123,7 @@ describe('inbox list', () => {
     render(App);
     await openInbox();
     await waitFor(() => expect(rowIds()).toEqual([annThread.id, stranger.id, benThread.id]));
-    expect(b.callsTo('get_inbox')[0].args).toEqual({ filter: 'open' });
+    expect(b.called.get_inbox[0].args).toEqual({ filter: 'open' });
     expect(screen.getByTestId('inbox-filter-open').getAttribute('aria-pressed')).toBe('true');
 
     const count = (f: string) => screen.getByTestId(`inbox-filter-${f}`).textContent?.replace(/\s+/g, ' ').trim();
@@ -154,7 +154,7 @@ describe('inbox list', () => {
 
     await fireEvent.click(screen.getByTestId('inbox-filter-reschedule'));
     await waitFor(() => expect(rowIds()).toEqual([benThread.id]));
-    expect(b.callsTo('get_inbox').at(-1)?.args).toEqual({ filter: 'reschedule' });
+    expect(b.called.get_inbox.at(-1)?.args).toEqual({ filter: 'reschedule' });
     expect(screen.getByTestId('inbox-filter-reschedule').getAttribute('aria-pressed')).toBe('true');
 
     await fireEvent.click(screen.getByTestId('inbox-filter-unknown'));
@@ -200,7 +200,7 @@ describe('a thread', () => {
     expect(screen.getByTestId('thread-placeholder')).toBeTruthy();
     const thread = await openThreadRow(annThread.id);
 
-    expect(b.callsTo('open_thread')[0].args).toEqual({ id: annThread.id });
+    expect(b.called.open_thread[0].args).toEqual({ id: annThread.id });
     expect(screen.getByTestId('thread-title').textContent).toBe('Ann Carter');
     expect(screen.getByTestId('thread-phone').textContent).toBe('+44 7400 123456');
 
@@ -245,7 +245,7 @@ describe('a thread', () => {
     await fireEvent.click(screen.getByTestId('thread-send'));
 
     await waitFor(() => expect(composer().value).toBe(''));
-    expect(b.callsTo('reply_in_thread')[0].args).toEqual({ id: annThread.id, body: text });
+    expect(b.called.reply_in_thread[0].args).toEqual({ id: annThread.id, body: text });
     const sent = annThread.texts.at(-1)!;
     const bubble = await screen.findByTestId(`thread-text-${sent.id}`);
     expect(bubble.textContent).toContain(text);
@@ -340,20 +340,20 @@ describe('a thread', () => {
     await fireEvent.input(screen.getByTestId('thread-assignee'), { target: { value: '  Sam   Lee ' } });
     await fireEvent.click(screen.getByTestId('thread-assign'));
     await waitFor(() => expect(screen.getByTestId('thread-assigned').textContent).toBe('Assigned to Sam Lee'));
-    expect(b.callsTo('assign_thread')[0].args).toEqual({ id: benThread.id, assignee: '  Sam   Lee ' });
+    expect(b.called.assign_thread[0].args).toEqual({ id: benThread.id, assignee: '  Sam   Lee ' });
     await waitFor(() => expect(screen.getByTestId(`inbox-thread-${benThread.id}`).textContent).toContain('Sam Lee'));
 
     expect(screen.getByTestId('thread-resolve').textContent?.trim()).toBe('Resolve');
     await fireEvent.click(screen.getByTestId('thread-resolve'));
     await waitFor(() => expect(screen.getByTestId('thread-resolve').textContent?.trim()).toBe('Reopen'));
-    expect(b.callsTo('resolve_thread')[0].args).toEqual({ id: benThread.id, resolved: true });
+    expect(b.called.resolve_thread[0].args).toEqual({ id: benThread.id, resolved: true });
     // Gone from Open; the thread stays on screen.
     await waitFor(() => expect(screen.queryByTestId(`inbox-thread-${benThread.id}`)).toBeNull());
     expect(screen.getByTestId('thread-resolved')).toBeTruthy();
 
     await fireEvent.click(screen.getByTestId('thread-resolve'));
     await waitFor(() => expect(screen.getByTestId('thread-resolve').textContent?.trim()).toBe('Resolve'));
-    expect(b.callsTo('resolve_thread')[1].args).toEqual({ id: benThread.id, resolved: false });
+    expect(b.called.resolve_thread[1].args).toEqual({ id: benThread.id, resolved: false });
   });
 
   test('a reply event refreshes the open thread', async () => {
@@ -388,7 +388,7 @@ describe('unknown numbers and possible opt-outs', () => {
     await fireEvent.input(screen.getByTestId('thread-new-client-name'), { target: { value: 'Dee Fox' } });
     await fireEvent.click(screen.getByTestId('thread-create-client'));
     await waitFor(() => expect(screen.getByTestId('thread-title').textContent).toBe('Dee Fox'));
-    expect(b.callsTo('create_client_from_thread').at(-1)?.args).toEqual({ id: stranger.id, name: 'Dee Fox' });
+    expect(b.called.create_client_from_thread.at(-1)?.args).toEqual({ id: stranger.id, name: 'Dee Fox' });
     expect(screen.queryByTestId('thread-new-client-name')).toBeNull();
     expect(screen.getByTestId('thread-consent-service').textContent).toBe('Service: none');
     expect(screen.getByTestId('thread-no-appointment')).toBeTruthy();
@@ -429,7 +429,7 @@ describe('unknown numbers and possible opt-outs', () => {
     await fireEvent.input(screen.getByTestId('thread-recorded-by'), { target: { value: 'Jo' } });
     await fireEvent.click(screen.getByTestId('thread-record-opt-out'));
     await waitFor(() => expect(screen.queryByTestId('thread-record-opt-out')).toBeNull());
-    expect(b.callsTo('review_possible_opt_out').at(-1)?.args).toEqual({ id: t.id, record: true, recordedBy: 'Jo' });
+    expect(b.called.review_possible_opt_out.at(-1)?.args).toEqual({ id: t.id, record: true, recordedBy: 'Jo' });
     expect(dee.consent.service).toBe('revoked');
     expect(screen.getByTestId('thread-consent-service').textContent).toBe('Service: opted out');
     expect(screen.getByTestId('thread-cannot-reply')).toBeTruthy();
@@ -444,7 +444,7 @@ describe('unknown numbers and possible opt-outs', () => {
     await openThreadRow(t.id);
     await fireEvent.click(screen.getByTestId('thread-dismiss-opt-out'));
     await waitFor(() => expect(screen.queryByTestId('thread-dismiss-opt-out')).toBeNull());
-    expect(b.callsTo('review_possible_opt_out').at(-1)?.args).toEqual({ id: t.id, record: false, recordedBy: '' });
+    expect(b.called.review_possible_opt_out.at(-1)?.args).toEqual({ id: t.id, record: false, recordedBy: '' });
     expect(dee.consent.service).toBe('granted');
     expect(composer().disabled).toBe(false);
     await waitFor(() =>
@@ -465,7 +465,7 @@ describe('search', () => {
     const textId = benThread.texts[0].id;
     const hit = await screen.findByTestId(`inbox-hit-${textId}`);
     expect(screen.queryByTestId('inbox-list')).toBeNull();
-    expect(b.callsTo('search_inbox').at(-1)?.args).toEqual({ query: 'friday' });
+    expect(b.called.search_inbox.at(-1)?.args).toEqual({ query: 'friday' });
     const marks = hit.querySelectorAll('mark');
     expect(marks).toHaveLength(1);
     expect(marks[0].textContent).toBe('Friday');
@@ -475,7 +475,7 @@ describe('search', () => {
 
     await fireEvent.click(hit);
     await waitFor(() => expect(screen.getByTestId('thread-title').textContent).toBe('Ben Doyle'));
-    expect(b.callsTo('open_thread').at(-1)?.args).toEqual({ id: benThread.id });
+    expect(b.called.open_thread.at(-1)?.args).toEqual({ id: benThread.id });
 
     await fireEvent.input(screen.getByTestId('inbox-search'), { target: { value: 'nothing like this' } });
     expect((await screen.findByTestId('inbox-no-hits')).textContent).toContain('nothing like this');
@@ -521,16 +521,16 @@ describe('keyboard', () => {
     await fireEvent.keyDown(document.body, { key: 'r' });
     expect(document.activeElement).toBe(composer());
     // Typing j in the composer types; it doesn't move.
-    const opens = b.callsTo('open_thread').length;
+    const opens = b.called.open_thread.length;
     await fireEvent.keyDown(composer(), { key: 'j' });
     await fireEvent.keyDown(composer(), { key: 'e' });
-    expect(b.callsTo('open_thread')).toHaveLength(opens);
-    expect(b.callsTo('resolve_thread')).toHaveLength(0);
+    expect(b.called.open_thread).toHaveLength(opens);
+    expect(b.called.resolve_thread).toHaveLength(0);
     composer().blur();
 
     await fireEvent.keyDown(document.body, { key: 'e' });
-    await waitFor(() => expect(b.callsTo('resolve_thread')).toHaveLength(1));
-    expect(b.callsTo('resolve_thread')[0].args).toEqual({ id: stranger.id, resolved: true });
+    await waitFor(() => expect(b.called.resolve_thread).toHaveLength(1));
+    expect(b.called.resolve_thread[0].args).toEqual({ id: stranger.id, resolved: true });
     await waitFor(() => expect(rowIds()).toEqual([annThread.id, benThread.id]));
     expect(screen.getByTestId('thread-resolve').textContent?.trim()).toBe('Reopen');
 
@@ -541,9 +541,9 @@ describe('keyboard', () => {
     await waitFor(() => expect(title()).toBe('Ann Carter'));
 
     // Modifier keys are left to the system.
-    const before = b.callsTo('open_thread').length;
+    const before = b.called.open_thread.length;
     await fireEvent.keyDown(document.body, { key: 'j', ctrlKey: true });
-    expect(b.callsTo('open_thread')).toHaveLength(before);
+    expect(b.called.open_thread).toHaveLength(before);
   });
 });
 

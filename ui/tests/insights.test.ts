@@ -36,15 +36,15 @@ afterEach(() => {
 async function openInsights(b: Backend) {
   render(App);
   // Today asks for the last 7 days' signals first; let that settle so it can be told apart.
-  await waitFor(() => expect(b.callsTo('get_insights')).toHaveLength(1));
+  await waitFor(() => expect(b.called.get_insights).toHaveLength(1));
   await fireEvent.click(await screen.findByTestId('nav-insights'));
   await screen.findByTestId('insights-metric-sent');
   return b;
 }
 
-const lastPeriod = (b: Backend) => b.callsTo('get_insights').at(-1)?.args;
+const lastPeriod = (b: Backend) => b.called.get_insights.at(-1)?.args;
 /** The Insights screen's own loads (Today's signals check comes first). */
-const screenLoads = (b: Backend) => b.callsTo('get_insights').slice(1);
+const screenLoads = (b: Backend) => b.called.get_insights.slice(1);
 
 describe('insights helpers', () => {
   test('percentages have one decimal and a dash when there is no base', () => {
@@ -266,13 +266,13 @@ describe('insights screen', () => {
 
   test('an end before the start is caught without asking', async () => {
     const b = await openInsights(fakeBackend());
-    const before = b.callsTo('get_insights').length;
+    const before = b.called.get_insights.length;
     await fireEvent.change(screen.getByTestId('insights-to'), { target: { value: '2025-05-01' } });
     expect(await screen.findByTestId('insights-error')).toHaveProperty(
       'textContent',
       'The end of the period is before its start.',
     );
-    expect(b.callsTo('get_insights')).toHaveLength(before);
+    expect(b.called.get_insights).toHaveLength(before);
     // Fixing it clears the error.
     await fireEvent.click(screen.getByTestId('insights-preset-30'));
     await waitFor(() => expect(screen.queryByTestId('insights-error')).toBeNull());
@@ -375,15 +375,15 @@ describe('insights screen', () => {
     await waitFor(() => expect(text('insights-metric-sent-value')).toBe('403'));
 
     // Settings may move the business's day: today is asked for again.
-    const todays = b.callsTo('get_today').length;
+    const todays = b.called.get_today.length;
     b.appts.today = '2025-06-04';
     await emit('tidings://changes', { source: 'ui', changes: [{ kind: 'settings' }] } as ChangeBatch);
     await waitFor(() => expect(lastPeriod(b)).toEqual({ from: '2025-05-06', to: '2025-06-04' }));
-    expect(b.callsTo('get_today').length).toBeGreaterThan(todays);
+    expect(b.called.get_today.length).toBeGreaterThan(todays);
 
-    const before = b.callsTo('get_insights').length;
+    const before = b.called.get_insights.length;
     await emit('tidings://changes', { source: 'ui', changes: [{ kind: 'backups' }] } as ChangeBatch);
     await new Promise((r) => setTimeout(r, 20));
-    expect(b.callsTo('get_insights')).toHaveLength(before);
+    expect(b.called.get_insights).toHaveLength(before);
   });
 });

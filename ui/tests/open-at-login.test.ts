@@ -28,7 +28,7 @@ describe('Settings › Open Tidings when I log in', () => {
     expect(hint?.textContent?.replace(/\s+/g, ' ').trim()).toBe(
       'So reminders go out even if nobody opens Tidings after restarting the computer. Closing the window keeps Tidings running in the tray.',
     );
-    expect(b.callsTo('get_open_at_login')).toHaveLength(1);
+    expect(b.called.get_open_at_login).toHaveLength(1);
     expect(screen.queryByTestId('open-at-login-error')).toBeNull();
   });
 
@@ -40,17 +40,17 @@ describe('Settings › Open Tidings when I log in', () => {
     expect(box().checked).toBe(false);
 
     await fireEvent.click(box());
-    await waitFor(() => expect(b.callsTo('set_open_at_login')).toHaveLength(1));
-    expect(b.callsTo('set_open_at_login')[0].args).toEqual({ enabled: true });
+    await waitFor(() => expect(b.called.set_open_at_login).toHaveLength(1));
+    expect(b.called.set_open_at_login[0].args).toEqual({ enabled: true });
     await ready();
     expect(box().checked).toBe(true);
     expect(b.login.enabled).toBe(true);
-    expect(b.callsTo('update_settings')).toHaveLength(0);
+    expect(b.called.update_settings).toHaveLength(0);
     expect((screen.getByTestId('settings-save') as HTMLButtonElement).disabled).toBe(true);
 
     await fireEvent.click(box());
-    await waitFor(() => expect(b.callsTo('set_open_at_login')).toHaveLength(2));
-    expect(b.callsTo('set_open_at_login')[1].args).toEqual({ enabled: false });
+    await waitFor(() => expect(b.called.set_open_at_login).toHaveLength(2));
+    expect(b.called.set_open_at_login[1].args).toEqual({ enabled: false });
     await ready();
     expect(box().checked).toBe(false);
   });
@@ -76,7 +76,7 @@ describe('Settings › Open Tidings when I log in', () => {
     await ready();
     expect(box().checked).toBe(false);
     expect(box().getAttribute('aria-describedby')).toContain(error.id);
-    expect(b.callsTo('set_open_at_login')[0].args).toEqual({ enabled: true });
+    expect(b.called.set_open_at_login[0].args).toEqual({ enabled: true });
 
     // Trying again once it works clears the message.
     b.login.setFailWith = null;
@@ -97,7 +97,7 @@ describe('Settings › Open Tidings when I log in', () => {
     expect((await screen.findByTestId('open-at-login-error')).textContent).toBe('No autostart here.');
     await ready();
     expect(box().checked).toBe(true);
-    expect(b.callsTo('set_open_at_login')[0].args).toEqual({ enabled: false });
+    expect(b.called.set_open_at_login[0].args).toEqual({ enabled: false });
   });
 
   test('when the state cannot be read, says so', async () => {

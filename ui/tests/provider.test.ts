@@ -68,8 +68,8 @@ describe('Settings › Provider', () => {
     await type('provider-from-number', '+14155552671');
     await fireEvent.click(button('provider-save'));
 
-    await waitFor(() => expect(b.callsTo('connect_twilio')).toHaveLength(1));
-    expect(b.callsTo('connect_twilio')[0].args).toEqual({
+    await waitFor(() => expect(b.called.connect_twilio).toHaveLength(1));
+    expect(b.called.connect_twilio[0].args).toEqual({
       input: { account_sid: ACCOUNT_SID, api_key_sid: API_KEY_SID, from_number: '+14155552671', secret: 'key-secret' },
     });
     await waitFor(() => expect(text('provider-status')).toBe('Twilio — texts go from +14155552671'));
@@ -97,8 +97,8 @@ describe('Settings › Provider', () => {
     await type('provider-messaging-service', SERVICE_SID);
     await fireEvent.click(button('provider-save'));
 
-    await waitFor(() => expect(b.callsTo('connect_twilio')).toHaveLength(1));
-    const sent = b.callsTo('connect_twilio')[0].args as { input: Record<string, unknown> };
+    await waitFor(() => expect(b.called.connect_twilio).toHaveLength(1));
+    const sent = b.called.connect_twilio[0].args as { input: Record<string, unknown> };
     expect(sent).toEqual({
       input: { account_sid: ACCOUNT_SID, messaging_service_sid: SERVICE_SID, secret: 'auth-token' },
     });
@@ -219,7 +219,7 @@ describe('Settings › Provider', () => {
     await type('provider-from-number', '+14155552671');
     await fireEvent.click(button('provider-save'));
     expect(text('provider-api-key-sid-error')).toBe('Enter the API key SID (it starts with SK), or choose Auth Token.');
-    expect(b.callsTo('connect_twilio')).toHaveLength(0);
+    expect(b.called.connect_twilio).toHaveLength(0);
   });
 
   test('one click shows every problem the form can see, and the keyboard goes to the first', async () => {
@@ -235,7 +235,7 @@ describe('Settings › Provider', () => {
     expect(text('provider-secret-error')).toBe("Enter the API key's secret.");
     expect(text('provider-from-number-error')).toBe('Enter the Twilio number texts come from, like +14155552671.');
     await waitFor(() => expect(document.activeElement).toBe(input('provider-account-sid')));
-    expect(b.callsTo('connect_twilio')).toHaveLength(0);
+    expect(b.called.connect_twilio).toHaveLength(0);
 
     // Fixing them clears each on the next try.
     await type('provider-account-sid', ACCOUNT_SID);
@@ -243,7 +243,7 @@ describe('Settings › Provider', () => {
     await type('provider-secret', 'key-secret');
     await type('provider-from-number', '+14155552671');
     await fireEvent.click(button('provider-save'));
-    await waitFor(() => expect(b.callsTo('connect_twilio')).toHaveLength(1));
+    await waitFor(() => expect(b.called.connect_twilio).toHaveLength(1));
     expect(screen.queryByTestId('provider-account-sid-error')).toBeNull();
     expect(screen.queryByTestId('provider-secret-error')).toBeNull();
   });
@@ -262,11 +262,11 @@ describe('Settings › Provider', () => {
     expect((await screen.findByTestId('provider-check-result')).textContent).toBe(
       'Connected to Harbour Hair Ltd (active)',
     );
-    expect(b.callsTo('test_twilio_connection')[0].args).toEqual({
+    expect(b.called.test_twilio_connection[0].args).toEqual({
       input: { account_sid: ACCOUNT_SID, api_key_sid: API_KEY_SID, from_number: '+14155552671', secret: 'key-secret' },
     });
     // Testing saves nothing.
-    expect(b.callsTo('connect_twilio')).toHaveLength(0);
+    expect(b.called.connect_twilio).toHaveLength(0);
     expect(text('provider-status')).toBe('Sandbox — no real texts are sent');
   });
 
@@ -284,8 +284,8 @@ describe('Settings › Provider', () => {
     expect(screen.getByText("Secret saved in this computer's keyring — leave empty to keep it")).toBeTruthy();
 
     await fireEvent.click(button('provider-save'));
-    await waitFor(() => expect(b.callsTo('connect_twilio')).toHaveLength(1));
-    expect(b.callsTo('connect_twilio')[0].args).toEqual({
+    await waitFor(() => expect(b.called.connect_twilio).toHaveLength(1));
+    expect(b.called.connect_twilio[0].args).toEqual({
       input: { account_sid: ACCOUNT_SID, from_number: '+14155552671', secret: '' },
     });
   });
@@ -306,18 +306,18 @@ describe('Settings › Provider', () => {
     await ready();
     await fireEvent.click(button('provider-use-sandbox'));
     await waitFor(() => expect(text('provider-status')).toBe('Sandbox — no real texts are sent'));
-    expect(b.callsTo('use_sandbox')[0].args).toEqual({ forget: false });
+    expect(b.called.use_sandbox[0].args).toEqual({ forget: false });
     expect(b.settings.twilio?.account_sid).toBe(ACCOUNT_SID);
     expect(screen.queryByTestId('provider-use-sandbox')).toBeNull();
 
     await fireEvent.click(button('provider-remove'));
-    expect(b.callsTo('use_sandbox')).toHaveLength(1);
+    expect(b.called.use_sandbox).toHaveLength(1);
     await fireEvent.click(button('provider-remove-cancel'));
     expect(screen.queryByTestId('provider-remove-confirm')).toBeNull();
     await fireEvent.click(button('provider-remove'));
     await fireEvent.click(button('provider-remove-confirm'));
-    await waitFor(() => expect(b.callsTo('use_sandbox')).toHaveLength(2));
-    expect(b.callsTo('use_sandbox')[1].args).toEqual({ forget: true });
+    await waitFor(() => expect(b.called.use_sandbox).toHaveLength(2));
+    expect(b.called.use_sandbox[1].args).toEqual({ forget: true });
     await waitFor(() => expect(screen.queryByTestId('provider-remove')).toBeNull());
     expect(b.settings.twilio).toBeNull();
     expect(b.provider.secrets.size).toBe(0);
@@ -335,7 +335,7 @@ describe('Settings › Provider', () => {
       'Twilio rejected the credentials (20003). Enter the secret again, then resume.',
     );
     await fireEvent.click(button('provider-resume'));
-    await waitFor(() => expect(b.callsTo('resume_sending')).toHaveLength(1));
+    await waitFor(() => expect(b.called.resume_sending).toHaveLength(1));
     await waitFor(() => expect(screen.queryByTestId('provider-paused')).toBeNull());
   });
 
@@ -362,8 +362,8 @@ describe('Settings › Provider', () => {
 
     await type('provider-test-to', '+447400123456');
     await fireEvent.click(button('provider-send-test'));
-    await waitFor(() => expect(b.callsTo('send_test_text')).toHaveLength(2));
-    expect(b.callsTo('send_test_text')[1].args).toEqual({ to: '+447400123456' });
+    await waitFor(() => expect(b.called.send_test_text).toHaveLength(2));
+    expect(b.called.send_test_text[1].args).toEqual({ to: '+447400123456' });
     const status = await screen.findByTestId('provider-test-status');
     expect(status.getAttribute('data-status')).toBe('sent');
     expect(status.textContent).toContain('Test text to +447400123456: sent');
@@ -383,7 +383,7 @@ describe('Settings › Provider', () => {
       commands: {
         // The provider reports delivery while the send's own answer ("sent") is on its way.
         send_test_text: async (args, backend) => {
-          const sent = backend.provider.handle('send_test_text', args) as OutboxMessage;
+          const sent = backend.provider.commands.send_test_text!(args) as OutboxMessage;
           backend.reminders.outbox[backend.reminders.outbox.length - 1].status = 'delivered';
           await emit('tidings://changes', {
             source: 'background',
@@ -397,7 +397,7 @@ describe('Settings › Provider', () => {
     await ready();
     await type('provider-test-to', '+447400123456');
     await fireEvent.click(button('provider-send-test'));
-    await waitFor(() => expect(b.callsTo('send_test_text')).toHaveLength(1));
+    await waitFor(() => expect(b.called.send_test_text).toHaveLength(1));
     await waitFor(() =>
       expect(screen.getByTestId('provider-test-status').getAttribute('data-status')).toBe('delivered'),
     );
@@ -427,7 +427,7 @@ describe('Settings › Provider', () => {
         'The phone answered (SMSGate 1.40.0) and took the password. Check on the phone: Battery level in percent: 12 percent.',
       ),
     );
-    expect(b.callsTo('test_smsgate_connection')[1].args).toEqual({
+    expect(b.called.test_smsgate_connection[1].args).toEqual({
       input: { base_url: '192.168.1.20:8080', username: 'sms', password: 'gateway-pass', seconds_between_texts: 4 },
     });
 
@@ -449,12 +449,12 @@ describe('Settings › Provider', () => {
     await type('provider-send-rate', '250');
     await fireEvent.click(button('provider-rate-save'));
     expect(text('provider-send-rate-error')).toBe('Enter a whole number from 1 to 100.');
-    expect(b.callsTo('update_settings')).toHaveLength(0);
+    expect(b.called.update_settings).toHaveLength(0);
 
     await type('provider-send-rate', '10');
     await fireEvent.click(button('provider-rate-save'));
-    await waitFor(() => expect(b.callsTo('update_settings')).toHaveLength(1));
-    expect(b.callsTo('update_settings')[0].args).toEqual({ update: { send_rate_per_second: 10 } });
+    await waitFor(() => expect(b.called.update_settings).toHaveLength(1));
+    expect(b.called.update_settings[0].args).toEqual({ update: { send_rate_per_second: 10 } });
     await waitFor(() => expect(text('provider-rate-saved')).toBe('Saved.'));
     expect(saved).not.toBeNull();
     expect(saved!.send_rate_per_second).toBe(10);

@@ -72,7 +72,7 @@ describe('reminders screen', () => {
 
     await fireEvent.click(screen.getByTestId('preset-standard'));
     const rules = await screen.findByTestId('rules');
-    expect(b.callsTo('apply_preset')[0].args).toEqual({ preset: 'standard' });
+    expect(b.called.apply_preset[0].args).toEqual({ preset: 'standard' });
     expect(screen.queryByTestId('preset-card')).toBeNull();
     const [day, twoHours] = b.reminders.rules;
     expect(within(rules).getAllByRole('listitem')).toHaveLength(2);
@@ -84,26 +84,26 @@ describe('reminders screen', () => {
 
   test('switching to another preset asks first, and Keep leaves the rules alone', async () => {
     const b = fakeBackend();
-    b.reminders.handle('apply_preset', { preset: 'standard' });
+    b.reminders.commands.apply_preset!({ preset: 'standard' });
     render(App);
     await openReminders();
     await screen.findByTestId('rules');
     expect(screen.queryByTestId('preset-card')).toBeNull();
 
     await fireEvent.click(await screen.findByTestId('preset-light'));
-    expect(b.callsTo('apply_preset')).toHaveLength(0);
+    expect(b.called.apply_preset).toHaveLength(0);
     await fireEvent.click(screen.getByTestId('preset-keep'));
     expect(screen.queryByTestId('preset-confirm')).toBeNull();
 
     await fireEvent.click(screen.getByTestId('preset-light'));
     await fireEvent.click(screen.getByTestId('preset-confirm'));
     await waitFor(() => expect(within(screen.getByTestId('rules')).getAllByRole('listitem')).toHaveLength(1));
-    expect(b.callsTo('apply_preset')[0].args).toEqual({ preset: 'light' });
+    expect(b.called.apply_preset[0].args).toEqual({ preset: 'light' });
   });
 
   test('a rule can be switched off and edited inline', async () => {
     const b = fakeBackend();
-    b.reminders.handle('apply_preset', { preset: 'light' });
+    b.reminders.commands.apply_preset!({ preset: 'light' });
     const [rule] = b.reminders.rules;
     render(App);
     await openReminders();
@@ -113,7 +113,7 @@ describe('reminders screen', () => {
     await waitFor(() =>
       expect((screen.getByTestId(`rule-enabled-${rule.id}`) as HTMLInputElement).checked).toBe(false),
     );
-    expect((b.callsTo('save_reminder_rule')[0].args as { input: { enabled: boolean } }).input.enabled).toBe(false);
+    expect((b.called.save_reminder_rule[0].args as { input: { enabled: boolean } }).input.enabled).toBe(false);
 
     await fireEvent.click(screen.getByTestId(`rule-edit-${rule.id}`));
     await fireEvent.input(screen.getByTestId('rule-offset-hours'), { target: { value: '48' } });
@@ -121,7 +121,7 @@ describe('reminders screen', () => {
     await fireEvent.click(screen.getByTestId('rule-asks'));
     await fireEvent.click(screen.getByTestId('rule-save'));
     await waitFor(() => expect(text(`rule-${rule.id}`)).toContain('48 h 30 min before'));
-    expect(b.callsTo('save_reminder_rule')[1].args).toEqual({
+    expect(b.called.save_reminder_rule[1].args).toEqual({
       input: {
         id: rule.id,
         name: 'Day before',
@@ -138,7 +138,7 @@ describe('reminders screen', () => {
 
   test('a rule error from the backend is shown in the form', async () => {
     const b = fakeBackend();
-    b.reminders.handle('apply_preset', { preset: 'light' });
+    b.reminders.commands.apply_preset!({ preset: 'light' });
     const [rule] = b.reminders.rules;
     render(App);
     await openReminders();
@@ -187,7 +187,7 @@ describe('reminders screen', () => {
 
     await fireEvent.click(screen.getByTestId(`outbox-skip-${ann.id}`));
     await waitFor(() => expect(text(`outbox-status-${ann.id}`)).toBe('Not sent'));
-    expect(b.callsTo('skip_message')[0].args).toEqual({ id: ann.id });
+    expect(b.called.skip_message[0].args).toEqual({ id: ann.id });
     expect(screen.queryByTestId(`outbox-skip-${ann.id}`)).toBeNull();
     expect(text('outbox-note')).toBe('Skipped the text to Ann Carter.');
 
@@ -232,7 +232,7 @@ describe('template editor', () => {
 
     await fireEvent.click(screen.getByTestId('fix-punctuation'));
     await waitFor(() => expect(body().value).toBe("Hi {first_name}, we're expecting you at {time} - see you soon"));
-    expect(b.callsTo('fix_punctuation')[0].args).toEqual({
+    expect(b.called.fix_punctuation[0].args).toEqual({
       text: 'Hi {first_name}, we’re expecting you at {time} – see you soon',
     });
     await waitFor(() => expect(text('segment-count')).toMatch(/^GSM-7 · 1 segment · \d+\/160$/));
@@ -282,12 +282,12 @@ describe('template editor', () => {
     expect(body().value).toBe('');
     expect(text('template-fallback')).toContain('clients who read Español get the English text');
     // The preview is the English text its clients would get.
-    await waitFor(() => expect(b.callsTo('preview_template').at(-1)?.args).toEqual({ body: english }));
+    await waitFor(() => expect(b.called.preview_template.at(-1)?.args).toEqual({ body: english }));
 
     await typeBody('Hola {first_name}, le esperamos a las {time}. Responda ALTO para darse de baja.');
     expect(screen.queryByTestId('template-fallback')).toBeNull();
     await waitFor(() =>
-      expect(b.callsTo('preview_template').at(-1)?.args).toEqual({
+      expect(b.called.preview_template.at(-1)?.args).toEqual({
         body: 'Hola {first_name}, le esperamos a las {time}. Responda ALTO para darse de baja.',
         language: 'es',
       }),
@@ -297,7 +297,7 @@ describe('template editor', () => {
     expect(body().value).toBe(english);
     await fireEvent.click(screen.getByTestId('template-save'));
     await waitFor(() => expect(text('template-saved')).toBe('Saved as version 2.'));
-    expect(b.callsTo('save_template')[0].args).toEqual({
+    expect(b.called.save_template[0].args).toEqual({
       templateId: b.reminders.templates[1].id,
       body: english,
       translations: { es: 'Hola {first_name}, le esperamos a las {time}. Responda ALTO para darse de baja.' },
@@ -312,7 +312,7 @@ describe('template editor', () => {
     await typeBody('Hi {first_name}, see you at {time}.');
     await fireEvent.click(screen.getByTestId('template-save'));
     await waitFor(() => expect(text('template-saved')).toBe('Saved as version 2.'));
-    expect(b.callsTo('save_template')[0].args).toEqual({
+    expect(b.called.save_template[0].args).toEqual({
       templateId: b.reminders.templates[1].id,
       body: 'Hi {first_name}, see you at {time}.',
       translations: { es: '' },
@@ -328,7 +328,7 @@ describe('template editor', () => {
 
     await fireEvent.click(within(history).getByTestId('restore-1'));
     await waitFor(() => expect(body().value).toBe(original));
-    expect(b.callsTo('restore_template_version')[0].args).toEqual({
+    expect(b.called.restore_template_version[0].args).toEqual({
       templateId: b.reminders.templates[1].id,
       version: 1,
     });
@@ -345,7 +345,7 @@ describe('today reminders card', () => {
     await waitFor(() => expect(within(card).getByTestId('today-preset-clinic').textContent?.trim()).toBe('Use Clinic'));
     await fireEvent.click(within(card).getByTestId('today-preset-clinic'));
     await waitFor(() => expect(text('today-reminders-done')).toContain('2 reminder rules are set up.'));
-    expect(b.callsTo('apply_preset')[0].args).toEqual({ preset: 'clinic' });
+    expect(b.called.apply_preset[0].args).toEqual({ preset: 'clinic' });
     expect(b.reminders.rules).toHaveLength(2);
 
     await fireEvent.click(screen.getByTestId('today-open-reminders'));
@@ -357,15 +357,15 @@ describe('today reminders card', () => {
     render(App);
     await fireEvent.click(await screen.findByTestId('today-reminders-dismiss'));
     expect(screen.queryByTestId('today-reminders-card')).toBeNull();
-    expect(b.callsTo('apply_preset')).toHaveLength(0);
+    expect(b.called.apply_preset).toHaveLength(0);
   });
 
   test('is not shown once reminders are set up', async () => {
     const b = fakeBackend();
-    b.reminders.handle('apply_preset', { preset: 'light' });
+    b.reminders.commands.apply_preset!({ preset: 'light' });
     render(App);
     await screen.findByTestId('today-heading');
-    await waitFor(() => expect(b.callsTo('list_reminder_rules').length).toBeGreaterThan(0));
+    await waitFor(() => expect(b.called.list_reminder_rules.length).toBeGreaterThan(0));
     expect(screen.queryByTestId('today-reminders-card')).toBeNull();
   });
 });
@@ -384,16 +384,16 @@ describe('settings for reminders', () => {
     await fireEvent.input(phone, { target: { value: '01632 960000' } });
     await fireEvent.click(sundays);
     await fireEvent.click(screen.getByTestId('settings-save'));
-    await waitFor(() => expect(b.callsTo('update_settings')).toHaveLength(1));
-    expect(b.callsTo('update_settings')[0].args).toEqual({
+    await waitFor(() => expect(b.called.update_settings).toHaveLength(1));
+    expect(b.called.update_settings[0].args).toEqual({
       update: { business_phone: '01632 960000', no_sundays: true },
     });
     await screen.findByText('Saved.');
 
     await fireEvent.input(screen.getByTestId('settings-business-name'), { target: { value: 'Harbour Hair & Beauty' } });
     await fireEvent.click(screen.getByTestId('settings-save'));
-    await waitFor(() => expect(b.callsTo('update_settings')).toHaveLength(2));
-    expect(b.callsTo('update_settings')[1].args).toEqual({ update: { business_name: 'Harbour Hair & Beauty' } });
+    await waitFor(() => expect(b.called.update_settings).toHaveLength(2));
+    expect(b.called.update_settings[1].args).toEqual({ update: { business_name: 'Harbour Hair & Beauty' } });
   });
 });
 
@@ -441,7 +441,7 @@ describe('appointment panel messages', () => {
     b.reminders.message({ appointment_id: 8, client_name: 'Someone else' });
     render(AppointmentPanel, props);
     const list = await screen.findByTestId('appt-messages');
-    expect(b.callsTo('list_outbox')[0].args).toEqual({ appointmentId: 7 });
+    expect(b.called.list_outbox[0].args).toEqual({ appointmentId: 7 });
     expect(within(list).getAllByRole('listitem')).toHaveLength(2);
     expect(text(`appt-message-${m.id}`)).toBe(`${at('2025-06-02T09:00:00Z')} Day before Planned`);
     expect(text(`appt-message-${stopped.id}`)).toBe(
@@ -453,7 +453,7 @@ describe('appointment panel messages', () => {
   test('keeps "No texts yet." when there are none', async () => {
     const b = fakeBackend();
     render(AppointmentPanel, props);
-    await waitFor(() => expect(b.callsTo('list_outbox')).toHaveLength(1));
+    await waitFor(() => expect(b.called.list_outbox).toHaveLength(1));
     expect(screen.getByText('No texts yet.')).toBeTruthy();
     expect(screen.queryByTestId('appt-messages')).toBeNull();
   });

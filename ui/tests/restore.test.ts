@@ -48,7 +48,7 @@ describe('restoring a backup', () => {
     const dialog = await screen.findByTestId('restore-dialog');
     expect(button('restore-confirm').disabled).toBe(true);
     expect(screen.queryByTestId('restore-preview')).toBeNull();
-    expect(b.callsTo('preview_restore')[0].args).toEqual({ path: '/b/1.sqlite3' });
+    expect(b.called.preview_restore[0].args).toEqual({ path: '/b/1.sqlite3' });
 
     release();
     await screen.findByTestId('restore-preview');
@@ -60,11 +60,11 @@ describe('restoring a backup', () => {
       'Clients, appointments, templates and settings go back to how they were then. Texts that went out, replies that came in and consent recorded since are kept: they happened.',
     );
     expect(button('restore-confirm').disabled).toBe(false);
-    expect(b.callsTo('restore_backup')).toHaveLength(0);
+    expect(b.called.restore_backup).toHaveLength(0);
 
     await fireEvent.click(within(dialog).getByText('Cancel'));
     expect(screen.queryByTestId('restore-dialog')).toBeNull();
-    expect(b.callsTo('restore_backup')).toHaveLength(0);
+    expect(b.called.restore_backup).toHaveLength(0);
   });
 
   test("a damaged file's error is shown and nothing is restored", async () => {
@@ -78,11 +78,11 @@ describe('restoring a backup', () => {
     await fireEvent.click(screen.getByTestId('restore-path-open'));
 
     expect((await screen.findByTestId('restore-error')).textContent).toBe(message);
-    expect(b.callsTo('preview_restore')[0].args).toEqual({ path: '/media/usb/old.sqlite3' });
+    expect(b.called.preview_restore[0].args).toEqual({ path: '/media/usb/old.sqlite3' });
     expect(screen.queryByTestId('restore-preview')).toBeNull();
     expect(button('restore-confirm').disabled).toBe(true);
     await fireEvent.click(screen.getByTestId('restore-confirm'));
-    expect(b.callsTo('restore_backup')).toHaveLength(0);
+    expect(b.called.restore_backup).toHaveLength(0);
     expect(reload).not.toHaveBeenCalled();
   });
 
@@ -115,7 +115,7 @@ describe('restoring a backup', () => {
     expect(text('restore-kept')).toBe(
       'Kept from after the backup, because it happened: 2 texts sent, 1 reply received.',
     );
-    expect(b.callsTo('restore_backup')[0].args).toEqual({
+    expect(b.called.restore_backup[0].args).toEqual({
       path: `${DEFAULT_BACKUP_FOLDER}/tidings-2025-06-02-daily.sqlite3`,
     });
     expect(screen.queryByTestId('restore-error')).toBeNull();

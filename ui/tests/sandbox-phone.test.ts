@@ -76,11 +76,11 @@ describe('sandbox phone', () => {
     expect(business.classList.contains('customer')).toBe(false);
     expect(customer.classList.contains('customer')).toBe(true);
     expect(customer.textContent).toContain(dateTimeIn('2025-06-02T09:05:00Z', 'Europe/London'));
-    expect(b.callsTo('sandbox_conversation').at(-1)?.args).toEqual({ phone: ann.phone });
+    expect(b.called.sandbox_conversation.at(-1)?.args).toEqual({ phone: ann.phone });
 
     await fireEvent.change(select, { target: { value: ben.phone } });
     await waitFor(() => expect(bodies()).toEqual(['Who is this?']));
-    expect(b.callsTo('sandbox_conversation').at(-1)?.args).toEqual({ phone: ben.phone });
+    expect(b.called.sandbox_conversation.at(-1)?.args).toEqual({ phone: ben.phone });
   });
 
   test('customer text is shown literally, never as HTML', async () => {
@@ -104,8 +104,8 @@ describe('sandbox phone', () => {
 
     await fireEvent.input(input(), { target: { value: 'STOP' } });
     await fireEvent.click(screen.getByTestId('sandbox-phone-send'));
-    await waitFor(() => expect(b.callsTo('sandbox_send')).toHaveLength(1));
-    expect(b.callsTo('sandbox_send')[0].args).toEqual({ phone: ann.phone, text: 'STOP' });
+    await waitFor(() => expect(b.called.sandbox_send).toHaveLength(1));
+    expect(b.called.sandbox_send[0].args).toEqual({ phone: ann.phone, text: 'STOP' });
     await waitFor(() =>
       expect(bodies()).toEqual(['Harbour Hair: see you Tue 3 Jun at 10:00. Reply YES to confirm.', 'YES', 'STOP']),
     );
@@ -163,9 +163,9 @@ describe('sandbox phone', () => {
       await waitFor(() => expect(bodies()).toContain('Reply HELP for help.'));
 
       await fireEvent.click(screen.getByTestId('sandbox-phone-close'));
-      const loads = b.callsTo('sandbox_conversation').length;
+      const loads = b.called.sandbox_conversation.length;
       await vi.advanceTimersByTimeAsync(9000);
-      expect(b.callsTo('sandbox_conversation')).toHaveLength(loads);
+      expect(b.called.sandbox_conversation).toHaveLength(loads);
     } finally {
       vi.useRealTimers();
     }

@@ -44,8 +44,8 @@ describe('settings screen', () => {
     await fireEvent.input(input('settings-cap-week'), { target: { value: '7' } });
     await fireEvent.click(save());
 
-    await waitFor(() => expect(backend.callsTo('update_settings')).toHaveLength(1));
-    expect(backend.callsTo('update_settings')[0].args).toEqual({
+    await waitFor(() => expect(backend.called.update_settings).toHaveLength(1));
+    expect(backend.called.update_settings[0].args).toEqual({
       update: {
         business_name: 'Harbour Hair & Beauty',
         caps: { max_texts_per_day: 0, max_texts_per_week: 7 },
@@ -64,8 +64,8 @@ describe('settings screen', () => {
     await openSettings();
     await fireEvent.input(input('settings-quiet-start'), { target: { value: '20:30' } });
     await fireEvent.click(save());
-    await waitFor(() => expect(backend.callsTo('update_settings')).toHaveLength(1));
-    expect(backend.callsTo('update_settings')[0].args).toEqual({
+    await waitFor(() => expect(backend.called.update_settings).toHaveLength(1));
+    expect(backend.called.update_settings[0].args).toEqual({
       update: { quiet_hours: { start: '20:30', end: '08:00' } },
     });
   });
@@ -79,8 +79,8 @@ describe('settings screen', () => {
     expect(Array.from(language.options).map((o) => o.textContent)).toEqual(['English', 'Español (Spanish)']);
     await fireEvent.change(language, { target: { value: 'es' } });
     await fireEvent.click(save());
-    await waitFor(() => expect(backend.callsTo('update_settings')).toHaveLength(1));
-    expect(backend.callsTo('update_settings')[0].args).toEqual({ update: { default_language: 'es' } });
+    await waitFor(() => expect(backend.called.update_settings).toHaveLength(1));
+    expect(backend.called.update_settings[0].args).toEqual({ update: { default_language: 'es' } });
   });
 
   test('a stricter quiet-hours preset fills both times and is saved as a pair', async () => {
@@ -93,8 +93,8 @@ describe('settings screen', () => {
     expect(input('settings-quiet-end').value).toBe('09:00');
     expect(screen.getByTestId('quiet-preset-2000-0900').getAttribute('aria-pressed')).toBe('true');
     await fireEvent.click(save());
-    await waitFor(() => expect(backend.callsTo('update_settings')).toHaveLength(1));
-    expect(backend.callsTo('update_settings')[0].args).toEqual({
+    await waitFor(() => expect(backend.called.update_settings).toHaveLength(1));
+    expect(backend.called.update_settings[0].args).toEqual({
       update: { quiet_hours: { start: '20:00', end: '09:00' } },
     });
   });
@@ -128,7 +128,7 @@ describe('settings screen', () => {
     await fireEvent.input(input('settings-cap-day'), { target: { value: '80' } });
     await fireEvent.click(save());
     expect((await screen.findByTestId('settings-error')).textContent).toMatch(/1 to 50/);
-    expect(backend.callsTo('update_settings')).toHaveLength(0);
+    expect(backend.called.update_settings).toHaveLength(0);
     expect(input('settings-cap-day').value).toBe('80');
   });
 
@@ -171,7 +171,7 @@ describe('settings screen', () => {
     await fireEvent.click(screen.getByTestId('nav-today'));
     await fireEvent.click(await screen.findByTestId('leave-settings-discard'));
     expect(await screen.findByTestId('today-heading')).toBeTruthy();
-    expect(b.callsTo('update_settings')).toHaveLength(0);
+    expect(b.called.update_settings).toHaveLength(0);
 
     // Nothing typed: no question.
     await openSettings();

@@ -29,8 +29,8 @@ describe('first-run setup', () => {
     await fireEvent.click(screen.getByTestId('setup-next'));
     expect(screen.getByTestId('setup-error').textContent).toMatch(/name of your business/);
     expect(screen.getByText('Step 1 of 3')).toBeTruthy();
-    expect(backend.callsTo('complete_setup')).toHaveLength(0);
-    expect(backend.callsTo('update_settings')).toHaveLength(0);
+    expect(backend.called.complete_setup).toHaveLength(0);
+    expect(backend.called.update_settings).toHaveLength(0);
   });
 
   test('finishing calls complete_setup with the typed name, chosen zone and region, then shows Today', async () => {
@@ -74,8 +74,8 @@ describe('first-run setup', () => {
     await fireEvent.input(screen.getByTestId('setup-business-phone'), { target: { value: ' 01 555 0100 ' } });
     await fireEvent.click(screen.getByTestId('setup-finish'));
 
-    await waitFor(() => expect(backend.callsTo('complete_setup')).toHaveLength(1));
-    expect(backend.callsTo('complete_setup')[0].args).toEqual({
+    await waitFor(() => expect(backend.called.complete_setup).toHaveLength(1));
+    expect(backend.called.complete_setup[0].args).toEqual({
       input: {
         business_name: 'Harbour Hair',
         timezone: 'America/New_York',
@@ -157,7 +157,7 @@ describe('first-run setup', () => {
     expect(screen.getByTestId('setup-error').textContent).toMatch(/Choose the country/);
     // The problem takes the keyboard to the field it is about.
     await waitFor(() => expect(document.activeElement).toBe(region));
-    expect(backend.callsTo('complete_setup')).toHaveLength(0);
+    expect(backend.called.complete_setup).toHaveLength(0);
   });
 
   test('an empty name puts the keyboard back on the name', async () => {

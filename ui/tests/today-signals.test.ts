@@ -29,7 +29,7 @@ describe('today: Insights signals', () => {
     expect(banner.textContent).toContain(OPT_OUTS.message);
     expect(banner.textContent).toContain(OPT_OUTS.what_to_check);
     expect(screen.getByTestId('today-attention').textContent).not.toContain('Nothing needs your attention.');
-    expect(b.callsTo('get_insights').at(-1)?.args).toEqual({ from: '2025-05-28', to: '2025-06-03' });
+    expect(b.called.get_insights.at(-1)?.args).toEqual({ from: '2025-05-28', to: '2025-06-03' });
 
     await fireEvent.click(screen.getByTestId('today-signal-open'));
     await screen.findByTestId('insights-screen');
@@ -39,7 +39,7 @@ describe('today: Insights signals', () => {
     const b = fakeBackend();
     render(App);
     await screen.findByTestId('today-empty');
-    await waitFor(() => expect(b.callsTo('get_insights').length).toBeGreaterThan(0));
+    await waitFor(() => expect(b.called.get_insights.length).toBeGreaterThan(0));
     expect(screen.queryByTestId('today-signal-open')).toBeNull();
     expect(screen.getByTestId('today-attention').textContent).toContain('Nothing needs your attention.');
 
@@ -59,7 +59,7 @@ describe('today: Insights signals', () => {
     };
     render(App);
     expect((await screen.findByTestId('today-empty')).textContent).toBe('No appointments today.');
-    await waitFor(() => expect(b.callsTo('get_insights').length).toBeGreaterThan(0));
+    await waitFor(() => expect(b.called.get_insights.length).toBeGreaterThan(0));
     expect(screen.queryByTestId('today-signal-opt_outs_rising')).toBeNull();
     expect(screen.queryByTestId('today-signal-open')).toBeNull();
     expect(screen.queryByTestId('today-error')).toBeNull();

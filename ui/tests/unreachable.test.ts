@@ -74,7 +74,7 @@ describe('unreachable numbers', () => {
     await fireEvent.click(screen.getByTestId('edit-client'));
     await fireEvent.input(screen.getByTestId('client-phone'), { target: { value: '07400 999888' } });
     await fireEvent.click(screen.getByTestId('client-save'));
-    await waitFor(() => expect(b.callsTo('update_client')).toHaveLength(1));
+    await waitFor(() => expect(b.called.update_client).toHaveLength(1));
     await waitFor(() => expect(screen.getByTestId('client-detail-phone').textContent).toBe('+44 7400 999888'));
     expect(screen.queryByTestId('client-unreachable')).toBeNull();
   });

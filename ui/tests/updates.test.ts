@@ -67,7 +67,7 @@ describe('send update', () => {
       ),
     );
     expect(byId('update-segments').textContent).toBe('GSM-7 · 1 segment · 66/160');
-    expect(b.callsTo('preview_update').at(-1)?.args).toEqual({
+    expect(b.called.preview_update.at(-1)?.args).toEqual({
       appointmentId: annAt10.id,
       input: { template_key: 'update_ready' },
     });
@@ -75,7 +75,7 @@ describe('send update', () => {
 
     await fireEvent.click(byId('update-send'));
     await waitFor(() => expect(screen.queryByTestId('update-dialog')).toBeNull());
-    expect(b.callsTo('send_update')[0].args).toEqual({
+    expect(b.called.send_update[0].args).toEqual({
       appointmentId: annAt10.id,
       input: { template_key: 'update_ready' },
     });
@@ -97,7 +97,7 @@ describe('send update', () => {
     expect(screen.queryByTestId('update-preview')).toBeNull();
 
     await fireEvent.click(byId('update-send'));
-    await waitFor(() => expect(b.callsTo('send_update')).toHaveLength(1));
+    await waitFor(() => expect(b.called.send_update).toHaveLength(1));
     expect((await screen.findByTestId('update-minutes-error')).textContent).toContain('how many minutes');
     expect(b.reminders.outbox).toHaveLength(0);
 
@@ -110,7 +110,7 @@ describe('send update', () => {
     expect(screen.queryByTestId('update-minutes-error')).toBeNull();
     await fireEvent.click(byId('update-send'));
     await waitFor(() => expect(screen.queryByTestId('update-dialog')).toBeNull());
-    expect(b.callsTo('send_update').at(-1)?.args).toEqual({
+    expect(b.called.send_update.at(-1)?.args).toEqual({
       appointmentId: annAt10.id,
       input: { template_key: 'update_running_late', minutes: 15 },
     });
@@ -125,7 +125,7 @@ describe('send update', () => {
     );
     expect(byId('update-send')).toHaveProperty('disabled', true);
     await fireEvent.click(byId('update-send'));
-    expect(b.callsTo('send_update')).toHaveLength(0);
+    expect(b.called.send_update).toHaveLength(0);
   });
 
   test('quiet hours block an update too', async () => {
@@ -154,7 +154,7 @@ describe('send update', () => {
     expect((byId('update-template-free') as HTMLInputElement).checked).toBe(true);
     await waitFor(() => expect(byId('update-preview').textContent).toBe('Pop in <b>whenever</b>, Ann!'));
     expect(byId('update-preview').querySelector('b')).toBeNull();
-    expect(b.callsTo('preview_update').at(-1)?.args).toEqual({
+    expect(b.called.preview_update.at(-1)?.args).toEqual({
       appointmentId: annAt10.id,
       input: { text: 'Pop in <b>whenever</b>, {first_name}!' },
     });
@@ -215,7 +215,7 @@ async function openNotice(b: Backend) {
   await fireEvent.click(await screen.findByTestId('today-notice'));
   const dialog = await screen.findByTestId('notice-dialog');
   await waitFor(() => expect(value('notice-text')).toBe(NOTICE_SUGGESTION));
-  await waitFor(() => expect(b.callsTo('list_staff').length).toBeGreaterThan(0));
+  await waitFor(() => expect(b.called.list_staff.length).toBeGreaterThan(0));
   return dialog;
 }
 
@@ -231,7 +231,7 @@ describe('day-wide notice', () => {
 
     await fireEvent.click(byId('notice-preview'));
     const list = await screen.findByTestId('notice-recipients');
-    expect(b.callsTo('preview_notice')[0].args).toEqual({
+    expect(b.called.preview_notice[0].args).toEqual({
       input: { date: '2025-06-03', text: NOTICE_SUGGESTION, urgent: false },
     });
     expect(
@@ -261,8 +261,8 @@ describe('day-wide notice', () => {
 
     await fireEvent.click(byId('notice-urgent'));
     await fireEvent.click(byId('notice-preview'));
-    await waitFor(() => expect(b.callsTo('preview_notice')).toHaveLength(2));
-    expect(b.callsTo('preview_notice')[1].args).toMatchObject({ input: { urgent: true } });
+    await waitFor(() => expect(b.called.preview_notice).toHaveLength(2));
+    expect(b.called.preview_notice[1].args).toMatchObject({ input: { urgent: true } });
     await waitFor(() => expect(screen.queryByTestId('notice-waits')).toBeNull());
     expect(byId('notice-send')).toBeTruthy();
   });
@@ -283,7 +283,7 @@ describe('day-wide notice', () => {
     await fireEvent.input(byId('notice-to'), { target: { value: '17:00' } });
     await fireEvent.click(byId('notice-preview'));
     await screen.findByTestId('notice-recipients');
-    expect(b.callsTo('preview_notice').at(-1)?.args).toEqual({
+    expect(b.called.preview_notice.at(-1)?.args).toEqual({
       input: {
         date: '2025-06-03',
         staff_id: sam.id,
@@ -311,7 +311,7 @@ describe('day-wide notice', () => {
     await fireEvent.click(byId('notice-send'));
 
     expect((await screen.findByTestId('notice-progress')).textContent).toContain('Sent 0 of 2');
-    expect(b.callsTo('send_notice')[0].args).toEqual({
+    expect(b.called.send_notice[0].args).toEqual({
       input: { date: '2025-06-03', text: NOTICE_SUGGESTION, urgent: false },
     });
     expect(screen.queryByTestId('notice-send')).toBeNull();
@@ -320,14 +320,14 @@ describe('day-wide notice', () => {
     const messages: ChangeBatch = { source: 'background', changes: [{ kind: 'messages' }] };
     await emit('tidings://changes', messages);
     await waitFor(() => expect(byId('notice-progress').textContent).toContain('Sent 1 of 2'));
-    expect(b.callsTo('get_notice_progress')[0].args).toEqual({ noticeId: 1 });
+    expect(b.called.get_notice_progress[0].args).toEqual({ noticeId: 1 });
     await emit('tidings://changes', messages);
     await waitFor(() => expect(byId('notice-progress').textContent?.trim()).toBe('Sent 2 of 2 — done.'));
 
-    const calls = b.callsTo('get_notice_progress').length;
+    const calls = b.called.get_notice_progress.length;
     await emit('tidings://changes', messages);
     await new Promise((r) => setTimeout(r, 20));
-    expect(b.callsTo('get_notice_progress')).toHaveLength(calls);
+    expect(b.called.get_notice_progress).toHaveLength(calls);
     await fireEvent.click(byId('notice-close'));
     expect(screen.queryByTestId('notice-dialog')).toBeNull();
   });

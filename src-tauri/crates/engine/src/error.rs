@@ -171,3 +171,10 @@ impl From<&EngineError> for ErrorPayload {
         err.payload()
     }
 }
+
+/// So the shell and the command line can write `?` where an engine call fails.
+impl From<EngineError> for ErrorPayload {
+    fn from(err: EngineError) -> Self {
+        err.payload()
+    }
+}
