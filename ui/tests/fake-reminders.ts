@@ -226,12 +226,7 @@ export class ReminderStore {
     list_templates: () => this.templates.map((t) => ({ ...t, translations: { ...t.translations } })),
     template_history: (a) =>
       this.versions.filter((v) => v.template_id === a.templateId).sort((x, y) => y.version - x.version),
-    save_template: (a) =>
-      this.newVersion(
-        this.findTemplate(a.templateId),
-        String(a.body),
-        a.translations ?? undefined,
-      ),
+    save_template: (a) => this.newVersion(this.findTemplate(a.templateId), String(a.body), a.translations ?? undefined),
     restore_template_version: (a) => {
       const t = this.findTemplate(a.templateId);
       const v =
@@ -288,9 +283,7 @@ export class ReminderStore {
       return { ...this.rules[i] };
     },
     list_outbox: (a) =>
-      this.outbox
-        .filter((m) => a.appointmentId == null || m.appointment_id === a.appointmentId)
-        .map((m) => ({ ...m })),
+      this.outbox.filter((m) => a.appointmentId == null || m.appointment_id === a.appointmentId).map((m) => ({ ...m })),
     skip_message: (a) => {
       const m = this.findMessage(a.id);
       Object.assign(m, {
