@@ -203,6 +203,14 @@ async fn book_with_one_click_on_a_free_time_with_the_n_key_and_the_button() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    // The dialog closes once the window has the saved booking, a moment after the database does.
+    while app.has("appointment-dialog").await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the booking dialog did not close after saving"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     // And the visible button does the same.
     app.click("new-appointment").await;
     app.get("appointment-dialog").await;
