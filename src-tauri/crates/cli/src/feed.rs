@@ -4,7 +4,8 @@ use clap::Subcommand;
 use tidings_engine::domain::WriteSource;
 use tidings_engine::{Engine, ErrorPayload, Feed, FeedInput, FeedRead};
 
-use crate::{print_json, runtime, write_out};
+use crate::output::print_json;
+use crate::runtime;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum FeedAction {
@@ -85,9 +86,11 @@ fn print_read(r: &FeedRead) {
 pub(crate) fn run(engine: &Engine, action: FeedAction, json: bool) -> Result<(), ErrorPayload> {
     match action {
         FeedAction::Add { address, name } => {
-            let (feed, read) = runtime()?
-                .block_on(engine.add_feed(&FeedInput { address, name }, WriteSource::Cli, "cli"))
-                .map_err(|e| e.payload())?;
+            let (feed, read) = runtime()?.block_on(engine.add_feed(
+                &FeedInput { address, name },
+                WriteSource::Cli,
+                "cli",
+            ))?;
             if json {
                 return print_json(&serde_json::json!({ "feed": feed, "read": read }));
             }
@@ -96,7 +99,7 @@ pub(crate) fn run(engine: &Engine, action: FeedAction, json: bool) -> Result<(),
             Ok(())
         }
         FeedAction::List => {
-            let feeds = engine.feeds().map_err(|e| e.payload())?;
+            let feeds = engine.feeds()?;
             if json {
                 return print_json(&feeds);
             }
@@ -107,9 +110,7 @@ pub(crate) fn run(engine: &Engine, action: FeedAction, json: bool) -> Result<(),
             Ok(())
         }
         FeedAction::Sync => {
-            let reads = runtime()?
-                .block_on(engine.sync_feeds(WriteSource::Cli, "cli"))
-                .map_err(|e| e.payload())?;
+            let reads = runtime()?.block_on(engine.sync_feeds(WriteSource::Cli, "cli"))?;
             if json {
                 return print_json(&reads);
             }
@@ -120,9 +121,7 @@ pub(crate) fn run(engine: &Engine, action: FeedAction, json: bool) -> Result<(),
             Ok(())
         }
         FeedAction::Remove { id } => {
-            engine
-                .remove_feed(id, WriteSource::Cli, "cli")
-                .map_err(|e| e.payload())?;
+            engine.remove_feed(id, WriteSource::Cli, "cli")?;
             if json {
                 return print_json(&serde_json::json!({ "removed": id }));
             }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 use tidings_domain::MessageStatus;
 
-use crate::reminders::{message_rows, MESSAGE_SQL};
+use crate::outbox::{message_rows, MESSAGE_SQL};
 use crate::{stamp, MessageRow, Store, StoreError};
 
 /// What was rendered for a claimed message, written before the provider is called so that a

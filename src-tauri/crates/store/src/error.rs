@@ -52,3 +52,12 @@ impl From<serde_json::Error> for StoreError {
         Self::Decode(err.to_string())
     }
 }
+
+/// A stored word this build does not know (a kind, a purpose), as a row-reading error.
+pub(crate) fn bad(what: &str, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        format!("unknown {what} {value:?}").into(),
+    )
+}

@@ -5,15 +5,16 @@
 //! again; a STOP is never recorded without its revocation.
 
 use chrono::{DateTime, Utc};
+use rusqlite::{params, Transaction};
 use tidings_domain::{
     Appointment, ConsentAction, ConsentChannel, Disclosure, MessageStatus, Purpose,
 };
 
-use crate::appointments::{update_appointment, AppointmentRecord};
+use crate::appointments::{stamp, update_appointment, AppointmentRecord};
 use crate::audit::NewAuditEntry;
 use crate::clients::append_event;
 use crate::inbox::{insert_direct_text, thread_inbound, InboundMarks, NewDirectText};
-use crate::reminders::{cancel_live_for_client, insert_inbound};
+use crate::outbox::cancel_live_for_client;
 use crate::{NewConsentEvent, Store, StoreError};
 
 /// The text as the provider reported it.
@@ -175,4 +176,49 @@ impl Store {
             }))
         })
     }
+}
+
+/// Records a text a customer sent, in the caller's transaction; `None` when that provider id
+/// was recorded before.
+pub(crate) fn insert_inbound(
+    tx: &Transaction<'_>,
+    client_id: Option<i64>,
+    from: &str,
+    to: &str,
+    body: &str,
+    provider_id: &str,
+    received_at: DateTime<Utc>,
+) -> Result<Option<i64>, StoreError> {
+    let at = stamp(received_at);
+    // Whether this is the first text since staff last wrote (so it waits for an answer).
+    let needs_answer: bool = tx.query_row(
+        "SELECT NOT EXISTS (
+                SELECT 1 FROM messages p WHERE p.direction = 'inbound' AND p.from_number = ?1
+                  AND p.sent_at <= ?2
+                  AND p.sent_at >= coalesce((
+                    SELECT max(y.sent_at) FROM messages y
+                    WHERE y.direction = 'outbound' AND y.to_number = ?1
+                      AND y.sent_by IS NOT NULL AND y.sent_at <= ?2), '0'))",
+        params![from, at],
+        |r| r.get(0),
+    )?;
+    let n = tx.execute(
+            "INSERT INTO messages (direction, client_id, purpose, automated, to_number, from_number, body,
+                status, provider_id, sent_at, needs_answer, created_at, updated_at)
+             VALUES ('inbound', ?1, 'service', 0, ?2, ?3, ?4, 'received', ?5, ?6, ?7, ?6, ?6)
+             ON CONFLICT (provider_id) DO NOTHING",
+            params![client_id, to, from, body, provider_id, at, needs_answer],
+        )?;
+    if n == 1 {
+        // The client's reminders of the last 48 hours now count as answered, one sent in the
+        // same second as the answer included (times are kept to the second).
+        tx.execute(
+            "UPDATE messages SET replied_at = ?2
+                 WHERE direction = 'outbound' AND client_id = ?1 AND rule_id IS NOT NULL
+                   AND replied_at IS NULL AND sent_at <= ?2
+                   AND sent_at >= strftime('%Y-%m-%dT%H:%M:%SZ', ?2, '-48 hours')",
+            params![client_id, at],
+        )?;
+    }
+    Ok((n == 1).then(|| tx.last_insert_rowid()))
 }

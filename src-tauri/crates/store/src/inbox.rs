@@ -5,7 +5,7 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 use tidings_domain::MessageStatus;
 
 use crate::clients::time;
-use crate::reminders::{message_rows, opt_time, MESSAGE_SQL};
+use crate::outbox::{message_rows, opt_time, MESSAGE_SQL};
 use crate::{stamp, MessageRow, Store, StoreError};
 
 /// Which threads to list.

@@ -4,6 +4,7 @@
 //! `PRAGMA integrity_check` before anything is written; migrated by embedded, numbered SQL files
 //! in one transaction. A database written by a newer Tidings is refused untouched.
 
+mod appointment_import;
 mod appointments;
 mod audit;
 mod backup;
@@ -13,14 +14,20 @@ mod clients;
 mod dispatch;
 mod error;
 mod feeds;
+mod follow_ups;
 mod inbound;
 mod inbox;
+mod insight_reads;
 mod insights;
+mod kv;
 mod notices;
 mod open;
-mod reminders;
+mod outbox;
+mod reconcile;
+mod rules;
 mod sandbox;
 mod settings;
+mod templates;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
@@ -28,9 +35,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-pub use appointments::{
-    stamp, AppointmentRecord, FeedChanges, ImportedAppointment, RemovedAppointment,
-};
+pub use appointment_import::{FeedChanges, ImportedAppointment, RemovedAppointment};
+pub use appointments::{stamp, AppointmentRecord};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use backup::{inspect_backup, BackupContents, BackupRecord, TableCounts, COUNTED_TABLES};
 pub use carry::{Carried, INBOUND_CURSOR_KEY};
@@ -38,6 +44,7 @@ pub use clients::{ClientSearch, ImportConsentSpec, NewConsentEvent};
 pub use dispatch::{ClaimedBody, ClaimedMessage, PendingCancellation};
 pub use error::StoreError;
 pub use feeds::{FeedKind, FeedRow, FeedSpan};
+pub use follow_ups::QuestionKind;
 pub use inbound::{
     AnsweredAppointment, ArrivedText, InboundEffects, KeywordConsent, QueuedReply, RecordedInbound,
 };
@@ -45,14 +52,14 @@ pub use inbox::{
     fts_query, ConversationChange, ConversationCounts, ConversationRow, InboundMarks,
     NewDirectText, SearchHit, ThreadFilter,
 };
-pub use insights::{DayTotals, DayWindow, ReminderGroup, VersionName};
+pub use insight_reads::VersionName;
+pub use insights::{DayTotals, DayWindow, ReminderGroup};
 pub use notices::{NewNotice, NoticeCounts, NoticeText};
 pub use open::{schema_version_supported, MIGRATIONS};
-pub use reminders::{
-    MessageRow, NewPlannedMessage, QuestionKind, RuleRow, RuleSpec, SentMessage, ShippedTemplate,
-    TemplateRow, TemplateVersionRow,
-};
+pub use outbox::{MessageRow, NewPlannedMessage, SentMessage};
+pub use rules::{RuleRow, RuleSpec};
 pub use sandbox::{NewSandboxRecord, SandboxDirection, SandboxRecord};
+pub use templates::{ShippedTemplate, TemplateRow, TemplateVersionRow};
 
 /// The open database. Cheap to share behind an `Arc`; calls are serialised on one connection,
 /// which is plenty for one desk and keeps write ordering simple.
