@@ -12,16 +12,23 @@ mod engine;
 mod error;
 mod export;
 mod feeds;
+mod gate;
 mod inbound;
 mod inbox;
 mod insights;
 mod lease;
 mod outbox;
+mod outbox_actions;
 pub mod paths;
+mod planning;
+mod presets;
 mod reminders;
-mod scheduler;
+mod render;
+mod rules;
 mod smsgate;
 pub mod system;
+mod templates;
+mod tick;
 mod updates;
 
 pub use appointments::{
@@ -60,8 +67,8 @@ pub use reminders::{
     MessageStatus, OutboxMessage, Outlook, Preset, PresetInfo, ReminderRule, ReminderRuleInput,
     Template, TemplatePreview, TemplateVersion, TickItem, TickReport,
 };
-pub use scheduler::default_templates;
 pub use smsgate::GatewayStatus;
+pub use templates::default_templates;
 pub use tidings_domain::gate::LATE_GRACE_MINUTES;
 pub use updates::{
     NoticeExclusion, NoticeInput, NoticePreview, NoticeProgress, NoticeRecipient, UpdateInput,
