@@ -19,7 +19,7 @@ use tidings_sms::{SecretError, Sensitive};
 use tidings_store::{FeedChanges, FeedKind as StoredKind, FeedRow, RemovedAppointment};
 use ts_rs::TS;
 
-use crate::appointments::{AppointmentImportOptions, AppointmentOutcome, MissingAppointment};
+use crate::appointment_import::{AppointmentImportOptions, AppointmentOutcome, MissingAppointment};
 use crate::error::bad_input;
 use crate::{AppointmentImportReport, Engine, EngineError};
 

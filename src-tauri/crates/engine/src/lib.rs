@@ -2,6 +2,8 @@
 //! alike: it owns the store, the provider, the clock and the change-event channel.
 
 pub mod about;
+mod appointment_import;
+mod appointment_plan;
 mod appointments;
 mod backup;
 mod bindings;
@@ -31,10 +33,11 @@ mod templates;
 mod tick;
 mod updates;
 
-pub use appointments::{
+pub use appointment_import::{
     AppointmentImportOptions, AppointmentImportPreview, AppointmentImportReport,
-    AppointmentMapping, AppointmentOutcome, AppointmentRowPlan, MissingAppointment, TodayView,
+    AppointmentMapping, AppointmentOutcome, AppointmentRowPlan, MissingAppointment,
 };
+pub use appointments::TodayView;
 pub use backup::{
     BackupInfo, BackupStatus, KeptAfterBackup, RestorePreview, RestoreReport, KEEP_DAILY,
     KEEP_MONTHLY, WARN_AFTER_DAYS,
