@@ -23,7 +23,9 @@ mod outbox;
 mod outbox_actions;
 pub mod paths;
 mod planning;
+mod polling;
 mod presets;
+mod provider;
 mod reminders;
 mod render;
 mod rules;
@@ -48,7 +50,7 @@ pub use clients::{
     ImportConsent, ImportOptions, ImportPreview, ImportProgress, StagedFile, CLIENT_LIST_LIMIT,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use dispatch::{backoff, ConnectionCheck, ProviderHealth, ProviderView, MAX_ATTEMPTS};
+pub use dispatch::{backoff, MAX_ATTEMPTS};
 pub use engine::{DoctorReport, Engine, EngineConfig, ProviderWrap, SetupDefaults};
 pub use error::{EngineError, ErrorCode, ErrorPayload};
 pub use export::ExportSummary;
@@ -66,6 +68,7 @@ pub use insights::{
 };
 pub use lease::LEASE_WAIT;
 pub use lease::{SenderLease, SenderLock};
+pub use provider::{ConnectionCheck, ProviderHealth, ProviderView};
 pub use reminders::{
     MessageStatus, OutboxMessage, Outlook, Preset, PresetInfo, ReminderRule, ReminderRuleInput,
     Template, TemplatePreview, TemplateVersion, TickItem, TickReport,

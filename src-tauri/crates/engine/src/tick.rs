@@ -30,7 +30,7 @@ impl Engine {
         // because the provider refused us: nothing can be asked of it until that is fixed.
         let held = match self.sending_paused()? {
             None => false,
-            Some(reason) if reason == crate::dispatch::PAUSED_BY_USER => true,
+            Some(reason) if reason == crate::provider::PAUSED_BY_USER => true,
             Some(_) => return Ok(report),
         };
         // Every text a stopped process or an unclear answer left `sending` is checked with the
