@@ -291,7 +291,7 @@ impl Engine {
     ) -> Result<crate::ExportedFile, EngineError> {
         let report = self.insights(from, to)?;
         let body = report.to_csv()?;
-        crate::clients::write_new_file(
+        crate::consent::write_new_file(
             folder,
             &format!("insights-{}-to-{}", report.from, report.to),
             "csv",

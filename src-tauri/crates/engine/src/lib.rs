@@ -7,8 +7,10 @@ mod appointment_plan;
 mod appointments;
 mod backup;
 mod bindings;
+mod client_import;
 mod clients;
 mod clock;
+mod consent;
 mod dispatch;
 mod engine;
 mod error;
@@ -45,11 +47,10 @@ pub use backup::{
     KEEP_MONTHLY, WARN_AFTER_DAYS,
 };
 pub use bindings::typescript_bindings;
-pub use clients::{
-    ClientDetail, ConsentExport, DisclosureView, Disclosures, ExportFormat, ExportedFile,
-    ImportConsent, ImportOptions, ImportPreview, ImportProgress, StagedFile, CLIENT_LIST_LIMIT,
-};
+pub use client_import::{ImportConsent, ImportOptions, ImportPreview, ImportProgress, StagedFile};
+pub use clients::{ClientDetail, CLIENT_LIST_LIMIT};
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use consent::{ConsentExport, DisclosureView, Disclosures, ExportFormat, ExportedFile};
 pub use dispatch::{backoff, MAX_ATTEMPTS};
 pub use engine::{DoctorReport, Engine, EngineConfig, ProviderWrap, SetupDefaults};
 pub use error::{EngineError, ErrorCode, ErrorPayload};
