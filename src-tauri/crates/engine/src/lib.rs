@@ -21,6 +21,7 @@ mod inbound;
 mod inbox;
 mod insights;
 mod lease;
+mod number_opt_outs;
 mod outbox;
 mod outbox_actions;
 pub mod paths;
@@ -31,9 +32,11 @@ mod provider;
 mod reminders;
 mod render;
 mod rules;
+mod sandbox_phone;
 mod smsgate;
 pub mod system;
 mod templates;
+mod thread_actions;
 mod tick;
 mod updates;
 
@@ -58,7 +61,6 @@ pub use export::ExportSummary;
 pub use feeds::{
     Feed, FeedChangeCounts, FeedInput, FeedKind, FeedRead, FEED_EVERY_MINUTES, MAX_FEED_BYTES,
 };
-pub use inbound::SandboxText;
 pub use inbox::{
     Author, InboxCounts, InboxFilter, InboxSearchHit, InboxView, QuickReply, ThreadSummary,
     ThreadText, ThreadView, MAX_REPLY_SEGMENTS,
@@ -74,6 +76,7 @@ pub use reminders::{
     MessageStatus, OutboxMessage, Outlook, Preset, PresetInfo, ReminderRule, ReminderRuleInput,
     Template, TemplatePreview, TemplateVersion, TickItem, TickReport,
 };
+pub use sandbox_phone::SandboxText;
 pub use smsgate::GatewayStatus;
 pub use templates::default_templates;
 pub use tidings_domain::gate::LATE_GRACE_MINUTES;
