@@ -7,15 +7,15 @@ use tidings_domain::keywords::{
 };
 use tidings_domain::template::{render, RenderContext};
 use tidings_domain::{
-    segments, AppointmentStatus, Change, Client, ConsentAction, ConsentChannel, ConsentState,
-    Purpose, WriteSource,
+    segments, AppointmentStatus, Change, Client, ConsentAction, ConsentState, Purpose, WriteSource,
 };
 use tidings_sms::InboundText;
 use tidings_store::{
-    AnsweredAppointment, ArrivedText, InboundEffects, InboundMarks, KeywordConsent,
-    NewConsentEvent, QuestionKind, QueuedReply, INBOUND_CURSOR_KEY as CURSOR_KEY,
+    AnsweredAppointment, ArrivedText, InboundEffects, InboundMarks, KeywordConsent, QuestionKind,
+    QueuedReply, INBOUND_CURSOR_KEY as CURSOR_KEY,
 };
 
+use crate::number_opt_outs::{NUMBER_OPT_IN, NUMBER_OPT_OUT};
 use crate::reminders::TickItem;
 use crate::{Engine, EngineError};
 use tidings_domain::language::{Language, ENGLISH};
@@ -481,147 +481,5 @@ impl Route {
         self.consent
             .iter()
             .any(|(_, a)| *a == ConsentAction::Granted)
-    }
-}
-
-/// One text on the Sandbox phone.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
-pub struct SandboxText {
-    /// True for texts the customer sent.
-    pub from_customer: bool,
-    pub body: String,
-    /// "delivered", "scheduled", "canceled" or "received".
-    pub status: String,
-    pub at: chrono::DateTime<chrono::Utc>,
-}
-
-impl Engine {
-    /// What the Sandbox phone of one number shows: texts to and from it, oldest first.
-    pub fn sandbox_conversation(
-        &self,
-        typed_number: &str,
-    ) -> Result<Vec<SandboxText>, EngineError> {
-        let region = self.settings()?.phone_region;
-        let number = tidings_domain::parse_phone(typed_number, &region)
-            .map_err(tidings_domain::ClientError::from)?;
-        Ok(self
-            .store
-            .sandbox_thread(&number, 200)?
-            .into_iter()
-            .map(|r| SandboxText {
-                from_customer: r.direction == tidings_store::SandboxDirection::Inbound,
-                body: r.body,
-                status: r.status,
-                at: chrono::DateTime::parse_from_rfc3339(&r.created_at)
-                    .map(|t| t.with_timezone(&chrono::Utc))
-                    .unwrap_or_default(),
-            })
-            .collect())
-    }
-
-    /// The Sandbox phone sends a text as the customer; it is routed at once like a real reply.
-    pub async fn sandbox_send(
-        &self,
-        typed_number: &str,
-        body: &str,
-    ) -> Result<Vec<TickItem>, EngineError> {
-        let body = body.trim();
-        if body.is_empty() {
-            return Err(EngineError::BadInput {
-                field: "text",
-                message: "Type the customer's message.".into(),
-            });
-        }
-        let region = self.settings()?.phone_region;
-        let number = tidings_domain::parse_phone(typed_number, &region)
-            .map_err(tidings_domain::ClientError::from)?;
-        let sandbox = self.sandbox().ok_or_else(|| EngineError::BadInput {
-            field: "text",
-            message: "The Sandbox phone works only in Sandbox mode.".into(),
-        })?;
-        sandbox.customer_sends(&number, body)?;
-        self.poll_inbound().await
-    }
-}
-
-/// The mark on a STOP (or START) from a number no client had when it arrived.
-pub(crate) const NUMBER_OPT_OUT: &str = "number_opt_out";
-pub(crate) const NUMBER_OPT_IN: &str = "number_opt_in";
-
-impl Engine {
-    /// A STOP texted from a number before any client had it still stands once a client has
-    /// it: revoked for every purpose, with that text as evidence, unless the client gave
-    /// consent after it. Returns whether anything was revoked.
-    pub(crate) fn carry_number_opt_out(&self, client_id: i64) -> Result<bool, EngineError> {
-        let Some(client) = self.store.client(client_id)? else {
-            return Ok(false);
-        };
-        let Some(stop) = self
-            .store
-            .number_opt_out(&client.phone, NUMBER_OPT_OUT, NUMBER_OPT_IN)?
-        else {
-            return Ok(false);
-        };
-        let events = self.store.consent_events(client.id)?;
-        let settings = self.settings()?;
-        let now = self.now();
-        let mut revoked = false;
-        for disclosure in self.store.current_disclosures()? {
-            let purpose = disclosure.purpose;
-            // Consent the customer gave after the STOP stands; a spreadsheet's "yes" does not
-            // outweigh a STOP they texted.
-            let granted_since = events.iter().any(|e| {
-                e.purpose == purpose
-                    && e.action == ConsentAction::Granted
-                    && e.channel != ConsentChannel::Import
-                    && e.occurred_at > stop.received_at
-            });
-            if client.consent.get(purpose) == ConsentState::Revoked || granted_since {
-                continue;
-            }
-            self.store.append_consent(&NewConsentEvent {
-                client_id: client.id,
-                purpose,
-                action: ConsentAction::Revoked,
-                channel: ConsentChannel::SmsKeyword,
-                disclosure: &disclosure,
-                business_name: &settings.business_name,
-                recorded_by: "engine",
-                occurred_at: stop.received_at,
-                recorded_at: now,
-                evidence: Some(&format!(
-                    "Texted \"{}\" from this number before the client was added",
-                    stop.body.trim()
-                )),
-                message_id: Some(stop.message_id),
-            })?;
-            revoked = true;
-        }
-        if revoked {
-            self.store.cancel_live_for_client(
-                client.id,
-                tidings_domain::SuppressReason::OptedOut.as_str(),
-                now,
-            )?;
-            self.publish(
-                WriteSource::Background,
-                vec![Change::Consent {
-                    client_id: client.id,
-                }],
-            );
-        }
-        Ok(revoked)
-    }
-
-    /// `carry_number_opt_out` for every client whose number texted STOP before it was theirs
-    /// (after an import, which adds clients in bulk).
-    pub(crate) fn carry_number_opt_outs(&self) -> Result<u32, EngineError> {
-        let mut n = 0;
-        for client_id in self.store.clients_with_number_opt_out(NUMBER_OPT_OUT)? {
-            if self.carry_number_opt_out(client_id)? {
-                n += 1;
-            }
-        }
-        Ok(n)
     }
 }

@@ -9,7 +9,7 @@ use tidings_domain::{Change, ProviderKind, SmsGateInput, SmsGateSettings, WriteS
 use tidings_sms::{Provider, SecretError, Sensitive, SmsGateConfig, SmsGateProvider};
 use ts_rs::TS;
 
-use crate::dispatch::{ProviderView, UnavailableProvider};
+use crate::provider::{ProviderView, UnavailableProvider};
 use crate::{Engine, EngineError};
 
 /// What "Test connection" found on the gateway phone.

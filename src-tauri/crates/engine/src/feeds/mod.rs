@@ -8,18 +8,20 @@
 //! the calendar), so it is kept in the OS keyring like a provider secret; the database keeps a
 //! form with the secret part hidden.
 
-use std::path::{Path, PathBuf};
+mod address;
+mod fetch;
+
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use reqwest::Url;
 use serde::{Deserialize, Serialize};
 use tidings_domain::{Change, WriteSource};
 use tidings_sms::{SecretError, Sensitive};
 use tidings_store::{FeedChanges, FeedKind as StoredKind, FeedRow, RemovedAppointment};
 use ts_rs::TS;
 
-use crate::appointments::{AppointmentImportOptions, AppointmentOutcome, MissingAppointment};
+use self::address::{parse_address, service_name, shown_address, Source};
+use crate::appointment_import::{AppointmentImportOptions, AppointmentOutcome, MissingAppointment};
 use crate::error::bad_input;
 use crate::{AppointmentImportReport, Engine, EngineError};
 
@@ -27,9 +29,6 @@ use crate::{AppointmentImportReport, Engine, EngineError};
 pub const FEED_EVERY_MINUTES: i64 = 15;
 /// The largest feed read (a year of a busy calendar is well under 2 MB).
 pub const MAX_FEED_BYTES: usize = 10 * 1024 * 1024;
-/// A file in a feed folder changed this recently may still be being written: it is read at
-/// the next pass.
-const SETTLE: StdDuration = StdDuration::from_secs(2);
 
 /// What a feed reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -103,12 +102,6 @@ pub struct FeedInput {
     pub name: Option<String>,
 }
 
-/// Where a feed is read from, as given.
-enum Source {
-    Url(Url),
-    Folder(PathBuf),
-}
-
 fn keyring_account(id: i64) -> String {
     format!("feed-{id}")
 }
@@ -117,172 +110,6 @@ fn ours(kind: StoredKind) -> FeedKind {
     match kind {
         StoredKind::IcsUrl => FeedKind::IcsUrl,
         StoredKind::CsvFolder => FeedKind::CsvFolder,
-    }
-}
-
-/// Reads an address the desk typed or pasted: a calendar address or a folder.
-fn parse_address(typed: &str) -> Result<Source, EngineError> {
-    let typed = typed.trim();
-    if typed.is_empty() {
-        return Err(bad_input(
-            "address",
-            "Paste the calendar's ICS address, or the folder your booking system saves its export into.",
-        ));
-    }
-    if typed.len() > 4000 {
-        return Err(bad_input(
-            "address",
-            "That address is too long to be a calendar address.",
-        ));
-    }
-    let lower = typed.to_ascii_lowercase();
-    if let Some(scheme_end) = lower.find("://") {
-        let scheme = &lower[..scheme_end];
-        let rest = &typed[scheme_end..];
-        let as_https = match scheme {
-            // webcal:// is how calendar apps link a subscription; it is https underneath.
-            "webcal" | "webcals" | "https" => format!("https{rest}"),
-            "http" => format!("http{rest}"),
-            "file" => {
-                return parse_address(&typed[scheme_end + 3..]);
-            }
-            _ => {
-                return Err(bad_input(
-                    "address",
-                    format!("Tidings reads calendars over https, not {scheme}://. Copy the calendar's https:// or webcal:// address."),
-                ))
-            }
-        };
-        let url = Url::parse(&as_https).map_err(|err| {
-            bad_input(
-                "address",
-                format!("That is not a web address Tidings can read ({err}). Copy it again from the calendar's sharing settings."),
-            )
-        })?;
-        let loopback = tidings_domain::provider::is_loopback(&url);
-        if url.host_str().unwrap_or_default().is_empty() {
-            return Err(bad_input(
-                "address",
-                "That address has no server name. Copy it again from the calendar's sharing settings.",
-            ));
-        }
-        if url.scheme() == "http" && !loopback {
-            return Err(bad_input(
-                "address",
-                "Use the https:// form of the address: over plain http anyone on the network could read the calendar's secret address.",
-            ));
-        }
-        return Ok(Source::Url(url));
-    }
-    let path = PathBuf::from(typed);
-    if !path.is_absolute() {
-        return Err(bad_input(
-            "address",
-            "Give the whole folder path (for example /home/desk/Bookings), or a calendar address starting with https://.",
-        ));
-    }
-    if path.is_file() {
-        return Err(bad_input(
-            "address",
-            format!(
-                "{} is a file. Give the folder your booking system saves its export into; Tidings reads the newest file there each time.",
-                path.display()
-            ),
-        ));
-    }
-    if !path.is_dir() {
-        return Err(bad_input(
-            "address",
-            format!(
-                "There is no folder {} on this computer. Check the path, or create the folder first.",
-                path.display()
-            ),
-        ));
-    }
-    Ok(Source::Folder(path))
-}
-
-/// The calendar service an address belongs to, by its host, for a name the desk recognises.
-fn service_name(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    let known = [
-        ("calendar.google.com", "Google Calendar"),
-        ("google.com", "Google Calendar"),
-        ("acuityscheduling.com", "Acuity"),
-        ("squareup.com", "Square"),
-        ("square.site", "Square"),
-        ("vagaro.com", "Vagaro"),
-        ("fresha.com", "Fresha"),
-        ("outlook.office365.com", "Outlook"),
-        ("outlook.live.com", "Outlook"),
-        ("icloud.com", "iCloud Calendar"),
-        ("calendly.com", "Calendly"),
-    ];
-    known
-        .iter()
-        .find(|(suffix, _)| host == *suffix || host.ends_with(&format!(".{suffix}")))
-        .map(|(_, name)| (*name).to_owned())
-        .unwrap_or(host)
-}
-
-/// The address with everything that could be its secret hidden: the server and the file name
-/// stay ("calendar.google.com/…/basic.ics").
-fn shown_address(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default();
-    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-    let last = url
-        .path_segments()
-        .and_then(|mut s| s.next_back())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_default();
-    let last: String = last.chars().take(40).collect();
-    if url.path() == "/" || url.path().is_empty() {
-        format!("{host}{port}")
-    } else if url.path().trim_start_matches('/') == last && url.query().is_none() {
-        format!("{host}{port}/{last}")
-    } else {
-        format!("{host}{port}/…/{last}")
-    }
-}
-
-/// Why a feed could not be read, in the desk's words.
-fn http_problem(name: &str, status: reqwest::StatusCode) -> String {
-    match status.as_u16() {
-        404 | 410 => format!(
-            "{name} answered “not found” ({status}): the address may have been reset or the calendar deleted. Copy its address again and add it anew."
-        ),
-        401 | 403 => format!(
-            "{name} refused the address ({status}): it may be private or have been reset. Copy the calendar's secret address again and add it anew."
-        ),
-        429 => format!("{name} asked Tidings to read less often ({status}); it will try again at the next read."),
-        500..=599 => format!("{name} had a problem on its side ({status}); Tidings will try again at the next read."),
-        _ => format!("{name} answered {status} instead of the calendar; Tidings will try again at the next read."),
-    }
-}
-
-fn request_problem(name: &str, err: &reqwest::Error, timeout: StdDuration) -> String {
-    if err.is_timeout() {
-        let seconds = timeout.as_secs().max(1);
-        format!(
-            "{name} did not answer within {seconds} second{}; Tidings will try again at the next read. If it keeps happening, check this computer's internet connection.",
-            if seconds == 1 { "" } else { "s" }
-        )
-    } else if err.is_connect() {
-        format!("{name} could not be reached: check this computer's internet connection. Tidings will try again at the next read.")
-    } else {
-        format!("{name} could not be read ({err}); Tidings will try again at the next read.")
-    }
-}
-
-/// What a body that is not a calendar most likely is.
-fn not_a_calendar(name: &str, bytes: &[u8]) -> String {
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
-    if head.contains("<html") || head.contains("<!doctype") {
-        format!("{name} sent a web page, not a calendar. Use the calendar's iCal (.ics) address: in Google Calendar it is under the calendar's settings, “Secret address in iCal format”.")
-    } else if bytes.is_empty() {
-        format!("{name} sent nothing back; Tidings will try again at the next read.")
-    } else {
-        format!("{name} did not send a calendar (an ICS file starts with BEGIN:VCALENDAR). Check that the address is the calendar's iCal address.")
     }
 }
 
@@ -539,70 +366,6 @@ impl Engine {
     fn adding_feed(&self, feed: &FeedRow) -> bool {
         feed.last_read_at.is_none() && self.now() - feed.created_at < Duration::minutes(1)
     }
-
-    /// The feed's current content. `Err` is a problem in the desk's words.
-    async fn read_feed(&self, feed: &FeedRow) -> Result<Vec<u8>, String> {
-        match feed.kind {
-            StoredKind::IcsUrl => {
-                let address = match self.keyring.get(&keyring_account(feed.id)) {
-                    Ok(address) => address,
-                    Err(SecretError::Missing) => {
-                        return Err(format!("The address of {} is not in this computer's keyring (was the data brought from another computer?). Remove the feed and add its address again.", feed.name))
-                    }
-                    Err(err) => return Err(format!("{} could not be read: {err}", feed.name)),
-                };
-                let url = Url::parse(address.expose()).map_err(|err| {
-                    format!("The stored address of {} is not usable ({err}). Remove the feed and add it again.", feed.name)
-                })?;
-                self.fetch_calendar(&feed.name, &url).await
-            }
-            StoredKind::CsvFolder => {
-                let folder = PathBuf::from(feed.folder.clone().unwrap_or_default());
-                read_newest_file(&feed.name, &folder)
-            }
-        }
-    }
-
-    /// Fetches an ICS address: at most [`MAX_FEED_BYTES`], within the feed timeout, and only
-    /// if it is a calendar.
-    async fn fetch_calendar(&self, name: &str, url: &Url) -> Result<Vec<u8>, String> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let timeout = self.feed_timeout;
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(StdDuration::from_secs(10)))
-            .user_agent(concat!("Tidings/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|err| format!("{name} could not be read: {err}"))?;
-        let mut response = client
-            .get(url.clone())
-            .header("Accept", "text/calendar, */*;q=0.5")
-            .send()
-            .await
-            .map_err(|err| request_problem(name, &err, timeout))?;
-        if !response.status().is_success() {
-            return Err(http_problem(name, response.status()));
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|err| request_problem(name, &err, timeout))?
-        {
-            if bytes.len() + chunk.len() > MAX_FEED_BYTES {
-                return Err(format!(
-                    "{name} sent more than {} MB, more than any appointment calendar; check that the address is the calendar's iCal address.",
-                    MAX_FEED_BYTES / 1024 / 1024
-                ));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        if !tidings_domain::appointment_import::is_ics(&bytes) {
-            return Err(not_a_calendar(name, &bytes));
-        }
-        Ok(bytes)
-    }
-
     /// Imports one read of a feed in one transaction and re-plans the texts.
     fn import_feed(
         &self,
@@ -713,107 +476,5 @@ impl Engine {
                 }
             }
         })
-    }
-}
-
-/// The newest `.csv` or `.ics` file in a feed folder that has finished being written.
-fn read_newest_file(name: &str, folder: &Path) -> Result<Vec<u8>, String> {
-    let entries = std::fs::read_dir(folder).map_err(|err| {
-        format!(
-            "The folder {} could not be read ({err}). Check it still exists and this user may open it.",
-            folder.display()
-        )
-    })?;
-    let now = std::time::SystemTime::now();
-    let newest = entries
-        .filter_map(Result::ok)
-        .filter(|e| {
-            let file_name = e.file_name().to_string_lossy().to_ascii_lowercase();
-            (file_name.ends_with(".csv") || file_name.ends_with(".ics"))
-                && !file_name.starts_with('.')
-        })
-        .filter_map(|e| {
-            let meta = e.metadata().ok()?;
-            let modified = meta.modified().ok()?;
-            (meta.is_file() && now.duration_since(modified).unwrap_or_default() >= SETTLE)
-                .then(|| (modified, e.path(), meta.len()))
-        })
-        .max_by_key(|(modified, _, _)| *modified);
-    let Some((_, path, len)) = newest else {
-        return Err(format!(
-            "There is no CSV or ICS file in {} yet. Save the booking system's export there; Tidings reads the newest file each time.",
-            folder.display()
-        ));
-    };
-    if len > MAX_FEED_BYTES as u64 {
-        return Err(format!(
-            "{} is larger than {} MB, more than any appointment export; {name} was not read.",
-            path.display(),
-            MAX_FEED_BYTES / 1024 / 1024
-        ));
-    }
-    std::fs::read(&path).map_err(|err| format!("{} could not be read: {err}", path.display()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn url(s: &str) -> Url {
-        match parse_address(s) {
-            Ok(Source::Url(u)) => u,
-            _ => panic!("{s} was not read as an address"),
-        }
-    }
-
-    #[test]
-    fn addresses_are_read_as_calendar_services_name_them_with_their_secret_hidden() {
-        let google = url("https://calendar.google.com/calendar/ical/abc%40group.calendar.google.com/private-0123456789abcdef/basic.ics");
-        assert_eq!(service_name(&google), "Google Calendar");
-        assert_eq!(shown_address(&google), "calendar.google.com/…/basic.ics");
-        let webcal = url("webcal://app.acuityscheduling.com/calendar/feed?owner=1&key=SECRET");
-        assert_eq!(webcal.scheme(), "https");
-        assert_eq!(service_name(&webcal), "Acuity");
-        assert!(!shown_address(&webcal).contains("SECRET"));
-        assert_eq!(
-            service_name(&url("http://127.0.0.1:8080/cal.ics")),
-            "127.0.0.1"
-        );
-        assert_eq!(
-            shown_address(&url("http://127.0.0.1:8080/cal.ics")),
-            "127.0.0.1:8080/cal.ics"
-        );
-    }
-
-    #[test]
-    fn an_address_that_cannot_be_a_feed_says_why() {
-        let message = |s: &str| match parse_address(s) {
-            Err(err) => err.to_string(),
-            Ok(_) => panic!("{s} was accepted"),
-        };
-        assert!(message("").contains("Paste the calendar's ICS address"));
-        assert!(message("http://calendar.example.com/cal.ics").contains("https://"));
-        assert!(message("ftp://example.com/cal.ics").contains("not ftp://"));
-        assert!(message("Bookings").contains("whole folder path"));
-        assert!(message("/no/such/folder/anywhere").contains("There is no folder"));
-        assert!(message(&"https://x.example/".repeat(300)).contains("too long"));
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("export.csv");
-        std::fs::write(&file, "a,b\n").unwrap();
-        assert!(message(file.to_str().unwrap()).contains("is a file"));
-        assert!(matches!(
-            parse_address(dir.path().to_str().unwrap()),
-            Ok(Source::Folder(_))
-        ));
-    }
-
-    #[test]
-    fn a_body_that_is_not_a_calendar_is_named_for_what_it_is() {
-        assert!(not_a_calendar("Google Calendar", b"<!DOCTYPE html><html>").contains("web page"));
-        assert!(not_a_calendar("X", b"").contains("sent nothing"));
-        assert!(not_a_calendar("X", b"{\"error\":1}").contains("BEGIN:VCALENDAR"));
-        assert!(http_problem("X", reqwest::StatusCode::NOT_FOUND).contains("not found"));
-        assert!(http_problem("X", reqwest::StatusCode::FORBIDDEN).contains("refused"));
-        assert!(http_problem("X", reqwest::StatusCode::BAD_GATEWAY).contains("try again"));
     }
 }

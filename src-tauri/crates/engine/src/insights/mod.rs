@@ -1,15 +1,18 @@
 //! Insights: is texting helping? Every figure comes from the local database and says what it
 //! counts; the definitions shown in the UI are the `definitions` here.
 
-use std::collections::HashMap;
+mod days;
+mod export;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use tidings_domain::metrics::{median, negative_signals, percentile, Rate, Signal};
-use tidings_store::{DayTotals, DayWindow, ReminderGroup};
+use tidings_store::{DayTotals, ReminderGroup};
 use ts_rs::TS;
 
+pub(crate) use self::days::INSIGHTS_WARM_DAYS;
+use self::days::{day_name, day_window};
 use crate::error::bad_input;
 use crate::{Engine, EngineError};
 
@@ -137,253 +140,11 @@ fn definitions() -> Vec<Definition> {
     .collect()
 }
 
-impl InsightsReport {
-    /// One CSV: every figure with its counts and definition, then the weekly trend and the
-    /// template versions.
-    pub fn to_csv(&self) -> Result<String, EngineError> {
-        let fail =
-            |e: csv::Error| EngineError::Store(tidings_store::StoreError::Decode(e.to_string()));
-        let mut out = csv::Writer::from_writer(Vec::new());
-        out.write_record([
-            "section",
-            "metric",
-            "count",
-            "out_of",
-            "value",
-            "definition",
-        ])
-        .map_err(fail)?;
-        let meaning = |name: &str| {
-            self.definitions
-                .iter()
-                .find(|d| d.metric == name)
-                .map(|d| d.meaning.clone())
-                .unwrap_or_default()
-        };
-        let value = |v: Option<f64>| v.map(|v| format!("{v:.4}")).unwrap_or_default();
-        let rates: [(&str, &Rate); 9] = [
-            ("Delivered", &self.delivered),
-            ("Delivery failures", &self.delivery_failures),
-            ("Response rate", &self.response),
-            ("Confirmation rate", &self.confirmation),
-            ("Reschedule requests", &self.reschedule_requests),
-            ("No-shows, reminded", &self.no_show_reminded),
-            ("No-shows, not reminded", &self.no_show_not_reminded),
-            ("Opt-outs per 100 texts", &self.opt_outs),
-            ("Deflection", &self.deflection),
-        ];
-        out.write_record([
-            "period",
-            "Sent",
-            &self.sent.to_string(),
-            "",
-            "",
-            &meaning("Sent"),
-        ])
-        .map_err(fail)?;
-        for (name, rate) in rates {
-            let definition = meaning(name.split(',').next().unwrap_or(name));
-            let shown = if name.starts_with("Opt-outs") {
-                value(rate.per_hundred())
-            } else {
-                value(rate.value)
-            };
-            out.write_record([
-                "period",
-                name,
-                &rate.count.to_string(),
-                &rate.out_of.to_string(),
-                &shown,
-                &definition,
-            ])
-            .map_err(fail)?;
-        }
-        for (name, rate) in [
-            ("Follow-ups answered", &self.follow_ups.answered),
-            ("Follow-up answers that were poor", &self.follow_ups.poor),
-        ] {
-            out.write_record([
-                "period",
-                name,
-                &rate.count.to_string(),
-                &rate.out_of.to_string(),
-                &value(rate.value),
-                &meaning("Follow-ups"),
-            ])
-            .map_err(fail)?;
-        }
-        out.write_record([
-            "period",
-            "Follow-up rating, average (1-5)",
-            &self.follow_ups.ratings.to_string(),
-            "",
-            &value(self.follow_ups.average_rating),
-            &meaning("Follow-ups"),
-        ])
-        .map_err(fail)?;
-        for (name, seconds) in [
-            (
-                "First response, median (s)",
-                self.first_response.median_seconds,
-            ),
-            (
-                "First response, 90th percentile (s)",
-                self.first_response.p90_seconds,
-            ),
-        ] {
-            out.write_record([
-                "period",
-                name,
-                &self.first_response.answered.to_string(),
-                "",
-                &seconds.map(|s| s.to_string()).unwrap_or_default(),
-                &meaning("Time to first staff response"),
-            ])
-            .map_err(fail)?;
-        }
-        for w in &self.weekly {
-            out.write_record([
-                "week",
-                &w.week_of,
-                &w.sent.to_string(),
-                "",
-                &value(w.confirmation.value),
-                "texts sent; value = confirmation rate",
-            ])
-            .map_err(fail)?;
-        }
-        for v in &self.versions {
-            out.write_record([
-                "template",
-                &format!("{} v{}", v.template, v.version),
-                &v.sent.to_string(),
-                "",
-                &value(v.confirmation.value),
-                "reminders sent; value = confirmation rate",
-            ])
-            .map_err(fail)?;
-        }
-        for r in &self.rules {
-            out.write_record([
-                "rule",
-                &r.rule,
-                &r.sent.to_string(),
-                "",
-                &value(r.confirmation.value),
-                "reminders sent; value = confirmation rate",
-            ])
-            .map_err(fail)?;
-        }
-        let bytes = out
-            .into_inner()
-            .map_err(|e| EngineError::Store(tidings_store::StoreError::Decode(e.to_string())))?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
-    }
-}
-
 impl Engine {
-    /// Writes the period's insights as CSV into `folder`, never over an existing file.
-    pub fn export_insights(
-        &self,
-        from: &str,
-        to: &str,
-        folder: &std::path::Path,
-    ) -> Result<crate::ExportedFile, EngineError> {
-        let report = self.insights(from, to)?;
-        let body = report.to_csv()?;
-        crate::clients::write_new_file(
-            folder,
-            &format!("insights-{}-to-{}", report.from, report.to),
-            "csv",
-            body.as_bytes(),
-        )
-    }
-
     /// The business's time zone (UTC when the setting names none this build knows).
     pub fn business_zone(&self) -> Result<Tz, EngineError> {
         Ok(self.settings()?.zone())
     }
-
-    /// Counts every closed business day of the last `days` that isn't kept yet, a month at a
-    /// time, so the first look at Insights is as quick as the next. Returns the days counted.
-    pub fn warm_insights(&self, days: u32) -> Result<usize, EngineError> {
-        let zone = self.business_zone()?;
-        let today = self.now().with_timezone(&zone).date_naive();
-        let first = today - Duration::days(i64::from(days));
-        self.prepare_kept_days(zone)?;
-        Ok(self.day_totals(zone, first, today - Duration::days(1))?.1)
-    }
-
-    /// Drops every kept day total, so the next look counts from the texts themselves.
-    pub fn forget_insights(&self) -> Result<(), EngineError> {
-        Ok(self.store.insights_forget_all()?)
-    }
-
-    /// Drops the kept days that changed since the last look (all of them when the time zone or
-    /// the definitions changed); once per look, before any `day_totals`.
-    fn prepare_kept_days(&self, zone: Tz) -> Result<(), EngineError> {
-        self.store.insights_prepare(
-            &format!("{COUNTED_WITH}|{zone}"),
-            |utc_day| touched_days(zone, utc_day),
-            self.now(),
-        )?;
-        Ok(())
-    }
-
-    /// One total per business day from `first` to `last`: kept totals for closed days (counted
-    /// and kept when missing), counted afresh for today and later; with how many closed days
-    /// had to be counted.
-    fn day_totals(
-        &self,
-        zone: Tz,
-        first: NaiveDate,
-        last: NaiveDate,
-    ) -> Result<(Vec<DayTotals>, usize), EngineError> {
-        let today = self.now().with_timezone(&zone).date_naive();
-        let closed_last = last.min(today - Duration::days(1));
-        let mut by_day: HashMap<String, DayTotals> = HashMap::new();
-        if first <= closed_last {
-            for d in self
-                .store
-                .insights_kept_days(&day_name(first), &day_name(closed_last))?
-            {
-                by_day.insert(d.day.clone(), d);
-            }
-        }
-        let all: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
-        let missing: Vec<NaiveDate> = all
-            .iter()
-            .copied()
-            .filter(|d| *d <= closed_last && !by_day.contains_key(&day_name(*d)))
-            .collect();
-        // A month per read, so other work gets the database between them.
-        for chunk in missing.chunks(31) {
-            let windows = chunk
-                .iter()
-                .map(|d| day_window(zone, *d))
-                .collect::<Result<Vec<_>, _>>()?;
-            let (counted, generation) = self.store.insights_count_days(&windows)?;
-            self.store
-                .insights_keep_days(&counted, generation, self.now())?;
-            for d in counted {
-                by_day.insert(d.day.clone(), d);
-            }
-        }
-        let open = all
-            .iter()
-            .filter(|d| **d > closed_last)
-            .map(|d| day_window(zone, *d))
-            .collect::<Result<Vec<_>, _>>()?;
-        for d in self.store.insights_count_days(&open)?.0 {
-            by_day.insert(d.day.clone(), d);
-        }
-        let totals = all
-            .iter()
-            .map(|d| by_day.remove(&day_name(*d)).unwrap_or_default())
-            .collect();
-        Ok((totals, missing.len()))
-    }
-
     /// Insights from `from` to `to` (business-local days, inclusive; both "YYYY-MM-DD").
     pub fn insights(&self, from: &str, to: &str) -> Result<InsightsReport, EngineError> {
         let parse = |text: &str, field: &'static str| {
@@ -611,50 +372,6 @@ impl Engine {
     }
 }
 
-/// How far back the background warm-up counts day totals: the longest preset (a year) and a
-/// month more.
-pub(crate) const INSIGHTS_WARM_DAYS: u32 = 400;
-
-/// What kept day totals were counted with; change it when a definition changes, so days kept
-/// under the old one are counted again.
-const COUNTED_WITH: &str = "insights-days-1";
-
-fn day_name(day: NaiveDate) -> String {
-    day.format("%Y-%m-%d").to_string()
-}
-
-/// The instant a business day starts: local midnight, or the first instant after it when a
-/// clock change skips midnight.
-fn day_start(zone: Tz, day: NaiveDate) -> Result<DateTime<Utc>, EngineError> {
-    tidings_domain::days::day_start(zone, day)
-        .ok_or_else(|| bad_input("from", "That day has no start in this time zone."))
-}
-
-fn day_window(zone: Tz, day: NaiveDate) -> Result<DayWindow, EngineError> {
-    Ok(DayWindow {
-        day: day_name(day),
-        start: day_start(zone, day)?,
-        end: day_start(zone, day + Duration::days(1))?,
-    })
-}
-
-/// The business days a UTC day overlaps (one or two).
-fn touched_days(zone: Tz, utc_day: &str) -> Vec<String> {
-    let Ok(day) = NaiveDate::parse_from_str(utc_day, "%Y-%m-%d") else {
-        return Vec::new();
-    };
-    let start = Utc.from_utc_datetime(&day.and_time(NaiveTime::MIN));
-    let first = start.with_timezone(&zone).date_naive();
-    let last = (start + Duration::days(1) - Duration::seconds(1))
-        .with_timezone(&zone)
-        .date_naive();
-    first
-        .iter_days()
-        .take_while(|d| *d <= last)
-        .map(day_name)
-        .collect()
-}
-
 /// Clients with a revocation on a business day from `first` to `last`.
 fn distinct_clients(
     revocations: &[(i64, DateTime<Utc>)],
@@ -673,37 +390,4 @@ fn distinct_clients(
     clients.sort_unstable();
     clients.dedup();
     clients.len() as u32
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use super::*;
-
-    #[test]
-    fn a_utc_day_touches_the_business_days_it_overlaps() {
-        assert_eq!(touched_days(chrono_tz::UTC, "2027-03-02"), ["2027-03-02"]);
-        // New York is behind: 2 March UTC starts on the evening of 1 March there.
-        assert_eq!(
-            touched_days(chrono_tz::America::New_York, "2027-03-02"),
-            ["2027-03-01", "2027-03-02"]
-        );
-        // Half-hour zones too.
-        assert_eq!(
-            touched_days(chrono_tz::Asia::Kolkata, "2027-03-02"),
-            ["2027-03-02", "2027-03-03"]
-        );
-        assert!(touched_days(chrono_tz::UTC, "not a day").is_empty());
-    }
-
-    #[test]
-    fn a_day_whose_midnight_is_skipped_starts_when_the_clock_does() {
-        // Chile moves its clocks from 00:00 to 01:00 on 6 September 2026.
-        let zone = chrono_tz::America::Santiago;
-        let day = NaiveDate::from_ymd_opt(2026, 9, 6).unwrap();
-        let w = day_window(zone, day).unwrap();
-        assert_eq!(w.start, Utc.with_ymd_and_hms(2026, 9, 6, 4, 0, 0).unwrap());
-        assert_eq!(w.end, Utc.with_ymd_and_hms(2026, 9, 7, 3, 0, 0).unwrap());
-    }
 }
