@@ -145,3 +145,45 @@ pub(crate) fn run(engine: &Engine, action: ConsentAction, json: bool) -> Result<
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::words::words_of;
+
+    #[test]
+    fn purpose_words_are_the_domains_own_and_cover_every_purpose() {
+        let words = words_of::<PurposeWord>();
+        for (word, name) in &words {
+            assert_eq!(Purpose::parse(name), Some(Purpose::from(*word)), "{name}");
+        }
+        for purpose in Purpose::ALL {
+            assert!(
+                words.iter().any(|(w, _)| Purpose::from(*w) == purpose),
+                "no word for {}",
+                purpose.as_str()
+            );
+        }
+    }
+
+    #[test]
+    fn channel_words_are_the_domains_own_and_cover_every_channel() {
+        let words = words_of::<ChannelWord>();
+        for (word, name) in &words {
+            assert_eq!(
+                ConsentChannel::parse(name),
+                Some(ConsentChannel::from(*word)),
+                "{name}"
+            );
+        }
+        for channel in ConsentChannel::ALL {
+            assert!(
+                words
+                    .iter()
+                    .any(|(w, _)| ConsentChannel::from(*w) == channel),
+                "no word for {}",
+                channel.as_str()
+            );
+        }
+    }
+}

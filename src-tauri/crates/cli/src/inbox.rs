@@ -97,3 +97,20 @@ pub(crate) fn run(engine: &Engine, action: InboxAction, json: bool) -> Result<()
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::words::words_of;
+
+    #[test]
+    fn filter_words_are_the_engines_own() {
+        for (word, name) in words_of::<FilterWord>() {
+            assert_eq!(
+                InboxFilter::parse(&name),
+                Some(InboxFilter::from(word)),
+                "{name}"
+            );
+        }
+    }
+}

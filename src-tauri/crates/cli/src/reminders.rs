@@ -64,3 +64,16 @@ pub(crate) fn run(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::words::words_of;
+
+    #[test]
+    fn preset_words_are_the_engines_own() {
+        for (word, name) in words_of::<PresetWord>() {
+            assert_eq!(Preset::parse(&name), Some(Preset::from(word)), "{name}");
+        }
+    }
+}

@@ -10,3 +10,12 @@ use clap::ValueEnum;
 pub(crate) fn word<T: ValueEnum>(text: &str) -> Option<T> {
     T::from_str(text, false).ok()
 }
+
+/// Every member of `T` with the word the command line takes for it.
+#[cfg(test)]
+pub(crate) fn words_of<T: ValueEnum>() -> Vec<(T, String)> {
+    T::value_variants()
+        .iter()
+        .filter_map(|v| Some((v.clone(), v.to_possible_value()?.get_name().to_owned())))
+        .collect()
+}
