@@ -40,6 +40,8 @@ pub enum ValidationError {
     UnknownSetting(String),
     #[error("\"{0}\" is not a language Tidings writes texts in yet. Use English or Spanish.")]
     UnknownLanguage(String),
+    #[error("\"{value}\" is neither yes nor no. For {key}, use yes or no (true/false, on/off and 1/0 work too).")]
+    BadYesNo { key: &'static str, value: String },
 }
 
 impl ValidationError {
@@ -57,6 +59,7 @@ impl ValidationError {
             Self::BadFollowUp(_) => "follow_up_hours",
             Self::BadRecordsLag(_) => "provider_records_lag_seconds",
             Self::UnknownLanguage(_) => "default_language",
+            Self::BadYesNo { key, .. } => key,
         }
     }
 }
@@ -291,6 +294,18 @@ pub struct SettingsUpdate {
     pub provider_records_lag_seconds: Option<u32>,
 }
 
+/// A yes-or-no setting as typed, in any case; anything else is refused rather than read as no.
+fn yes_or_no(key: &'static str, value: &str) -> Result<bool, ValidationError> {
+    match value.trim().to_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" | "on" => Ok(true),
+        "false" | "no" | "n" | "0" | "off" => Ok(false),
+        _ => Err(ValidationError::BadYesNo {
+            key,
+            value: value.trim().to_owned(),
+        }),
+    }
+}
+
 impl SettingsUpdate {
     /// One `KEY VALUE` pair as typed on the command line.
     pub fn from_key_value(key: &str, value: &str) -> Result<Self, ValidationError> {
@@ -300,9 +315,7 @@ impl SettingsUpdate {
             "timezone" => update.timezone = Some(value.to_owned()),
             "phone_region" => update.phone_region = Some(value.to_owned()),
             "quiet_hours" => update.quiet_hours = Some(QuietHours::parse_range(value)?),
-            "no_sundays" => {
-                update.no_sundays = Some(matches!(value.trim(), "true" | "yes" | "1" | "on"))
-            }
+            "no_sundays" => update.no_sundays = Some(yes_or_no("no_sundays", value)?),
             "business_phone" => update.business_phone = Some(value.to_owned()),
             "backup_folder" => update.backup_folder = Some(value.to_owned()),
             "follow_up_hours" => {
@@ -318,7 +331,7 @@ impl SettingsUpdate {
             }
             "send_keyword_replies_with_twilio" => {
                 update.send_keyword_replies_with_twilio =
-                    Some(matches!(value.trim(), "true" | "yes" | "1" | "on"))
+                    Some(yes_or_no("send_keyword_replies_with_twilio", value)?)
             }
             "send_rate_per_second" => {
                 update.send_rate_per_second = Some(

@@ -170,3 +170,33 @@ fn regions_and_zones_lists_hold_the_usual_places() {
     let gb = regions.iter().find(|r| r.code == "GB").unwrap();
     assert_eq!(gb.example_national.as_deref(), Some("07400 123456"));
 }
+
+#[test]
+fn yes_no_settings_read_any_case_and_refuse_other_words() {
+    for (typed, want) in [
+        ("TRUE", true),
+        ("Yes", true),
+        ("on", true),
+        ("1", true),
+        ("False", false),
+        ("NO", false),
+        ("off", false),
+        ("0", false),
+    ] {
+        let update = SettingsUpdate::from_key_value("no_sundays", typed).unwrap();
+        assert_eq!(update.no_sundays, Some(want), "{typed}");
+    }
+    for typed in ["maybe", "banana", ""] {
+        let err = SettingsUpdate::from_key_value("send_keyword_replies_with_twilio", typed);
+        assert!(
+            matches!(
+                &err,
+                Err(ValidationError::BadYesNo {
+                    key: "send_keyword_replies_with_twilio",
+                    ..
+                })
+            ),
+            "{typed}: {err:?}"
+        );
+    }
+}
