@@ -51,10 +51,14 @@ impl AppointmentStatus {
             return Some(Self::Cancelled);
         }
         Some(match t.as_str() {
+            // "Confirmed" in a booking system's export means the booking is firm, not that the
+            // customer answered: read as confirmed, it would take back every reminder asking
+            // them. Only their YES confirms (as with a calendar's STATUS:CONFIRMED).
             "" | "booked" | "scheduled" | "pending" | "new" | "tentative" | "accepted"
             | "requested" | "reservada" | "reservado" | "pendiente" | "agendada" | "agendado"
-            | "programada" | "programado" => Self::Booked,
-            "confirmed" | "confirmada" | "confirmado" => Self::Confirmed,
+            | "programada" | "programado" | "confirmed" | "confirmada" | "confirmado" => {
+                Self::Booked
+            }
             "deleted" | "declined" | "rechazada" | "rechazado" => Self::Cancelled,
             "completed" | "done" | "attended" | "checkedout" | "arrived" | "completada"
             | "completado" | "atendida" | "atendido" | "realizada" | "realizado" => Self::Completed,

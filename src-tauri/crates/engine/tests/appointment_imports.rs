@@ -66,7 +66,8 @@ fn a_csv_export_imports_with_exact_per_row_results_and_reimports_as_no_change() 
     assert_eq!(ann.starts_at, utc(2027, 3, 14, 13, 0));
     let bo = all.iter().find(|a| a.client_name == "Bo Diaz").unwrap();
     assert_eq!(bo.starts_at, utc(2027, 11, 7, 14, 0));
-    assert_eq!(bo.status, AppointmentStatus::Confirmed);
+    // The file's "Confirmed" means the booking is firm; only the customer's YES confirms.
+    assert_eq!(bo.status, AppointmentStatus::Booked);
     assert_eq!(bo.staff.as_deref(), Some("Kim"));
     assert_eq!(engine.staff().unwrap().len(), 2);
 

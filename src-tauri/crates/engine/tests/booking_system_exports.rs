@@ -367,7 +367,8 @@ fn a_spanish_windows_1252_export_with_semicolons_reads_row_by_row() {
         .appointments_between(utc(2027, 3, 14, 0, 0), utc(2027, 3, 15, 0, 0), None)
         .unwrap()
         .remove(0);
-    assert_eq!(maria.status, AppointmentStatus::Confirmed, "'Confirmada'");
+    // "Confirmada" is a firm booking, not her answer: her reminders still ask her.
+    assert_eq!(maria.status, AppointmentStatus::Booked, "'Confirmada'");
     assert_eq!(maria.notes, "Alérgica al amoníaco");
     assert_eq!(maria.ends_at - maria.starts_at, Duration::minutes(45));
 }
