@@ -342,12 +342,7 @@ fn map_entry<'a>(entry: &'a str, headers: &[String]) -> Result<(&'a str, u32), E
             ErrorCode::InvalidInput,
             format!(
                 "--map {entry}: the file has no column \"{wanted}\". Its columns are: {}.",
-                headers
-                    .iter()
-                    .enumerate()
-                    .map(|(i, h)| format!("{} \"{}\"", i + 1, h.trim()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                tidings_engine::domain::import::describe_columns(headers)
             ),
         )),
     }

@@ -27,6 +27,10 @@ pub enum ImportFileError {
     NoRows,
     #[error("The file can't be read as CSV: {0}. Save it as CSV again and retry.")]
     Malformed(String),
+    #[error("This is a web page, not an export file. In the booking system, use its Export or Download button and choose the file it saves.")]
+    WebPage,
+    #[error("The quote (\") that opens a cell on line {line} is never closed, so {after} more lines would have been read as part of that one cell. Nothing was imported. Close or remove that quote (in a spreadsheet or text editor), save, and import again.")]
+    UnclosedQuote { line: u64, after: usize },
 }
 
 /// A CSV file as read: header, rows, and how it was read.
@@ -70,7 +74,13 @@ pub fn read_csv(bytes: &[u8]) -> Result<CsvTable, ImportFileError> {
             (text, "Windows-1252")
         }
     };
+    if is_web_page(&text) {
+        return Err(ImportFileError::WebPage);
+    }
     let delimiter = sniff_delimiter(&text);
+    if let Some((line, after)) = unclosed_quote(&text, delimiter) {
+        return Err(ImportFileError::UnclosedQuote { line, after });
+    }
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -131,6 +141,65 @@ pub fn read_csv(bytes: &[u8]) -> Result<CsvTable, ImportFileError> {
         delimiter: (delimiter as char).to_string(),
         encoding: encoding.to_owned(),
     })
+}
+
+/// A file's columns as the desk sees them, numbered from 1: `1 "Name", 2 "Mobile"`.
+pub fn describe_columns(headers: &[String]) -> String {
+    headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| format!("{} \"{}\"", i + 1, h.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An HTML page saved in place of the export (a download link that led to a sign-in page).
+fn is_web_page(text: &str) -> bool {
+    let head: String = text.trim_start().chars().take(200).collect::<String>();
+    let head = head.to_lowercase();
+    head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<html")
+}
+
+/// A quoted cell that is never closed: the line it opens on and how many non-blank lines after
+/// it the reader would swallow into it. The quote rules are the reader's: a quote opens a cell
+/// only as its first character, `""` inside is a quote, and any other quote is plain text.
+/// (Checked here because the reader itself takes such a cell to the end of the file quietly.)
+fn unclosed_quote(text: &str, delimiter: u8) -> Option<(u64, usize)> {
+    let bytes = text.as_bytes();
+    let mut line = 1u64;
+    let mut field_start = true;
+    let mut open: Option<(u64, usize)> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if open.is_some() {
+            if b == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 2;
+                    continue;
+                }
+                open = None;
+                field_start = false;
+            } else if b == b'\n' {
+                line += 1;
+            }
+        } else if b == b'"' && field_start {
+            open = Some((line, i));
+        } else {
+            if b == b'\n' {
+                line += 1;
+            }
+            field_start = b == delimiter || b == b'\n' || b == b'\r';
+        }
+        i += 1;
+    }
+    let (at, from) = open?;
+    let after = text[from..]
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    Some((at, after))
 }
 
 /// The delimiter used most in the first line, outside quotes.
@@ -447,143 +516,4 @@ impl ImportReport {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn table(text: &[u8]) -> CsvTable {
-        read_csv(text).unwrap()
-    }
-
-    #[test]
-    fn dialects_bom_semicolons_tabs_quotes_and_windows_1252() {
-        let t = table(b"\xEF\xBB\xBFName;Mobile\nAnn;07400 123123\n");
-        assert_eq!(t.headers, vec!["Name", "Mobile"]);
-        assert_eq!(t.delimiter, ";");
-        assert_eq!(t.rows[0].cells, vec!["Ann", "07400 123123"]);
-
-        let t = table(b"Name\tPhone\nBo\t+14155552671\n");
-        assert_eq!(t.delimiter, "\t");
-
-        let t = table(
-            b"Name,Notes,Phone\n\"Lee, Ann\",\"line one\nline two\",07400123123\nCy,,07400123124\n",
-        );
-        assert_eq!(t.rows[0].cells[0], "Lee, Ann");
-        assert_eq!(t.rows[0].cells[1], "line one\nline two");
-        assert_eq!(
-            t.rows[1].row, 3,
-            "the quoted newline does not shift row numbers"
-        );
-
-        // "Zoë Müller" in Windows-1252.
-        let t = table(b"Name,Phone\nZo\xEB M\xFCller,07400123123\n");
-        assert_eq!(t.encoding, "Windows-1252");
-        assert_eq!(t.rows[0].cells[0], "Zoë Müller");
-    }
-
-    #[test]
-    fn unreadable_files_are_refused_whole() {
-        assert_eq!(read_csv(b""), Err(ImportFileError::Empty));
-        assert_eq!(read_csv(b" \n \r\n"), Err(ImportFileError::Empty));
-        assert_eq!(read_csv(b"Name,Phone\n\n,\n"), Err(ImportFileError::NoRows));
-        assert_eq!(
-            read_csv(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00"),
-            Err(ImportFileError::Binary)
-        );
-        let big = vec![b'a'; MAX_IMPORT_BYTES + 1];
-        assert!(matches!(
-            read_csv(&big),
-            Err(ImportFileError::TooLarge { mib: 26 })
-        ));
-    }
-
-    #[test]
-    fn headers_from_common_exports_map_themselves() {
-        let h = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let m = guess_mapping(&h(&["First Name", "Last Name", "Phone", "Mobile", "Notes"]));
-        assert_eq!(m.first_name, Some(0));
-        assert_eq!(m.last_name, Some(1));
-        assert_eq!(m.phone, Some(3), "mobile beats phone");
-        assert_eq!(m.notes, Some(4));
-        assert_eq!(m.name, None);
-
-        let m = guess_mapping(&h(&["Client", "Cell #", "Comments"]));
-        assert_eq!(m.name, Some(0));
-        assert_eq!(m.phone, Some(1));
-        assert_eq!(m.notes, Some(2));
-    }
-
-    #[test]
-    fn each_row_gets_a_verdict() {
-        let t = table(
-            b"First,Last,Mobile\n\
-              Ann,Lee,07400 123123\n\
-              Bo,,07400 123124\n\
-              Cy,Dee,\n\
-              Di,Eve,12\n\
-              Ann,Lee,+44 7400 123123\n\
-              ,,07400 123125\n\
-              Flo,Gee,07400 123126\n",
-        );
-        let mapping = guess_mapping(&t.headers);
-        let mut existing = HashMap::new();
-        existing.insert(
-            "+447400123124".to_owned(),
-            ExistingClient {
-                id: 7,
-                name: "Bo".into(),
-                timezone: None,
-                notes: String::new(),
-                language: None,
-            },
-        );
-        existing.insert(
-            "+447400123126".to_owned(),
-            ExistingClient {
-                id: 9,
-                name: "Flo G".into(),
-                timezone: None,
-                notes: String::new(),
-                language: None,
-            },
-        );
-        let plan = plan_import(&t, &mapping, "GB", &existing);
-        let outcomes: Vec<(u32, &RowOutcome)> = plan.iter().map(|p| (p.row, &p.outcome)).collect();
-        assert_eq!(outcomes[0], (2, &RowOutcome::New));
-        assert_eq!(outcomes[1], (3, &RowOutcome::Unchanged { client_id: 7 }));
-        assert!(
-            matches!(outcomes[2], (4, RowOutcome::Skipped { reason }) if reason == "no phone number")
-        );
-        assert!(
-            matches!(outcomes[3], (5, RowOutcome::Skipped { reason }) if reason.contains("too short"))
-        );
-        assert!(
-            matches!(outcomes[4], (6, RowOutcome::Skipped { reason }) if reason.contains("same number as row 2"))
-        );
-        assert!(matches!(outcomes[5], (7, RowOutcome::Skipped { reason }) if reason == "no name"));
-        assert_eq!(outcomes[6], (8, &RowOutcome::Update { client_id: 9 }));
-
-        let report = ImportReport::from_plan(&plan, true);
-        assert_eq!(
-            (report.imported, report.updated, report.unchanged),
-            (1, 1, 1)
-        );
-        assert_eq!(
-            report.skipped.iter().map(|s| s.row).collect::<Vec<_>>(),
-            vec![4, 5, 6, 7]
-        );
-    }
-
-    #[test]
-    fn spanish_headers_are_guessed_whatever_their_accents_and_case() {
-        let headers: Vec<String> = ["Nombre", "APELLIDOS", "Teléfono", "Móvil", "Notas"]
-            .iter()
-            .map(|h| (*h).to_owned())
-            .collect();
-        let m = guess_mapping(&headers);
-        assert_eq!(m.name, None);
-        assert_eq!(m.first_name, Some(0));
-        assert_eq!(m.last_name, Some(1));
-        assert_eq!(m.phone, Some(3), "the mobile wins over the landline");
-        assert_eq!(m.notes, Some(4));
-    }
-}
+mod tests;

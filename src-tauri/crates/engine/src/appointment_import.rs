@@ -9,6 +9,7 @@ use tidings_domain::appointment_import::{Columns, TitleRule};
 use tidings_domain::import::SkippedRow;
 use tidings_domain::{Change, WriteSource};
 
+use crate::error::bad_input;
 use crate::{Engine, EngineError};
 
 /// Which column (0-based) holds each field of an appointment export.
@@ -225,6 +226,19 @@ impl Engine {
         actor: &str,
     ) -> Result<AppointmentImportReport, EngineError> {
         let plan = self.plan_appointments(bytes, options, None)?;
+        if let Some(m) = &plan.mapping {
+            if m.date.is_none() && m.start_time.is_none() {
+                return Err(bad_input(
+                    "mapping",
+                    format!(
+                        "No column of this file is read as the appointment's date and time, so \
+                         nothing can be imported. Its columns are: {}. Choose the start column \
+                         (on the command line: --map start_time=COLUMN).",
+                        tidings_domain::import::describe_columns(&plan.headers)
+                    ),
+                ));
+            }
+        }
         let mut report = plan.report;
         if dry_run {
             report.dry_run = true;

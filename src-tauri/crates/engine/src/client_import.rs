@@ -165,7 +165,18 @@ impl Engine {
         actor: &str,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ImportReport, EngineError> {
-        let (_, _, plan, _) = self.plan(bytes, options)?;
+        let (table, mapping, plan, _) = self.plan(bytes, options)?;
+        if mapping.phone.is_none() {
+            return Err(bad_input(
+                "mapping",
+                format!(
+                    "No column of this file is read as the phone number, so no client can be \
+                     imported. Its columns are: {}. Choose the phone column (on the command \
+                     line: --map phone=COLUMN).",
+                    tidings_domain::import::describe_columns(&table.headers)
+                ),
+            ));
+        }
         let consent_time = options
             .consent
             .as_ref()

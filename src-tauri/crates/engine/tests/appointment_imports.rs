@@ -218,3 +218,41 @@ fn broken_files_are_refused_whole() {
         assert_eq!(err.code, ErrorCode::ImportFile, "{bytes:?}");
     }
 }
+
+#[test]
+fn a_file_that_cannot_be_read_at_all_says_why_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = desk(&dir);
+    let try_import = |bytes: &[u8]| {
+        engine
+            .import_appointments(
+                bytes,
+                &AppointmentImportOptions::default(),
+                true,
+                WriteSource::Import,
+                "desk",
+            )
+            .unwrap_err()
+            .payload()
+    };
+    // No column holds the time: one refusal naming the file's columns, not one per row.
+    let err = try_import(
+        b"Client,Phone,Service\nAnn Lee,+14155552671,Cut\nBo Diaz,+14155552673,Colour\n",
+    );
+    assert_eq!(err.code, ErrorCode::InvalidInput, "{err:?}");
+    assert!(
+        err.message.contains("date and time") && err.message.contains("1 \"Client\""),
+        "{}",
+        err.message
+    );
+    // A sign-in page saved where the export should be.
+    let err = try_import(b"<!DOCTYPE html>\n<html><body>Please sign in</body></html>\n");
+    assert_eq!(err.code, ErrorCode::ImportFile, "{err:?}");
+    assert!(err.message.contains("web page"), "{}", err.message);
+    // A quote left open swallows every row after it: refused, not imported short.
+    let err = try_import(
+        b"Date,Time,Client,Phone\n2027-03-10,10:00,\"Ann Lee,+14155552671\n2027-03-11,11:00,Bo Diaz,+14155552673\n",
+    );
+    assert_eq!(err.code, ErrorCode::ImportFile, "{err:?}");
+    assert!(err.message.contains("line 2"), "{}", err.message);
+}

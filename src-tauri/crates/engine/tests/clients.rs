@@ -555,3 +555,30 @@ fn consent_evidence_exports_as_csv_and_json() {
         .unwrap();
     assert!(second.path.ends_with("consent-Ann-Lee-2026-11-26-2.csv"));
 }
+
+#[test]
+fn a_client_file_with_no_phone_column_is_refused_once_naming_its_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = desk(&dir);
+    let mut file = String::from("Name,Email\n");
+    for i in 0..500 {
+        file.push_str(&format!("Client {i},c{i}@example.com\n"));
+    }
+    let err = engine
+        .import_clients(
+            file.as_bytes(),
+            &ImportOptions::default(),
+            false,
+            WriteSource::Import,
+            "desk",
+            &mut |_, _| {},
+        )
+        .unwrap_err()
+        .payload();
+    assert!(
+        err.message.contains("phone number") && err.message.contains("2 \"Email\""),
+        "{}",
+        err.message
+    );
+    assert!(engine.list_clients("", true).unwrap().is_empty());
+}
