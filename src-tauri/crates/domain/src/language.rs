@@ -231,10 +231,11 @@ pub fn language_named(text: &str) -> Option<&'static Language> {
     })
 }
 
-/// Letters without their accents ("sí" → "si", "MÁS" → "MAS"); ñ stays ñ.
+/// Letters without their accents ("sí" → "si", "MÁS" → "MAS"); ñ stays ñ. Compatibility
+/// forms become their plain letters too: a phone's full-width "ＳＴＯＰ" is "STOP".
 pub fn fold(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    text.nfd()
+    text.nfkd()
         .filter(|c| !('\u{300}'..='\u{36f}').contains(c) || *c == '\u{303}')
         .collect::<String>()
         .nfc()
@@ -285,10 +286,35 @@ impl Language {
 /// English first, that has it).
 pub fn keyword_in(text: &str) -> Option<(Keyword, &'static Language)> {
     let squeezed = squeeze(text);
-    LANGUAGES
+    let found = LANGUAGES
         .into_iter()
-        .find_map(|l| l.keyword(&squeezed).map(|k| (k, l)))
+        .find_map(|l| l.keyword(&squeezed).map(|k| (k, l)));
+    if found.is_some() {
+        return found;
+    }
+    // One keyword said twice or more ("STOP STOP", "yes yes!") is that keyword.
+    let words = words(text);
+    match words.split_first() {
+        Some((first, rest)) if !rest.is_empty() && rest.iter().all(|w| w == first) => LANGUAGES
+            .into_iter()
+            .find_map(|l| l.keyword(first).map(|k| (k, l))),
+        _ => None,
+    }
 }
+
+/// The words of a text, folded and upper case: "Stop, please!" → ["STOP", "PLEASE"].
+fn words(text: &str) -> Vec<String> {
+    fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_uppercase)
+        .collect()
+}
+
+/// Words that open or close a longer text asking to stop ("Stop please", "STOP IT", "please
+/// unsubscribe me"): the opt-out keywords that mean nothing else. "Cancel", "End" and "Quit"
+/// are not among them: "Cancel my 3pm" is about an appointment.
+const OPT_OUT_EDGE_WORDS: [&str; 4] = ["STOP", "STOPALL", "UNSUBSCRIBE", "OPTOUT"];
 
 /// Upper case letters and digits only, accents taken off: "¡Sí!" → "SI", "No más" → "NOMAS".
 pub(crate) fn squeeze(text: &str) -> String {
@@ -312,9 +338,24 @@ pub fn opt_out_language(text: &str) -> Option<&'static Language> {
         })
         .collect();
     let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
-    LANGUAGES
+    let by_phrase = LANGUAGES
         .into_iter()
-        .find(|l| l.opt_out_phrases.iter().any(|p| t.contains(p)))
+        .find(|l| l.opt_out_phrases.iter().any(|p| t.contains(p)));
+    if by_phrase.is_some() {
+        return by_phrase;
+    }
+    let words = words(text);
+    let edge = |pair: Option<String>, one: Option<&String>| {
+        one.is_some_and(|w| OPT_OUT_EDGE_WORDS.contains(&w.as_str()))
+            || pair.is_some_and(|p| OPT_OUT_EDGE_WORDS.contains(&p.as_str()))
+    };
+    let opening = edge(words.get(..2).map(|w| w.concat()), words.first());
+    let closing = edge(
+        words.len().checked_sub(2).map(|i| words[i..].concat()),
+        words.last(),
+    );
+    // Which language the rest is in is not known; English is Tidings' fallback.
+    (opening || closing).then_some(&ENGLISH)
 }
 
 #[cfg(test)]
@@ -393,6 +434,47 @@ mod tests {
             "¿Me pueden mandar la dirección?",
             "Llego 5 minutos tarde",
             "No puedo ir",
+        ] {
+            assert_eq!(opt_out_language(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_keyword_said_twice_or_in_full_width_letters_is_that_keyword() {
+        for (text, want) in [
+            ("STOP STOP", Keyword::Stop),
+            ("stop, stop!!", Keyword::Stop),
+            ("ＳＴＯＰ", Keyword::Stop),
+            ("ｓｔｏｐ", Keyword::Stop),
+            ("yes yes", Keyword::Yes),
+            ("ALTO ALTO", Keyword::Stop),
+        ] {
+            assert_eq!(keyword_in(text).map(|(k, _)| k), Some(want), "{text:?}");
+        }
+        for text in ["stop yes", "yes no", "no no no way"] {
+            assert_eq!(keyword_in(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn stop_opening_or_closing_a_longer_text_is_a_possible_opt_out() {
+        for text in [
+            "Stop please",
+            "STOP IT",
+            "please stop",
+            "Stop!! I never signed up",
+            "unsubscribe me",
+            "Opt out please",
+            "ＳＴＯＰ ｐｌｅａｓｅ",
+        ] {
+            assert!(opt_out_language(text).is_some(), "{text:?}");
+        }
+        for text in [
+            "Cancel my 3pm please",
+            "Can I stop by at 3?",
+            "End of the day works",
+            "Quit worrying, I'll be there",
+            "I'll stop at the pharmacy first",
         ] {
             assert_eq!(opt_out_language(text), None, "{text:?}");
         }

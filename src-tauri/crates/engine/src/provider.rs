@@ -279,6 +279,9 @@ impl Engine {
         let settings = self.settings()?;
         let to = tidings_domain::parse_phone(typed_number, &settings.phone_region)
             .map_err(|e| bad_input("to", e.to_string()))?;
+        if let Some(refusal) = self.test_text_refusal(&to)? {
+            return Err(bad_input("to", refusal));
+        }
         let body = format!(
             "Test text from {} via Tidings. Texts to your customers will come from this number.",
             if settings.business_name.is_empty() {
@@ -306,6 +309,33 @@ impl Engine {
             .append_audit(self.audit(actor, source, "provider", "test_text"))?;
         self.publish(source, vec![Change::Messages]);
         self.outbox_message(id)
+    }
+
+    /// Why a test text may not go to this number: it belongs to a customer who opted out, or
+    /// it texted STOP before any client had it (a STOP is honoured whoever types the number).
+    fn test_text_refusal(&self, to: &str) -> Result<Option<String>, EngineError> {
+        use tidings_domain::ConsentState;
+        let stop = self.store.number_opt_out(
+            to,
+            crate::number_opt_outs::NUMBER_OPT_OUT,
+            crate::number_opt_outs::NUMBER_OPT_IN,
+        )?;
+        let client = self.store.client_by_phone(to)?;
+        let opted_out = client
+            .as_ref()
+            .is_some_and(|c| c.consent.service == ConsentState::Revoked);
+        Ok(match (client, opted_out, stop) {
+            (Some(c), true, _) => Some(format!(
+                "{to} is {}'s number, and they opted out of texts. Nothing goes to it until they \
+                 text START. Send the test text to the desk's own phone.",
+                c.name
+            )),
+            (None, _, Some(_)) => Some(format!(
+                "{to} texted STOP, so nothing goes to it until it texts START. Send the test \
+                 text to the desk's own phone."
+            )),
+            _ => None,
+        })
     }
 
     /// The provider in use and whether it is answering (Today's warning).

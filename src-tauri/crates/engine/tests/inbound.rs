@@ -450,3 +450,63 @@ fn a_stop_from_a_number_no_client_has_yet_still_stands_when_a_client_gets_it() {
         "a number with no STOP"
     );
 }
+
+#[test]
+fn stop_said_twice_or_typed_full_width_is_a_stop_and_stop_please_waits_for_review() {
+    use tidings_engine::InboxFilter;
+    for text in ["STOP STOP", "ＳＴＯＰ"] {
+        let d = desk();
+        d.says(text);
+        let client = d.engine.client_detail(d.client).unwrap().client;
+        assert_eq!(client.consent.service, ConsentState::Revoked, "{text:?}");
+        assert!(
+            d.delivered()[0].contains("won't get any more texts"),
+            "{text:?}: {:?}",
+            d.delivered()
+        );
+    }
+    for text in ["Stop please", "STOP IT", "please unsubscribe"] {
+        let d = desk();
+        let appointment = d.book(utc(3, 3, 10));
+        d.says(text);
+        assert!(d.delivered().is_empty(), "{text:?}: no automatic answer");
+        thread_of(&d, InboxFilter::PossibleOptOut);
+        d.clock.set(utc(3, 2, 10));
+        run(d.engine.tick()).unwrap();
+        assert!(d.delivered().is_empty(), "{text:?}: the reminder waits");
+        let held = &d.engine.outbox(Some(appointment)).unwrap()[0];
+        assert_eq!(held.status, MessageStatus::Planned, "{text:?}: {held:#?}");
+    }
+}
+
+#[test]
+fn a_test_text_never_goes_to_a_number_that_texted_stop() {
+    let d = desk();
+    d.says("STOP");
+    let err = run(d.engine.send_test_text(&d.phone, WriteSource::Ui, "desk")).unwrap_err();
+    assert!(err.to_string().contains("opted out"), "{err}");
+    assert_eq!(d.delivered().len(), 1, "only the opt-out confirmation");
+
+    // A number no client has: its STOP is honoured too, until it texts START.
+    let sandbox = d.engine.sandbox().unwrap();
+    sandbox.customer_sends("+447400999999", "STOP").unwrap();
+    run(d.engine.poll_inbound()).unwrap();
+    let err = run(d
+        .engine
+        .send_test_text("07400 999999", WriteSource::Ui, "desk"))
+    .unwrap_err();
+    assert!(err.to_string().contains("texted STOP"), "{err}");
+    sandbox.customer_sends("+447400999999", "START").unwrap();
+    run(d.engine.poll_inbound()).unwrap();
+    let sent = run(d
+        .engine
+        .send_test_text("07400 999999", WriteSource::Ui, "desk"))
+    .unwrap();
+    assert_eq!(sent.to, "+447400999999");
+
+    // Any other number gets its test text.
+    run(d
+        .engine
+        .send_test_text("07400 555555", WriteSource::Ui, "desk"))
+    .unwrap();
+}
