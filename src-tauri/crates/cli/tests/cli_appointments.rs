@@ -224,6 +224,27 @@ fn segments_preset_plan_and_tick_from_the_command_line() {
         .as_str()
         .unwrap()
         .contains("about 15 minutes late"));
+
+    // A mistyped ready update is refused, never texted as it was typed; minutes go only with
+    // running late.
+    let now = ["--now", "2027-03-14T12:45:00Z", "update", &appointment];
+    let typo = cli(
+        &db,
+        &[&now[..], &["update_runing_late", "--minutes", "10"]].concat(),
+    );
+    assert_eq!(typo.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&typo.stderr);
+    assert!(
+        said.contains("no ready update called \"update_runing_late\"")
+            && said.contains("update_running_late"),
+        "{said}"
+    );
+    let minutes = cli(
+        &db,
+        &[&now[..], &["Running a bit late", "--minutes", "10"]].concat(),
+    );
+    assert_eq!(minutes.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&minutes.stderr).contains("--minutes goes only with"));
 }
 
 #[test]

@@ -192,6 +192,12 @@ impl Engine {
                         "Say how many minutes late, from 1 to 240.",
                     ));
                 }
+                if key != "update_running_late" && input.minutes.is_some() {
+                    return Err(bad_input(
+                        "minutes",
+                        "Minutes go only with the running-late update; this one has none.",
+                    ));
+                }
                 Ok((*body).to_owned())
             }
             _ => Err(bad_input("text", "Choose a ready update or type the text.")),
@@ -209,6 +215,12 @@ impl Engine {
             return Ok(Some("This client is gone.".to_owned()));
         };
         let name = &appointment.client_name;
+        if appointment.ends_at <= self.now() {
+            return Ok(Some(format!(
+                "This appointment is over, so an update about it would reach {name} after the \
+                 fact. To text them about something else, answer them in the Inbox."
+            )));
+        }
         Ok(
             match tidings_domain::gate::recipient_refusal(Some(&c), Purpose::Service, true) {
                 Some(SuppressReason::OptedOut) => {

@@ -1,142 +1,15 @@
 //! Status updates and day-wide notices: who gets them and why not, resumption without
 //! duplicates, quiet hours (and the explicit urgent exception), and replies to a notice.
+//! Follow-ups after a visit are in `follow_ups.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
-use std::sync::Arc;
+mod updates_desk;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use tidings_engine::domain::{
-    AppointmentInput, AppointmentStatus, ClientInput, ConsentAction, ConsentChannel, ConsentInput,
-    Purpose, SetupInput, WriteSource,
-};
-use tidings_engine::{
-    Engine, EngineConfig, FixedClock, InboxFilter, MessageStatus, NoticeExclusion, NoticeInput,
-    UpdateInput,
-};
+use tidings_engine::domain::{AppointmentStatus, ConsentAction, WriteSource};
+use tidings_engine::{InboxFilter, MessageStatus, NoticeExclusion, NoticeInput, UpdateInput};
 
-fn utc(d: u32, h: u32, m: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2027, 3, d, h, m, 0).unwrap()
-}
-
-fn run<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
-
-struct Desk {
-    dir: tempfile::TempDir,
-    engine: Engine,
-    clock: Arc<FixedClock>,
-}
-
-fn open(dir: &tempfile::TempDir, clock: Arc<FixedClock>) -> Engine {
-    Engine::open(EngineConfig {
-        db_path: dir.path().join("t.sqlite3"),
-        clock,
-        ..EngineConfig::new(Default::default())
-    })
-    .unwrap()
-}
-
-fn desk() -> Desk {
-    let dir = tempfile::tempdir().unwrap();
-    // Tuesday 2 March 2027, 09:00 in London.
-    let clock = Arc::new(FixedClock::new(utc(2, 9, 0)));
-    let engine = open(&dir, clock.clone());
-    engine
-        .complete_setup(
-            &SetupInput {
-                business_name: "Quay".into(),
-                timezone: "Europe/London".into(),
-                phone_region: "GB".into(),
-                business_phone: None,
-            },
-            WriteSource::Ui,
-            "desk",
-        )
-        .unwrap();
-    Desk { dir, engine, clock }
-}
-
-impl Desk {
-    fn client(&self, name: &str, phone: &str, consent: Option<ConsentAction>) -> i64 {
-        let c = self
-            .engine
-            .create_client(
-                &ClientInput {
-                    name: name.into(),
-                    phone: phone.into(),
-                    ..ClientInput::default()
-                },
-                WriteSource::Ui,
-                "desk",
-            )
-            .unwrap();
-        if let Some(action) = consent {
-            self.engine
-                .record_consent(
-                    &ConsentInput {
-                        client_id: c.id,
-                        purpose: Purpose::Service,
-                        action,
-                        channel: ConsentChannel::PaperForm,
-                        recorded_by: "Sam".into(),
-                        occurred_at: None,
-                        evidence: None,
-                    },
-                    WriteSource::Ui,
-                )
-                .unwrap();
-        }
-        c.id
-    }
-
-    fn book(&self, client_id: i64, start: DateTime<Utc>) -> i64 {
-        self.engine
-            .create_appointment(
-                &AppointmentInput {
-                    client_id,
-                    starts_at: start,
-                    ends_at: start + Duration::minutes(45),
-                    service_id: None,
-                    staff_id: None,
-                    location: None,
-                    notes: None,
-                },
-                WriteSource::Ui,
-                "desk",
-            )
-            .unwrap()
-            .id
-    }
-
-    fn delivered_to(&self, phone: &str) -> Vec<String> {
-        run(tidings_sms::Provider::messages_to(
-            self.engine.sandbox().unwrap(),
-            phone,
-            utc(1, 0, 0),
-        ))
-        .unwrap()
-        .into_iter()
-        .map(|r| r.body)
-        .collect()
-    }
-}
-
-fn notice(date: &str, text: &str) -> NoticeInput {
-    NoticeInput {
-        date: date.into(),
-        staff_id: None,
-        from_time: None,
-        to_time: None,
-        text: text.into(),
-        urgent: false,
-    }
-}
+use updates_desk::{desk, notice, open, run, utc, Desk};
 
 #[test]
 fn running_late_goes_to_the_customer_and_shows_on_the_appointment() {
@@ -437,156 +310,49 @@ fn a_notice_waits_out_quiet_hours_unless_sent_as_urgent_which_is_audited() {
     assert_eq!(d.engine.notice_progress(first.notice_id).unwrap().sent, 1);
 }
 
-fn follow_ups_on(d: &Desk, hours: u32) {
-    d.engine
-        .update_settings(
-            &tidings_engine::domain::SettingsUpdate {
-                follow_up_hours: Some(hours),
-                ..Default::default()
-            },
-            WriteSource::Ui,
-            "desk",
-        )
-        .unwrap();
-}
-
-fn follow_ups(d: &Desk, appointment: i64) -> Vec<tidings_engine::OutboxMessage> {
-    d.engine
-        .outbox(Some(appointment))
-        .unwrap()
-        .into_iter()
-        // The desk has no reminder rules, so every planned text here is the follow-up.
-        .filter(|m| m.status == MessageStatus::Planned)
-        .collect()
-}
-
 #[test]
-fn asking_how_it_went_after_a_completed_visit_records_the_answer() {
+fn an_update_about_an_appointment_that_is_over_is_refused_and_minutes_go_only_with_late() {
     let d = desk();
     let ann = d.client("Ann Lee", "07400 123001", Some(ConsentAction::Granted));
-    let visit = d.book(ann, utc(2, 9, 30));
-    // Off by default: completing asks nothing.
-    d.clock.set(utc(2, 10, 20));
-    d.engine
-        .set_appointment_status(visit, AppointmentStatus::Completed, WriteSource::Ui, "desk")
-        .unwrap();
-    assert!(d.engine.outbox(Some(visit)).unwrap().is_empty());
-
-    let second = d.book(ann, utc(2, 11, 0));
-    follow_ups_on(&d, 2);
-    d.clock.set(utc(2, 11, 50));
-    d.engine
-        .set_appointment_status(
-            second,
-            AppointmentStatus::Completed,
-            WriteSource::Ui,
-            "desk",
-        )
-        .unwrap();
-    let planned = follow_ups(&d, second);
-    assert_eq!(planned.len(), 1, "{planned:#?}");
-    assert_eq!(planned[0].send_at, Some(utc(2, 13, 50)));
-    // Marking it completed again does not ask twice.
-    d.engine
-        .set_appointment_status(
-            second,
-            AppointmentStatus::Confirmed,
-            WriteSource::Ui,
-            "desk",
-        )
-        .ok();
-    d.engine
-        .set_appointment_status(
-            second,
-            AppointmentStatus::Completed,
-            WriteSource::Ui,
-            "desk",
-        )
-        .unwrap();
-    d.clock.set(utc(2, 13, 50));
-    run(d.engine.tick()).unwrap();
-    let asked: Vec<String> = d
-        .delivered_to("+447400123001")
-        .into_iter()
-        .filter(|b| b.contains("How was your"))
-        .collect();
-    assert_eq!(asked.len(), 1, "{asked:?}");
-
-    d.engine
-        .sandbox()
-        .unwrap()
-        .customer_sends("+447400123001", "5")
-        .unwrap();
-    run(d.engine.poll_inbound()).unwrap();
-    assert_eq!(
-        d.engine.appointment(second).unwrap().feedback.as_deref(),
-        Some("5")
+    let morning = d.book(ann, utc(2, 10, 30));
+    let late = UpdateInput {
+        template_key: Some("update_running_late".into()),
+        text: None,
+        minutes: Some(5),
+    };
+    // 11:15, the 45-minute visit is over: nothing about it goes any more, typed or ready.
+    d.clock.set(utc(2, 11, 15));
+    let preview = d.engine.preview_update(morning, &late).unwrap();
+    assert!(
+        preview.blocked.as_deref().unwrap_or("").contains("is over"),
+        "{preview:#?}"
     );
-    assert!(d
-        .engine
-        .inbox(InboxFilter::NeedsReply)
-        .unwrap()
-        .threads
-        .is_empty());
-}
-
-#[test]
-fn no_follow_up_for_a_no_show_and_a_poor_answer_goes_to_staff() {
-    let d = desk();
-    follow_ups_on(&d, 2);
-    let ann = d.client("Ann Lee", "07400 123001", Some(ConsentAction::Granted));
-    let missed = d.book(ann, utc(2, 9, 30));
-    d.clock.set(utc(2, 10, 20));
-    d.engine
-        .set_appointment_status(
-            missed,
-            AppointmentStatus::Completed,
-            WriteSource::Ui,
-            "desk",
-        )
-        .unwrap();
-    // Oops: they never came.
-    d.engine
-        .set_appointment_status(missed, AppointmentStatus::NoShow, WriteSource::Ui, "desk")
-        .unwrap();
-    d.clock.set(utc(2, 12, 30));
-    run(d.engine.tick()).unwrap();
+    let typed = UpdateInput {
+        template_key: None,
+        text: Some("Your table is ready".into()),
+        minutes: None,
+    };
+    for input in [&late, &typed] {
+        let err = run(d.engine.send_update(morning, input, WriteSource::Ui, "Sam")).unwrap_err();
+        assert!(err.to_string().contains("is over"), "{err}");
+    }
     assert!(d.delivered_to("+447400123001").is_empty());
 
-    // Late in the day: the question waits for the morning, and "2" is for staff.
-    let evening = d.book(ann, utc(2, 19, 0));
-    d.clock.set(utc(2, 19, 50));
-    d.engine
-        .set_appointment_status(
-            evening,
-            AppointmentStatus::Completed,
-            WriteSource::Ui,
-            "desk",
-        )
-        .unwrap();
-    d.clock.set(utc(2, 21, 50));
-    run(d.engine.tick()).unwrap();
-    assert!(d.delivered_to("+447400123001").is_empty(), "not at night");
-    d.clock.set(utc(3, 8, 0));
-    run(d.engine.tick()).unwrap();
+    // Minutes belong to the running-late update only.
+    let later = d.book(ann, utc(2, 15, 0));
+    let ready = UpdateInput {
+        template_key: Some("update_ready".into()),
+        text: None,
+        minutes: Some(10),
+    };
+    let err = run(d.engine.send_update(later, &ready, WriteSource::Ui, "Sam"))
+        .unwrap_err()
+        .payload();
+    assert_eq!(err.field.as_deref(), Some("minutes"));
+    let ready = UpdateInput {
+        minutes: None,
+        ..ready
+    };
+    run(d.engine.send_update(later, &ready, WriteSource::Ui, "Sam")).unwrap();
     assert_eq!(d.delivered_to("+447400123001").len(), 1);
-    d.engine
-        .sandbox()
-        .unwrap()
-        .customer_sends("+447400123001", "2")
-        .unwrap();
-    run(d.engine.poll_inbound()).unwrap();
-    assert_eq!(
-        d.engine.appointment(evening).unwrap().feedback.as_deref(),
-        Some("2")
-    );
-    assert_eq!(
-        d.engine
-            .inbox(InboxFilter::NeedsReply)
-            .unwrap()
-            .threads
-            .len(),
-        1,
-        "a poor visit is for staff to follow up"
-    );
 }
