@@ -5,6 +5,7 @@
 //! nowhere else, so a long import or a busy database never holds up the async workers that
 //! carry the window's other calls and the scheduler.
 
+use std::any::Any;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -50,11 +51,33 @@ fn export_folder() -> Reply<std::path::PathBuf> {
     })
 }
 
+/// Engine work with its answer boxed, so the blocking pool is entered through one function.
+type BoxedWork = Box<dyn FnOnce(&Engine) -> Reply<Box<dyn Any + Send>> + Send>;
+
 /// Runs synchronous engine work on the blocking pool.
+///
+/// The work is boxed on its way in and its answer on its way out, so the pool's task
+/// machinery is compiled once rather than once per command (about seventy copies, which
+/// cost the release binary more than its budget allows).
 pub(crate) async fn blocking<T: Send + 'static>(
     engine: std::sync::Arc<Engine>,
     work: impl FnOnce(&Engine) -> Reply<T> + Send + 'static,
 ) -> Reply<T> {
+    let answer = on_blocking_pool(
+        engine,
+        Box::new(move |e: &Engine| work(e).map(|v| Box::new(v) as Box<dyn Any + Send>)),
+    )
+    .await?;
+    answer
+        .downcast::<T>()
+        .map(|v| *v)
+        .map_err(|_| internal("The work's answer was not of the kind asked for.".to_owned()))
+}
+
+async fn on_blocking_pool(
+    engine: std::sync::Arc<Engine>,
+    work: BoxedWork,
+) -> Reply<Box<dyn Any + Send>> {
     tauri::async_runtime::spawn_blocking(move || work(&engine))
         .await
         .map_err(|e| internal(format!("The work stopped before it finished: {e}")))?
