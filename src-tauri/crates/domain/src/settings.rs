@@ -2,9 +2,13 @@
 
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+mod quiet_hours;
+
+pub use quiet_hours::QuietHours;
 
 /// Longest business name we accept; it goes into the HELP text of every thread.
 pub const MAX_BUSINESS_NAME_CHARS: usize = 80;
@@ -40,6 +44,12 @@ pub enum ValidationError {
     UnknownSetting(String),
     #[error("\"{0}\" is not a language Tidings writes texts in yet. Use English or Spanish.")]
     UnknownLanguage(String),
+    #[error("With quiet hours from {start} to {end}, texts could go at {at}, in the night. Quiet hours must cover at least 22:00 to 07:00 in the customer's time zone; the usual setting is 21:00 to 08:00.")]
+    QuietHoursLeaveNight {
+        start: String,
+        end: String,
+        at: String,
+    },
     #[error("\"{value}\" is neither yes nor no. For {key}, use yes or no (true/false, on/off and 1/0 work too).")]
     BadYesNo { key: &'static str, value: String },
 }
@@ -51,7 +61,9 @@ impl ValidationError {
             Self::EmptyBusinessName | Self::BusinessNameTooLong(_) => "business_name",
             Self::UnknownTimeZone(_) => "timezone",
             Self::UnknownPhoneRegion(_) => "phone_region",
-            Self::BadTimeOfDay(_) | Self::EmptyQuietHours => "quiet_hours",
+            Self::BadTimeOfDay(_) | Self::EmptyQuietHours | Self::QuietHoursLeaveNight { .. } => {
+                "quiet_hours"
+            }
             Self::BadCap(_) => "caps",
             Self::UnknownSetting(_) => "key",
             Self::BusinessPhoneTooLong | Self::BadBusinessPhone(_) => "business_phone",
@@ -87,63 +99,6 @@ impl ProviderKind {
             Self::SmsGate => "smsgate",
         }
     }
-}
-
-/// The hours of the recipient's local day in which no text is sent (`start` to `end`,
-/// wrapping past midnight when `start` is later than `end`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct QuietHours {
-    /// "HH:MM", 24-hour, recipient's local time.
-    pub start: String,
-    /// "HH:MM", 24-hour, recipient's local time.
-    pub end: String,
-}
-
-impl Default for QuietHours {
-    fn default() -> Self {
-        Self {
-            start: "21:00".to_owned(),
-            end: "08:00".to_owned(),
-        }
-    }
-}
-
-impl QuietHours {
-    /// Parses "21:00-08:00" (the command-line form).
-    pub fn parse_range(text: &str) -> Result<Self, ValidationError> {
-        let (start, end) = text
-            .split_once('-')
-            .ok_or_else(|| ValidationError::BadTimeOfDay(text.to_owned()))?;
-        Self::new(start, end)
-    }
-
-    pub fn new(start: &str, end: &str) -> Result<Self, ValidationError> {
-        let start = parse_time_of_day(start)?;
-        let end = parse_time_of_day(end)?;
-        if start == end {
-            return Err(ValidationError::EmptyQuietHours);
-        }
-        Ok(Self {
-            start: start.format("%H:%M").to_string(),
-            end: end.format("%H:%M").to_string(),
-        })
-    }
-
-    /// Whether `local` (a wall-clock time in the recipient's zone) falls in the quiet hours.
-    pub fn contains(&self, local: NaiveTime) -> Result<bool, ValidationError> {
-        let start = parse_time_of_day(&self.start)?;
-        let end = parse_time_of_day(&self.end)?;
-        Ok(if start < end {
-            local >= start && local < end
-        } else {
-            local >= start || local < end
-        })
-    }
-}
-
-fn parse_time_of_day(text: &str) -> Result<NaiveTime, ValidationError> {
-    NaiveTime::parse_from_str(text.trim(), "%H:%M")
-        .map_err(|_| ValidationError::BadTimeOfDay(text.trim().to_owned()))
 }
 
 /// Frequency caps per client, enforced by the engine at send time.
@@ -400,6 +355,7 @@ impl Settings {
         }
         if let Some(q) = &update.quiet_hours {
             next.quiet_hours = QuietHours::new(&q.start, &q.end)?;
+            next.quiet_hours.covers_the_night()?;
         }
         if let Some(no_sundays) = update.no_sundays {
             next.no_sundays = no_sundays;

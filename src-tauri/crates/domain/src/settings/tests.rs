@@ -1,7 +1,7 @@
 //! Tests of the business settings: reading, checking and changing them.
 
 use super::*;
-use chrono::TimeZone;
+use chrono::{NaiveTime, TimeZone};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap()
@@ -199,4 +199,39 @@ fn yes_no_settings_read_any_case_and_refuse_other_words() {
             "{typed}: {err:?}"
         );
     }
+}
+
+#[test]
+fn quiet_hours_must_cover_the_night_whatever_the_desk_types() {
+    let base = Settings::default();
+    for (typed, first_open) in [
+        ("00:00-23:59", "23:59"),
+        ("08:00-21:00", "22:00"),
+        ("23:00-07:00", "22:00"),
+        ("21:00-06:30", "06:30"),
+        ("12:00-13:00", "22:00"),
+    ] {
+        let update = SettingsUpdate::from_key_value("quiet_hours", typed).unwrap();
+        match base.apply(&update) {
+            Err(ValidationError::QuietHoursLeaveNight { at, .. }) => {
+                assert_eq!(at, first_open, "{typed}")
+            }
+            other => panic!("{typed}: {other:?}"),
+        }
+    }
+    for typed in [
+        "21:00-08:00",
+        "22:00-07:00",
+        "20:30-07:00",
+        "18:00-09:30",
+        "22:00-07:30",
+    ] {
+        let update = SettingsUpdate::from_key_value("quiet_hours", typed).unwrap();
+        assert!(base.apply(&update).is_ok(), "{typed}");
+    }
+    let err = base
+        .apply(&SettingsUpdate::from_key_value("quiet_hours", "08:00-21:00").unwrap())
+        .unwrap_err();
+    assert_eq!(err.field(), "quiet_hours");
+    assert!(err.to_string().contains("at least 22:00 to 07:00"), "{err}");
 }
