@@ -94,10 +94,28 @@ impl ClientError {
     }
 }
 
+/// A name as it is kept: control characters (a terminal's escape codes, a bell, line breaks)
+/// and direction overrides (which make a name read backwards) become spaces or go, and
+/// whitespace folds. Joiners stay: emoji and some scripts need them.
+pub fn clean_name(typed: &str) -> String {
+    const DIRECTION_OVERRIDES: [char; 9] = [
+        '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
+        '\u{2068}', '\u{2069}',
+    ];
+    typed
+        .chars()
+        .filter(|c| !DIRECTION_OVERRIDES.contains(c))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl ClientInput {
     /// Validates and normalises: whitespace folded, phone to E.164 read in `region`.
     pub fn validate(&self, region: &str) -> Result<ValidClient, ClientError> {
-        let name = self.name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let name = clean_name(&self.name);
         let chars = name.chars().count();
         if chars == 0 {
             return Err(ClientError::EmptyName);
@@ -195,5 +213,19 @@ mod tests {
             err.to_string().contains("\"Klingon\" is not a language"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn names_lose_control_characters_and_direction_overrides_but_keep_joiners() {
+        assert_eq!(clean_name("Ann\u{1b}[31m Lee\u{7}"), "Ann [31m Lee");
+        assert_eq!(clean_name("Bo\nRay\t"), "Bo Ray");
+        assert_eq!(clean_name("\u{202E}eeL nnA"), "eeL nnA");
+        assert_eq!(clean_name("Zoë 👩\u{200D}🔬"), "Zoë 👩\u{200D}🔬");
+        let input = ClientInput {
+            name: "\u{1b}\u{7}".into(),
+            phone: "07400 123001".into(),
+            ..ClientInput::default()
+        };
+        assert!(matches!(input.validate("GB"), Err(ClientError::EmptyName)));
     }
 }

@@ -121,7 +121,10 @@ impl EngineError {
             Self::Secret(_) => ErrorCode::Keyring,
             Self::ProviderSettings(_) | Self::SmsGateSettings(_) => ErrorCode::InvalidInput,
             Self::Store(err) => match err {
-                StoreError::DataFolder { .. } => ErrorCode::DataFolder,
+                StoreError::DataFolder { .. } | StoreError::CannotWrite { .. } => {
+                    ErrorCode::DataFolder
+                }
+                StoreError::FileExists { .. } => ErrorCode::Conflict,
                 StoreError::Corrupt { .. } => ErrorCode::DatabaseCorrupt,
                 StoreError::TooNew { .. } => ErrorCode::DatabaseTooNew,
                 StoreError::Busy => ErrorCode::DatabaseBusy,

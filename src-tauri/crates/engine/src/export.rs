@@ -44,9 +44,30 @@ fn csv_bytes(
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(header).map_err(failure)?;
     for row in rows {
-        out.write_record(&row).map_err(failure)?;
+        out.write_record(row.iter().map(|cell| spreadsheet_safe(cell).into_owned()))
+            .map_err(failure)?;
     }
     out.into_inner().map_err(failure)
+}
+
+/// A cell a spreadsheet would run as a formula ("=HYPERLINK(…)" typed as a name, "@SUM" in a
+/// text) gets a leading apostrophe, so opening the export shows the text and runs nothing. A
+/// phone number or a plain signed number is left as it is.
+fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let mut chars = cell.chars();
+    let formula = match chars.next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => !chars
+            .as_str()
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '(' | ')' | '-' | '.')),
+        _ => false,
+    };
+    if formula {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 impl Engine {
@@ -247,9 +268,15 @@ impl Engine {
         );
 
         let write_error = |e: std::io::Error| {
-            EngineError::Store(tidings_store::StoreError::DataFolder {
-                path: target.parent().unwrap_or(target).to_owned(),
-                source: e,
+            EngineError::Store(if e.kind() == std::io::ErrorKind::AlreadyExists {
+                tidings_store::StoreError::FileExists {
+                    path: target.to_owned(),
+                }
+            } else {
+                tidings_store::StoreError::CannotWrite {
+                    path: target.to_owned(),
+                    source: e,
+                }
             })
         };
         if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -293,5 +320,29 @@ impl Engine {
         let stem = format!("tidings-export-{}", self.now().format("%Y-%m-%d"));
         let target = crate::paths::unused_name(folder, &stem, "zip");
         self.export_all(&target)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn formulas_are_defused_and_numbers_left_alone() {
+        for (cell, want) in [
+            (
+                "=HYPERLINK(\"http://x\",\"Ann\")",
+                "'=HYPERLINK(\"http://x\",\"Ann\")",
+            ),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("+447400123001", "+447400123001"),
+            ("-5", "-5"),
+            ("Ann Lee", "Ann Lee"),
+            ("", ""),
+        ] {
+            assert_eq!(spreadsheet_safe(cell), want, "{cell}");
+        }
     }
 }

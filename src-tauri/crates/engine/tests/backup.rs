@@ -217,7 +217,12 @@ fn broken_and_newer_backups_are_refused_untouched() {
 
     // A target that already exists is never overwritten.
     let err = engine.backup_to(&newer, "manual").unwrap_err().payload();
-    assert_eq!(err.code, ErrorCode::DataFolder);
+    assert_eq!(err.code, ErrorCode::Conflict);
+    assert!(
+        err.message.contains("already exists") && err.message.contains("never writes over"),
+        "{}",
+        err.message
+    );
     assert_eq!(std::fs::read(&newer).unwrap(), before);
 }
 

@@ -113,18 +113,17 @@ impl Store {
     /// it: it opens, passes its integrity check, and holds every row that existed when the
     /// copy began. Returns the size in bytes.
     pub fn backup_to(&self, target: &Path) -> Result<u64, StoreError> {
-        let folder_error = |source: std::io::Error| StoreError::DataFolder {
-            path: target.parent().unwrap_or(target).to_owned(),
+        let write_error = |source: std::io::Error| StoreError::CannotWrite {
+            path: target.to_owned(),
             source,
         };
         if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(folder_error)?;
+            std::fs::create_dir_all(dir).map_err(write_error)?;
         }
         if target.exists() {
-            return Err(folder_error(std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                "a file with that name is already there",
-            )));
+            return Err(StoreError::FileExists {
+                path: target.to_owned(),
+            });
         }
         // A second connection reads a snapshot while the app's own connection goes on writing.
         let conn = Connection::open_with_flags(
@@ -139,7 +138,7 @@ impl Store {
         {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(target, std::fs::Permissions::from_mode(0o600))
-                .map_err(folder_error)?;
+                .map_err(write_error)?;
         }
         let copy = Connection::open_with_flags(target, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         let check: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
@@ -162,7 +161,7 @@ impl Store {
                 });
             }
         }
-        Ok(std::fs::metadata(target).map_err(folder_error)?.len())
+        Ok(std::fs::metadata(target).map_err(write_error)?.len())
     }
 
     pub fn record_backup(
@@ -206,6 +205,41 @@ impl Store {
     }
 }
 
+/// A backup copied next to the live database and updated to the current schema, removed when
+/// dropped.
+struct Staged {
+    path: std::path::PathBuf,
+}
+
+impl Staged {
+    fn of(backup: &Path, live: &Path) -> Result<Self, StoreError> {
+        let staged = Self {
+            path: live.with_extension("restoring.sqlite3"),
+        };
+        let _ = std::fs::remove_file(&staged.path);
+        std::fs::copy(backup, &staged.path).map_err(|source| StoreError::CannotWrite {
+            path: staged.path.clone(),
+            source,
+        })?;
+        let mut conn = Connection::open(&staged.path)?;
+        crate::open::migrate(&mut conn).map_err(|e| {
+            let first = e.to_string();
+            let first = first.lines().next().unwrap_or_default().to_owned();
+            StoreError::Migration(format!(
+                "this backup could not be brought up to this version of Tidings ({first})"
+            ))
+        })?;
+        conn.close().map_err(|(_, e)| StoreError::Sqlite(e))?;
+        Ok(staged)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 impl Store {
     /// Replaces the live database with a backup, in place: the backup is checked first (a
     /// damaged or newer one is refused and nothing is touched), copied page by page into the
@@ -245,13 +279,17 @@ impl Store {
                 .collect::<Result<Vec<_>, _>>()?;
             rows
         };
+        // An older backup is brought up to the current schema on a copy first, so a backup
+        // that cannot be updated is refused before the live database is touched.
+        let staged = Staged::of(path, self.path())?;
         self.generation
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         conn.restore(
             rusqlite::MAIN_DB,
-            path,
+            &staged.path,
             None::<fn(rusqlite::backup::Progress)>,
         )?;
+        drop(staged);
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         crate::open::migrate(&mut conn)?;

@@ -9,6 +9,14 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{} already exists. Tidings never writes over a file: choose another name, or move that file away first.", path.display())]
+    FileExists { path: PathBuf },
+    #[error("Tidings can't write {}: {source}. Choose a folder your user can write to.", path.display())]
+    CannotWrite {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("The database {path} is damaged ({detail}). Tidings has not changed it. Restore it from a backup, or move it aside to start fresh.")]
     Corrupt { path: PathBuf, detail: String },
     #[error("The database {path} was written by a newer version of Tidings (schema {found}; this version knows up to {supported}). It has not been changed. Install the newer Tidings to open it.")]

@@ -550,3 +550,38 @@ fn a_transition_that_changes_nothing_is_an_error_and_unknown_statuses_are_refuse
     );
     assert!(read("SELECT 'teleported'").is_err());
 }
+
+/// A backup that cannot be brought up to this version's schema (here its version label is one
+/// lower than its tables, so the last migration meets a table that is already there) is refused
+/// before the live database is touched, and the message is one line.
+#[test]
+fn a_backup_that_cannot_be_updated_is_refused_and_the_live_database_is_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("t.sqlite3");
+    let store = Store::open(&live).unwrap();
+    let backup = dir.path().join("backup.sqlite3");
+    store.backup_to(&backup).unwrap();
+    let version: i64 = Connection::open(&backup)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    Connection::open(&backup)
+        .unwrap()
+        .pragma_update(None, "user_version", version - 1)
+        .unwrap();
+    store.kv_set("marker", "kept", pinned_now()).unwrap();
+
+    let err = store.restore_from(&backup, None).unwrap_err();
+    assert!(matches!(err, StoreError::Migration(_)), "{err:?}");
+    assert_eq!(err.to_string().lines().count(), 1, "{err}");
+    assert_eq!(store.kv_get("marker").unwrap().as_deref(), Some("kept"));
+    let live_version: i64 = Connection::open(&live)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(live_version, version);
+    assert!(
+        !dir.path().join("t.restoring.sqlite3").exists(),
+        "the staged copy is gone"
+    );
+}
