@@ -2,14 +2,15 @@
 
 use clap::Subcommand;
 use tidings_engine::domain::{Client, ConsentState};
-use tidings_engine::{Engine, ErrorCode, ErrorPayload};
+use tidings_engine::{Engine, ErrorCode, ErrorPayload, CLIENT_LIST_LIMIT};
 
 use crate::fail;
-use crate::output::print_json;
+use crate::output::{desk_time, print_json};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ClientsAction {
-    /// Every client (or those matching --search), with current consent.
+    /// Clients (or those matching --search), with current consent: at most 500, the list
+    /// says when there are more.
     List {
         #[arg(long)]
         search: Option<String>,
@@ -30,6 +31,11 @@ pub(crate) fn run(engine: &Engine, action: ClientsAction, json: bool) -> Result<
             for c in &clients {
                 print_client_line(c);
             }
+            if u32::try_from(clients.len()).unwrap_or(u32::MAX) >= CLIENT_LIST_LIMIT {
+                out!(
+                    "(the first {CLIENT_LIST_LIMIT} clients only: add --search NAME_OR_NUMBER to find others)"
+                );
+            }
             Ok(())
         }
         ClientsAction::Show { phone } => {
@@ -43,10 +49,11 @@ pub(crate) fn run(engine: &Engine, action: ClientsAction, json: bool) -> Result<
                 return print_json(&value);
             }
             print_client_line(&detail.client);
+            let zone = engine.settings()?.zone();
             for e in &detail.ledger {
                 out!(
                     "  {} {} {} via {} by {}",
-                    e.occurred_at.format("%Y-%m-%d %H:%M"),
+                    desk_time(&zone, e.occurred_at),
                     e.purpose.as_str(),
                     e.action.as_str(),
                     e.channel.as_str(),

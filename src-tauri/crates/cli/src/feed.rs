@@ -1,10 +1,11 @@
 //! `tidings-cli feed`: calendar feeds kept up to date from a booking system.
 
+use chrono::{DateTime, TimeZone, Utc};
 use clap::Subcommand;
 use tidings_engine::domain::WriteSource;
 use tidings_engine::{Engine, ErrorPayload, Feed, FeedInput, FeedRead};
 
-use crate::output::print_json;
+use crate::output::{desk_time, print_json};
 use crate::runtime;
 
 #[derive(Debug, Subcommand)]
@@ -26,18 +27,24 @@ pub(crate) enum FeedAction {
     Remove { id: i64 },
 }
 
-fn when(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+fn when<Z: TimeZone>(zone: &Z, t: Option<DateTime<Utc>>) -> String
+where
+    Z::Offset: std::fmt::Display,
+{
+    t.map(|t| desk_time(zone, t))
         .unwrap_or_else(|| "never".to_owned())
 }
 
-fn print_feed(f: &Feed) {
+fn print_feed<Z: TimeZone>(zone: &Z, f: &Feed)
+where
+    Z::Offset: std::fmt::Display,
+{
     out!("{}  {}  ({})", f.id, f.name, f.shown);
-    out!("    last read: {}", when(f.last_read_at));
+    out!("    last read: {}", when(zone, f.last_read_at));
     if let Some(c) = &f.last_result {
         out!(
             "    last good read ({}): {} new, {} changed, {} cancelled, {} removed, {} skipped",
-            when(f.last_ok_at),
+            when(zone, f.last_ok_at),
             c.created,
             c.updated,
             c.cancelled,
@@ -48,10 +55,13 @@ fn print_feed(f: &Feed) {
     if let Some(problem) = &f.problem {
         out!("    problem: {problem}");
     }
-    out!("    next read: {}", when(Some(f.next_read_at)));
+    out!("    next read: {}", when(zone, Some(f.next_read_at)));
 }
 
-fn print_read(r: &FeedRead) {
+fn print_read<Z: TimeZone>(zone: &Z, r: &FeedRead)
+where
+    Z::Offset: std::fmt::Display,
+{
     match (&r.changes, &r.problem) {
         (_, Some(problem)) => out!("{} (feed {}): not read: {problem}", r.name, r.feed_id),
         (Some(c), None) => {
@@ -69,7 +79,7 @@ fn print_read(r: &FeedRead) {
                 out!(
                     "  cancelled: {} at {} (removed from {})",
                     m.client_name,
-                    m.starts_at.format("%Y-%m-%d %H:%M UTC"),
+                    desk_time(zone, m.starts_at),
                     r.name
                 );
             }
@@ -84,6 +94,7 @@ fn print_read(r: &FeedRead) {
 }
 
 pub(crate) fn run(engine: &Engine, action: FeedAction, json: bool) -> Result<(), ErrorPayload> {
+    let zone = engine.settings()?.zone();
     match action {
         FeedAction::Add { address, name } => {
             let (feed, read) = runtime()?.block_on(engine.add_feed(
@@ -95,7 +106,7 @@ pub(crate) fn run(engine: &Engine, action: FeedAction, json: bool) -> Result<(),
                 return print_json(&serde_json::json!({ "feed": feed, "read": read }));
             }
             out!("added feed {}: {} ({})", feed.id, feed.name, feed.shown);
-            print_read(&read);
+            print_read(&zone, &read);
             Ok(())
         }
         FeedAction::List => {
@@ -106,7 +117,7 @@ pub(crate) fn run(engine: &Engine, action: FeedAction, json: bool) -> Result<(),
             if feeds.is_empty() {
                 out!("no feeds; add one with `tidings-cli feed add URL_OR_FOLDER`");
             }
-            feeds.iter().for_each(print_feed);
+            feeds.iter().for_each(|f| print_feed(&zone, f));
             Ok(())
         }
         FeedAction::Sync => {
@@ -117,7 +128,7 @@ pub(crate) fn run(engine: &Engine, action: FeedAction, json: bool) -> Result<(),
             if reads.is_empty() {
                 out!("no feeds to read");
             }
-            reads.iter().for_each(print_read);
+            reads.iter().for_each(|r| print_read(&zone, r));
             Ok(())
         }
         FeedAction::Remove { id } => {

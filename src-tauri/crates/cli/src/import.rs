@@ -12,7 +12,7 @@ use tidings_engine::{
 
 use crate::consent::parse_purpose;
 use crate::fail;
-use crate::output::print_json;
+use crate::output::{desk_time, print_json};
 use crate::words::word;
 
 #[derive(Debug, Subcommand)]
@@ -301,11 +301,12 @@ fn appointments(
     for s in report.skipped.iter().chain(&report.no_client) {
         out!("  row {}: {}", s.row, s.reason);
     }
+    let zone = engine.settings()?.zone();
     for m in &report.missing {
         out!(
             "  no longer in the file (not deleted): {} at {}",
             m.client_name,
-            m.starts_at
+            desk_time(&zone, m.starts_at)
         );
     }
     Ok(())

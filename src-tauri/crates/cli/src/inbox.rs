@@ -4,7 +4,7 @@ use clap::{Subcommand, ValueEnum};
 use tidings_engine::{Engine, ErrorCode, ErrorPayload, InboxFilter};
 
 use crate::fail;
-use crate::output::print_json;
+use crate::output::{desk_time, print_json};
 use crate::words::word;
 
 #[derive(Debug, Subcommand)]
@@ -49,6 +49,7 @@ impl From<FilterWord> for InboxFilter {
 pub(crate) fn run(engine: &Engine, action: InboxAction, json: bool) -> Result<(), ErrorPayload> {
     match action {
         InboxAction::List { filter } => {
+            let zone = engine.settings()?.zone();
             let parsed = word::<FilterWord>(filter.trim())
                 .map(InboxFilter::from)
                 .ok_or_else(|| {
@@ -74,13 +75,14 @@ pub(crate) fn run(engine: &Engine, action: InboxAction, json: bool) -> Result<()
                     t.id,
                     t.client_name.clone().unwrap_or_else(|| t.phone.clone()),
                     t.unread,
-                    t.last_message_at.format("%Y-%m-%d %H:%M"),
+                    desk_time(&zone, t.last_message_at),
                     t.last_preview
                 );
             }
             Ok(())
         }
         InboxAction::Search { words } => {
+            let zone = engine.settings()?.zone();
             let hits = engine.search_inbox(&words)?;
             if json {
                 return print_json(&serde_json::json!({ "hits": hits }));
@@ -88,7 +90,7 @@ pub(crate) fn run(engine: &Engine, action: InboxAction, json: bool) -> Result<()
             for h in &hits {
                 out!(
                     "{}  {:<24} {}",
-                    h.at.format("%Y-%m-%d %H:%M"),
+                    desk_time(&zone, h.at),
                     h.client_name.clone().unwrap_or_else(|| h.phone.clone()),
                     h.snippet
                 );

@@ -66,10 +66,11 @@ pub(crate) fn run(engine: &Engine, args: NoticeArgs, json: bool) -> Result<(), E
         if json {
             return print_json(&preview);
         }
+        let zone = engine.settings()?.zone();
         for r in &preview.recipients {
             out!(
                 "{}  {:<24} {}",
-                r.starts_at.format("%H:%M"),
+                r.starts_at.with_timezone(&zone).format("%H:%M"),
                 r.client_name,
                 r.excluded_text.as_deref().unwrap_or("gets it")
             );

@@ -1,5 +1,6 @@
 //! Writing to standard output: lines, JSON, and a failure's JSON.
 
+use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;
 use tidings_engine::{ErrorCode, ErrorPayload};
 
@@ -47,4 +48,12 @@ pub(crate) fn print_json(value: &impl Serialize) -> Result<(), ErrorPayload> {
         .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
     out!("{text}");
     Ok(())
+}
+
+/// A moment as the desk reads it everywhere in the app: the business's date and time.
+pub(crate) fn desk_time<Z: TimeZone>(zone: &Z, t: DateTime<Utc>) -> String
+where
+    Z::Offset: std::fmt::Display,
+{
+    t.with_timezone(zone).format("%Y-%m-%d %H:%M").to_string()
 }

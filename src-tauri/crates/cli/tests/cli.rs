@@ -241,7 +241,11 @@ fn backup_writes_a_verified_copy_and_never_overwrites() {
 
     let again = cli(&db, &["backup", target.to_str().unwrap()]);
     assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("already there"));
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        said.contains("already exists") && !said.contains("data folder"),
+        "{said}"
+    );
 }
 
 /// The settings row of a backup, read with the CLI itself pointed at the copy.
@@ -281,4 +285,38 @@ fn restore_brings_back_what_the_backup_held() {
     let out = cli(&db, &["restore", junk.to_str().unwrap(), "--json"]);
     assert!(!out.status.success());
     assert_eq!(json(&out)["error"]["code"], "database_corrupt");
+}
+
+#[test]
+fn a_client_list_cut_at_its_limit_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    set_up_desk(&db, "Harbour Hair", "Europe/London", "GB");
+    let mut file = String::from("Name,Mobile\n");
+    for i in 0..501 {
+        file.push_str(&format!("Client {i:03},07400 2{i:05}\n"));
+    }
+    let path = dir.path().join("clients.csv");
+    std::fs::write(&path, file).unwrap();
+    assert!(cli(&db, &["import", "clients", path.to_str().unwrap()])
+        .status
+        .success());
+    let out = cli(&db, &["clients", "list"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.lines().count(),
+        501,
+        "500 clients and the line saying so"
+    );
+    assert!(
+        text.lines()
+            .last()
+            .unwrap()
+            .contains("the first 500 clients only"),
+        "{}",
+        text.lines().last().unwrap()
+    );
+    let found = cli(&db, &["clients", "list", "--search", "Client 500"]);
+    let found = String::from_utf8_lossy(&found.stdout);
+    assert_eq!(found.lines().count(), 1, "{found}");
 }

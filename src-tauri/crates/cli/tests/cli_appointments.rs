@@ -493,7 +493,8 @@ fn a_folder_feed_reads_the_newest_export_and_cancels_what_left_it() {
     let text = cli(&db, &["feed", "list"]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("1  Bookings  ("), "{text}");
-    assert!(text.contains("last read: 2027-03-01 12:00 UTC"), "{text}");
+    // In the business's time: 12:00 UTC is 07:00 in New York in March.
+    assert!(text.contains("last read: 2027-03-01 07:00"), "{text}");
     assert!(
         text.contains("0 new, 1 changed, 0 cancelled, 1 removed"),
         "{text}"
