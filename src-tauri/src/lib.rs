@@ -20,12 +20,18 @@ pub const SECOND_INSTANCE_EVENT: &str = "tidings://second-instance";
 pub const IMPORT_PROGRESS_EVENT: &str = "tidings://import-progress";
 
 pub fn run() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
+    // RUST_LOG as target=level pairs ("info", "tidings_engine=debug,warn"); tracing's
+    // `Targets` reads them without the regular-expression machinery of its env-filter, which the
+    // release binary's size budget has no room for.
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|text| text.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(filter)
         .init();
     // A panic stops the installed app (it aborts); the reason goes beside the database first.
     tidings_engine::about::record_panics_beside(
