@@ -25,7 +25,7 @@ pub(crate) fn stage_import_file(state: &AppState, request: &Request<'_>) -> Repl
         let mib = bytes.len().div_ceil(1024 * 1024);
         return Err(ErrorPayload::new(
             ErrorCode::ImportFile,
-            format!("The file is {mib} MB; a client list is rarely over 25 MB. Check that this is the right file, or split it into smaller files."),
+            format!("The file is {mib} MB; a list of clients or bookings is rarely over 25 MB. Check that this is the right file, or split it into smaller files."),
         ));
     }
     Ok(state.stage(bytes.clone()))

@@ -17,13 +17,13 @@ pub const MAX_IMPORT_BYTES: usize = 25 * 1024 * 1024;
 /// Why a file can't be read as a client list at all. Nothing is imported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImportFileError {
-    #[error("The file is empty. Export the client list again and choose the new file.")]
+    #[error("The file is empty. Export it again and choose the new file.")]
     Empty,
-    #[error("The file is {mib} MB; a client list is rarely over 25 MB. Check that this is the right file, or split it into smaller files.")]
+    #[error("The file is {mib} MB; a list of clients or bookings is rarely over 25 MB. Check that this is the right file, or split it into smaller files.")]
     TooLarge { mib: usize },
     #[error("This is not a text file (it looks like a spreadsheet, picture or program). Save the list as CSV first: in a spreadsheet, File → Save As → CSV.")]
     Binary,
-    #[error("The file has a header row but no clients under it.")]
+    #[error("The file has a header row but nothing under it. Export it again with its rows and choose the new file.")]
     NoRows,
     #[error("The file can't be read as CSV: {0}. Save it as CSV again and retry.")]
     Malformed(String),

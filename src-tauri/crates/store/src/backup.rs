@@ -80,7 +80,13 @@ pub fn inspect_backup(path: &Path) -> Result<BackupContents, StoreError> {
             _ => corrupt(e.to_string()),
         })?;
     if check != "ok" {
-        return Err(corrupt(check));
+        // SQLite's report can run to many lines; the reason is said in one.
+        let words: Vec<&str> = check.split_whitespace().collect();
+        let mut detail = words.iter().take(30).copied().collect::<Vec<_>>().join(" ");
+        if words.len() > 30 {
+            detail.push_str(" …");
+        }
+        return Err(corrupt(detail));
     }
     let schema_version = user_version(&conn)?;
     if schema_version > schema_version_supported() {
