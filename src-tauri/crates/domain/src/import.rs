@@ -74,7 +74,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<CsvTable, ImportFileError> {
             (text, "Windows-1252")
         }
     };
-    if is_web_page(&text) {
+    if is_web_page(text.as_bytes()) {
         return Err(ImportFileError::WebPage);
     }
     let delimiter = sniff_delimiter(&text);
@@ -153,11 +153,11 @@ pub fn describe_columns(headers: &[String]) -> String {
         .join(", ")
 }
 
-/// An HTML page saved in place of the export (a download link that led to a sign-in page).
-fn is_web_page(text: &str) -> bool {
-    let head: String = text.trim_start().chars().take(200).collect::<String>();
-    let head = head.to_lowercase();
-    head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<html")
+/// An HTML page where a file or calendar was expected (a download link or address that led to
+/// a sign-in page): its first 512 bytes hold `<html` or a doctype.
+pub fn is_web_page(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+    head.contains("<html") || head.contains("<!doctype")
 }
 
 /// A quoted cell that is never closed: the line it opens on and how many non-blank lines after

@@ -46,8 +46,7 @@ fn request_problem(name: &str, err: &reqwest::Error, timeout: StdDuration) -> St
 
 /// What a body that is not a calendar most likely is.
 fn not_a_calendar(name: &str, bytes: &[u8]) -> String {
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
-    if head.contains("<html") || head.contains("<!doctype") {
+    if tidings_domain::import::is_web_page(bytes) {
         format!("{name} sent a web page, not a calendar. Use the calendar's iCal (.ics) address: in Google Calendar it is under the calendar's settings, “Secret address in iCal format”.")
     } else if bytes.is_empty() {
         format!("{name} sent nothing back; Tidings will try again at the next read.")
